@@ -1,0 +1,45 @@
+# Top-level Makefile: one non-recursive build. The machinery lives in mk/; each
+# library describes itself in a short module.mk (data only).
+#
+#   make            kernel + ISO          make run     boot it in QEMU
+#   make check      every test            make debug   QEMU waiting for gdb
+#   make coverage   host test coverage    make docs    Doxygen HTML
+#   make bench      benchmark tables      make clean   remove build/
+
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+include mk/config.mk
+
+# Libraries, lowest layer first. Each adds itself to ALL_LIBS / KERNEL_LIBS / HOST_LIBS.
+include libarch/module.mk
+-include libmm/module.mk
+include libdev/module.mk
+-include libsfs/module.mk
+include kernel/module.mk
+
+# Host programs (build/bin/): each adds itself to TOOL_BINS.
+-include tools/module.mk
+
+# Host unit-test runners, in-kernel tests.
+include tests/unit/arch/module.mk
+-include tests/unit/mm/module.mk
+include tests/unit/dev/module.mk
+-include tests/unit/sfs/module.mk
+include tests/ktest/module.mk
+
+include mk/rules.mk
+include mk/kernel.mk
+include mk/iso.mk
+include mk/qemu.mk
+include mk/test.mk
+include mk/docs.mk
+include mk/coverage.mk
+include mk/bench.mk
+
+.PHONY: all clean deps
+all: $(KERNEL_ELF) $(OS_ISO) $(TOOL_BINS)
+
+clean:
+	rm -rf $(BUILD)

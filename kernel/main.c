@@ -1,0 +1,102 @@
+/*
+ * main.c - kmain(): wire the libraries together and start the system.
+ *
+ * Called by libarch/boot.S in 64-bit mode on the boot stack, with the multiboot2
+ * magic and the physical address of the loader's information block. The first
+ * GiB is identity-mapped and physical [0, 16 MiB) is mapped at KERNEL_VMA.
+ */
+#include <arch/cmdline.h>
+#include <arch/console.h>
+#include <arch/cpu.h>
+#include <arch/kprintf.h>
+#include <arch/layout.h>
+#include <arch/multiboot2.h>
+#include <arch/panic.h>
+#include <dev/serial.h>
+#include <dev/vga.h>
+#include <kernel/boot.h>
+#include <kernel/ktest.h>
+#include <kernel/version.h>
+
+/* The identity map set up by boot.S covers the first GiB. */
+#define BOOT_IDENTITY_LIMIT (1ull << 30)
+#define MB2_INFO_MAX        (1u << 20)
+
+void kmain(uint32_t magic, uint32_t info_phys);
+
+static struct serial_port com1;
+static struct vga screen;
+static struct boot_info boot_info;
+
+const struct boot_info *kernel_boot_info(void)
+{
+    return &boot_info;
+}
+
+static void console_init(void)
+{
+    if (serial_init(&com1, SERIAL_COM1, 115200) == 0)
+        console_register("com1", &serial_console_ops, &com1);
+    vga_init(&screen, (volatile uint16_t *)(KERNEL_VMA + VGA_TEXT_PHYS), 1);
+    console_register("vga", &vga_console_ops, &screen);
+}
+
+static void parse_boot_info(uint32_t magic, uint32_t info_phys)
+{
+    if (magic != MB2_BOOTLOADER_MAGIC)
+        panic("not started by a multiboot2 loader (magic %#x)", magic);
+    if (info_phys == 0 || (info_phys & 7) || info_phys + 8ull > BOOT_IDENTITY_LIMIT)
+        panic("multiboot2 information at %#x is not usable", info_phys);
+
+    const void *info = (const void *)(uintptr_t)info_phys;
+    uint64_t avail = BOOT_IDENTITY_LIMIT - info_phys;
+    if (avail > MB2_INFO_MAX)
+        avail = MB2_INFO_MAX;
+    int err = mb2_parse(info, (size_t)avail, &boot_info);
+    if (err)
+        panic("malformed multiboot2 information (error %d)", err);
+    boot_info.info_phys = info_phys;
+}
+
+void kernel_print_boot_summary(const struct boot_info *bi)
+{
+    kprintf("boot: loader \"%s\", command line \"%s\"\n", bi->loader, bi->cmdline);
+    kprintf("boot: memory map (%u entries):\n", bi->mmap_count);
+    for (uint32_t i = 0; i < bi->mmap_count; i++) {
+        const struct boot_mmap_entry *e = &bi->mmap[i];
+        kprintf("  %016llx-%016llx %s\n", (unsigned long long)e->base,
+                (unsigned long long)(e->base + e->length - 1), mb2_mem_type_name(e->type));
+    }
+    uint64_t avail = boot_info_mem_available(bi);
+    kprintf("boot: memory: %llu MiB available\n", (unsigned long long)(avail >> 20));
+    kprintf("boot: kernel: physical %#llx-%#llx, virtual %p-%p (%llu KiB)\n",
+            (unsigned long long)(uintptr_t)_kernel_phys_start,
+            (unsigned long long)kernel_image_phys(_kernel_end), (void *)_kernel_start,
+            (void *)_kernel_end,
+            (unsigned long long)(kernel_image_phys(_kernel_end) - (uintptr_t)_kernel_phys_start) /
+                1024);
+    if (bi->has_framebuffer)
+        kprintf("boot: framebuffer: %ux%u type %u at %#llx\n", bi->fb.width, bi->fb.height,
+                bi->fb.type, (unsigned long long)bi->fb.addr);
+    if (bi->rsdp_len)
+        kprintf("boot: ACPI RSDP: version %u\n", bi->rsdp_version);
+    for (uint32_t i = 0; i < bi->module_count; i++)
+        kprintf("boot: module %u: %#x-%#x \"%s\"\n", i, bi->modules[i].start, bi->modules[i].end,
+                bi->modules[i].name);
+    if (bi->truncated)
+        kprintf("boot: warning: some boot information did not fit and was cut\n");
+}
+
+void kmain(uint32_t magic, uint32_t info_phys)
+{
+    console_init();
+    kprintf("%s %s (x86_64) booting\n", KERNEL_NAME, KERNEL_VERSION);
+    parse_boot_info(magic, info_phys);
+    kernel_print_boot_summary(&boot_info);
+
+    if (cmdline_has(boot_info.cmdline, "ktest"))
+        ktest_run_all(boot_info.cmdline);
+
+    kprintf("kmain: nothing more to start yet; the system is idle (Ctrl-C quits QEMU)\n");
+    cpu_halt_forever();
+}

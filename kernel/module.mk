@@ -1,0 +1,9 @@
+# kernel: kmain, the in-kernel test runner, the freestanding C string functions.
+MODULE := kernel
+MODULE_DIR := kernel
+MODULE_SRCS :=
+MODULE_KERNEL_SRCS := \
+	kernel/ktest.c \
+	kernel/main.c \
+	kernel/libc/string.c
+include mk/library.mk

@@ -1,0 +1,72 @@
+/*
+ * panic.c - fatal errors and backtraces (arch/panic.h).
+ */
+#include <arch/console.h>
+#include <arch/cpu.h>
+#include <arch/kprintf.h>
+#include <arch/panic.h>
+#include <stdarg.h>
+
+/* Frames of interest live in the kernel's higher half. */
+#define KERNEL_HALF_START 0xffff800000000000ull
+#define BACKTRACE_MAX     16
+
+static panic_hook_fn panic_hook;
+static volatile int panicking;
+
+void panic_set_hook(panic_hook_fn hook)
+{
+    panic_hook = hook;
+}
+
+size_t backtrace_collect(uintptr_t rbp, uintptr_t *out, size_t max, uintptr_t lo, uintptr_t hi)
+{
+    size_t n = 0;
+    while (n < max && rbp != 0 && (rbp & 7) == 0 && rbp >= lo && rbp <= hi - 16) {
+        const uintptr_t *frame = (const uintptr_t *)rbp;
+        uintptr_t ret = frame[1];
+        if (ret == 0)
+            break;
+        out[n++] = ret;
+        if (frame[0] <= rbp) /* stacks grow down: callers' frames are higher */
+            break;
+        rbp = frame[0];
+    }
+    return n;
+}
+
+void backtrace_print(uintptr_t rbp)
+{
+    uintptr_t addrs[BACKTRACE_MAX];
+    size_t n = backtrace_collect(rbp, addrs, BACKTRACE_MAX, KERNEL_HALF_START, UINTPTR_MAX);
+    kprintf("backtrace:\n");
+    for (size_t i = 0; i < n; i++)
+        kprintf("  #%zu %p\n", i, (void *)addrs[i]);
+    if (n == 0)
+        kprintf("  (no frames)\n");
+}
+
+void panic_at(const char *file, int line, const char *fmt, ...)
+{
+    cpu_cli();
+    if (panicking++) {
+        /* A panic while panicking: say so once and stop without recursing. */
+        if (panicking == 2)
+            kprintf("\nnested panic at %s:%d\n", file, line);
+        cpu_halt_forever();
+    }
+    console_enter_panic_mode();
+
+    va_list ap;
+    va_start(ap, fmt);
+    kprintf("\n*** KERNEL PANIC at %s:%d: ", file, line);
+    kvprintf(fmt, ap);
+    kprintf("\n");
+    va_end(ap);
+    backtrace_print((uintptr_t)__builtin_frame_address(0));
+
+    if (panic_hook)
+        panic_hook();
+    kprintf("system halted\n");
+    cpu_halt_forever();
+}

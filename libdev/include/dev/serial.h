@@ -1,0 +1,70 @@
+/**
+ * @file dev/serial.h
+ * @brief 16550 UART driver (COM1 is the system console).
+ *
+ * Polled transmit and receive; the port is programmed for 8N1 with FIFOs. The
+ * driver keeps no global state: each port is a caller-owned `struct serial_port`.
+ * Writes translate "\n" to "\r\n" so terminals show proper lines.
+ */
+#ifndef DEV_SERIAL_H
+#define DEV_SERIAL_H
+
+#include <arch/console.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SERIAL_COM1 0x3f8 /**< I/O base of COM1. */
+#define SERIAL_COM2 0x2f8 /**< I/O base of COM2. */
+
+/** @name 16550 register offsets from the I/O base */
+/** @{ */
+#define UART_DATA           0    /**< RBR/THR (DLAB=0), divisor low (DLAB=1). */
+#define UART_IER            1    /**< Interrupt enable (DLAB=0), divisor high (DLAB=1). */
+#define UART_FCR            2    /**< FIFO control (write). */
+#define UART_LCR            3    /**< Line control. */
+#define UART_MCR            4    /**< Modem control. */
+#define UART_LSR            5    /**< Line status. */
+#define UART_LSR_DATA_READY 0x01 /**< LSR: a byte is waiting. */
+#define UART_LSR_THR_EMPTY  0x20 /**< LSR: transmitter can take a byte. */
+/** @} */
+
+/** @brief One UART. */
+struct serial_port {
+    uint16_t base; /**< I/O base, e.g. SERIAL_COM1. */
+    bool present;  /**< serial_init() found a working UART. */
+};
+
+/**
+ * @brief Program the UART at @p base for @p baud, 8N1, FIFOs on, and check it
+ * with a loopback test.
+ * @param port filled in
+ * @param base I/O base
+ * @param baud 1..115200 (115200 must be divisible by it)
+ * @return 0; -EINVAL for a bad baud rate; -ENODEV if no UART answers (the port
+ *         then ignores writes)
+ */
+int serial_init(struct serial_port *port, uint16_t base, uint32_t baud);
+
+/** @brief Send one byte, waiting for the transmitter. @param port the UART @param c byte */
+void serial_putc(struct serial_port *port, char c);
+
+/**
+ * @brief Send bytes, turning "\n" into "\r\n".
+ * @param port the UART
+ * @param s    the bytes
+ * @param n    how many
+ */
+void serial_write(struct serial_port *port, const char *s, size_t n);
+
+/**
+ * @brief Receive one byte without waiting.
+ * @param port the UART
+ * @return 0..255, or -EAGAIN if none is waiting (or no UART)
+ */
+int serial_getc(struct serial_port *port);
+
+/** @brief Console operations for a serial port (ctx is the `struct serial_port *`). */
+extern const struct console_ops serial_console_ops;
+
+#endif

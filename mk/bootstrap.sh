@@ -1,0 +1,68 @@
+#!/bin/sh
+# mk/bootstrap.sh - make sure the tools a target needs are installed.
+#
+# Usage: mk/bootstrap.sh build|run|check|docs|coverage|bench|debug
+# Each check is a command (or file) and the Debian package that provides it. Missing
+# packages are installed with apt-get when we are root; otherwise we print the exact
+# command and fail, so nothing half-works.
+set -eu
+
+need=""
+want() { # want <package> <test...>: add <package> unless the test succeeds
+    pkg=$1; shift
+    if ! "$@" >/dev/null 2>&1; then
+        case " $need " in *" $pkg "*) ;; *) need="$need $pkg" ;; esac
+    fi
+}
+has() { command -v "$1"; }
+
+want_build() {
+    want make has make
+    want gcc has gcc
+    want binutils has ld
+    want pkg-config has pkg-config
+}
+want_iso() {
+    want grub-common has grub-mkrescue
+    want grub-pc-bin test -f /usr/lib/grub/i386-pc/multiboot2.mod
+    want xorriso has xorriso
+    want mtools has mformat
+}
+want_qemu() {
+    want qemu-system-x86 has qemu-system-x86_64
+    # The test drivers run under Debian's python3 (stdlib only), not any other
+    # python3 that happens to be first on PATH.
+    want python3 test -x /usr/bin/python3
+}
+want_check() {
+    want check test -f /usr/include/check.h
+}
+
+targets=${*:-build}
+for t in $targets; do
+    case $t in
+    build) want_build ;;
+    run|bench|debug) want_build; want_iso; want_qemu ;;
+    check) want_build; want_iso; want_qemu; want_check ;;
+    docs) want doxygen has doxygen ;;
+    coverage) want_build; want_check; want lcov has lcov ;;
+    debug-gdb) want gdb has gdb ;;
+    *) echo "bootstrap: unknown target set '$t'" >&2; exit 2 ;;
+    esac
+done
+
+[ -z "$need" ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends$need"
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bootstrap: installing$need"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $need >/dev/null
+    echo "bootstrap: done"
+else
+    echo "bootstrap: missing packages:$need" >&2
+    echo "bootstrap: run:  sudo apt-get update && sudo $cmd" >&2
+    exit 1
+fi

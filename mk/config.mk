@@ -1,0 +1,56 @@
+# mk/config.mk - toolchains and flags for the two build variants.
+#
+# Every library is compiled twice from the same sources:
+#   build/kernel/  freestanding, for kernel.elf
+#   build/host/    hosted, with ASan + UBSan + coverage, for the unit tests
+# Libraries with host sources are also built a third way, optimised without
+# sanitizers, for the host tools in build/bin/ and the benchmarks:
+#   build/tools/
+
+BUILD      ?= build
+KBUILD     := $(BUILD)/kernel
+HBUILD     := $(BUILD)/host
+TBUILD     := $(BUILD)/tools
+BINDIR     := $(BUILD)/bin
+
+# Prefer a real cross compiler; the host gcc with freestanding flags works too.
+CROSS      := $(if $(shell command -v x86_64-elf-gcc 2>/dev/null),x86_64-elf-,)
+KCC        := $(CROSS)gcc
+KLD        := $(CROSS)ld
+KAR        := $(CROSS)ar
+KOBJCOPY   := $(CROSS)objcopy
+HCC        ?= gcc
+HAR        ?= ar
+
+WARNINGS   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+              -Wno-unused-parameter
+DEPFLAGS    = -MMD -MP
+CSTD       := -std=gnu11
+
+# Include paths: every module's public include/ directory (filled in as modules load).
+INCLUDES    = $(patsubst %,-I%/include,$(ALL_MODULE_DIRS))
+
+# The kernel sees only the compiler's freestanding headers (stdint.h, stddef.h,
+# stdarg.h, stdbool.h) and our own kernel/libc/include, never the host C library.
+KINCLUDES  := -nostdinc -isystem $(shell $(KCC) -print-file-name=include) -Ikernel/libc/include
+KCFLAGS    := $(CSTD) $(WARNINGS) $(KINCLUDES) -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
+              -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mcmodel=kernel -nostdlib \
+              -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
+              -mgeneral-regs-only
+KASFLAGS   := $(KINCLUDES) -g -fno-pic -fno-pie -mcmodel=kernel -D__ASSEMBLY__
+KLDFLAGS   := -nostdlib -n -z max-page-size=0x1000 --no-warn-rwx-segments
+
+SANITIZE   := -fsanitize=address,undefined -fno-sanitize-recover=all
+HCFLAGS    := $(CSTD) $(WARNINGS) -O1 -g -fno-omit-frame-pointer $(SANITIZE) --coverage \
+              -D_GNU_SOURCE
+HLDFLAGS   := $(SANITIZE) --coverage
+# Host programs (tools/, benchmarks): optimised, no sanitizers or coverage.
+TCFLAGS    := $(CSTD) $(WARNINGS) -O2 -g -D_GNU_SOURCE
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
+
+# Quiet output unless V=1.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif

@@ -1,0 +1,13 @@
+# mk/iso.mk - the bootable GRUB ISO (BIOS; hybrid BIOS+UEFI when the UEFI GRUB
+# modules are installed: grub-mkrescue picks up every platform it finds).
+
+OS_ISO  := $(BUILD)/os.iso
+ISO_DIR := $(BUILD)/isodir
+
+$(OS_ISO): $(KERNEL_ELF) kernel/grub.cfg
+	@mkdir -p $(ISO_DIR)/boot/grub
+	$(Q)cp $(KERNEL_ELF) $(ISO_DIR)/boot/kernel.elf
+	$(Q)cp kernel/grub.cfg $(ISO_DIR)/boot/grub/grub.cfg
+	$(Q)echo "  ISO     $@"
+	$(Q)grub-mkrescue -o $@ $(ISO_DIR) >$(BUILD)/grub-mkrescue.log 2>&1 || \
+	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }

@@ -1,0 +1,35 @@
+# mk/test.mk - `make check`: host unit tests, then the in-kernel tests in QEMU,
+# then the integration tests (including the harness's own self-test).
+#
+#   make check                 everything
+#   make check-unit            all host runners      make test-<lib>   one runner
+#   make ktest [KTEST=name]    in-kernel tests (all, or those whose name matches)
+#   CK_RUN_SUITE=x CK_RUN_CASE=y make test-<lib>     one Check suite / test case
+
+.PHONY: check _check check-unit ktest _ktest check-integration
+
+check:
+	$(Q)mk/bootstrap.sh check
+	$(Q)$(MAKE) --no-print-directory _check
+
+_check: $(UNIT_TEST_BINS) $(KERNEL_ELF) $(TOOL_BINS)
+	$(Q)$(MAKE) --no-print-directory check-unit
+	$(Q)$(MAKE) --no-print-directory _ktest
+	$(Q)$(MAKE) --no-print-directory check-integration
+	@echo "make check: all tests passed"
+
+check-unit: $(UNIT_TEST_BINS)
+	$(Q)failed=""; for t in $(UNIT_TEST_BINS); do \
+	    echo "== $$t"; $$t || failed="$$failed $$t"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
+
+ktest:
+	$(Q)mk/bootstrap.sh check
+	$(Q)$(MAKE) --no-print-directory _ktest
+
+_ktest: $(KERNEL_ELF)
+	$(Q)$(PYTHON) tests/qemu/ktest.py --kernel $(KERNEL_ELF) $(if $(KTEST),--filter '$(KTEST)')
+
+check-integration: $(KERNEL_ELF) $(TOOL_BINS)
+	$(Q)$(PYTHON) -m unittest discover -s tests/integration -p 'test_*.py' -v

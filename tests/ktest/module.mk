@@ -1,0 +1,7 @@
+# In-kernel tests, linked into kernel.elf as plain objects (see mk/kernel.mk).
+KTEST_SRCS := \
+	tests/ktest/test_boot.c \
+	tests/ktest/test_console.c \
+	tests/ktest/test_harness.c
+KTEST_OBJS := $(patsubst %,$(KBUILD)/%.o,$(KTEST_SRCS))
+ALL_OBJS += $(KTEST_OBJS)

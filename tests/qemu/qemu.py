@@ -1,0 +1,201 @@
+#!/usr/bin/env python3
+"""The one place that knows how to start QEMU for this system.
+
+Used by `make run`, `make debug`, the in-kernel test driver (ktest.py), the
+harness self-tests and the benchmarks. Standard library only.
+
+    qemu.py run   --iso build/os.iso --disk build/disk.img [--gui]
+    qemu.py debug --iso build/os.iso --disk build/disk.img --elf build/kernel.elf
+    qemu.py accel                      print the accelerator that will be used
+
+Accelerator: ACCEL=kvm|tcg forces one. Otherwise KVM is used only if /dev/kvm
+can be opened *and* a probe guest (our kernel, booted with a test filter that
+matches nothing) runs to completion under it within a timeout: nested KVM can
+hang guests, so the device node alone is not trusted. The answer is cached in
+build/accel.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, "build")
+ACCEL_CACHE = os.path.join(BUILD, "accel")
+
+# isa-debug-exit turns a write of v to port 0xf4 into exit status (v << 1) | 1.
+EXIT_SUCCESS = (0x10 << 1) | 1  # 33
+EXIT_FAILURE = (0x11 << 1) | 1  # 35
+
+PROBE_TIMEOUT = 20
+
+
+def base_args(accel, iso, disk=None, gui=False, memory="256M"):
+    """The QEMU command line (DEVELOPERS.md lists the flags that must work)."""
+    args = ["qemu-system-x86_64", "-m", memory, "-no-reboot",
+            "-cdrom", iso, "-boot", "d",
+            "-serial", "stdio",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if disk:
+        args += ["-drive", "file=%s,if=none,id=d0,format=raw" % disk,
+                 "-device", "virtio-blk-pci,drive=d0"]
+    if accel == "kvm":
+        args += ["-accel", "kvm", "-cpu", "host"]
+    else:
+        args += ["-accel", "tcg"]
+    if not gui:
+        args += ["-display", "none"]
+    return args
+
+
+def make_iso(kernel, cmdline, out_iso):
+    """Build a GRUB ISO that boots `kernel` with `cmdline` straight away."""
+    with tempfile.TemporaryDirectory(dir=BUILD) as tmp:
+        os.makedirs(os.path.join(tmp, "boot", "grub"))
+        shutil.copy(kernel, os.path.join(tmp, "boot", "kernel.elf"))
+        with open(os.path.join(tmp, "boot", "grub", "grub.cfg"), "w") as f:
+            f.write("set timeout=0\nset default=0\n"
+                    'menuentry "test" {\n    multiboot2 /boot/kernel.elf %s\n    boot\n}\n'
+                    % cmdline)
+        r = subprocess.run(["grub-mkrescue", "-o", out_iso, tmp],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            sys.stderr.write(r.stdout.decode(errors="replace"))
+            raise RuntimeError("grub-mkrescue failed")
+    return out_iso
+
+
+class Result:
+    """What a QEMU run produced."""
+
+    def __init__(self, status, output, timed_out, seconds):
+        self.status = status
+        self.output = output
+        self.timed_out = timed_out
+        self.seconds = seconds
+
+
+def run_captured(args, timeout, echo=None, stop_when=None):
+    """Run QEMU, collecting serial output; kill it after `timeout` seconds.
+
+    echo: a file to copy output to as it arrives (or None).
+    stop_when: a function of the output so far; when it returns True the run
+    ends early (QEMU is killed) and counts as not timed out.
+    """
+    start = time.monotonic()
+    p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    chunks = []
+    stopped = threading.Event()
+
+    def reader():
+        while True:
+            data = p.stdout.read1(4096) if hasattr(p.stdout, "read1") else p.stdout.read(1)
+            if not data:
+                break
+            text = data.decode(errors="replace")
+            chunks.append(text)
+            if echo:
+                echo.write(text.replace("\r", ""))
+                echo.flush()
+            if stop_when and stop_when("".join(chunks)):
+                stopped.set()
+                p.kill()
+                break
+
+    t = threading.Thread(target=reader, daemon=True)
+    t.start()
+    timed_out = False
+    try:
+        p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = not stopped.is_set()
+        p.kill()
+        p.wait()
+    t.join(timeout=5)
+    p.stdout.close()
+    output = "".join(chunks).replace("\r\n", "\n")
+    return Result(p.returncode, output, timed_out, time.monotonic() - start)
+
+
+def kvm_usable():
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR)
+        os.close(fd)
+        return True
+    except OSError:
+        return False
+
+
+def probe_accel(kernel):
+    """Does a guest run to completion under KVM here?"""
+    if not kvm_usable():
+        return "tcg", "/dev/kvm cannot be opened"
+    if not os.path.exists(kernel):
+        return "tcg", "no kernel to probe with"
+    os.makedirs(BUILD, exist_ok=True)
+    iso = make_iso(kernel, "ktest=__accel_probe__", os.path.join(BUILD, "accel-probe.iso"))
+    r = run_captured(base_args("kvm", iso), PROBE_TIMEOUT)
+    if r.timed_out:
+        return "tcg", "a KVM guest hung for %ds" % PROBE_TIMEOUT
+    if "0 passed, 0 failed" not in r.output:
+        return "tcg", "a KVM guest did not finish (status %s)" % r.status
+    return "kvm", "a KVM guest booted in %.1fs" % r.seconds
+
+
+def accel(kernel=os.path.join(BUILD, "kernel.elf"), quiet=False):
+    """The accelerator to use: $ACCEL, else the cached probe, else a new probe."""
+    forced = os.environ.get("ACCEL", "").strip()
+    if forced:
+        if forced not in ("kvm", "tcg"):
+            raise SystemExit("ACCEL must be kvm or tcg, not %r" % forced)
+        return forced
+    try:
+        with open(ACCEL_CACHE) as f:
+            cached = f.read().split()
+            if cached and cached[0] in ("kvm", "tcg"):
+                return cached[0]
+    except OSError:
+        pass
+    choice, why = probe_accel(kernel)
+    if not quiet:
+        sys.stderr.write("qemu: using %s (%s; set ACCEL=kvm|tcg to force)\n" % (choice, why))
+    os.makedirs(BUILD, exist_ok=True)
+    with open(ACCEL_CACHE, "w") as f:
+        f.write("%s %s\n" % (choice, why))
+    return choice
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    for name in ("run", "debug"):
+        p = sub.add_parser(name)
+        p.add_argument("--iso", required=True)
+        p.add_argument("--disk")
+        p.add_argument("--gui", action="store_true")
+        p.add_argument("--elf", default=os.path.join(BUILD, "kernel.elf"))
+    sub.add_parser("accel")
+    a = ap.parse_args()
+
+    if a.cmd == "accel":
+        print(accel())
+        return 0
+    args = base_args(accel(a.elf), a.iso, a.disk, a.gui)
+    if a.cmd == "debug":
+        args += ["-s", "-S"]
+        print("QEMU is paused, waiting for gdb on localhost:1234. In another terminal run:\n"
+              "  gdb %s -ex 'target remote localhost:1234' -ex 'hbreak kmain' -ex continue\n"
+              % os.path.relpath(a.elf))
+    else:
+        print("qemu: %s  (Ctrl-C quits)" % " ".join(args[1:]), file=sys.stderr)
+    sys.stdout.flush()
+    os.execvp(args[0], args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,24 @@
+/*
+ * main.c - Check runner for libarch.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+Suite *cmdline_suite(void);
+Suite *console_suite(void);
+Suite *kprintf_suite(void);
+Suite *multiboot2_suite(void);
+Suite *panic_suite(void);
+
+int main(void)
+{
+    SRunner *sr = srunner_create(kprintf_suite());
+    srunner_add_suite(sr, cmdline_suite());
+    srunner_add_suite(sr, console_suite());
+    srunner_add_suite(sr, multiboot2_suite());
+    srunner_add_suite(sr, panic_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

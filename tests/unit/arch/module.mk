@@ -1,0 +1,11 @@
+TEST := arch
+TEST_SRCS := \
+	tests/unit/arch/main.c \
+	tests/unit/arch/test_cmdline.c \
+	tests/unit/arch/test_console.c \
+	tests/unit/arch/test_kprintf.c \
+	tests/unit/arch/test_multiboot2.c \
+	tests/unit/arch/test_panic.c
+TEST_LIBS := arch
+TEST_MOCKS := tests/mocks/cpu_mock.c
+include mk/unittest.mk

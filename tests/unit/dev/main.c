@@ -1,0 +1,18 @@
+/*
+ * main.c - Check runner for libdev.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+Suite *serial_suite(void);
+Suite *vga_suite(void);
+
+int main(void)
+{
+    SRunner *sr = srunner_create(serial_suite());
+    srunner_add_suite(sr, vga_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
