@@ -14,19 +14,29 @@ include mk/config.mk
 
 # Libraries, lowest layer first. Each adds itself to ALL_LIBS / KERNEL_LIBS / HOST_LIBS.
 include libarch/module.mk
+ifndef NO_WIP
 -include libmm/module.mk
+endif
 include libdev/module.mk
+ifndef NO_WIP
 -include libsfs/module.mk
+endif
 include kernel/module.mk
 
 # Host programs (build/bin/): each adds itself to TOOL_BINS.
+ifndef NO_WIP
 -include tools/module.mk
+endif
 
 # Host unit-test runners, in-kernel tests.
 include tests/unit/arch/module.mk
+ifndef NO_WIP
 -include tests/unit/mm/module.mk
+endif
 include tests/unit/dev/module.mk
+ifndef NO_WIP
 -include tests/unit/sfs/module.mk
+endif
 include tests/ktest/module.mk
 
 include mk/rules.mk

@@ -8,14 +8,22 @@
 #include <arch/cmdline.h>
 #include <arch/console.h>
 #include <arch/cpu.h>
+#include <arch/gdt.h>
+#include <arch/idt.h>
 #include <arch/kprintf.h>
 #include <arch/layout.h>
 #include <arch/multiboot2.h>
 #include <arch/panic.h>
+#include <arch/pic.h>
+#include <arch/qemu.h>
+#include <arch/timer.h>
+#include <arch/trap.h>
+#include <dev/kbd.h>
 #include <dev/serial.h>
 #include <dev/vga.h>
 #include <kernel/boot.h>
 #include <kernel/ktest.h>
+#include <kernel/selftest.h>
 #include <kernel/version.h>
 
 /* The identity map set up by boot.S covers the first GiB. */
@@ -26,6 +34,7 @@ void kmain(uint32_t magic, uint32_t info_phys);
 
 static struct serial_port com1;
 static struct vga screen;
+static struct kbd keyboard;
 static struct boot_info boot_info;
 
 const struct boot_info *kernel_boot_info(void)
@@ -87,16 +96,66 @@ void kernel_print_boot_summary(const struct boot_info *bi)
         kprintf("boot: warning: some boot information did not fit and was cut\n");
 }
 
+static void panic_exit_qemu(void)
+{
+    qemu_exit(QEMU_EXIT_FAILURE);
+}
+
+/* Descriptor tables, exception handling, the PICs, the timer and the keyboard. */
+static void interrupts_init(void)
+{
+    gdt_init();
+    idt_init();
+    trap_set_guard_checker(kernel_image_guard_page);
+    pic_init();
+    irq_init();
+
+    char hz[16];
+    uint32_t rate = PIT_DEFAULT_HZ;
+    if (cmdline_get(boot_info.cmdline, "hz", hz, sizeof(hz)) > 0) {
+        rate = 0;
+        for (char *p = hz; *p >= '0' && *p <= '9' && rate < 1000000; p++)
+            rate = rate * 10 + (uint32_t)(*p - '0');
+    }
+    pit_init(rate);
+    kbd_init(&keyboard);
+    console_register("kbd", &kbd_console_ops, &keyboard);
+    cpu_sti();
+    kprintf("interrupts: PIC at vectors %d-%d, PIT at %llu.%03llu Hz, keyboard on IRQ %d\n",
+            TRAP_IRQ_BASE, TRAP_IRQ_BASE + 15, (unsigned long long)(timer_rate_mhz() / 1000),
+            (unsigned long long)(timer_rate_mhz() % 1000), KBD_IRQ);
+}
+
+/* Until the shell exists: echo what is typed on either console. */
+static void idle_echo(void)
+{
+    kprintf("kmain: nothing more to start yet; typed characters are echoed "
+            "(Ctrl-C quits QEMU)\n");
+    for (;;) {
+        int c = console_getc();
+        if (c < 0) {
+            cpu_hlt(); /* the next tick or key press wakes us */
+            continue;
+        }
+        char ch = (char)(c == '\r' ? '\n' : c);
+        console_write(&ch, 1);
+    }
+}
+
 void kmain(uint32_t magic, uint32_t info_phys)
 {
     console_init();
     kprintf("%s %s (x86_64) booting\n", KERNEL_NAME, KERNEL_VERSION);
     parse_boot_info(magic, info_phys);
     kernel_print_boot_summary(&boot_info);
+    if (cmdline_has(boot_info.cmdline, "panic=exit"))
+        panic_set_hook(panic_exit_qemu);
+
+    interrupts_init();
+    selftest_run(boot_info.cmdline);
 
     if (cmdline_has(boot_info.cmdline, "ktest"))
         ktest_run_all(boot_info.cmdline);
 
-    kprintf("kmain: nothing more to start yet; the system is idle (Ctrl-C quits QEMU)\n");
-    cpu_halt_forever();
+    idle_echo();
 }

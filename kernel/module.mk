@@ -5,5 +5,6 @@ MODULE_SRCS :=
 MODULE_KERNEL_SRCS := \
 	kernel/ktest.c \
 	kernel/main.c \
+	kernel/selftest.c \
 	kernel/libc/string.c
 include mk/library.mk

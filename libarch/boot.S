@@ -121,10 +121,12 @@ _start:
     inc %ecx
     cmp $(BOOT_PTS * 512), %ecx
     jne 4b
-    /* Leave the boot stack's guard page unmapped: an overflow faults. */
-    mov $boot_stack_guard_phys, %eax
+    /* Leave the stacks' guard pages unmapped: an overflow faults. */
+    .irp guard, boot_stack_guard_phys, ist_double_fault_guard_phys, ist_nmi_guard_phys, ist_machine_check_guard_phys
+    mov $\guard, %eax
     shr $12, %eax
     movl $0, boot_pt_high(, %eax, 8)
+    .endr
 
     /* PAE, then EFER.LME (+NXE), then paging with write protection. */
     mov $boot_pml4, %eax
@@ -230,12 +232,20 @@ boot_gdt_ptr64:
     .short boot_gdt_end - boot_gdt - 1
     .quad boot_gdt + KERNEL_VMA
 
-    .bss
+/* Stacks, each above an unmapped guard page: the boot stack and the IST stacks. */
+.macro STACK name, size
     .balign 4096
-    .global boot_stack_guard, boot_stack_top
-boot_stack_guard:
+    .global \name\()_guard, \name\()_top
+\name\()_guard:
     .skip 4096
-    .skip KERNEL_BOOT_STACK_SIZE
-boot_stack_top:
+    .skip \size
+\name\()_top:
+.endm
+
+    .bss
+    STACK boot_stack, KERNEL_BOOT_STACK_SIZE
+    STACK ist_double_fault, KERNEL_IST_STACK_SIZE
+    STACK ist_nmi, KERNEL_IST_STACK_SIZE
+    STACK ist_machine_check, KERNEL_IST_STACK_SIZE
 
     .section .note.GNU-stack, "", @progbits

@@ -16,6 +16,7 @@ static uint64_t cr2, cr3;
 static uint64_t msrs[8];
 static uint32_t msr_ids[8];
 static uint64_t tsc;
+static void (*hlt_hook)(void);
 
 void cpu_mock_reset(void)
 {
@@ -23,6 +24,7 @@ void cpu_mock_reset(void)
     device = NULL;
     device_ctx = NULL;
     irq_on = false;
+    hlt_hook = NULL;
     cr2 = cr3 = 0;
     for (int i = 0; i < 8; i++)
         msr_ids[i] = msrs[i] = 0;
@@ -109,8 +111,15 @@ void cpu_sti(void)
     irq_on = true;
 }
 
+void cpu_mock_set_hlt_hook(void (*fn)(void))
+{
+    hlt_hook = fn;
+}
+
 void cpu_hlt(void)
 {
+    if (hlt_hook)
+        hlt_hook();
 }
 
 void cpu_pause(void)

@@ -48,5 +48,11 @@ const struct port_access *cpu_mock_log(size_t i);
 bool cpu_mock_irq_enabled(void);
 /** @brief Set the value the next read_cr2() returns. @param v value */
 void cpu_mock_set_cr2(uint64_t v);
+/**
+ * @brief Run @p fn whenever the code under test executes HLT (as if an interrupt
+ * woke the CPU); NULL for none.
+ * @param fn the simulated interrupt
+ */
+void cpu_mock_set_hlt_hook(void (*fn)(void));
 
 #endif

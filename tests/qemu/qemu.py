@@ -122,6 +122,125 @@ def run_captured(args, timeout, echo=None, stop_when=None):
     return Result(p.returncode, output, timed_out, time.monotonic() - start)
 
 
+class Session:
+    """An interactive QEMU run: read the serial console, type into it (stdin is
+    the serial port), and send commands to the QEMU monitor (a unix socket).
+
+        with Session(args) as s:
+            s.expect("$ ")
+            s.send("ls\\n")
+            s.monitor("sendkey a")
+    """
+
+    def __init__(self, args, timeout=60):
+        import socket
+        self._socket = socket
+        self.timeout = timeout
+        self.mon_path = tempfile.mktemp(prefix="qemu-mon-", suffix=".sock", dir=BUILD)
+        args = list(args) + ["-monitor", "unix:%s,server,nowait" % self.mon_path]
+        self.p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+        self.buf = ""
+        self.pos = 0  # expect() searches from here
+        self.lock = threading.Condition()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.mon = None
+
+    def _read(self):
+        carry = ""  # a "\r" at the end of a chunk may be half of a "\r\n"
+        while True:
+            data = self.p.stdout.read1(4096)
+            if not data:
+                break
+            text = carry + data.decode(errors="replace")
+            carry = ""
+            if text.endswith("\r"):
+                carry, text = "\r", text[:-1]
+            with self.lock:
+                self.buf += text.replace("\r\n", "\n")
+                self.lock.notify_all()
+        with self.lock:
+            self.lock.notify_all()
+
+    def expect(self, text, timeout=None):
+        """Wait until `text` appears after the previous match; return what came before it."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        with self.lock:
+            while True:
+                i = self.buf.find(text, self.pos)
+                if i >= 0:
+                    before = self.buf[self.pos:i]
+                    self.pos = i + len(text)
+                    return before
+                left = deadline - time.monotonic()
+                if left <= 0 or self.p.poll() is not None:
+                    raise TimeoutError("did not see %r; last output:\n%s"
+                                       % (text, self.buf[-1500:]))
+                self.lock.wait(min(left, 0.5))
+
+    def send(self, text):
+        """Type on the serial console."""
+        self.p.stdin.write(text.encode() if isinstance(text, str) else text)
+        self.p.stdin.flush()
+
+    def monitor(self, command):
+        """Run a QEMU monitor command (e.g. "sendkey a") and return its output."""
+        if self.mon is None:
+            deadline = time.monotonic() + 10
+            while True:
+                try:
+                    self.mon = self._socket.socket(self._socket.AF_UNIX)
+                    self.mon.connect(self.mon_path)
+                    break
+                except OSError:
+                    self.mon.close()
+                    self.mon = None
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.1)
+            self._mon_read_until("(qemu) ")
+        self.mon.sendall((command + "\n").encode())
+        return self._mon_read_until("(qemu) ")
+
+    def _mon_read_until(self, marker):
+        data = b""
+        self.mon.settimeout(10)
+        while not data.endswith(marker.encode()):
+            chunk = self.mon.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data.decode(errors="replace")
+
+    def close(self):
+        if self.mon:
+            self.mon.close()
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+        self.p.stdout.close()
+        self.p.stdin.close()
+        self.reader.join(timeout=5)
+        try:
+            os.unlink(self.mon_path)
+        except OSError:
+            pass
+        return self.p.returncode
+
+    def wait(self, timeout=None):
+        """Wait for QEMU to exit; return its status."""
+        self.p.wait(timeout=timeout or self.timeout)
+        self.reader.join(timeout=5)
+        return self.p.returncode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
 def kvm_usable():
     try:
         fd = os.open("/dev/kvm", os.O_RDWR)

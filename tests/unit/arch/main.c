@@ -9,6 +9,8 @@ Suite *console_suite(void);
 Suite *kprintf_suite(void);
 Suite *multiboot2_suite(void);
 Suite *panic_suite(void);
+Suite *pic_timer_suite(void);
+Suite *trap_suite(void);
 
 int main(void)
 {
@@ -17,6 +19,8 @@ int main(void)
     srunner_add_suite(sr, console_suite());
     srunner_add_suite(sr, multiboot2_suite());
     srunner_add_suite(sr, panic_suite());
+    srunner_add_suite(sr, pic_timer_suite());
+    srunner_add_suite(sr, trap_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

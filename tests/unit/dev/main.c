@@ -4,6 +4,7 @@
 #include <check.h>
 #include <stdlib.h>
 
+Suite *kbd_suite(void);
 Suite *serial_suite(void);
 Suite *vga_suite(void);
 
@@ -11,6 +12,7 @@ int main(void)
 {
     SRunner *sr = srunner_create(serial_suite());
     srunner_add_suite(sr, vga_suite());
+    srunner_add_suite(sr, kbd_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

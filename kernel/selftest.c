@@ -1,0 +1,57 @@
+/*
+ * selftest.c - boot-time self-tests that end the machine (kernel/selftest.h).
+ */
+#include <arch/cmdline.h>
+#include <arch/kprintf.h>
+#include <arch/layout.h>
+#include <arch/panic.h>
+#include <arch/qemu.h>
+#include <arch/trap.h>
+#include <kernel/selftest.h>
+#include <string.h>
+
+static void overflow_df_handler(struct trap_frame *tf)
+{
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    bool on_ist =
+        sp > (uintptr_t)ist_double_fault_guard + 4096 && sp < (uintptr_t)ist_double_fault_top;
+    trap_report(tf);
+    if (trap_is_stack_overflow(tf) && on_ist) {
+        kprintf("selftest stack_overflow: PASS (double fault on its IST stack)\n");
+        qemu_exit(QEMU_EXIT_SUCCESS);
+    }
+    kprintf("selftest stack_overflow: FAIL (overflow %d, on IST stack %d)\n",
+            trap_is_stack_overflow(tf), on_ist);
+    qemu_exit(QEMU_EXIT_FAILURE);
+}
+
+/* Each level keeps a frame alive after the call, so this cannot become a loop.
+ * The depth limit is never reached: the guard page comes first. */
+static volatile int recursion_limit = 1 << 30;
+
+__attribute__((noinline)) static int recurse(int depth)
+{
+    volatile char pad[512];
+    pad[0] = (char)depth;
+    if (depth >= recursion_limit)
+        return 0;
+    return recurse(depth + 1) + pad[0];
+}
+
+void selftest_run(const char *cmdline)
+{
+    char name[32];
+    if (cmdline_get(cmdline, "selftest", name, sizeof(name)) < 0)
+        return;
+    kprintf("selftest: %s\n", name);
+    if (strcmp(name, "stack_overflow") == 0) {
+        trap_set_handler(TRAP_DOUBLE_FAULT, overflow_df_handler);
+        kprintf("selftest: recursing %d\n", recurse(0));
+    } else if (strcmp(name, "page_fault") == 0) {
+        volatile uint64_t *bad = (volatile uint64_t *)0xffffffff81234000ull;
+        kprintf("selftest: read %llu\n", (unsigned long long)*bad);
+    } else {
+        kprintf("selftest: unknown self-test '%s'\n", name);
+    }
+    qemu_exit(QEMU_EXIT_FAILURE); /* still here: the self-test did not do its job */
+}

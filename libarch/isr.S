@@ -1,0 +1,82 @@
+/*
+ * isr.S - the 256 interrupt entry stubs and the common path into trap_dispatch().
+ *
+ * Each stub makes the stack look the same whatever the vector: if the CPU did not
+ * push an error code, the stub pushes 0; then it pushes the vector number. The
+ * common path saves the general registers in `struct trap_frame` order
+ * (arch/trap.h), calls trap_dispatch(frame), restores the (possibly modified)
+ * registers and returns with IRETQ. The frame is 176 bytes and the CPU aligns
+ * RSP to 16 before pushing, so the C call sees a 16-byte aligned stack.
+ */
+
+    .altmacro
+.macro ISR_STUB n
+    .balign 16
+isr_stub_\n:
+    .if (\n == 8) || ((\n >= 10) && (\n <= 14)) || (\n == 17) || (\n == 21) || (\n == 29) || (\n == 30)
+    .else
+    pushq $0
+    .endif
+    pushq $\n
+    jmp isr_common
+.endm
+
+.macro ISR_ADDR n
+    .quad isr_stub_\n
+.endm
+
+    .text
+isr_common:
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    cld
+    movq %rsp, %rdi
+    call trap_dispatch
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp              /* vector and error code */
+    iretq
+
+    .set i, 0
+    .rept 256
+    ISR_STUB %i
+    .set i, i + 1
+    .endr
+
+    .section .rodata
+    .balign 8
+    .global isr_stub_table
+isr_stub_table:
+    .set i, 0
+    .rept 256
+    ISR_ADDR %i
+    .set i, i + 1
+    .endr
+
+    .section .note.GNU-stack, "", @progbits

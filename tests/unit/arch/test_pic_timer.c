@@ -1,0 +1,283 @@
+/*
+ * test_pic_timer.c - the 8259 driver, IRQ dispatch and the PIT tick, against a
+ * small model of the two PICs and the PIT's ports.
+ */
+#include "cpu_mock.h"
+#include <arch/cpu.h>
+#include <arch/errno.h>
+#include <arch/pic.h>
+#include <arch/timer.h>
+#include <check.h>
+#include <string.h>
+
+Suite *pic_timer_suite(void);
+
+struct pic_model {
+    uint8_t imr[2];   /* mask registers */
+    uint8_t isr[2];   /* in-service registers (set by the test) */
+    bool read_isr[2]; /* OCW3 selected the ISR for the next command-port read */
+    int icw_step[2];  /* 0: idle, 1..3: expecting ICW2..ICW4 */
+    uint8_t icw[2][4];
+    int eoi[2];
+    uint8_t pit_cmd;
+    uint8_t pit_data[2];
+    int pit_writes;
+};
+
+static struct pic_model pm;
+
+static uint32_t pic_io(void *ctx, uint16_t port, int width, bool write, uint32_t val)
+{
+    (void)ctx;
+    (void)width;
+    int chip = (port == PIC2_CMD || port == PIC2_DATA) ? 1 : 0;
+    if (port == PIT_CMD_PORT && write) {
+        pm.pit_cmd = (uint8_t)val;
+        return 0;
+    }
+    if (port == PIT_CH0_PORT && write) {
+        pm.pit_data[pm.pit_writes++ & 1] = (uint8_t)val;
+        return 0;
+    }
+    if (port == PIC1_CMD || port == PIC2_CMD) {
+        if (!write)
+            return pm.read_isr[chip] ? pm.isr[chip] : 0;
+        if (val & 0x10) { /* ICW1 */
+            pm.icw[chip][0] = (uint8_t)val;
+            pm.icw_step[chip] = 1;
+        } else if (val == 0x0b) {
+            pm.read_isr[chip] = true;
+        } else if (val == PIC_EOI) {
+            pm.eoi[chip]++;
+        }
+        return 0;
+    }
+    if (port == PIC1_DATA || port == PIC2_DATA) {
+        if (!write)
+            return pm.imr[chip];
+        if (pm.icw_step[chip]) {
+            pm.icw[chip][pm.icw_step[chip]] = (uint8_t)val;
+            pm.icw_step[chip] = pm.icw_step[chip] == 3 ? 0 : pm.icw_step[chip] + 1;
+        } else {
+            pm.imr[chip] = (uint8_t)val;
+        }
+        return 0;
+    }
+    return 0xff;
+}
+
+static void setup(void)
+{
+    cpu_mock_reset();
+    memset(&pm, 0, sizeof(pm));
+    cpu_mock_set_device(pic_io, NULL);
+    for (int i = 0; i < IRQ_LINES; i++)
+        irq_set_handler(i, NULL, NULL);
+}
+
+START_TEST(test_init_remaps_and_masks)
+{
+    pic_init();
+    ck_assert_uint_eq(pm.icw[0][0], 0x11);
+    ck_assert_uint_eq(pm.icw[0][1], 32); /* master vectors 32-39 */
+    ck_assert_uint_eq(pm.icw[1][1], 40); /* slave vectors 40-47 */
+    ck_assert_uint_eq(pm.icw[0][2], 0x04);
+    ck_assert_uint_eq(pm.icw[1][2], 0x02);
+    ck_assert_uint_eq(pm.icw[0][3], 0x01);
+    ck_assert_uint_eq(pic_get_mask(), 0xfffb); /* all masked but the cascade */
+}
+END_TEST
+
+START_TEST(test_mask_unmask_each_line)
+{
+    pic_init();
+    pic_unmask(0);
+    pic_unmask(12);
+    ck_assert_uint_eq(pic_get_mask(), 0xeffa);
+    pic_mask(0);
+    pic_mask(12);
+    ck_assert_uint_eq(pic_get_mask(), 0xfffb);
+    pic_mask(16); /* out of range: ignored */
+    pic_unmask(-1);
+    ck_assert_uint_eq(pic_get_mask(), 0xfffb);
+}
+END_TEST
+
+START_TEST(test_eoi_goes_to_the_right_chips)
+{
+    pic_eoi(3);
+    ck_assert_int_eq(pm.eoi[0], 1);
+    ck_assert_int_eq(pm.eoi[1], 0);
+    pic_eoi(11);
+    ck_assert_int_eq(pm.eoi[0], 2);
+    ck_assert_int_eq(pm.eoi[1], 1);
+}
+END_TEST
+
+static int handled;
+static void *handled_ctx;
+
+static void irq_handler(void *ctx, struct trap_frame *tf)
+{
+    (void)tf;
+    handled++;
+    handled_ctx = ctx;
+}
+
+START_TEST(test_dispatch_calls_handler_and_sends_eoi)
+{
+    int cookie;
+    handled = 0;
+    ck_assert_int_eq(irq_set_handler(5, irq_handler, &cookie), 0);
+    ck_assert_int_eq(irq_set_handler(16, irq_handler, NULL), -EINVAL);
+    uint64_t before = irq_count(5);
+    struct trap_frame tf = { .vector = TRAP_IRQ_BASE + 5 };
+    irq_dispatch(&tf);
+    ck_assert_int_eq(handled, 1);
+    ck_assert_ptr_eq(handled_ctx, &cookie);
+    ck_assert_int_eq(pm.eoi[0], 1);
+    ck_assert_uint_eq(irq_count(5), before + 1);
+    ck_assert_uint_eq(irq_count(99), 0);
+    /* a line with no handler still gets its EOI, or the PIC would stall */
+    tf.vector = TRAP_IRQ_BASE + 9;
+    irq_dispatch(&tf);
+    ck_assert_int_eq(pm.eoi[0], 2);
+    ck_assert_int_eq(pm.eoi[1], 1);
+    /* a vector outside the PIC's range is ignored */
+    tf.vector = 3;
+    irq_dispatch(&tf);
+    ck_assert_int_eq(pm.eoi[0], 2);
+}
+END_TEST
+
+START_TEST(test_spurious_irq7_and_irq15)
+{
+    handled = 0;
+    irq_set_handler(7, irq_handler, NULL);
+    irq_set_handler(15, irq_handler, NULL);
+    uint64_t sp = irq_spurious_count();
+    struct trap_frame tf = { .vector = TRAP_IRQ_BASE + 7 };
+    irq_dispatch(&tf); /* ISR bit 7 clear: spurious, no EOI, no handler */
+    ck_assert_int_eq(handled, 0);
+    ck_assert_int_eq(pm.eoi[0], 0);
+    ck_assert_uint_eq(irq_spurious_count(), sp + 1);
+
+    pm.isr[0] = 0x80; /* now a real IRQ 7 */
+    irq_dispatch(&tf);
+    ck_assert_int_eq(handled, 1);
+    ck_assert_int_eq(pm.eoi[0], 1);
+
+    tf.vector = TRAP_IRQ_BASE + 15; /* spurious from the slave: master still needs its EOI */
+    irq_dispatch(&tf);
+    ck_assert_int_eq(handled, 1);
+    ck_assert_int_eq(pm.eoi[0], 2);
+    ck_assert_int_eq(pm.eoi[1], 0);
+    ck_assert_uint_eq(irq_spurious_count(), sp + 2);
+    ck_assert(!pic_check_spurious(3));
+}
+END_TEST
+
+START_TEST(test_pit_programming)
+{
+    pic_init();
+    ck_assert_uint_eq(pit_init(1000), 1193);
+    ck_assert_uint_eq(pm.pit_cmd, 0x34);
+    ck_assert_uint_eq(pm.pit_data[0], 1193 & 0xff);
+    ck_assert_uint_eq(pm.pit_data[1], 1193 >> 8);
+    ck_assert(!(pic_get_mask() & 1)); /* IRQ 0 unmasked */
+    ck_assert_uint_eq(timer_rate_mhz(), 1000152);
+    ck_assert_uint_eq(pit_init(0), 1193);  /* 0 means the default rate */
+    ck_assert_uint_eq(pit_init(1), 65536); /* clamped to the slowest rate */
+    ck_assert_uint_eq(pm.pit_data[0], 0);
+    ck_assert_uint_eq(pm.pit_data[1], 0); /* 65536 is written as 0 */
+    ck_assert_uint_eq(pit_init(5000000), 1);
+}
+END_TEST
+
+static uint64_t hook_ticks;
+
+static void tick_hook(uint64_t t)
+{
+    hook_ticks = t;
+}
+
+START_TEST(test_ticks_and_uptime)
+{
+    pit_init(1000);
+    ck_assert_uint_eq(timer_ticks(), 0);
+    timer_set_tick_hook(tick_hook);
+    struct trap_frame tf = { .vector = TRAP_IRQ_BASE + PIT_IRQ };
+    for (int i = 0; i < 2000; i++)
+        irq_dispatch(&tf);
+    timer_set_tick_hook(NULL);
+    ck_assert_uint_eq(timer_ticks(), 2000);
+    ck_assert_uint_eq(hook_ticks, 2000);
+    ck_assert_uint_eq(timer_uptime_ms(), 1999); /* 2000 ticks of 0.99985 ms */
+    pit_init(100);
+    for (int i = 0; i < 100; i++)
+        timer_tick();
+    ck_assert_uint_eq(timer_uptime_ms(), 1000); /* divisor 11932: 100 ticks = 1000.0016 ms */
+}
+END_TEST
+
+static int hlts;
+
+static void tick_on_hlt(void)
+{
+    hlts++;
+    timer_tick();
+}
+
+START_TEST(test_sleep_halts_until_enough_ticks)
+{
+    pit_init(1000);
+    cpu_mock_set_hlt_hook(tick_on_hlt);
+    cpu_sti();
+    hlts = 0;
+    ck_assert_int_eq(timer_sleep_ms(10), 0);
+    /* at least 10 ms, at most one tick more (rounding up the partial tick) */
+    ck_assert_int_ge(hlts, 11);
+    ck_assert_int_le(hlts, 12);
+    ck_assert_int_eq(timer_sleep_ms(0), 0);
+    cpu_cli();
+    ck_assert_int_eq(timer_sleep_ms(5), -EINVAL);
+}
+END_TEST
+
+static uint64_t slept;
+
+static void sleep_hook(uint64_t ms)
+{
+    slept = ms;
+}
+
+START_TEST(test_sleep_hook_takes_over)
+{
+    cpu_sti();
+    timer_set_sleep_hook(sleep_hook);
+    ck_assert_int_eq(timer_sleep_ms(42), 0);
+    ck_assert_uint_eq(slept, 42);
+    timer_set_sleep_hook(NULL);
+}
+END_TEST
+
+Suite *pic_timer_suite(void)
+{
+    Suite *s = suite_create("pic_timer");
+    TCase *tc = tcase_create("pic");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, test_init_remaps_and_masks);
+    tcase_add_test(tc, test_mask_unmask_each_line);
+    tcase_add_test(tc, test_eoi_goes_to_the_right_chips);
+    tcase_add_test(tc, test_dispatch_calls_handler_and_sends_eoi);
+    tcase_add_test(tc, test_spurious_irq7_and_irq15);
+    suite_add_tcase(s, tc);
+    TCase *pit = tcase_create("pit");
+    tcase_add_checked_fixture(pit, setup, NULL);
+    tcase_add_test(pit, test_pit_programming);
+    tcase_add_test(pit, test_ticks_and_uptime);
+    tcase_add_test(pit, test_sleep_halts_until_enough_ticks);
+    tcase_add_test(pit, test_sleep_hook_takes_over);
+    suite_add_tcase(s, pit);
+    return s;
+}
