@@ -14,9 +14,8 @@ include mk/config.mk
 
 # Libraries, lowest layer first. Each adds itself to ALL_LIBS / KERNEL_LIBS / HOST_LIBS.
 include libarch/module.mk
-ifndef NO_WIP
--include libmm/module.mk
-endif
+include libmm/module.mk
+include libsched/module.mk
 include libdev/module.mk
 ifndef NO_WIP
 -include libsfs/module.mk
@@ -30,9 +29,8 @@ endif
 
 # Host unit-test runners, in-kernel tests.
 include tests/unit/arch/module.mk
-ifndef NO_WIP
--include tests/unit/mm/module.mk
-endif
+include tests/unit/mm/module.mk
+include tests/unit/sched/module.mk
 include tests/unit/dev/module.mk
 ifndef NO_WIP
 -include tests/unit/sfs/module.mk

@@ -3,7 +3,8 @@
  *
  * Called by libarch/boot.S in 64-bit mode on the boot stack, with the multiboot2
  * magic and the physical address of the loader's information block. The first
- * GiB is identity-mapped and physical [0, 16 MiB) is mapped at KERNEL_VMA.
+ * GiB is identity-mapped and physical [0, 16 MiB) is mapped at KERNEL_VMA until
+ * mm_init() replaces both with the direct map and the kernel's own tables.
  */
 #include <arch/cmdline.h>
 #include <arch/console.h>
@@ -21,9 +22,12 @@
 #include <dev/kbd.h>
 #include <dev/serial.h>
 #include <dev/vga.h>
+#include <mm/mm.h>
 #include <kernel/boot.h>
+#include <kernel/kbench.h>
 #include <kernel/ktest.h>
 #include <kernel/selftest.h>
+#include <kernel/threads.h>
 #include <kernel/version.h>
 
 /* The identity map set up by boot.S covers the first GiB. */
@@ -151,11 +155,20 @@ void kmain(uint32_t magic, uint32_t info_phys)
     if (cmdline_has(boot_info.cmdline, "panic=exit"))
         panic_set_hook(panic_exit_qemu);
 
+    int err = mm_init(&boot_info);
+    if (err)
+        panic("memory management failed to start: %d", err);
     interrupts_init();
+    err = kernel_threads_init(&keyboard);
+    if (err)
+        panic("the scheduler failed to start: %d", err);
+    mm_print_stats();
     selftest_run(boot_info.cmdline);
 
     if (cmdline_has(boot_info.cmdline, "ktest"))
         ktest_run_all(boot_info.cmdline);
+    if (cmdline_has(boot_info.cmdline, "kbench"))
+        kbench_run_all(boot_info.cmdline);
 
     idle_echo();
 }

@@ -3,8 +3,10 @@ MODULE := kernel
 MODULE_DIR := kernel
 MODULE_SRCS :=
 MODULE_KERNEL_SRCS := \
+	kernel/kbench.c \
 	kernel/ktest.c \
 	kernel/main.c \
 	kernel/selftest.c \
+	kernel/threads.c \
 	kernel/libc/string.c
 include mk/library.mk

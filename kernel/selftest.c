@@ -8,6 +8,7 @@
 #include <arch/qemu.h>
 #include <arch/trap.h>
 #include <kernel/selftest.h>
+#include <sched/thread.h>
 #include <string.h>
 
 static void overflow_df_handler(struct trap_frame *tf)
@@ -17,10 +18,12 @@ static void overflow_df_handler(struct trap_frame *tf)
         sp > (uintptr_t)ist_double_fault_guard + 4096 && sp < (uintptr_t)ist_double_fault_top;
     trap_report(tf);
     if (trap_is_stack_overflow(tf) && on_ist) {
-        kprintf("selftest stack_overflow: PASS (double fault on its IST stack)\n");
+        kprintf("selftest stack overflow in thread \"%s\": PASS (double fault on its IST "
+                "stack)\n",
+                thread_current()->name);
         qemu_exit(QEMU_EXIT_SUCCESS);
     }
-    kprintf("selftest stack_overflow: FAIL (overflow %d, on IST stack %d)\n",
+    kprintf("selftest stack overflow: FAIL (overflow %d, on IST stack %d)\n",
             trap_is_stack_overflow(tf), on_ist);
     qemu_exit(QEMU_EXIT_FAILURE);
 }
@@ -38,6 +41,12 @@ __attribute__((noinline)) static int recurse(int depth)
     return recurse(depth + 1) + pad[0];
 }
 
+static void recurse_thread(void *arg)
+{
+    (void)arg;
+    kprintf("selftest: recursing %d\n", recurse(0));
+}
+
 void selftest_run(const char *cmdline)
 {
     char name[32];
@@ -47,6 +56,12 @@ void selftest_run(const char *cmdline)
     if (strcmp(name, "stack_overflow") == 0) {
         trap_set_handler(TRAP_DOUBLE_FAULT, overflow_df_handler);
         kprintf("selftest: recursing %d\n", recurse(0));
+    } else if (strcmp(name, "thread_stack_overflow") == 0) {
+        /* A kernel thread's stack comes from libmm, with its own guard page. */
+        trap_set_handler(TRAP_DOUBLE_FAULT, overflow_df_handler);
+        struct thread *t = thread_create("overflow", recurse_thread, NULL);
+        if (t)
+            thread_join(t, NULL);
     } else if (strcmp(name, "page_fault") == 0) {
         volatile uint64_t *bad = (volatile uint64_t *)0xffffffff81234000ull;
         kprintf("selftest: read %llu\n", (unsigned long long)*bad);

@@ -61,6 +61,11 @@ void cpu_hlt(void)
     __asm__ volatile("hlt" ::: "memory");
 }
 
+void cpu_sti_hlt(void)
+{
+    __asm__ volatile("sti; hlt" ::: "memory");
+}
+
 void cpu_pause(void)
 {
     __asm__ volatile("pause");

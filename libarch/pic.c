@@ -18,6 +18,8 @@ struct irq_slot {
 
 static struct irq_slot irqs[IRQ_LINES];
 static uint64_t spurious;
+static void (*exit_hook)(void);
+static unsigned depth;
 
 void pic_init(void)
 {
@@ -108,9 +110,23 @@ void irq_dispatch(struct trap_frame *tf)
         return;
     }
     irqs[irq].count++;
+    depth++;
     if (irqs[irq].fn)
         irqs[irq].fn(irqs[irq].ctx, tf);
+    depth--;
     pic_eoi(irq);
+    if (exit_hook)
+        exit_hook(); /* may switch threads: the PIC is ready for the next IRQ */
+}
+
+void irq_set_exit_hook(void (*hook)(void))
+{
+    exit_hook = hook;
+}
+
+unsigned irq_depth(void)
+{
+    return depth;
 }
 
 void irq_init(void)

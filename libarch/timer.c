@@ -8,7 +8,7 @@
 
 static volatile uint64_t ticks;
 static uint32_t divisor = 65536; /* what the BIOS leaves: ~18.2 Hz */
-static void (*tick_hook)(uint64_t ticks);
+static timer_tick_fn tick_hook;
 static void (*sleep_hook)(uint64_t ms);
 
 void timer_tick(void)
@@ -61,9 +61,13 @@ uint64_t timer_uptime_ms(void)
     return timer_ticks() * divisor * 1000 / PIT_BASE_HZ;
 }
 
-void timer_set_tick_hook(void (*hook)(uint64_t))
+timer_tick_fn timer_set_tick_hook(timer_tick_fn hook)
 {
+    uint64_t f = cpu_irq_save();
+    timer_tick_fn old = tick_hook;
     tick_hook = hook;
+    cpu_irq_restore(f);
+    return old;
 }
 
 void timer_set_sleep_hook(void (*hook)(uint64_t))

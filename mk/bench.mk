@@ -10,3 +10,4 @@ bench:
 _bench: $(KERNEL_ELF) $(OS_ISO) $(BENCH_BINS)
 	$(Q)for b in $(BENCH_BINS); do echo; echo "== $$b"; $$b || exit 1; done
 	$(Q)echo; $(PYTHON) tests/bench/boot_time.py --iso $(OS_ISO) --runs 5
+	$(Q)echo; $(PYTHON) tests/bench/kernel_bench.py --kernel $(KERNEL_ELF)

@@ -17,6 +17,16 @@ $(HBUILD)/%.c.o: %.c
 	$(Q)rm -f $(basename $@).gcda
 	$(Q)$(HCC) $(HCFLAGS) $(DEPFLAGS) $(INCLUDES) -Itests/mocks -c $< -o $@
 
+$(HBUILD)/%.S.o: %.S
+	@mkdir -p $(@D)
+	$(Q)echo "  HOSTAS  $@"
+	$(Q)$(HCC) -g $(DEPFLAGS) $(INCLUDES) -D__ASSEMBLY__ -c $< -o $@
+
+$(TBUILD)/%.S.o: %.S
+	@mkdir -p $(@D)
+	$(Q)echo "  TOOLAS  $@"
+	$(Q)$(HCC) -g $(DEPFLAGS) $(INCLUDES) -D__ASSEMBLY__ -c $< -o $@
+
 $(TBUILD)/%.c.o: %.c
 	@mkdir -p $(@D)
 	$(Q)echo "  TOOLCC  $@"

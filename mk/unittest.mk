@@ -5,6 +5,7 @@
 #   TEST_SRCS   the suites and the runner's main
 #   TEST_LIBS   libraries under test, most dependent first (e.g. "dev arch")
 #   TEST_MOCKS  shared mocks from tests/mocks/
+#   TEST_LDFLAGS extra link flags (e.g. --wrap for a mock that wraps a function)
 
 define add-unittest
 $(1)_TEST_OBJS := $$(patsubst %,$$(HBUILD)/%.o,$(2) $(4))
@@ -13,7 +14,7 @@ $(1)_TEST_BIN := $$(HBUILD)/tests/test_$(1)
 $$($(1)_TEST_BIN): $$($(1)_TEST_OBJS) $$(patsubst %,$$(HBUILD)/lib%.a,$(3))
 	@mkdir -p $$(@D)
 	$$(Q)echo "  LD      $$@"
-	$$(Q)$$(HCC) $$(HLDFLAGS) -o $$@ $$($(1)_TEST_OBJS) \
+	$$(Q)$$(HCC) $$(HLDFLAGS) $(5) -o $$@ $$($(1)_TEST_OBJS) \
 	    $$(patsubst %,$$(HBUILD)/lib%.a,$(3)) $$(CHECK_LIBS)
 
 .PHONY: test-$(1)
@@ -25,9 +26,10 @@ UNIT_TEST_BINS += $$($(1)_TEST_BIN)
 ALL_OBJS += $$($(1)_TEST_OBJS)
 endef
 
-$(eval $(call add-unittest,$(TEST),$(TEST_SRCS),$(TEST_LIBS),$(TEST_MOCKS)))
+$(eval $(call add-unittest,$(TEST),$(TEST_SRCS),$(TEST_LIBS),$(TEST_MOCKS),$(TEST_LDFLAGS)))
 
 TEST :=
 TEST_SRCS :=
 TEST_LIBS :=
 TEST_MOCKS :=
+TEST_LDFLAGS :=

@@ -23,7 +23,14 @@ class Interrupts(unittest.TestCase):
         self.assertFalse(r.timed_out, r.output[-2000:])
         self.assertIn("Double fault (vector 8)", r.output)
         self.assertIn("kernel stack overflow", r.output)
-        self.assertIn("selftest stack_overflow: PASS", r.output)
+        self.assertIn('selftest stack overflow in thread "main": PASS', r.output)
+        self.assertEqual(r.status, qemu.EXIT_SUCCESS, r.output[-2000:])
+
+    def test_thread_stack_overflow_ends_in_double_fault_handler(self):
+        r = boot("selftest=thread_stack_overflow", "selftest-thread-overflow")
+        self.assertFalse(r.timed_out, r.output[-2000:])
+        self.assertIn("kernel stack overflow", r.output)
+        self.assertIn('selftest stack overflow in thread "overflow": PASS', r.output)
         self.assertEqual(r.status, qemu.EXIT_SUCCESS, r.output[-2000:])
 
     def test_unhandled_page_fault_reports_and_panics(self):

@@ -3,6 +3,8 @@ KTEST_SRCS := \
 	tests/ktest/test_boot.c \
 	tests/ktest/test_console.c \
 	tests/ktest/test_harness.c \
+	tests/ktest/test_mm.c \
+	tests/ktest/test_sched.c \
 	tests/ktest/test_traps.c
 KTEST_OBJS := $(patsubst %,$(KBUILD)/%.o,$(KTEST_SRCS))
 ALL_OBJS += $(KTEST_OBJS)

@@ -6,19 +6,20 @@
 #include <arch/multiboot2.h>
 #include <kernel/boot.h>
 #include <kernel/ktest.h>
+#include <mm/phys.h>
 
 #define PTE_P    0x1ull
 #define PTE_W    0x2ull
 #define PTE_PS   0x80ull
 #define PTE_ADDR 0x000ffffffffff000ull
 
-/* Walk the live page tables (reachable through the boot identity map). */
+/* Walk the live page tables (reachable through the direct map). */
 static uint64_t lookup_pte(uintptr_t va, int *level_out)
 {
     uint64_t table = read_cr3() & PTE_ADDR;
     for (int level = 4; level >= 1; level--) {
         int idx = (va >> (12 + 9 * (level - 1))) & 511;
-        uint64_t e = ((volatile uint64_t *)(uintptr_t)table)[idx];
+        uint64_t e = ((volatile uint64_t *)mm_phys_to_virt(table))[idx];
         *level_out = level;
         if (!(e & PTE_P) || level == 1 || (e & PTE_PS))
             return e;

@@ -122,6 +122,12 @@ void cpu_hlt(void)
         hlt_hook();
 }
 
+void cpu_sti_hlt(void)
+{
+    irq_on = true;
+    cpu_hlt();
+}
+
 void cpu_pause(void)
 {
 }

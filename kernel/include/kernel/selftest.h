@@ -6,6 +6,8 @@
  * - `selftest=stack_overflow`: recurse until the boot stack hits its guard page;
  *   passes when the double-fault handler, on its IST stack, reports a kernel
  *   stack overflow.
+ * - `selftest=thread_stack_overflow`: the same in a kernel thread, whose stack
+ *   and guard page come from libmm.
  * - `selftest=page_fault`: dereference an unmapped address with no handler
  *   installed; the default report and panic must follow (use with `panic=exit`).
  */

@@ -32,6 +32,12 @@ void cpu_cli(void);
 void cpu_sti(void);
 /** @brief Halt until the next interrupt (HLT). */
 void cpu_hlt(void);
+/**
+ * @brief Enable interrupts and halt, atomically: an interrupt that became
+ * pending while they were disabled ends this very HLT (STI's one-instruction
+ * shadow), so a wakeup cannot slip in between the check and the sleep.
+ */
+void cpu_sti_hlt(void);
 /** @brief Spin-loop hint (PAUSE). */
 void cpu_pause(void);
 /** @brief Read RFLAGS. @return the flags register */

@@ -80,6 +80,16 @@ int irq_set_handler(int irq, irq_handler_fn fn, void *ctx);
  */
 uint64_t irq_count(int irq);
 
+/**
+ * @brief Run @p hook at the end of every IRQ, after the EOI (the scheduler's
+ * preemption point). NULL removes it.
+ * @param hook the function; runs with interrupts disabled
+ */
+void irq_set_exit_hook(void (*hook)(void));
+
+/** @brief Are we inside an IRQ handler? @return the nesting depth (0: no) */
+unsigned irq_depth(void);
+
 /** @brief How many spurious IRQ 7/15 were seen. @return the count */
 uint64_t irq_spurious_count(void);
 

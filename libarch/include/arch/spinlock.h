@@ -8,6 +8,10 @@
  * is held on the same CPU would spin forever on it. Locks never touched by
  * interrupt handlers may use spin_lock()/spin_unlock(). Hold spinlocks briefly
  * and never sleep while holding one.
+ *
+ * Holding any spinlock disables preemption (the scheduler will not switch
+ * threads on a timer interrupt while the count is nonzero): otherwise a thread
+ * preempted while holding a lock would leave every other thread spinning.
  */
 #ifndef ARCH_SPINLOCK_H
 #define ARCH_SPINLOCK_H
@@ -26,6 +30,13 @@ struct spinlock {
     {                                                                                              \
         0, (n)                                                                                     \
     }
+
+/** @brief Disable preemption (nests). */
+void preempt_disable(void);
+/** @brief Re-enable preemption (undoes one preempt_disable()). */
+void preempt_enable(void);
+/** @brief Nesting depth of preempt_disable() (and spinlocks held). @return 0 if preemptible */
+unsigned preempt_count(void);
 
 /** @brief Initialise @p l as unlocked. @param l the lock @param name for reports */
 void spin_init(struct spinlock *l, const char *name);

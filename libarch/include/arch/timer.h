@@ -35,11 +35,15 @@ uint64_t timer_ticks(void);
 /** @brief Milliseconds since pit_init(), from the tick count. @return uptime in ms */
 uint64_t timer_uptime_ms(void);
 
+/** @brief A function run on every tick, in interrupt context. */
+typedef void (*timer_tick_fn)(uint64_t ticks);
+
 /**
- * @brief Called from the IRQ 0 handler after each tick (NULL for none).
- * @param hook the function; runs in interrupt context
+ * @brief Set the function called from the IRQ 0 handler after each tick.
+ * @param hook the function (NULL for none); runs in interrupt context
+ * @return the previous hook, so a temporary one can be undone
  */
-void timer_set_tick_hook(void (*hook)(uint64_t ticks));
+timer_tick_fn timer_set_tick_hook(timer_tick_fn hook);
 
 /**
  * @brief Let the scheduler take over timer_sleep_ms() (NULL restores halting).

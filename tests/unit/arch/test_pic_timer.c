@@ -205,11 +205,11 @@ START_TEST(test_ticks_and_uptime)
 {
     pit_init(1000);
     ck_assert_uint_eq(timer_ticks(), 0);
-    timer_set_tick_hook(tick_hook);
+    ck_assert_ptr_null(timer_set_tick_hook(tick_hook));
     struct trap_frame tf = { .vector = TRAP_IRQ_BASE + PIT_IRQ };
     for (int i = 0; i < 2000; i++)
         irq_dispatch(&tf);
-    timer_set_tick_hook(NULL);
+    ck_assert_ptr_eq(timer_set_tick_hook(NULL), tick_hook);
     ck_assert_uint_eq(timer_ticks(), 2000);
     ck_assert_uint_eq(hook_ticks, 2000);
     ck_assert_uint_eq(timer_uptime_ms(), 1999); /* 2000 ticks of 0.99985 ms */

@@ -1,0 +1,148 @@
+/*
+ * threads.c - wire libsched to libmm, the PIT and the keyboard (kernel/threads.h).
+ */
+#include <arch/cpu.h>
+#include <arch/errno.h>
+#include <arch/kprintf.h>
+#include <arch/layout.h>
+#include <arch/pic.h>
+#include <arch/timer.h>
+#include <arch/trap.h>
+#include <kernel/threads.h>
+#include <mm/mm.h>
+#include <sched/sync.h>
+#include <sched/thread.h>
+
+#define PAGE_SIZE 4096
+
+static struct executor kexec;
+static struct timer_queue ktimers;
+static struct async_event kbd_event;
+static struct semaphore exec_wakeups;
+
+static void *stack_alloc(size_t size)
+{
+    struct mm_kstack s;
+    if (mm_kstack_alloc(mm_kernel_aspace(), mm_kernel_vregion(), size, &s) < 0)
+        return NULL;
+    return (void *)s.base;
+}
+
+static void stack_free(void *base, size_t size)
+{
+    struct mm_kstack s = { .guard = (uintptr_t)base - PAGE_SIZE,
+                           .base = (uintptr_t)base,
+                           .top = (uintptr_t)base + size };
+    mm_kstack_free(mm_kernel_aspace(), mm_kernel_vregion(), &s);
+}
+
+static void idle(void)
+{
+    cpu_sti_hlt();
+}
+
+static void tick(uint64_t ticks)
+{
+    sched_tick(ticks);
+    timer_queue_expire(&ktimers);
+}
+
+/* The executor's idle hook: block its thread until a task is queued. Entered
+ * with interrupts disabled; semaphore_down() keeps them so while checking. */
+static void executor_idle(void *ctx)
+{
+    (void)ctx;
+    semaphore_down(&exec_wakeups);
+}
+
+static void executor_notify(void *ctx)
+{
+    (void)ctx;
+    semaphore_up(&exec_wakeups);
+}
+
+static void executor_thread(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        executor_run(&kexec);
+        /* no tasks left: wait for the next spawn */
+        executor_idle(NULL);
+    }
+}
+
+static void kbd_irq_async(void *ctx, struct trap_frame *tf)
+{
+    (void)tf;
+    kbd_irq(ctx);
+    async_event_signal(&kbd_event);
+}
+
+int kernel_stack_guard_page(uintptr_t va)
+{
+    if (kernel_image_guard_page(va))
+        return 1;
+    /* Thread stacks: an unmapped page in the kernel stack area right below a
+     * mapped one is a guard page. */
+    uint64_t pa, flags;
+    struct mm_aspace *kas = mm_kernel_aspace();
+    uintptr_t page = va & ~(uintptr_t)(PAGE_SIZE - 1);
+    return va >= MM_KVREGION_BASE && mm_pt_translate(kas, page, &pa, &flags) < 0 &&
+           mm_pt_translate(kas, page + PAGE_SIZE, &pa, &flags) == 0;
+}
+
+int kernel_threads_init(struct kbd *kbd)
+{
+    struct sched_config cfg = {
+        .alloc = kmalloc,
+        .free = kfree,
+        .stack_alloc = stack_alloc,
+        .stack_free = stack_free,
+        .idle = idle,
+        .now_ms = timer_uptime_ms,
+        .stack_size = 16 * 1024,
+        .slice_ticks = 10,
+    };
+    int err = sched_init(&cfg);
+    if (err)
+        return err;
+    semaphore_init(&exec_wakeups, 0);
+    struct executor_config ecfg = {
+        .alloc = kmalloc,
+        .free = kfree,
+        .idle = executor_idle,
+        .notify = executor_notify,
+    };
+    executor_init(&kexec, &ecfg);
+    timer_queue_init(&ktimers, timer_uptime_ms);
+    async_event_init(&kbd_event);
+    trap_set_guard_checker(kernel_stack_guard_page);
+
+    uint64_t f = cpu_irq_save();
+    timer_set_tick_hook(tick);
+    timer_set_sleep_hook(thread_sleep_ms);
+    irq_set_exit_hook(sched_preempt);
+    irq_set_handler(KBD_IRQ, kbd_irq_async, kbd);
+    cpu_irq_restore(f);
+
+    struct thread *t = thread_create("executor", executor_thread, NULL);
+    if (!t)
+        return -ENOMEM;
+    thread_detach(t);
+    return 0;
+}
+
+struct executor *kernel_executor(void)
+{
+    return &kexec;
+}
+
+struct timer_queue *kernel_timer_queue(void)
+{
+    return &ktimers;
+}
+
+struct async_event *kernel_kbd_event(void)
+{
+    return &kbd_event;
+}

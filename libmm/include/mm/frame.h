@@ -1,0 +1,138 @@
+/**
+ * @file mm/frame.h
+ * @brief Physical frame allocator: 4 KiB frames and contiguous runs.
+ *
+ * Built from a memory map (the multiboot2 entries) minus reserved ranges (the
+ * kernel image, the multiboot information, modules, low memory). The allocator
+ * keeps two bitmaps, one bit per frame from physical 0 to the top of available
+ * RAM: "managed" (the frame is RAM the allocator may hand out) and "used". Both
+ * live in RAM carved out of the memory map itself, so initialisation allocates
+ * nothing; they are reached through mm_phys_to_virt().
+ *
+ * Allocation is lowest-address-first, which keeps early boot allocations inside
+ * the boot identity map. Freeing a frame that is free (double free) or that the
+ * allocator never managed (a hole, a reserved range) is detected: it returns
+ * -EINVAL and, when @ref mm_frames::panic_on_misuse is set, panics.
+ *
+ * Locking: every function takes the allocator's spinlock (interrupt-safe).
+ */
+#ifndef MM_FRAME_H
+#define MM_FRAME_H
+
+#include <arch/multiboot2.h>
+#include <arch/spinlock.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** @brief A physical address range [base, base + length). */
+struct mm_range {
+    uint64_t base;   /**< Physical start. */
+    uint64_t length; /**< Bytes. */
+};
+
+/** @brief What mm_frames_init() is built from (the caller keeps ownership). */
+struct mm_frames_config {
+    const struct boot_mmap_entry *map; /**< Memory map; MB2_MEM_AVAILABLE entries are RAM. */
+    size_t map_count;                  /**< Entries in @ref map. */
+    const struct mm_range *reserved;   /**< Ranges never handed out (may be NULL). */
+    size_t reserved_count;             /**< Entries in @ref reserved. */
+    uint64_t bitmap_limit; /**< The bitmaps must end below this address (0: anywhere). */
+    uint64_t ram_limit;    /**< Ignore RAM at or above this address (0: none). */
+    bool panic_on_misuse;  /**< Panic on a double free or a bad free (debug builds). */
+};
+
+/** @brief A frame allocator. Initialise with mm_frames_init(); all fields private. */
+struct mm_frames {
+    struct spinlock lock;  /**< Protects everything below. */
+    uint64_t bitmap_phys;  /**< Physical address of the "used" bitmap. */
+    uint64_t managed_phys; /**< Physical address of the "managed" bitmap. */
+    uint64_t bitmap_bytes; /**< Size of each bitmap (a multiple of 8). */
+    uint64_t nframes;      /**< Frames covered by the bitmaps (from physical 0). */
+    uint64_t managed;      /**< Frames the allocator may hand out. */
+    uint64_t free;         /**< Of those, frames currently free. */
+    uint64_t hint;         /**< No free frame below this index. */
+    bool panic_on_misuse;  /**< See mm_frames_config. */
+};
+
+/**
+ * @brief Build a frame allocator from a memory map.
+ *
+ * Available ranges are shrunk to whole frames; reserved ranges and non-available
+ * map entries (which win over overlapping available ones) are grown to whole
+ * frames. Frame 0 is never handed out. The bitmaps are placed in the first
+ * usable run of RAM large enough for them (and below @c bitmap_limit).
+ *
+ * @param fa  the allocator to initialise
+ * @param cfg the memory map and reserved ranges (only read during the call)
+ * @return 0; -EINVAL if the map has no available RAM; -ENOMEM if no free run
+ *         can hold the bitmaps
+ */
+int mm_frames_init(struct mm_frames *fa, const struct mm_frames_config *cfg);
+
+/**
+ * @brief Allocate one 4 KiB frame (lowest free address first). Not zeroed.
+ * @param fa  the allocator
+ * @param out its physical address
+ * @return 0 or -ENOMEM
+ */
+int mm_frame_alloc(struct mm_frames *fa, uint64_t *out);
+
+/**
+ * @brief Allocate one frame and fill it with zeros.
+ * @param fa  the allocator
+ * @param out its physical address
+ * @return 0 or -ENOMEM
+ */
+int mm_frame_alloc_zeroed(struct mm_frames *fa, uint64_t *out);
+
+/**
+ * @brief Free one frame.
+ * @param fa the allocator
+ * @param pa physical address returned by an allocation (page aligned)
+ * @return 0; -EINVAL if @p pa is unaligned, not managed, or already free
+ */
+int mm_frame_free(struct mm_frames *fa, uint64_t pa);
+
+/**
+ * @brief Allocate @p count physically contiguous frames (for DMA).
+ * @param fa     the allocator
+ * @param count  number of frames (> 0)
+ * @param align  alignment of the first frame in bytes (a power of two; 0 or
+ *               anything below 4 KiB means 4 KiB)
+ * @param out    physical address of the first frame
+ * @return 0, -EINVAL for a zero count or a bad alignment, -ENOMEM if no run fits
+ */
+int mm_frame_alloc_contig(struct mm_frames *fa, uint64_t count, uint64_t align, uint64_t *out);
+
+/**
+ * @brief Free a run of frames (from mm_frame_alloc_contig(), or any allocated frames).
+ * @param fa    the allocator
+ * @param pa    physical address of the first frame
+ * @param count number of frames
+ * @return 0, or -EINVAL (nothing is freed) if any frame is not allocated
+ */
+int mm_frame_free_contig(struct mm_frames *fa, uint64_t pa, uint64_t count);
+
+/**
+ * @brief Is the frame at @p pa currently allocated?
+ * @param fa the allocator
+ * @param pa a physical address
+ * @return true if it is a managed frame that is in use
+ */
+bool mm_frame_is_allocated(struct mm_frames *fa, uint64_t pa);
+
+/** @brief Free frames. @param fa the allocator @return count */
+uint64_t mm_frames_free_count(struct mm_frames *fa);
+/** @brief Allocated frames. @param fa the allocator @return count */
+uint64_t mm_frames_used_count(struct mm_frames *fa);
+/** @brief Frames the allocator manages (free + used). @param fa the allocator @return count */
+uint64_t mm_frames_total_count(struct mm_frames *fa);
+/**
+ * @brief End of the highest managed frame (the direct map must reach this far).
+ * @param fa the allocator
+ * @return a physical address
+ */
+uint64_t mm_frames_top(struct mm_frames *fa);
+
+#endif

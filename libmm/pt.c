@@ -1,0 +1,373 @@
+/*
+ * pt.c - 4-level page tables: map, unmap, translate, protect (mm/vm.h).
+ *
+ * Layer: virtual memory, above the frame allocator. Tables are reached through
+ * the physical window (mm_pt_table()), so this file runs unchanged on simulated
+ * RAM in host tests. Missing tables are allocated zeroed on the way down; on the
+ * way back up after an unmap, tables left empty are freed (never the upper-half
+ * PDPTs, which every address space shares). A guard mark is a not-present leaf
+ * holding MM_PTE_GUARD: it faults like any hole, keeps its table alive and
+ * blocks mappings until cleared.
+ *
+ * Interface: mm_pt_map/map_huge/unmap/translate/protect for one page, the
+ * *_range and map_anon loops, mm_pt_mark/clear/is_guard.
+ * Locking: as->lock (irqsave) for each single-page operation; the range calls are
+ * loops over those and are not atomic as a whole.
+ */
+#include <arch/cpu.h>
+#include <arch/errno.h>
+#include <mm/phys.h>
+#include <mm/vm.h>
+#include "pt_priv.h"
+
+#define PHYS_MAX (1ull << 52)
+
+static bool nx_supported = true;
+
+/* The lookup path of one address: the table and the entry used at each level. */
+struct pt_path {
+    uint64_t table[5];  /* physical address of the level-l table */
+    uint64_t *entry[5]; /* the entry used in it */
+};
+
+void mm_pt_set_nx_supported(bool supported)
+{
+    nx_supported = supported;
+}
+
+static bool is_upper(uintptr_t va)
+{
+    return va >= MM_KERNEL_HALF;
+}
+
+static bool canonical(uintptr_t va)
+{
+    int64_t top = (int64_t)va >> 47;
+    return top == 0 || top == -1;
+}
+
+static uint64_t hw_flags(uint64_t flags)
+{
+    if (!nx_supported)
+        flags &= ~MM_PTE_NX;
+    return flags | MM_PTE_P;
+}
+
+/* Flush a TLB entry when the CPU may hold it: the active space or the shared kernel half. */
+static void flush(const struct mm_aspace *as, uintptr_t va)
+{
+    if (is_upper(va) || mm_aspace_is_active(as))
+        invlpg(va);
+}
+
+static bool table_empty(uint64_t pa)
+{
+    const uint64_t *t = mm_pt_table(pa);
+    for (int i = 0; i < MM_PT_ENTRIES; i++)
+        if (t[i])
+            return false;
+    return true;
+}
+
+/*
+ * The entry of the level-@p level table for @p va, creating missing tables on
+ * the way when @p create. A large page above @p level gives -EEXIST. Caller
+ * holds as->lock.
+ */
+static uint64_t *walk_create(struct mm_aspace *as, uintptr_t va, int level, int *err)
+{
+    uint64_t table = as->pml4;
+    for (int l = 4; l > level; l--) {
+        uint64_t *e = &mm_pt_table(table)[mm_pt_index(va, l)];
+        if (!(*e & MM_PTE_P)) {
+            uint64_t pa;
+            if (mm_frame_alloc_zeroed(as->frames, &pa)) {
+                *err = -ENOMEM;
+                return NULL;
+            }
+            as->table_frames++;
+            /* Intermediate entries are permissive; the leaf decides. */
+            *e = pa | MM_PTE_P | MM_PTE_W | (is_upper(va) ? 0 : MM_PTE_U);
+        } else if (*e & MM_PTE_PS) {
+            *err = -EEXIST;
+            return NULL;
+        }
+        table = *e & MM_PTE_ADDR;
+    }
+    return &mm_pt_table(table)[mm_pt_index(va, level)];
+}
+
+/*
+ * Find the leaf entry for @p va. Returns 0 and its level, or -ENOENT and the
+ * level at which the walk found nothing. Caller holds as->lock.
+ */
+static int find_leaf(struct mm_aspace *as, uintptr_t va, struct pt_path *p, int *level)
+{
+    uint64_t table = as->pml4;
+    for (int l = 4; l >= 1; l--) {
+        uint64_t *e = &mm_pt_table(table)[mm_pt_index(va, l)];
+        p->table[l] = table;
+        p->entry[l] = e;
+        *level = l;
+        if (!(*e & MM_PTE_P))
+            return -ENOENT;
+        if (l == 1 || (*e & MM_PTE_PS))
+            return 0;
+        table = *e & MM_PTE_ADDR;
+    }
+    return -ENOENT; /* not reached */
+}
+
+/* After an unmap at @p level, free the tables it left empty. Caller holds as->lock. */
+static void free_empty_tables(struct mm_aspace *as, uintptr_t va, const struct pt_path *p,
+                              int level)
+{
+    for (int l = level; l <= 3; l++) {
+        if (l == 3 && is_upper(va))
+            break; /* shared by every address space */
+        if (!table_empty(p->table[l]))
+            break;
+        *p->entry[l + 1] = 0;
+        mm_frame_free(as->frames, p->table[l]);
+        as->table_frames--;
+    }
+}
+
+void mm_pt_free_leaf(struct mm_aspace *as, uint64_t entry, int level)
+{
+    if (!(entry & MM_PTE_OWNED))
+        return;
+    uint64_t pa = entry & MM_PTE_ADDR;
+    if (level == 1)
+        mm_frame_free(as->frames, pa);
+    else
+        mm_frame_free_contig(as->frames, pa, mm_pt_span(level) / MM_PAGE_SIZE);
+}
+
+static int check_args(uintptr_t va, uint64_t pa, uint64_t flags, uint64_t align)
+{
+    if ((va & (align - 1)) || (pa & (align - 1)) || !canonical(va) || pa >= PHYS_MAX)
+        return -EINVAL;
+    if (flags & ~MM_PTE_FLAGS)
+        return -EINVAL;
+    return 0;
+}
+
+static int map_at(struct mm_aspace *as, uintptr_t va, uint64_t pa, uint64_t flags, int level)
+{
+    int err = check_args(va, pa, flags, mm_pt_span(level));
+    if (err)
+        return err;
+    uint64_t irq = spin_lock_irqsave(&as->lock);
+    uint64_t *e = walk_create(as, va, level, &err);
+    if (e && *e) /* a mapping, a table, or a guard mark */
+        err = -EEXIST;
+    else if (e)
+        *e = pa | hw_flags(flags) | (level > 1 ? MM_PTE_PS : 0);
+    spin_unlock_irqrestore(&as->lock, irq);
+    return err;
+}
+
+int mm_pt_map(struct mm_aspace *as, uintptr_t va, uint64_t pa, uint64_t flags)
+{
+    return map_at(as, va, pa, flags, 1);
+}
+
+int mm_pt_map_huge(struct mm_aspace *as, uintptr_t va, uint64_t pa, uint64_t flags)
+{
+    return map_at(as, va, pa, flags, 2);
+}
+
+int mm_pt_unmap(struct mm_aspace *as, uintptr_t va, uint64_t *pa_out)
+{
+    if (!canonical(va))
+        return -EINVAL;
+    struct pt_path p;
+    int level;
+    uint64_t irq = spin_lock_irqsave(&as->lock);
+    int err = find_leaf(as, va, &p, &level);
+    if (err == 0 && (va & (mm_pt_span(level) - 1)))
+        err = -EINVAL;
+    if (err == 0) {
+        uint64_t old = *p.entry[level];
+        *p.entry[level] = 0;
+        mm_pt_free_leaf(as, old, level);
+        free_empty_tables(as, va, &p, level);
+        flush(as, va);
+        if (pa_out)
+            *pa_out = old & MM_PTE_ADDR;
+    }
+    spin_unlock_irqrestore(&as->lock, irq);
+    return err;
+}
+
+int mm_pt_translate(struct mm_aspace *as, uintptr_t va, uint64_t *pa_out, uint64_t *flags_out)
+{
+    if (!canonical(va))
+        return -ENOENT;
+    struct pt_path p;
+    int level;
+    uint64_t irq = spin_lock_irqsave(&as->lock);
+    int err = find_leaf(as, va, &p, &level);
+    uint64_t e = err ? 0 : *p.entry[level];
+    spin_unlock_irqrestore(&as->lock, irq);
+    if (err)
+        return err;
+    if (pa_out)
+        *pa_out = (e & MM_PTE_ADDR) + (va & (mm_pt_span(level) - 1));
+    if (flags_out)
+        *flags_out = e & ~MM_PTE_ADDR;
+    return 0;
+}
+
+int mm_pt_protect(struct mm_aspace *as, uintptr_t va, uint64_t flags)
+{
+    flags &= ~MM_PTE_OWNED;
+    if (!canonical(va) || (flags & ~MM_PTE_FLAGS))
+        return -EINVAL;
+    struct pt_path p;
+    int level;
+    uint64_t irq = spin_lock_irqsave(&as->lock);
+    int err = find_leaf(as, va, &p, &level);
+    if (err == 0 && (va & (mm_pt_span(level) - 1)))
+        err = -EINVAL;
+    if (err == 0) {
+        uint64_t *e = p.entry[level];
+        *e = (*e & (MM_PTE_ADDR | MM_PTE_OWNED | MM_PTE_PS)) | hw_flags(flags);
+        flush(as, va);
+    }
+    spin_unlock_irqrestore(&as->lock, irq);
+    return err;
+}
+
+int mm_pt_mark_guard(struct mm_aspace *as, uintptr_t va)
+{
+    int err = check_args(va, 0, 0, MM_PAGE_SIZE);
+    if (err)
+        return err;
+    uint64_t irq = spin_lock_irqsave(&as->lock);
+    uint64_t *e = walk_create(as, va, 1, &err);
+    if (e && *e)
+        err = -EEXIST;
+    else if (e)
+        *e = MM_PTE_GUARD;
+    spin_unlock_irqrestore(&as->lock, irq);
+    return err;
+}
+
+int mm_pt_clear_guard(struct mm_aspace *as, uintptr_t va)
+{
+    if (!canonical(va))
+        return -ENOENT;
+    struct pt_path p;
+    int level;
+    uint64_t irq = spin_lock_irqsave(&as->lock);
+    int err = find_leaf(as, va, &p, &level);
+    /* A guard mark is a not-present leaf, so the walk stops at level 1 on it. */
+    if (err == -ENOENT && level == 1 && *p.entry[1] == MM_PTE_GUARD) {
+        *p.entry[1] = 0;
+        free_empty_tables(as, va, &p, 1);
+        err = 0;
+    } else {
+        err = -ENOENT;
+    }
+    spin_unlock_irqrestore(&as->lock, irq);
+    return err;
+}
+
+bool mm_pt_is_guard(struct mm_aspace *as, uintptr_t va)
+{
+    if (!canonical(va))
+        return false;
+    uint64_t table = as->pml4;
+    for (int l = 4; l > 1; l--) {
+        uint64_t e = ((volatile uint64_t *)mm_pt_table(table))[mm_pt_index(va, l)];
+        if (!(e & MM_PTE_P) || (e & MM_PTE_PS))
+            return false;
+        table = e & MM_PTE_ADDR;
+    }
+    return ((volatile uint64_t *)mm_pt_table(table))[mm_pt_index(va, 1)] == MM_PTE_GUARD;
+}
+
+/* Level of the mapping at @p va (0 if none) and the address after it (or after the hole). */
+static int next_page(struct mm_aspace *as, uintptr_t va, uintptr_t *next)
+{
+    struct pt_path p;
+    int level;
+    uint64_t irq = spin_lock_irqsave(&as->lock);
+    int err = find_leaf(as, va, &p, &level);
+    spin_unlock_irqrestore(&as->lock, irq);
+    *next = MM_ALIGN_DOWN(va, mm_pt_span(level)) + mm_pt_span(level);
+    return err ? 0 : level;
+}
+
+int mm_pt_map_range(struct mm_aspace *as, uintptr_t va, uint64_t pa, uint64_t size, uint64_t flags)
+{
+    if ((size & (MM_PAGE_SIZE - 1)) || (flags & MM_PTE_OWNED))
+        return -EINVAL;
+    uint64_t done = 0;
+    while (done < size) {
+        int err;
+        uint64_t step;
+        if (((va + done) & (MM_HUGE_SIZE - 1)) == 0 && ((pa + done) & (MM_HUGE_SIZE - 1)) == 0 &&
+            size - done >= MM_HUGE_SIZE) {
+            step = MM_HUGE_SIZE;
+            err = mm_pt_map_huge(as, va + done, pa + done, flags);
+        } else {
+            step = MM_PAGE_SIZE;
+            err = mm_pt_map(as, va + done, pa + done, flags);
+        }
+        if (err) {
+            mm_pt_unmap_range(as, va, done);
+            return err;
+        }
+        done += step;
+    }
+    return 0;
+}
+
+int mm_pt_protect_range(struct mm_aspace *as, uintptr_t va, uint64_t size, uint64_t flags)
+{
+    uintptr_t end = va + size, next;
+    while (va < end) {
+        if (next_page(as, va, &next)) {
+            int err = mm_pt_protect(as, va, flags);
+            if (err)
+                return err;
+        }
+        va = next;
+    }
+    return 0;
+}
+
+int mm_pt_unmap_range(struct mm_aspace *as, uintptr_t va, uint64_t size)
+{
+    uintptr_t end = va + size, next;
+    int count = 0;
+    while (va < end) {
+        if (next_page(as, va, &next) && mm_pt_unmap(as, va, NULL) == 0)
+            count++;
+        va = next;
+    }
+    return count;
+}
+
+int mm_pt_map_anon(struct mm_aspace *as, uintptr_t va, uint64_t size, uint64_t flags)
+{
+    if (size & (MM_PAGE_SIZE - 1))
+        return -EINVAL;
+    for (uint64_t done = 0; done < size; done += MM_PAGE_SIZE) {
+        uint64_t pa;
+        int err = mm_frame_alloc_zeroed(as->frames, &pa);
+        if (err == 0) {
+            err = mm_pt_map(as, va + done, pa, flags | MM_PTE_OWNED);
+            if (err)
+                mm_frame_free(as->frames, pa);
+        }
+        if (err) {
+            mm_pt_unmap_range(as, va, done);
+            return err;
+        }
+    }
+    return 0;
+}

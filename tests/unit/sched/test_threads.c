@@ -1,0 +1,427 @@
+/*
+ * test_threads.c - kernel threads, the scheduler and sleeping locks, run for
+ * real on the host: the kernel's own context switch (switch.S) moves between
+ * thread stacks, and the idle hook plays the timer interrupt.
+ */
+#include "cpu_mock.h"
+#include <arch/cpu.h>
+#include <arch/errno.h>
+#include <arch/spinlock.h>
+#include <check.h>
+#include <sched/sync.h>
+#include <sched/thread.h>
+#include <stdlib.h>
+#include <string.h>
+
+Suite *threads_suite(void);
+
+static uint64_t now;
+static int stacks_live, tcbs_live;
+
+static void *t_alloc(size_t n)
+{
+    tcbs_live++;
+    return malloc(n);
+}
+
+static void t_free(void *p)
+{
+    tcbs_live--;
+    free(p);
+}
+
+static bool fail_stacks;
+
+static void *s_alloc(size_t n)
+{
+    if (fail_stacks)
+        return NULL;
+    stacks_live++;
+    return aligned_alloc(16, n);
+}
+
+static void s_free(void *p, size_t n)
+{
+    (void)n;
+    stacks_live--;
+    free(p);
+}
+
+static uint64_t clock_ms(void)
+{
+    return now;
+}
+
+/* A timer interrupt: tick, then the preemption point at interrupt exit. */
+static void timer_interrupt(void)
+{
+    uint64_t f = cpu_irq_save();
+    now++;
+    sched_tick(now);
+    sched_preempt();
+    cpu_irq_restore(f);
+}
+
+static void idle_hook(void)
+{
+    timer_interrupt(); /* halting until the next interrupt */
+}
+
+static void setup(void)
+{
+    cpu_mock_reset();
+    now = 0;
+    stacks_live = tcbs_live = 0;
+    struct sched_config cfg = { .alloc = t_alloc,
+                                .free = t_free,
+                                .stack_alloc = s_alloc,
+                                .stack_free = s_free,
+                                .idle = idle_hook,
+                                .now_ms = clock_ms,
+                                .stack_size = 64 * 1024,
+                                .slice_ticks = 3 };
+    ck_assert_int_eq(sched_init(&cfg), 0);
+    cpu_sti();
+}
+
+static char order[64];
+static int norder;
+
+static void log_and_yield(void *arg)
+{
+    for (int i = 0; i < 3; i++) {
+        order[norder++] = *(const char *)arg;
+        thread_yield();
+    }
+}
+
+START_TEST(test_init_requires_hooks)
+{
+    struct sched_config bad = { .alloc = t_alloc };
+    ck_assert_int_eq(sched_init(&bad), -EINVAL);
+    ck_assert_int_eq(sched_init(NULL), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_round_robin_and_join)
+{
+    norder = 0;
+    struct thread *a = thread_create("a", log_and_yield, "a");
+    struct thread *b = thread_create("b", log_and_yield, "b");
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_int_eq(thread_join(a, NULL), 0);
+    ck_assert_int_eq(thread_join(b, NULL), 0);
+    order[norder] = '\0';
+    ck_assert_str_eq(order, "ababab");
+    ck_assert_int_eq(stacks_live, 1); /* only the idle thread's is left */
+    ck_assert_uint_gt(sched_switch_count(), 6);
+}
+END_TEST
+
+static void exits_with(void *arg)
+{
+    thread_exit((int)(intptr_t)arg);
+}
+
+static void returns(void *arg)
+{
+    (void)arg;
+}
+
+START_TEST(test_exit_codes_and_join_errors)
+{
+    struct thread *t = thread_create("x", exits_with, (void *)(intptr_t)42);
+    struct thread *r = thread_create("r", returns, NULL);
+    int code = -1;
+    ck_assert_int_eq(thread_join(thread_current(), NULL), -EINVAL);
+    ck_assert_int_eq(thread_join(t, &code), 0);
+    ck_assert_int_eq(code, 42);
+    ck_assert_int_eq(thread_join(r, &code), 0);
+    ck_assert_int_eq(code, 0); /* returning is exit(0) */
+    struct thread *d = thread_create("d", returns, NULL);
+    thread_detach(d);
+    ck_assert_int_eq(thread_join(d, NULL), -EINVAL);
+    thread_yield(); /* d runs and exits; it is reaped after it is off the CPU */
+    thread_yield();
+    ck_assert_int_eq(stacks_live, 1);
+    ck_assert_int_eq(tcbs_live, 1);
+}
+END_TEST
+
+START_TEST(test_detach_after_exit_frees)
+{
+    struct thread *d = thread_create("d", returns, NULL);
+    thread_yield(); /* d exits, stays a zombie: nobody joined or detached yet */
+    ck_assert_int_eq(stacks_live, 2);
+    thread_detach(d);
+    ck_assert_int_eq(stacks_live, 1);
+}
+END_TEST
+
+static struct mutex m;
+static int counter, inside, max_inside;
+
+static void increment(void *arg)
+{
+    int n = (int)(intptr_t)arg;
+    for (int i = 0; i < n; i++) {
+        mutex_lock(&m);
+        ck_assert(mutex_held(&m));
+        inside++;
+        if (inside > max_inside)
+            max_inside = inside;
+        int v = counter;
+        thread_yield(); /* invite a race: the other thread must block */
+        counter = v + 1;
+        inside--;
+        mutex_unlock(&m);
+    }
+}
+
+START_TEST(test_mutex_excludes_and_counts_exactly)
+{
+    mutex_init(&m);
+    counter = inside = max_inside = 0;
+    struct thread *a = thread_create("a", increment, (void *)200);
+    struct thread *b = thread_create("b", increment, (void *)300);
+    thread_join(a, NULL);
+    thread_join(b, NULL);
+    ck_assert_int_eq(counter, 500);
+    ck_assert_int_eq(max_inside, 1);
+    ck_assert_uint_gt(m.contended, 0);
+    ck_assert(mutex_trylock(&m));
+    ck_assert(!mutex_trylock(&m));
+    mutex_unlock(&m);
+}
+END_TEST
+
+static struct semaphore items, slots;
+static int buffer[4], head, tail, consumed_sum;
+
+static void producer(void *arg)
+{
+    (void)arg;
+    for (int i = 1; i <= 100; i++) {
+        semaphore_down(&slots);
+        buffer[head++ % 4] = i;
+        semaphore_up(&items);
+    }
+}
+
+static void consumer(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 100; i++) {
+        semaphore_down(&items);
+        consumed_sum += buffer[tail++ % 4];
+        semaphore_up(&slots);
+    }
+}
+
+START_TEST(test_semaphore_bounded_buffer)
+{
+    semaphore_init(&items, 0);
+    semaphore_init(&slots, 4);
+    head = tail = consumed_sum = 0;
+    struct thread *c = thread_create("cons", consumer, NULL);
+    struct thread *p = thread_create("prod", producer, NULL);
+    thread_join(p, NULL);
+    thread_join(c, NULL);
+    ck_assert_int_eq(consumed_sum, 5050);
+    ck_assert(!semaphore_trydown(&items));
+    ck_assert(semaphore_trydown(&slots));
+}
+END_TEST
+
+static uint64_t slept_from, slept_until;
+
+static void sleeper(void *arg)
+{
+    slept_from = now;
+    thread_sleep_ms((uint64_t)(uintptr_t)arg);
+    slept_until = now;
+}
+
+START_TEST(test_sleep_is_within_one_tick)
+{
+    for (uint64_t ms = 1; ms <= 20; ms += 7) {
+        struct thread *t = thread_create("s", sleeper, (void *)(uintptr_t)ms);
+        thread_join(t, NULL); /* main blocks too: the idle thread runs the clock */
+        ck_assert_uint_ge(slept_until - slept_from, ms);
+        ck_assert_uint_le(slept_until - slept_from, ms + 1);
+    }
+}
+END_TEST
+
+START_TEST(test_sleepers_wake_in_order)
+{
+    norder = 0;
+    struct thread *t[3];
+    static const char *names[] = { "c", "a", "b" };
+    static const uintptr_t ms[] = { 9, 3, 6 };
+    for (int i = 0; i < 3; i++)
+        t[i] = thread_create(names[i], sleeper, (void *)ms[i]);
+    for (int i = 0; i < 3; i++)
+        thread_join(t[i], NULL);
+    ck_assert_uint_ge(now, 9);
+}
+END_TEST
+
+static volatile int spins_a, spins_b;
+static volatile bool stop;
+
+static void spinner(void *arg)
+{
+    volatile int *count = arg;
+    while (!stop) {
+        (*count)++;
+        timer_interrupt(); /* the CPU never yields; only the timer takes it away */
+    }
+}
+
+START_TEST(test_busy_thread_is_preempted)
+{
+    stop = false;
+    spins_a = spins_b = 0;
+    struct thread *a = thread_create("a", spinner, (void *)&spins_a);
+    struct thread *b = thread_create("b", spinner, (void *)&spins_b);
+    while (spins_a < 50 || spins_b < 50)
+        timer_interrupt(); /* main is preempted too */
+    stop = true;
+    thread_join(a, NULL);
+    thread_join(b, NULL);
+    ck_assert_int_ge(spins_a, 50);
+    ck_assert_int_ge(spins_b, 50);
+}
+END_TEST
+
+static struct spinlock sl = SPINLOCK_INIT("test");
+static volatile int ran;
+
+static void mark(void *arg)
+{
+    (void)arg;
+    ran = 1;
+}
+
+START_TEST(test_no_preemption_while_spinlock_held)
+{
+    ran = 0;
+    struct thread *t = thread_create("m", mark, NULL);
+    spin_lock(&sl);
+    for (int i = 0; i < 20; i++)
+        timer_interrupt(); /* slice long expired, but a spinlock is held */
+    ck_assert_int_eq(ran, 0);
+    spin_unlock(&sl);
+    ck_assert_uint_eq(preempt_count(), 0);
+    timer_interrupt(); /* the pending reschedule happens now */
+    ck_assert_int_eq(ran, 1);
+    thread_join(t, NULL);
+}
+END_TEST
+
+START_TEST(test_thousand_threads_no_leaks)
+{
+    for (int round = 0; round < 10; round++) {
+        struct thread *t[100];
+        for (int i = 0; i < 100; i++)
+            ck_assert_ptr_nonnull(t[i] = thread_create("w", returns, NULL));
+        for (int i = 0; i < 100; i++)
+            ck_assert_int_eq(thread_join(t[i], NULL), 0);
+    }
+    ck_assert_int_eq(stacks_live, 1);
+    ck_assert_int_eq(tcbs_live, 1);
+}
+END_TEST
+
+static struct wait_queue wq;
+static int woken;
+
+static void waiter(void *arg)
+{
+    (void)arg;
+    uint64_t f = cpu_irq_save();
+    wait_queue_sleep_locked(&wq);
+    cpu_irq_restore(f);
+    woken++;
+}
+
+START_TEST(test_wait_queue_wake_one_and_all)
+{
+    wait_queue_init(&wq);
+    woken = 0;
+    struct thread *t[3];
+    for (int i = 0; i < 3; i++)
+        t[i] = thread_create("w", waiter, NULL);
+    thread_yield(); /* all three block */
+    ck_assert(wait_queue_wake_one(&wq));
+    thread_yield();
+    ck_assert_int_eq(woken, 1);
+    ck_assert_int_eq(wait_queue_wake_all(&wq), 2);
+    ck_assert(!wait_queue_wake_one(&wq));
+    for (int i = 0; i < 3; i++)
+        thread_join(t[i], NULL);
+    ck_assert_int_eq(woken, 3);
+}
+END_TEST
+
+START_TEST(test_snapshot_lists_threads)
+{
+    struct thread *a = thread_create("alpha", returns, NULL);
+    struct thread_info info[8];
+    int n = sched_snapshot(info, 8);
+    ck_assert_int_eq(n, 3); /* main, alpha, idle */
+    bool saw_alpha = false;
+    for (int i = 0; i < n; i++)
+        if (strcmp(info[i].name, "alpha") == 0) {
+            saw_alpha = true;
+            ck_assert_str_eq(thread_state_name(info[i].state), "ready");
+        }
+    ck_assert(saw_alpha);
+    ck_assert_int_eq(sched_snapshot(info, 1), 3); /* truncated output, full count */
+    ck_assert_str_eq(thread_state_name(THREAD_SLEEPING), "sleeping");
+    ck_assert_str_eq(thread_state_name(THREAD_ZOMBIE), "zombie");
+    ck_assert_str_eq(thread_state_name(THREAD_BLOCKED), "blocked");
+    ck_assert_str_eq(thread_state_name(THREAD_RUNNING), "running");
+    ck_assert_str_eq(thread_current()->name, "main");
+    thread_join(a, NULL);
+}
+END_TEST
+
+START_TEST(test_create_fails_cleanly)
+{
+    /* a stack allocation failure leaves nothing behind */
+    int tcbs = tcbs_live, stacks = stacks_live;
+    fail_stacks = true;
+    ck_assert_ptr_null(thread_create("nostack", returns, NULL));
+    fail_stacks = false;
+    ck_assert_int_eq(tcbs_live, tcbs);
+    ck_assert_int_eq(stacks_live, stacks);
+    struct thread_info info[4];
+    ck_assert_int_eq(sched_snapshot(info, 4), 2);
+}
+END_TEST
+
+Suite *threads_suite(void)
+{
+    Suite *s = suite_create("threads");
+    TCase *tc = tcase_create("threads");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, test_init_requires_hooks);
+    tcase_add_test(tc, test_round_robin_and_join);
+    tcase_add_test(tc, test_exit_codes_and_join_errors);
+    tcase_add_test(tc, test_detach_after_exit_frees);
+    tcase_add_test(tc, test_mutex_excludes_and_counts_exactly);
+    tcase_add_test(tc, test_semaphore_bounded_buffer);
+    tcase_add_test(tc, test_sleep_is_within_one_tick);
+    tcase_add_test(tc, test_sleepers_wake_in_order);
+    tcase_add_test(tc, test_busy_thread_is_preempted);
+    tcase_add_test(tc, test_no_preemption_while_spinlock_held);
+    tcase_add_test(tc, test_thousand_threads_no_leaks);
+    tcase_add_test(tc, test_wait_queue_wake_one_and_all);
+    tcase_add_test(tc, test_snapshot_lists_threads);
+    tcase_add_test(tc, test_create_fails_cleanly);
+    suite_add_tcase(s, tc);
+    return s;
+}
