@@ -20,6 +20,7 @@ include libdev/module.mk
 ifndef NO_WIP
 -include libsfs/module.mk
 endif
+-include shell/module.mk
 include kernel/module.mk
 
 # Host programs (build/bin/): each adds itself to TOOL_BINS.
@@ -35,6 +36,7 @@ include tests/unit/dev/module.mk
 ifndef NO_WIP
 -include tests/unit/sfs/module.mk
 endif
+-include tests/unit/shell/module.mk
 include tests/ktest/module.mk
 
 include mk/rules.mk

@@ -78,19 +78,6 @@ static void kbd_irq_async(void *ctx, struct trap_frame *tf)
     async_event_signal(&kbd_event);
 }
 
-int kernel_stack_guard_page(uintptr_t va)
-{
-    if (kernel_image_guard_page(va))
-        return 1;
-    /* Thread stacks: an unmapped page in the kernel stack area right below a
-     * mapped one is a guard page. */
-    uint64_t pa, flags;
-    struct mm_aspace *kas = mm_kernel_aspace();
-    uintptr_t page = va & ~(uintptr_t)(PAGE_SIZE - 1);
-    return va >= MM_KVREGION_BASE && mm_pt_translate(kas, page, &pa, &flags) < 0 &&
-           mm_pt_translate(kas, page + PAGE_SIZE, &pa, &flags) == 0;
-}
-
 int kernel_threads_init(struct kbd *kbd)
 {
     struct sched_config cfg = {
@@ -116,7 +103,7 @@ int kernel_threads_init(struct kbd *kbd)
     executor_init(&kexec, &ecfg);
     timer_queue_init(&ktimers, timer_uptime_ms);
     async_event_init(&kbd_event);
-    trap_set_guard_checker(kernel_stack_guard_page);
+    trap_set_guard_checker(mm_guard_page); /* boot, IST and thread stacks */
 
     uint64_t f = cpu_irq_save();
     timer_set_tick_hook(tick);

@@ -251,6 +251,8 @@ int mm_frame_alloc_contig(struct mm_frames *fa, uint64_t count, uint64_t align, 
 {
     if (count == 0 || (align & (align - 1)))
         return -EINVAL;
+    if (count > fa->nframes)
+        return -ENOMEM;
     uint64_t step = align > MM_PAGE_SIZE ? FRAME(align) : 1;
     uint64_t flags = spin_lock_irqsave(&fa->lock);
     uint64_t *used = used_map(fa);

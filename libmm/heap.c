@@ -69,7 +69,8 @@ int mm_heap_init(struct mm_heap *h, const struct mm_heap_config *cfg)
 {
     uint64_t initial = MM_ALIGN_UP(cfg->initial, MM_PAGE_SIZE);
     if ((unsigned)cfg->kind > MM_HEAP_BLOCK || (cfg->base & (MM_PAGE_SIZE - 1)) ||
-        (cfg->max & (MM_PAGE_SIZE - 1)) || initial == 0 || initial > cfg->max)
+        (cfg->max & (MM_PAGE_SIZE - 1)) || initial == 0 || initial > cfg->max ||
+        cfg->base + cfg->max < cfg->base)
         return -EINVAL;
     memset(h, 0, sizeof(*h));
     spin_init(&h->lock, "heap");

@@ -19,6 +19,8 @@ int mm_kstack_alloc(struct mm_aspace *kas, struct mm_vregion *vr, uint64_t size,
 {
     if (size == 0)
         return -EINVAL;
+    if (size > vr->size)
+        return -ENOMEM; /* also keeps the rounding below from overflowing */
     size = MM_ALIGN_UP(size, MM_PAGE_SIZE);
     uintptr_t va;
     int err = mm_vregion_alloc(vr, size + MM_PAGE_SIZE, 0, &va);
@@ -52,7 +54,7 @@ int mm_kstack_free(struct mm_aspace *kas, struct mm_vregion *vr, struct mm_kstac
 int mm_mmio_map(struct mm_aspace *kas, struct mm_vregion *vr, uint64_t pa, uint64_t size,
                 volatile void **out)
 {
-    if (size == 0 || pa + size < pa)
+    if (size == 0 || pa + size < pa || pa + size > (1ull << 52))
         return -EINVAL;
     uint64_t first = MM_ALIGN_DOWN(pa, MM_PAGE_SIZE);
     uint64_t len = MM_ALIGN_UP(pa + size, MM_PAGE_SIZE) - first;

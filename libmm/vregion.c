@@ -42,6 +42,8 @@ int mm_vregion_alloc(struct mm_vregion *vr, uint64_t size, uint64_t align, uintp
 {
     if (size == 0 || (align & (align - 1)))
         return -EINVAL;
+    if (size > vr->size)
+        return -ENOMEM; /* also keeps the rounding below from overflowing */
     size = MM_ALIGN_UP(size, MM_PAGE_SIZE);
     if (align < MM_PAGE_SIZE)
         align = MM_PAGE_SIZE;
@@ -77,6 +79,8 @@ int mm_vregion_alloc(struct mm_vregion *vr, uint64_t size, uint64_t align, uintp
 
 int mm_vregion_free(struct mm_vregion *vr, uintptr_t base, uint64_t size)
 {
+    if (size > vr->size)
+        return -EINVAL;
     size = MM_ALIGN_UP(size, MM_PAGE_SIZE);
     uintptr_t end = base + size;
     if (size == 0 || (base & (MM_PAGE_SIZE - 1)) || base < vr->base || end > vr->base + vr->size ||

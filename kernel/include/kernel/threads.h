@@ -37,12 +37,4 @@ struct timer_queue *kernel_timer_queue(void);
 /** @brief Raised by every keyboard interrupt. @return the event */
 struct async_event *kernel_kbd_event(void);
 
-/**
- * @brief Is @p va in a stack guard page (kernel image stacks or thread stacks)?
- * Installed as the trap layer's guard checker.
- * @param va an address
- * @return nonzero if it is
- */
-int kernel_stack_guard_page(uintptr_t va);
-
 #endif

@@ -220,6 +220,7 @@ START_TEST(test_contiguous)
     }
     /* Larger than memory. */
     ck_assert_int_eq(mm_frame_alloc_contig(&fa, total + 1, 0, &d), -ENOMEM);
+    ck_assert_int_eq(mm_frame_alloc_contig(&fa, ~0ull, 0, &d), -ENOMEM); /* no wrap */
     /* A run containing a free frame is not freed at all. */
     ck_assert_int_eq(mm_frame_free_contig(&fa, singles[0], 2), -EINVAL);
     ck_assert(mm_frame_is_allocated(&fa, singles[1]));

@@ -504,6 +504,9 @@ START_TEST(test_init_errors)
     cfg.initial = 2 * MIB;
     ck_assert_int_eq(mm_heap_init(&h, &cfg), -EINVAL);
     cfg.initial = 4096;
+    cfg.base = ~0ull & ~4095ull; /* the range would wrap */
+    ck_assert_int_eq(mm_heap_init(&h, &cfg), -EINVAL);
+    cfg.base = (uintptr_t)src.buf;
     cfg.kind = (enum mm_heap_kind)7;
     ck_assert_int_eq(mm_heap_init(&h, &cfg), -EINVAL);
     /* The block backend needs room for its page table and a slab: it grows. */

@@ -38,6 +38,7 @@ START_TEST(test_kstack_has_guard_page)
     struct mm_kstack s, t;
     uint64_t before = mm_frames_free_count(&fa);
     ck_assert_int_eq(mm_kstack_alloc(&kas, &vr, 0, &s), -EINVAL);
+    ck_assert_int_eq(mm_kstack_alloc(&kas, &vr, ~0ull, &s), -ENOMEM);
     ck_assert_int_eq(mm_kstack_alloc(&kas, &vr, 16 * 1024, &s), 0);
     ck_assert_int_eq(mm_kstack_alloc(&kas, &vr, 5000, &t), 0); /* rounded to 8 KiB */
     ck_assert_uint_eq(s.base, s.guard + MM_PAGE_SIZE);
@@ -98,6 +99,7 @@ START_TEST(test_mmio_is_uncached)
     ck_assert_uint_eq(mm_frames_free_count(&fa), before);
     ck_assert_int_eq(mm_mmio_map(&kas, &vr, 0x1000, 0, &regs), -EINVAL);
     ck_assert_int_eq(mm_mmio_map(&kas, &vr, ~0ull - 10, 100, &regs), -EINVAL);
+    ck_assert_int_eq(mm_mmio_map(&kas, &vr, (1ull << 52) - 4096, 8192, &regs), -EINVAL);
     ck_assert_int_eq(mm_mmio_map(&kas, &vr, 0x1000, 1ull << 30, &regs), -ENOMEM);
     ck_assert_int_eq(mm_mmio_unmap(&kas, &vr, regs, 0), -EINVAL);
 }

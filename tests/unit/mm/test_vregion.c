@@ -61,6 +61,8 @@ START_TEST(test_alignment_and_exhaustion)
     ck_assert_int_eq(mm_vregion_alloc(&vr, 0, 0, &c), -EINVAL);
     ck_assert_int_eq(mm_vregion_alloc(&vr, PG, 3 * PG, &c), -EINVAL);
     ck_assert_int_eq(mm_vregion_alloc(&vr, 2048 * PG, 0, &c), -ENOMEM);
+    ck_assert_int_eq(mm_vregion_alloc(&vr, ~0ull, 0, &c), -ENOMEM); /* no wrap to 0 */
+    ck_assert_int_eq(mm_vregion_free(&vr, b, ~0ull), -EINVAL);
     /* A range that ends exactly at the end is taken whole. */
     uint64_t rest = BASE + PG + 1024 * PG - (b + PG);
     ck_assert_int_eq(mm_vregion_alloc(&vr, rest, 0, &c), 0);
