@@ -20,7 +20,10 @@ include libdev/module.mk
 ifndef NO_WIP
 -include libsfs/module.mk
 endif
+include libvfs/module.mk
+ifndef NO_WIP
 -include shell/module.mk
+endif
 include kernel/module.mk
 
 # Host programs (build/bin/): each adds itself to TOOL_BINS.
@@ -33,10 +36,13 @@ include tests/unit/arch/module.mk
 include tests/unit/mm/module.mk
 include tests/unit/sched/module.mk
 include tests/unit/dev/module.mk
+include tests/unit/vfs/module.mk
 ifndef NO_WIP
 -include tests/unit/sfs/module.mk
 endif
+ifndef NO_WIP
 -include tests/unit/shell/module.mk
+endif
 include tests/ktest/module.mk
 
 include mk/rules.mk

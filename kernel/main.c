@@ -24,6 +24,7 @@
 #include <dev/vga.h>
 #include <mm/mm.h>
 #include <kernel/boot.h>
+#include <kernel/devices.h>
 #include <kernel/kbench.h>
 #include <kernel/ktest.h>
 #include <kernel/selftest.h>
@@ -163,6 +164,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     if (err)
         panic("the scheduler failed to start: %d", err);
     mm_print_stats();
+    kernel_devices_init();
     selftest_run(boot_info.cmdline);
 
     if (cmdline_has(boot_info.cmdline, "ktest"))

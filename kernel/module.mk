@@ -3,6 +3,7 @@ MODULE := kernel
 MODULE_DIR := kernel
 MODULE_SRCS :=
 MODULE_KERNEL_SRCS := \
+	kernel/devices.c \
 	kernel/kbench.c \
 	kernel/ktest.c \
 	kernel/main.c \

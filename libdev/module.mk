@@ -1,9 +1,22 @@
-# libdev: device drivers (serial console, VGA text mode, PS/2 keyboard).
+# libdev: device drivers (serial console, VGA text mode, PS/2 keyboard), the
+# driver model, PCI, virtio-pci, virtqueues, virtio-blk and the block interface.
 MODULE := dev
 MODULE_DIR := libdev
 MODULE_SRCS := \
 	libdev/kbd.c \
 	libdev/kbd_decode.c \
 	libdev/serial.c \
-	libdev/vga.c
+	libdev/vga.c \
+	libdev/blockdev.c \
+	libdev/dev_irq.c \
+	libdev/devmodel.c \
+	libdev/dma.c \
+	libdev/mmio.c \
+	libdev/pci.c \
+	libdev/pci_list.c \
+	libdev/ramdisk.c \
+	libdev/virtio_blk.c \
+	libdev/virtio_pci.c \
+	libdev/virtqueue.c \
+	libdev/wait.c
 include mk/library.mk

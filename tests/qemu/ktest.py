@@ -28,7 +28,12 @@ def run(kernel, filt=None, timeout=None, extra="", echo=sys.stdout):
     iso = qemu.make_iso(kernel, cmdline, os.path.join(qemu.BUILD, "ktest.iso"))
     if echo:
         echo.write("ktest: booting '%s' under %s (timeout %ds)\n" % (cmdline, acc, timeout))
-    r = qemu.run_captured(qemu.base_args(acc, iso), timeout, echo=echo)
+    # Two scratch disks: a modern-only and a legacy-only virtio-blk device.
+    disks = [(qemu.make_scratch_disk(os.path.join(qemu.BUILD, "scratch-modern.img")),
+              "disable-legacy=on"),
+             (qemu.make_scratch_disk(os.path.join(qemu.BUILD, "scratch-legacy.img")),
+              "disable-modern=on")]
+    r = qemu.run_captured(qemu.base_args(acc, iso, extra_disks=disks), timeout, echo=echo)
     m = SUMMARY.findall(r.output)
     if r.timed_out:
         return False, "TIMEOUT after %ds: the kernel hung" % timeout, r

@@ -34,8 +34,12 @@ EXIT_FAILURE = (0x11 << 1) | 1  # 35
 PROBE_TIMEOUT = 20
 
 
-def base_args(accel, iso, disk=None, gui=False, memory="256M"):
-    """The QEMU command line (DEVELOPERS.md lists the flags that must work)."""
+def base_args(accel, iso, disk=None, gui=False, memory="256M", extra_disks=()):
+    """The QEMU command line (DEVELOPERS.md lists the flags that must work).
+
+    extra_disks: (image, device options) pairs attached as further virtio-blk
+    devices, e.g. ("a.img", "disable-legacy=on").
+    """
     args = ["qemu-system-x86_64", "-m", memory, "-no-reboot",
             "-cdrom", iso, "-boot", "d",
             "-serial", "stdio",
@@ -43,6 +47,9 @@ def base_args(accel, iso, disk=None, gui=False, memory="256M"):
     if disk:
         args += ["-drive", "file=%s,if=none,id=d0,format=raw" % disk,
                  "-device", "virtio-blk-pci,drive=d0"]
+    for i, (img, opts) in enumerate(extra_disks):
+        args += ["-drive", "file=%s,if=none,id=x%d,format=raw" % (img, i),
+                 "-device", "virtio-blk-pci,drive=x%d%s" % (i, "," + opts if opts else "")]
     if accel == "kvm":
         args += ["-accel", "kvm", "-cpu", "host"]
     else:
@@ -67,6 +74,17 @@ def make_iso(kernel, cmdline, out_iso):
             sys.stderr.write(r.stdout.decode(errors="replace"))
             raise RuntimeError("grub-mkrescue failed")
     return out_iso
+
+
+SCRATCH_MAGIC = b"KESTREL-SCRATCH-DISK"
+
+
+def make_scratch_disk(path, mib=16):
+    """A disk the in-kernel tests may overwrite: zeros behind a marker in sector 0."""
+    with open(path, "wb") as f:
+        f.write(SCRATCH_MAGIC)
+        f.truncate(mib << 20)
+    return path
 
 
 class Result:

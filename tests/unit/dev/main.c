@@ -7,12 +7,20 @@
 Suite *kbd_suite(void);
 Suite *serial_suite(void);
 Suite *vga_suite(void);
+Suite *pci_suite(void);
+Suite *ramdisk_suite(void);
+Suite *virtqueue_suite(void);
+Suite *virtio_blk_suite(void);
 
 int main(void)
 {
     SRunner *sr = srunner_create(serial_suite());
     srunner_add_suite(sr, vga_suite());
     srunner_add_suite(sr, kbd_suite());
+    srunner_add_suite(sr, pci_suite());
+    srunner_add_suite(sr, ramdisk_suite());
+    srunner_add_suite(sr, virtqueue_suite());
+    srunner_add_suite(sr, virtio_blk_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

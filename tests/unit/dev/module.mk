@@ -3,7 +3,15 @@ TEST_SRCS := \
 	tests/unit/dev/main.c \
 	tests/unit/dev/test_kbd.c \
 	tests/unit/dev/test_serial.c \
-	tests/unit/dev/test_vga.c
+	tests/unit/dev/test_vga.c \
+	tests/unit/dev/test_pci.c \
+	tests/unit/dev/test_ramdisk.c \
+	tests/unit/dev/test_virtqueue.c \
+	tests/unit/dev/test_virtio_blk.c
 TEST_LIBS := dev arch
-TEST_MOCKS := tests/mocks/cpu_mock.c
+TEST_MOCKS := \
+	tests/mocks/cpu_mock.c \
+	tests/mocks/pci_mock.c \
+	tests/mocks/virtio_blk_model.c \
+	tests/mocks/virtio_dma.c
 include mk/unittest.mk

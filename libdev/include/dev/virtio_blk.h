@@ -1,0 +1,220 @@
+/**
+ * @file dev/virtio_blk.h
+ * @brief virtio-blk over virtio-pci, exposed as a `struct block_device`.
+ *
+ * Each request is a chain of three parts: a 16-byte header (type, sector) the
+ * device reads, the data (read by the device for writes, written by it for
+ * reads) and a status byte the device writes. Data goes through per-request
+ * bounce buffers in DMA memory ("slots"), so callers may pass any kernel buffer.
+ *
+ * A transfer is split into requests of at most the device's limits (SEG_MAX
+ * segments of at most SIZE_MAX bytes) and the slot size; up to VIRTIO_BLK_SLOTS
+ * requests are in flight at once and may complete in any order. Completions are
+ * collected by virtio_blk_irq() (from the PCI interrupt) or, when no interrupt
+ * arrives, by the waiter polling the used ring. A request that has not completed
+ * within the timeout fails the transfer with -ETIMEDOUT; its slot stays reserved
+ * until the device hands it back, so the device never writes into reused memory.
+ *
+ * Status IOERR gives -EIO, UNSUPP -ENOSYS; a range beyond the capacity is
+ * refused with -ENXIO before reaching the device (block.h has the table).
+ *
+ * Locking: `lock` (interrupt-safe) protects the queue and the slots; it is never
+ * held while waiting, so several threads may have transfers in flight.
+ */
+#ifndef DEV_VIRTIO_BLK_H
+#define DEV_VIRTIO_BLK_H
+
+#include <arch/spinlock.h>
+#include <dev/block.h>
+#include <dev/device.h>
+#include <dev/irq.h>
+#include <dev/virtio.h>
+#include <dev/wait.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/** @name Feature bits */
+/** @{ */
+#define VIRTIO_BLK_F_SIZE_MAX 1 /**< size_max is valid. */
+#define VIRTIO_BLK_F_SEG_MAX  2 /**< seg_max is valid. */
+#define VIRTIO_BLK_F_RO       5 /**< Read-only device. */
+#define VIRTIO_BLK_F_BLK_SIZE 6 /**< blk_size is valid. */
+#define VIRTIO_BLK_F_FLUSH    9 /**< Flush command supported. */
+/** @} */
+
+/** @name Configuration offsets */
+/** @{ */
+#define VIRTIO_BLK_CFG_CAPACITY 0  /**< 512-byte sectors (64). */
+#define VIRTIO_BLK_CFG_SIZE_MAX 8  /**< Largest segment (32). */
+#define VIRTIO_BLK_CFG_SEG_MAX  12 /**< Most segments per request (32). */
+#define VIRTIO_BLK_CFG_BLK_SIZE 20 /**< Logical block size (32). */
+/** @} */
+
+/** @name Request types and status */
+/** @{ */
+#define VIRTIO_BLK_T_IN     0 /**< Read. */
+#define VIRTIO_BLK_T_OUT    1 /**< Write. */
+#define VIRTIO_BLK_T_FLUSH  4 /**< Flush. */
+#define VIRTIO_BLK_S_OK     0 /**< Success. */
+#define VIRTIO_BLK_S_IOERR  1 /**< Device error. */
+#define VIRTIO_BLK_S_UNSUPP 2 /**< Unsupported request. */
+/** @} */
+
+#define VIRTIO_BLK_SECTOR       512          /**< The protocol's sector size. */
+#define VIRTIO_BLK_SLOTS        16           /**< Requests in flight per device. */
+#define VIRTIO_BLK_MAX_SEGS     32           /**< Data segments per request we build. */
+#define VIRTIO_BLK_DEFAULT_SLOT (64u * 1024) /**< Default bounce buffer per slot. */
+
+/** @brief The request header (device-readable). */
+struct virtio_blk_req_hdr {
+    uint32_t type;     /**< VIRTIO_BLK_T_*. */
+    uint32_t reserved; /**< Zero. */
+    uint64_t sector;   /**< First 512-byte sector. */
+};
+
+/** @brief Tunables; zeroed fields take defaults. */
+struct virtio_blk_options {
+    uint32_t slot_bytes; /**< Bounce buffer per slot (default 64 KiB, page multiple). */
+    uint16_t slots;      /**< Slots to use, 1..VIRTIO_BLK_SLOTS (default all). */
+    uint16_t queue_size; /**< Largest queue (default 256). */
+    uint32_t timeout_ms; /**< Per-wait bound (default 5000). */
+    dev_wait_fn wait;    /**< Waiter (default dev_wait_poll). */
+    void *wait_ctx;      /**< Its context. */
+    /**
+     * @brief Called (possibly in interrupt context) after requests complete, so
+     * a sleeping waiter can wake its threads; NULL for none.
+     * @param ctx wake_ctx
+     */
+    void (*wake)(void *ctx);
+    void *wake_ctx; /**< For wake(). */
+};
+
+/** @brief Slot states. */
+enum virtio_blk_slot_state {
+    VBLK_SLOT_FREE = 0,  /**< Unused. */
+    VBLK_SLOT_BUSY,      /**< Submitted, the device owns it. */
+    VBLK_SLOT_DONE,      /**< Completed, its owner has not collected it yet. */
+    VBLK_SLOT_ABANDONED, /**< Timed out: freed when the device returns it. */
+};
+
+/** @brief One request in flight. */
+struct virtio_blk_slot {
+    struct virtio_blk_req_hdr *hdr;   /**< Header (DMA). */
+    uint64_t hdr_phys;                /**< Its physical address. */
+    volatile uint8_t *status;         /**< Status byte (DMA). */
+    uint64_t status_phys;             /**< Its physical address. */
+    uint8_t *data;                    /**< Bounce buffer (DMA). */
+    uint64_t data_phys;               /**< Its physical address. */
+    enum virtio_blk_slot_state state; /**< Lifecycle. */
+    uint32_t owner;                   /**< Transfer that submitted it. */
+    uint32_t bytes;                   /**< Data bytes. */
+    size_t offset;                    /**< Where in the caller's buffer. */
+    int result;                       /**< 0 or negative error, when done. */
+};
+
+/** @brief One virtio-blk device. */
+struct virtio_blk {
+    struct virtio_device vdev; /**< Transport. */
+    struct virtqueue vq;       /**< Request queue 0. */
+    struct dma_pool *pool;     /**< DMA memory. */
+    struct block_device bdev;  /**< The interface (registered by the driver). */
+    struct spinlock lock;      /**< Protects vq and slots. */
+    struct virtio_blk_slot slots[VIRTIO_BLK_SLOTS]; /**< Requests. */
+    uint16_t nslots;                                /**< Slots in use. */
+    uint32_t slot_bytes;                            /**< Bounce buffer size. */
+    void *hdr_page;                                 /**< Headers and status bytes (DMA). */
+    uint64_t hdr_page_phys;                         /**< Its physical address. */
+    uint64_t capacity;                              /**< 512-byte sectors. */
+    uint32_t blk_size;                              /**< Logical block size. */
+    uint32_t size_max;                              /**< Largest segment (0: unlimited). */
+    uint32_t seg_max;                               /**< Most data segments per request. */
+    uint32_t max_req_bytes;                         /**< Largest request we build. */
+    uint32_t next_owner;                            /**< Transfer ids. */
+    dev_wait_fn wait;                               /**< Waiter. */
+    void *wait_ctx;                                 /**< Its context. */
+    struct dev_poll_waiter poller; /**< Default waiter's settings (PAUSE polling). */
+    void (*wake)(void *ctx);       /**< Completion notification (options.wake). */
+    void *wake_ctx;                /**< For wake(). */
+    uint32_t timeout_ms;           /**< Wait bound. */
+    struct dev_irq_action irq;     /**< Shared-line action (irq < 0: polling). */
+    bool irq_attached;             /**< Interrupt wired. */
+    uint64_t requests;             /**< Requests submitted. */
+    uint64_t errors;               /**< Requests that failed. */
+    uint64_t timeouts;             /**< Transfers that timed out. */
+    uint64_t interrupts;           /**< Interrupts that were ours. */
+    uint64_t late;                 /**< Abandoned requests the device returned later. */
+};
+
+/**
+ * @brief Bring a virtio-blk function up: transport, features, queue, slots.
+ * Does not register the block device or wire the interrupt.
+ * @param vb   the instance (caller-owned, lives while in use)
+ * @param pci  the function (0x1af4:0x1001 or 0x1af4:0x1042)
+ * @param env  the platform
+ * @param opt  tunables, or NULL
+ * @param name block device name ("vda")
+ * @return 0, -ENODEV (transport or negotiation failed), -ENOMEM, -EINVAL
+ */
+int virtio_blk_init(struct virtio_blk *vb, struct pci_device *pci, const struct virtio_env *env,
+                    const struct virtio_blk_options *opt, const char *name);
+
+/**
+ * @brief Route the function's legacy interrupt line to virtio_blk_irq() (shared
+ * line) and unmask it; the default waiter then halts until an interrupt instead
+ * of spinning (set `poller.use_hlt = false` to spin). Without it the driver polls.
+ * @param vb the device
+ * @return 0, -ENXIO (no usable line), or an error from dev_irq_attach()
+ */
+int virtio_blk_attach_irq(struct virtio_blk *vb);
+
+/**
+ * @brief The interrupt handler: read the ISR status and collect completions.
+ * @param vb the device
+ * @return the ISR bits (0: the interrupt was not ours)
+ */
+uint8_t virtio_blk_irq(struct virtio_blk *vb);
+
+/**
+ * @brief Collect completions from the used ring (the polling fallback).
+ * @param vb the device
+ * @return requests completed
+ */
+int virtio_blk_poll(struct virtio_blk *vb);
+
+/**
+ * @brief Stop the device: reset it, detach the interrupt, free the queue and
+ * every DMA buffer.
+ * @param vb the device (unregister its block device first)
+ */
+void virtio_blk_shutdown(struct virtio_blk *vb);
+
+/** @brief The block-device ops of virtio-blk (ctx is the struct virtio_blk). */
+extern const struct block_ops virtio_blk_ops;
+
+/** @brief A PCI driver for virtio-blk backed by a fixed array of instances. */
+struct virtio_blk_driver {
+    struct driver drv;             /**< Registered on the PCI bus. */
+    struct virtio_blk *instances;  /**< Storage for bound devices (caller-owned). */
+    size_t max;                    /**< Its length. */
+    size_t used;                   /**< Instances bound. */
+    const struct virtio_env *env;  /**< The platform. */
+    struct virtio_blk_options opt; /**< Tunables for every instance. */
+    bool use_irq;                  /**< Wire interrupts at probe time. */
+};
+
+/**
+ * @brief Set up the PCI driver; register it with driver_register(bus, &d->drv).
+ * Each probe initialises the next instance, wires its interrupt if asked and
+ * registers its block device as "vda", "vdb", ...
+ * @param d         the driver (caller-owned)
+ * @param instances storage for bound devices
+ * @param max       its length
+ * @param env       the platform (must outlive the driver)
+ * @param opt       tunables, or NULL
+ * @param use_irq   wire interrupts
+ */
+void virtio_blk_driver_init(struct virtio_blk_driver *d, struct virtio_blk *instances, size_t max,
+                            const struct virtio_env *env, const struct virtio_blk_options *opt,
+                            bool use_irq);
+
+#endif
