@@ -1,0 +1,211 @@
+/*
+ * devfs.c - device files (vfs/devfs.h).
+ *
+ * Vnodes are made on each lookup and freed on release; a block device's node
+ * is found by name in libdev's registry every time, so a device registered
+ * after the mount appears too. Inode numbers: 1 the directory, 2-4 the fixed
+ * character devices, 16 + n the n-th block device.
+ */
+#include <arch/console.h>
+#include <arch/errno.h>
+#include <dev/block.h>
+#include <string.h>
+#include <vfs/devfs.h>
+
+enum { DEV_DIR = 1, DEV_CONSOLE, DEV_NULL, DEV_ZERO, DEV_BLOCK_BASE = 16 };
+
+static const char *const char_names[] = { "console", "null", "zero" };
+
+static const struct vnode_ops devfs_ops;
+
+static int make_vnode(struct vfs_mount *mnt, uint32_t type, uint64_t ino, void *priv,
+                      struct vnode **out)
+{
+    struct vnode *vn = vnode_new(mnt, &devfs_ops, type, ino, priv);
+    if (!vn)
+        return -ENOMEM;
+    *out = vn;
+    return 0;
+}
+
+static uint64_t block_ino(struct block_device *dev)
+{
+    uint64_t i = 0;
+    for (struct block_device *d = blockdev_next(NULL); d; d = blockdev_next(d), i++)
+        if (d == dev)
+            break;
+    return DEV_BLOCK_BASE + i;
+}
+
+static int devfs_lookup(struct vnode *dir, const char *name, struct vnode **out)
+{
+    if (strcmp(name, "..") == 0) {
+        *out = vnode_get(dir);
+        return 0;
+    }
+    for (int i = 0; i < 3; i++)
+        if (strcmp(name, char_names[i]) == 0)
+            return make_vnode(dir->mnt, VFS_TYPE_CHARDEV, DEV_CONSOLE + (uint64_t)i, NULL, out);
+    struct block_device *bd = blockdev_find(name);
+    if (!bd)
+        return -ENOENT;
+    return make_vnode(dir->mnt, VFS_TYPE_BLOCKDEV, block_ino(bd), bd, out);
+}
+
+static int devfs_readdir(struct vnode *dir, void *handle, uint64_t *cookie, struct vfs_dirent *out)
+{
+    (void)dir;
+    (void)handle;
+    uint64_t c = *cookie;
+    if (c < 2) {
+        memcpy(out->name, c == 0 ? "." : "..", c == 0 ? 2 : 3);
+        out->ino = DEV_DIR;
+        out->type = VFS_TYPE_DIR;
+    } else if (c < 5) {
+        size_t n = strlen(char_names[c - 2]);
+        memcpy(out->name, char_names[c - 2], n + 1);
+        out->ino = DEV_CONSOLE + (c - 2);
+        out->type = VFS_TYPE_CHARDEV;
+    } else {
+        struct block_device *d = blockdev_next(NULL);
+        for (uint64_t i = 5; d && i < c; i++)
+            d = blockdev_next(d);
+        if (!d)
+            return 0;
+        size_t n = strnlen(d->name, sizeof(d->name) - 1);
+        memcpy(out->name, d->name, n);
+        out->name[n] = '\0';
+        out->ino = block_ino(d);
+        out->type = VFS_TYPE_BLOCKDEV;
+    }
+    *cookie = c + 1;
+    return 1;
+}
+
+static int devfs_getattr(struct vnode *vn, struct vfs_stat *st)
+{
+    st->mode = vn->type == VFS_TYPE_DIR ? 0755 : 0666;
+    st->blksize = 512;
+    if (vn->type == VFS_TYPE_BLOCKDEV) {
+        struct block_device *bd = vn->priv;
+        st->size = bd->block_count * bd->block_size;
+        st->blksize = bd->block_size;
+    }
+    return 0;
+}
+
+/* Byte-granular access to a block device through a one-block bounce buffer. */
+static long block_rw(struct block_device *bd, uint64_t off, void *buf, size_t len, bool write)
+{
+    uint64_t size = bd->block_count * bd->block_size;
+    if (off >= size)
+        return write ? (len ? -ENOSPC : 0) : 0;
+    if (len > size - off)
+        len = (size_t)(size - off);
+    uint32_t bs = bd->block_size;
+    uint8_t *bounce = NULL;
+    size_t done = 0;
+    while (done < len) {
+        uint64_t pos = off + done;
+        uint64_t lba = pos / bs;
+        uint32_t in = (uint32_t)(pos % bs);
+        size_t chunk = len - done;
+        int err;
+        if (in == 0 && chunk >= bs) { /* whole blocks go straight through */
+            uint32_t count = (uint32_t)(chunk / bs > 256 ? 256 : chunk / bs);
+            err = write ? block_write(bd, lba, count, (uint8_t *)buf + done)
+                        : block_read(bd, lba, count, (uint8_t *)buf + done);
+            chunk = (size_t)count * bs;
+        } else {
+            if (!bounce && !(bounce = vfs_alloc(bs)))
+                return done ? (long)done : -ENOMEM;
+            if (chunk > bs - in)
+                chunk = bs - in;
+            err = block_read(bd, lba, 1, bounce);
+            if (err >= 0) {
+                if (write) {
+                    memcpy(bounce + in, (uint8_t *)buf + done, chunk);
+                    err = block_write(bd, lba, 1, bounce);
+                } else {
+                    memcpy((uint8_t *)buf + done, bounce + in, chunk);
+                }
+            }
+        }
+        if (err < 0) {
+            vfs_free(bounce);
+            return done ? (long)done : err;
+        }
+        done += chunk;
+    }
+    vfs_free(bounce);
+    return (long)done;
+}
+
+static long devfs_read(struct vnode *vn, void *handle, uint64_t off, void *buf, size_t len)
+{
+    (void)handle;
+    switch (vn->ino) {
+    case DEV_NULL:
+        return 0;
+    case DEV_ZERO:
+        memset(buf, 0, len);
+        return (long)len;
+    case DEV_CONSOLE: {
+        size_t n = 0;
+        int c;
+        while (n < len && (c = console_getc()) >= 0)
+            ((char *)buf)[n++] = (char)c;
+        return (long)n;
+    }
+    default:
+        return block_rw(vn->priv, off, buf, len, false);
+    }
+}
+
+static long devfs_write(struct vnode *vn, void *handle, uint64_t off, const void *buf, size_t len)
+{
+    (void)handle;
+    switch (vn->ino) {
+    case DEV_NULL:
+    case DEV_ZERO:
+        return (long)len;
+    case DEV_CONSOLE:
+        console_write(buf, len);
+        return (long)len;
+    default:
+        return block_rw(vn->priv, off, (void *)buf, len, true);
+    }
+}
+
+static int devfs_truncate(struct vnode *vn, uint64_t size)
+{
+    (void)size;
+    return vn->type == VFS_TYPE_BLOCKDEV ? -EINVAL : 0; /* "> /dev/null" truncates */
+}
+
+static int devfs_fsync(struct vnode *vn, void *handle)
+{
+    (void)handle;
+    return vn->type == VFS_TYPE_BLOCKDEV ? block_flush(vn->priv) : 0;
+}
+
+static const struct vnode_ops devfs_ops = {
+    .lookup = devfs_lookup,
+    .readdir = devfs_readdir,
+    .getattr = devfs_getattr,
+    .read = devfs_read,
+    .write = devfs_write,
+    .truncate = devfs_truncate,
+    .fsync = devfs_fsync,
+};
+
+static int devfs_mount(struct vfs_mount *mnt, void *source, struct vnode **root)
+{
+    (void)source;
+    return make_vnode(mnt, VFS_TYPE_DIR, DEV_DIR, NULL, root);
+}
+
+const struct vfs_fs_type devfs_type = {
+    .name = "devfs",
+    .mount = devfs_mount,
+};

@@ -1,0 +1,18 @@
+/**
+ * @file vfs/devfs.h
+ * @brief /dev: `console`, `null`, `zero`, and every registered block device
+ * (`vda`, `ram0`, ...) as a file whose bytes are the device's.
+ *
+ * Block devices are read and written at any byte offset and length (partial
+ * blocks are read, patched and written back). `console` writes to every console
+ * and reads whatever input is waiting (never blocks: 0 bytes when none).
+ */
+#ifndef VFS_DEVFS_H
+#define VFS_DEVFS_H
+
+#include <vfs/vfs.h>
+
+/** @brief The "devfs" type, to register with vfs_register_fs(). */
+extern const struct vfs_fs_type devfs_type;
+
+#endif

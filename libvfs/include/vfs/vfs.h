@@ -1,0 +1,409 @@
+/**
+ * @file vfs/vfs.h
+ * @brief The virtual file system: vnodes, mounts, path walk, files and file
+ * descriptors.
+ *
+ * Layers (top down):
+ * - **Calls by path** (vfs_open, vfs_mkdir, vfs_stat, ...) taking a
+ *   `struct vfs_ctx` (root, working directory, descriptor table): the shell has
+ *   one now, processes will have theirs.
+ * - **Path walk** from the root or the working directory, one component at a
+ *   time through each directory's `lookup`, following symbolic links (at most
+ *   VFS_SYMLINK_MAX per walk, else -ELOOP), entering mounted file systems at
+ *   their mount points and leaving them again through `..`.
+ * - **Vnodes**: a file system's in-memory node with an ops table
+ *   (`struct vnode_ops`); reference counted; `release` tells the file system the
+ *   last reference is gone.
+ * - **File systems** register a `struct vfs_fs_type` and are mounted on a
+ *   directory (vfs_mount) or as the root.
+ *
+ * Locking: one namespace-wide lock (the hooks in `struct vfs_config`; a sleeping
+ * mutex in the kernel) serialises every call. File-system ops run with it held.
+ *
+ * Memory: vnodes, files and mount records come from the config's allocator.
+ * Every call returns 0 (or a count) or a negative errno code (arch/errno.h).
+ */
+#ifndef VFS_VFS_H
+#define VFS_VFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VFS_NAME_MAX    255  /**< Longest name of one component. */
+#define VFS_PATH_MAX    4096 /**< Longest path. */
+#define VFS_SYMLINK_MAX 40   /**< Symbolic links followed in one walk. */
+#define VFS_FD_MAX      64   /**< Descriptors per context. */
+
+/** @name Vnode types */
+/** @{ */
+#define VFS_TYPE_FILE     1 /**< Regular file. */
+#define VFS_TYPE_DIR      2 /**< Directory. */
+#define VFS_TYPE_SYMLINK  3 /**< Symbolic link. */
+#define VFS_TYPE_CHARDEV  4 /**< Character device. */
+#define VFS_TYPE_BLOCKDEV 5 /**< Block device. */
+/** @} */
+
+/** @name Open flags */
+/** @{ */
+#define VFS_O_RDONLY    0x0000  /**< Read only. */
+#define VFS_O_WRONLY    0x0001  /**< Write only. */
+#define VFS_O_RDWR      0x0002  /**< Read and write. */
+#define VFS_O_ACCMODE   0x0003  /**< Mask of the access mode. */
+#define VFS_O_CREAT     0x0040  /**< Create if missing. */
+#define VFS_O_EXCL      0x0080  /**< With CREAT: fail if it exists. */
+#define VFS_O_TRUNC     0x0200  /**< Truncate to 0 on open. */
+#define VFS_O_APPEND    0x0400  /**< Every write goes to the end. */
+#define VFS_O_DIRECTORY 0x10000 /**< Fail unless a directory. */
+#define VFS_O_NOFOLLOW  0x20000 /**< Do not follow a final symlink. */
+/** @} */
+
+/** @name lseek whence */
+/** @{ */
+#define VFS_SEEK_SET 0 /**< From the start. */
+#define VFS_SEEK_CUR 1 /**< From the current offset. */
+#define VFS_SEEK_END 2 /**< From the end. */
+/** @} */
+
+struct vnode;
+struct vfs_mount;
+
+/** @brief File attributes. */
+struct vfs_stat {
+    uint64_t ino;     /**< Inode number within its file system. */
+    uint32_t type;    /**< VFS_TYPE_*. */
+    uint32_t mode;    /**< Permission bits. */
+    uint32_t nlink;   /**< Links. */
+    uint32_t blksize; /**< Preferred I/O size. */
+    uint64_t size;    /**< Bytes (for devices: capacity). */
+    uint64_t blocks;  /**< Storage used, in 512-byte units. */
+    uint64_t mtime;   /**< Modification time (seconds, 0 if unknown). */
+    uint32_t dev;     /**< Mount id. */
+};
+
+/** @brief One directory entry. */
+struct vfs_dirent {
+    uint64_t ino;                /**< Inode number. */
+    uint32_t type;               /**< VFS_TYPE_* (0 if unknown). */
+    char name[VFS_NAME_MAX + 1]; /**< NUL-terminated name. */
+};
+
+/** @brief File-system statistics. */
+struct vfs_statfs {
+    char type[16];        /**< File-system type name. */
+    uint32_t block_size;  /**< Bytes per block. */
+    uint64_t blocks;      /**< Total blocks. */
+    uint64_t blocks_free; /**< Free blocks. */
+    uint64_t files;       /**< Total inodes (0 if unlimited). */
+    uint64_t files_free;  /**< Free inodes. */
+};
+
+/**
+ * @brief What a file system implements for its vnodes. Any op may be NULL
+ * (the VFS then returns -ENOTDIR, -EISDIR, -EPERM or -EINVAL as fits).
+ * Names passed in are single components, never "." or "..", at most
+ * VFS_NAME_MAX bytes, NUL-terminated. Returned vnodes carry one reference.
+ */
+struct vnode_ops {
+    /** @brief Find @p name in directory @p dir (".." included). */
+    int (*lookup)(struct vnode *dir, const char *name, struct vnode **out);
+    /** @brief Create a regular file (-EEXIST if @p name exists). */
+    int (*create)(struct vnode *dir, const char *name, uint32_t mode, struct vnode **out);
+    /** @brief Create a directory. */
+    int (*mkdir)(struct vnode *dir, const char *name, uint32_t mode);
+    /** @brief Remove an empty directory (-ENOTEMPTY otherwise). */
+    int (*rmdir)(struct vnode *dir, const char *name);
+    /** @brief Remove a non-directory name. */
+    int (*unlink)(struct vnode *dir, const char *name);
+    /** @brief Rename within one file system, replacing the target as POSIX does. */
+    int (*rename)(struct vnode *odir, const char *oname, struct vnode *ndir, const char *nname);
+    /** @brief Add a hard link @p name in @p dir to @p target. */
+    int (*link)(struct vnode *dir, const char *name, struct vnode *target);
+    /** @brief Create a symbolic link @p name holding @p target. */
+    int (*symlink)(struct vnode *dir, const char *name, const char *target);
+    /** @brief Read a symlink's target (not NUL-terminated); returns its length. */
+    long (*readlink)(struct vnode *vn, char *buf, size_t size);
+    /** @brief Prepare per-open state (may be NULL: no state needed). */
+    int (*open)(struct vnode *vn, int flags, void **handle);
+    /** @brief Drop per-open state. */
+    int (*close)(struct vnode *vn, void *handle);
+    /** @brief Read at @p off; returns bytes read (0 at end). */
+    long (*read)(struct vnode *vn, void *handle, uint64_t off, void *buf, size_t n);
+    /** @brief Write at @p off; returns bytes written. */
+    long (*write)(struct vnode *vn, void *handle, uint64_t off, const void *buf, size_t n);
+    /** @brief Set the size. */
+    int (*truncate)(struct vnode *vn, uint64_t size);
+    /** @brief Fill in attributes (the VFS fills dev). */
+    int (*getattr)(struct vnode *vn, struct vfs_stat *st);
+    /**
+     * @brief Directory entry at position *@p cookie (0 first); advances *@p cookie.
+     * Returns 1 with an entry, 0 at the end. Must stay correct when entries are
+     * added or removed between calls (no entry returned twice or skipped if it
+     * existed throughout).
+     */
+    int (*readdir)(struct vnode *dir, void *handle, uint64_t *cookie, struct vfs_dirent *out);
+    /** @brief Write the file's data and metadata to stable storage. */
+    int (*fsync)(struct vnode *vn, void *handle);
+    /** @brief The last reference is gone. */
+    void (*release)(struct vnode *vn);
+};
+
+/** @brief An in-memory node. */
+struct vnode {
+    const struct vnode_ops *ops; /**< The file system's operations. */
+    struct vfs_mount *mnt;       /**< The mounted file system it belongs to. */
+    uint32_t refs;               /**< References (vnode_put() drops one). */
+    uint32_t type;               /**< VFS_TYPE_*. */
+    uint64_t ino;                /**< Inode number (unique within the mount). */
+    void *priv;                  /**< File-system private data. */
+};
+
+/** @brief A file-system type ("ramfs", "devfs", "sfs"). */
+struct vfs_fs_type {
+    const char *name; /**< Type name. */
+    /**
+     * @brief Mount: fill in *@p root (one reference) and mnt->priv.
+     * @p source is type specific (a struct block_device * for sfs; NULL for ramfs).
+     */
+    int (*mount)(struct vfs_mount *mnt, void *source, struct vnode **root);
+    /** @brief Unmount (after the VFS dropped its root reference). */
+    int (*unmount)(struct vfs_mount *mnt);
+    /** @brief Statistics. May be NULL. */
+    int (*statfs)(struct vfs_mount *mnt, struct vfs_statfs *st);
+    /** @brief Write everything to stable storage. May be NULL. */
+    int (*sync)(struct vfs_mount *mnt);
+};
+
+/** @brief A mounted file system. */
+struct vfs_mount {
+    const struct vfs_fs_type *type; /**< Its type. */
+    void *priv;                     /**< File-system private data. */
+    struct vnode *root;             /**< Its root directory. */
+    struct vnode *covered;          /**< The directory it is mounted on (NULL for /). */
+    char path[VFS_PATH_MAX];        /**< Where it is mounted (for listings). */
+    uint32_t id;                    /**< Unique id (vfs_stat.dev). */
+    uint32_t busy;                  /**< Open files and working directories inside. */
+    struct vfs_mount *next;         /**< Mount list link. */
+};
+
+/** @brief An open file. */
+struct vfs_file {
+    struct vnode *vn; /**< What is open (one reference). */
+    void *handle;     /**< The file system's per-open state. */
+    uint64_t off;     /**< Current offset (a directory's readdir cookie). */
+    int flags;        /**< VFS_O_* given to open. */
+    uint32_t refs;    /**< Descriptors sharing it. */
+};
+
+/** @brief Root, working directory and descriptors of one user of the VFS. */
+struct vfs_ctx {
+    struct vnode *root;               /**< Root for absolute paths. */
+    struct vnode *cwd;                /**< Working directory. */
+    char cwd_path[VFS_PATH_MAX];      /**< Its absolute path, normalised. */
+    struct vfs_file *fds[VFS_FD_MAX]; /**< Descriptor table. */
+};
+
+/** @brief Allocation and locking hooks for the VFS. */
+struct vfs_config {
+    void *(*alloc)(size_t size); /**< Allocate (NULL on failure). */
+    void (*free)(void *p);       /**< Free. */
+    void (*lock)(void *ctx);     /**< Take the namespace lock (may be NULL). */
+    void (*unlock)(void *ctx);   /**< Release it (may be NULL). */
+    void *lock_ctx;              /**< Passed to lock/unlock. */
+    uint64_t (*now)(void);       /**< Seconds for timestamps (may be NULL). */
+};
+
+/**
+ * @brief Set up the VFS (no file systems, nothing mounted).
+ * @param cfg hooks (alloc and free are required)
+ * @return 0 or -EINVAL
+ */
+int vfs_init(const struct vfs_config *cfg);
+
+/** @brief Allocate with the VFS's allocator (for file systems). @param n bytes @return memory or
+ * NULL */
+void *vfs_alloc(size_t n);
+/** @brief Free with the VFS's allocator. @param p what vfs_alloc() returned */
+void vfs_free(void *p);
+/** @brief Seconds from the config's clock (0 without one). @return the time */
+uint64_t vfs_now(void);
+
+/**
+ * @brief Make a vnode with one reference.
+ * @param mnt  its file system
+ * @param ops  operations
+ * @param type VFS_TYPE_*
+ * @param ino  inode number
+ * @param priv file-system data
+ * @return the vnode, or NULL when memory ran out
+ */
+struct vnode *vnode_new(struct vfs_mount *mnt, const struct vnode_ops *ops, uint32_t type,
+                        uint64_t ino, void *priv);
+/** @brief Take a reference. @param vn the vnode @return @p vn */
+struct vnode *vnode_get(struct vnode *vn);
+/** @brief Drop a reference (releasing the vnode on the last). @param vn the vnode (may be NULL) */
+void vnode_put(struct vnode *vn);
+
+/**
+ * @brief Register a file-system type (its struct must outlive the VFS).
+ * @param type the type
+ * @return 0, -EEXIST for a duplicate name, -ENOSPC when the table is full
+ */
+int vfs_register_fs(const struct vfs_fs_type *type);
+
+/**
+ * @brief Mount the root file system and point @p ctx at it.
+ * @param ctx    a context (its descriptors are cleared)
+ * @param type   a registered type name
+ * @param source type-specific source
+ * @return 0, -ENODEV for an unknown type, -EBUSY if a root is mounted, or the
+ *         file system's error
+ */
+int vfs_mount_root(struct vfs_ctx *ctx, const char *type, void *source);
+
+/**
+ * @brief Mount a file system on a directory.
+ * @param ctx    for resolving @p path
+ * @param path   an existing directory, not already a mount point
+ * @param type   a registered type name
+ * @param source type-specific source
+ * @return 0 or -ENOENT, -ENOTDIR, -EBUSY, -ENODEV, -ENOMEM, or the fs's error
+ */
+int vfs_mount(struct vfs_ctx *ctx, const char *path, const char *type, void *source);
+
+/**
+ * @brief Unmount the file system mounted at @p path.
+ * @param ctx  for resolving @p path
+ * @param path the mount point
+ * @return 0, -EINVAL if not a mount point, -EBUSY while files are open, a
+ *         working directory is inside it, or something is mounted inside it
+ */
+int vfs_umount(struct vfs_ctx *ctx, const char *path);
+
+/**
+ * @brief Unmount everything, innermost first (shutdown). Open files are closed
+ * forcibly by the caller beforehand.
+ * @return 0 or the first error
+ */
+int vfs_umount_all(void);
+
+/**
+ * @brief Visit every mount, in mount order.
+ * @param fn  called with each mount
+ * @param arg passed through
+ */
+void vfs_for_each_mount(void (*fn)(struct vfs_mount *mnt, void *arg), void *arg);
+
+/** @brief Sync every mounted file system. @return 0 or the first error */
+int vfs_sync(void);
+
+/**
+ * @brief Statistics of the file system holding @p path.
+ * @param ctx  context
+ * @param path any path in it
+ * @param st   filled in
+ * @return 0 or a negative error
+ */
+int vfs_statfs(struct vfs_ctx *ctx, const char *path, struct vfs_statfs *st);
+
+/**
+ * @brief Set up a context whose root and working directory are @p from's
+ * (or empty when @p from is NULL).
+ * @param ctx  the new context
+ * @param from context to copy root/cwd from, or NULL
+ */
+void vfs_ctx_init(struct vfs_ctx *ctx, const struct vfs_ctx *from);
+
+/** @brief Close every descriptor and drop root and cwd. @param ctx the context */
+void vfs_ctx_release(struct vfs_ctx *ctx);
+
+/**
+ * @brief Resolve a path to a vnode (for callers that need the node itself).
+ * @param ctx    context
+ * @param path   the path
+ * @param follow follow a final symlink
+ * @param out    the vnode, with a reference for the caller
+ * @return 0 or a negative error
+ */
+int vfs_resolve(struct vfs_ctx *ctx, const char *path, bool follow, struct vnode **out);
+
+/** @name Calls by path (each returns 0 or a negative error) */
+/** @{ */
+/** @brief Open (or create) a file. @param ctx context @param path path @param flags VFS_O_* @param
+ * mode for creation @return a descriptor >= 0, or an error */
+int vfs_open(struct vfs_ctx *ctx, const char *path, int flags, uint32_t mode);
+/** @brief Attributes, following symlinks. @param ctx context @param path path @param st filled in
+ * @return 0 or an error */
+int vfs_stat(struct vfs_ctx *ctx, const char *path, struct vfs_stat *st);
+/** @brief Attributes of a symlink itself. @param ctx context @param path path @param st filled in
+ * @return 0 or an error */
+int vfs_lstat(struct vfs_ctx *ctx, const char *path, struct vfs_stat *st);
+/** @brief Make a directory. @param ctx context @param path path @param mode permissions @return 0
+ * or an error */
+int vfs_mkdir(struct vfs_ctx *ctx, const char *path, uint32_t mode);
+/** @brief Remove an empty directory. @param ctx context @param path path @return 0 or an error */
+int vfs_rmdir(struct vfs_ctx *ctx, const char *path);
+/** @brief Remove a name. @param ctx context @param path path @return 0 or an error */
+int vfs_unlink(struct vfs_ctx *ctx, const char *path);
+/** @brief Rename. @param ctx context @param from old path @param to new path @return 0, -EXDEV
+ * across file systems, or an error */
+int vfs_rename(struct vfs_ctx *ctx, const char *from, const char *to);
+/** @brief Hard link. @param ctx context @param existing target @param newpath new name @return 0 or
+ * an error */
+int vfs_link(struct vfs_ctx *ctx, const char *existing, const char *newpath);
+/** @brief Symbolic link. @param ctx context @param target contents @param linkpath new name @return
+ * 0 or an error */
+int vfs_symlink(struct vfs_ctx *ctx, const char *target, const char *linkpath);
+/** @brief Read a symlink (NUL-terminated). @param ctx context @param path path @param buf
+ * destination @param size its size @return length or an error */
+long vfs_readlink(struct vfs_ctx *ctx, const char *path, char *buf, size_t size);
+/** @brief Set a file's size. @param ctx context @param path path @param size new size @return 0 or
+ * an error */
+int vfs_truncate(struct vfs_ctx *ctx, const char *path, uint64_t size);
+/** @brief Change the working directory. @param ctx context @param path path @return 0 or an error
+ */
+int vfs_chdir(struct vfs_ctx *ctx, const char *path);
+/** @brief The working directory's absolute path. @param ctx context @return the path */
+const char *vfs_getcwd(const struct vfs_ctx *ctx);
+/** @} */
+
+/** @name Calls on descriptors */
+/** @{ */
+/** @brief Read. @param ctx context @param fd descriptor @param buf destination @param n bytes
+ * @return bytes read or an error */
+long vfs_read(struct vfs_ctx *ctx, int fd, void *buf, size_t n);
+/** @brief Write. @param ctx context @param fd descriptor @param buf source @param n bytes @return
+ * bytes written or an error */
+long vfs_write(struct vfs_ctx *ctx, int fd, const void *buf, size_t n);
+/** @brief Read at an offset. @param ctx context @param fd descriptor @param buf destination @param
+ * n bytes @param off offset @return bytes or an error */
+long vfs_pread(struct vfs_ctx *ctx, int fd, void *buf, size_t n, uint64_t off);
+/** @brief Move the offset. @param ctx context @param fd descriptor @param off offset @param whence
+ * VFS_SEEK_* @return new offset or an error */
+int64_t vfs_lseek(struct vfs_ctx *ctx, int fd, int64_t off, int whence);
+/** @brief Close. @param ctx context @param fd descriptor @return 0 or -EBADF */
+int vfs_close(struct vfs_ctx *ctx, int fd);
+/** @brief Attributes. @param ctx context @param fd descriptor @param st filled in @return 0 or an
+ * error */
+int vfs_fstat(struct vfs_ctx *ctx, int fd, struct vfs_stat *st);
+/** @brief Set the size. @param ctx context @param fd descriptor @param size new size @return 0 or
+ * an error */
+int vfs_ftruncate(struct vfs_ctx *ctx, int fd, uint64_t size);
+/** @brief Flush to storage. @param ctx context @param fd descriptor @return 0 or an error */
+int vfs_fsync(struct vfs_ctx *ctx, int fd);
+/** @brief Next directory entry. @param ctx context @param fd a directory @param out the entry
+ * @return 1, 0 at the end, or an error */
+int vfs_readdir(struct vfs_ctx *ctx, int fd, struct vfs_dirent *out);
+/** @brief Duplicate a descriptor. @param ctx context @param fd descriptor @return the new
+ * descriptor or an error */
+int vfs_dup(struct vfs_ctx *ctx, int fd);
+/** @} */
+
+/**
+ * @brief Name of a type for listings ("file", "dir", "symlink", ...).
+ * @param type VFS_TYPE_*
+ * @return a static string
+ */
+const char *vfs_type_name(uint32_t type);
+
+#endif

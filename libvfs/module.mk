@@ -1,0 +1,11 @@
+# libvfs: mounts, vnodes, path walk, file descriptors, ramfs, devfs, the SFS adapter.
+MODULE := vfs
+MODULE_DIR := libvfs
+MODULE_SRCS := \
+	libvfs/devfs.c \
+	libvfs/ramfs.c \
+	libvfs/vfs.c \
+	libvfs/vfs_file.c \
+	libvfs/vfs_path.c \
+	libvfs/vfs_walk.c
+include mk/library.mk

@@ -1,0 +1,296 @@
+/*
+ * vfs_file.c - open files and descriptors (vfs/vfs.h).
+ *
+ * A descriptor indexes the context's table; the `struct vfs_file` it points to
+ * holds the vnode, the file system's per-open handle and the offset, and may be
+ * shared by descriptors (vfs_dup). The vnode's mount counts open files, so an
+ * unmount while they are open fails with -EBUSY.
+ */
+#include <arch/errno.h>
+#include <string.h>
+#include <vfs/vfs.h>
+
+#include "vfs_priv.h"
+
+static int alloc_fd(struct vfs_ctx *ctx)
+{
+    for (int fd = 0; fd < VFS_FD_MAX; fd++)
+        if (!ctx->fds[fd])
+            return fd;
+    return -EMFILE;
+}
+
+static struct vfs_file *get_file(struct vfs_ctx *ctx, int fd)
+{
+    if (fd < 0 || fd >= VFS_FD_MAX)
+        return NULL;
+    return ctx->fds[fd];
+}
+
+/* Find or create the final component; returns the vnode with a reference. */
+static int open_vnode(struct vfs_ctx *ctx, const char *path, int flags, uint32_t mode,
+                      struct vnode **out)
+{
+    bool follow = !(flags & VFS_O_NOFOLLOW);
+    if (!(flags & VFS_O_CREAT))
+        return vfs_walk(ctx, path, follow, out);
+
+    struct vnode *dir;
+    char name[VFS_NAME_MAX + 1];
+    int err = vfs_walk_parent(ctx, path, &dir, name);
+    if (err == -EEXIST || err == -EINVAL) /* "/" or "x/.": an existing directory */
+        return (flags & VFS_O_EXCL) ? -EEXIST : -EISDIR;
+    if (err)
+        return err;
+    struct vnode *vn = NULL;
+    err = dir->ops->lookup ? dir->ops->lookup(dir, name, &vn) : -ENOTDIR;
+    if (err == 0) {
+        if (flags & VFS_O_EXCL) {
+            vnode_put(vn);
+            err = -EEXIST;
+        } else if (vn->type == VFS_TYPE_SYMLINK && follow) {
+            vnode_put(vn);
+            vn = NULL;
+            err = vfs_walk(ctx, path, true, &vn); /* follow it (may create nothing) */
+        } else {
+            vn = vfs_cross_down(vn);
+        }
+    } else if (err == -ENOENT) {
+        err = dir->ops->create ? dir->ops->create(dir, name, mode, &vn) : -EPERM;
+    }
+    vnode_put(dir);
+    if (!err)
+        *out = vn;
+    return err;
+}
+
+int vfs_open(struct vfs_ctx *ctx, const char *path, int flags, uint32_t mode)
+{
+    int acc = flags & VFS_O_ACCMODE;
+    if (acc == VFS_O_ACCMODE)
+        return -EINVAL;
+    vfs_lock();
+    int fd = alloc_fd(ctx);
+    struct vnode *vn = NULL;
+    struct vfs_file *f = NULL;
+    int err = fd < 0 ? fd : open_vnode(ctx, path, flags, mode, &vn);
+    if (err)
+        goto out;
+    if (vn->type == VFS_TYPE_DIR && (acc != VFS_O_RDONLY || (flags & VFS_O_TRUNC))) {
+        err = -EISDIR;
+        goto out;
+    }
+    if (vn->type != VFS_TYPE_DIR && (flags & VFS_O_DIRECTORY)) {
+        err = -ENOTDIR;
+        goto out;
+    }
+    if (vn->type == VFS_TYPE_SYMLINK) {
+        err = -ELOOP; /* O_NOFOLLOW on a symlink */
+        goto out;
+    }
+    f = vfs_alloc(sizeof(*f));
+    if (!f) {
+        err = -ENOMEM;
+        goto out;
+    }
+    *f = (struct vfs_file){ .vn = vn, .flags = flags, .refs = 1 };
+    if (vn->ops->open && (err = vn->ops->open(vn, flags, &f->handle)) != 0)
+        goto out;
+    if ((flags & VFS_O_TRUNC) && acc != VFS_O_RDONLY && vn->type == VFS_TYPE_FILE) {
+        err = vn->ops->truncate ? vn->ops->truncate(vn, 0) : -EINVAL;
+        if (err) {
+            if (vn->ops->close)
+                vn->ops->close(vn, f->handle);
+            goto out;
+        }
+    }
+    vn->mnt->busy++;
+    ctx->fds[fd] = f;
+    vfs_unlock();
+    return fd;
+out:
+    vfs_free(f);
+    vnode_put(vn);
+    vfs_unlock();
+    return err;
+}
+
+static void file_put(struct vfs_file *f)
+{
+    if (--f->refs > 0)
+        return;
+    if (f->vn->ops->close)
+        f->vn->ops->close(f->vn, f->handle);
+    f->vn->mnt->busy--;
+    vnode_put(f->vn);
+    vfs_free(f);
+}
+
+int vfs_close(struct vfs_ctx *ctx, int fd)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    if (f) {
+        ctx->fds[fd] = NULL;
+        file_put(f);
+    }
+    vfs_unlock();
+    return f ? 0 : -EBADF;
+}
+
+int vfs_dup(struct vfs_ctx *ctx, int fd)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    int nfd = f ? alloc_fd(ctx) : -EBADF;
+    if (nfd >= 0) {
+        f->refs++;
+        ctx->fds[nfd] = f;
+    }
+    vfs_unlock();
+    return nfd;
+}
+
+static long do_read(struct vfs_file *f, void *buf, size_t n, uint64_t off)
+{
+    if ((f->flags & VFS_O_ACCMODE) == VFS_O_WRONLY)
+        return -EBADF;
+    if (f->vn->type == VFS_TYPE_DIR)
+        return -EISDIR;
+    if (!f->vn->ops->read)
+        return -EINVAL;
+    return f->vn->ops->read(f->vn, f->handle, off, buf, n);
+}
+
+long vfs_read(struct vfs_ctx *ctx, int fd, void *buf, size_t n)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    long r = f ? do_read(f, buf, n, f->off) : -EBADF;
+    if (r > 0)
+        f->off += (uint64_t)r;
+    vfs_unlock();
+    return r;
+}
+
+long vfs_pread(struct vfs_ctx *ctx, int fd, void *buf, size_t n, uint64_t off)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    long r = f ? do_read(f, buf, n, off) : -EBADF;
+    vfs_unlock();
+    return r;
+}
+
+long vfs_write(struct vfs_ctx *ctx, int fd, const void *buf, size_t n)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    long r;
+    if (!f) {
+        r = -EBADF;
+    } else if ((f->flags & VFS_O_ACCMODE) == VFS_O_RDONLY) {
+        r = -EBADF;
+    } else if (!f->vn->ops->write) {
+        r = -EINVAL;
+    } else {
+        if (f->flags & VFS_O_APPEND) {
+            struct vfs_stat st;
+            r = vfs_getattr_locked(f->vn, &st);
+            if (r == 0)
+                f->off = st.size;
+        } else {
+            r = 0;
+        }
+        if (r == 0)
+            r = f->vn->ops->write(f->vn, f->handle, f->off, buf, n);
+        if (r > 0)
+            f->off += (uint64_t)r;
+    }
+    vfs_unlock();
+    return r;
+}
+
+int64_t vfs_lseek(struct vfs_ctx *ctx, int fd, int64_t off, int whence)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    int64_t r;
+    if (!f) {
+        r = -EBADF;
+    } else if (f->vn->type == VFS_TYPE_DIR) {
+        r = off == 0 && whence == VFS_SEEK_SET ? 0 : -EINVAL; /* rewind only */
+        if (r == 0)
+            f->off = 0;
+    } else {
+        int64_t base = 0;
+        r = 0;
+        if (whence == VFS_SEEK_CUR) {
+            base = (int64_t)f->off;
+        } else if (whence == VFS_SEEK_END) {
+            struct vfs_stat st;
+            r = vfs_getattr_locked(f->vn, &st);
+            base = (int64_t)st.size;
+        } else if (whence != VFS_SEEK_SET) {
+            r = -EINVAL;
+        }
+        if (r == 0) {
+            if ((off > 0 && base > INT64_MAX - off) || base + off < 0)
+                r = -EINVAL;
+            else
+                r = (int64_t)(f->off = (uint64_t)(base + off));
+        }
+    }
+    vfs_unlock();
+    return r;
+}
+
+int vfs_fstat(struct vfs_ctx *ctx, int fd, struct vfs_stat *st)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    int r = f ? vfs_getattr_locked(f->vn, st) : -EBADF;
+    vfs_unlock();
+    return r;
+}
+
+int vfs_ftruncate(struct vfs_ctx *ctx, int fd, uint64_t size)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    int r;
+    if (!f || (f->flags & VFS_O_ACCMODE) == VFS_O_RDONLY)
+        r = f ? -EINVAL : -EBADF;
+    else if (f->vn->type == VFS_TYPE_DIR)
+        r = -EISDIR;
+    else
+        r = f->vn->ops->truncate ? f->vn->ops->truncate(f->vn, size) : -EINVAL;
+    vfs_unlock();
+    return r;
+}
+
+int vfs_fsync(struct vfs_ctx *ctx, int fd)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    int r = !f ? -EBADF : f->vn->ops->fsync ? f->vn->ops->fsync(f->vn, f->handle) : 0;
+    vfs_unlock();
+    return r;
+}
+
+int vfs_readdir(struct vfs_ctx *ctx, int fd, struct vfs_dirent *out)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    int r;
+    if (!f)
+        r = -EBADF;
+    else if (f->vn->type != VFS_TYPE_DIR)
+        r = -ENOTDIR;
+    else if (!f->vn->ops->readdir)
+        r = -EINVAL;
+    else
+        r = f->vn->ops->readdir(f->vn, f->handle, &f->off, out);
+    vfs_unlock();
+    return r;
+}

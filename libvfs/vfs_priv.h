@@ -1,0 +1,33 @@
+/*
+ * vfs_priv.h - what the VFS's own files share (not public).
+ */
+#ifndef VFS_PRIV_H
+#define VFS_PRIV_H
+
+#include <vfs/vfs.h>
+
+/* The namespace lock (config hooks). */
+void vfs_lock(void);
+void vfs_unlock(void);
+
+/* Same node? (Transient vnodes of one inode compare equal.) */
+bool vnode_same(const struct vnode *a, const struct vnode *b);
+
+/* Replace a mount point by the root of what is mounted on it (consumes @vn). */
+struct vnode *vfs_cross_down(struct vnode *vn);
+
+/* Resolve @path to a vnode (one reference). Lock held. */
+int vfs_walk(struct vfs_ctx *ctx, const char *path, bool follow, struct vnode **out);
+
+/* Resolve all but the last component: the directory (one reference) and the
+ * last name (NUL-terminated, <= VFS_NAME_MAX). Fails with -EEXIST for "/" and
+ * -EINVAL when the last component is "." or "..". Lock held. */
+int vfs_walk_parent(struct vfs_ctx *ctx, const char *path, struct vnode **dir, char *name);
+
+/* Attributes of a vnode (type and dev filled in by the VFS). Lock held. */
+int vfs_getattr_locked(struct vnode *vn, struct vfs_stat *st);
+
+/* The absolute, lexically normalised form of @path (relative to the cwd). */
+int vfs_abs_path(const struct vfs_ctx *ctx, const char *path, char *out, size_t size);
+
+#endif

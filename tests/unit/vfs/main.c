@@ -1,0 +1,22 @@
+/*
+ * main.c - Check runner for libvfs.
+ */
+#include <check.h>
+#include <stdlib.h>
+
+Suite *devfs_suite(void);
+Suite *files_suite(void);
+Suite *mount_suite(void);
+Suite *walk_suite(void);
+
+int main(void)
+{
+    SRunner *sr = srunner_create(walk_suite());
+    srunner_add_suite(sr, files_suite());
+    srunner_add_suite(sr, mount_suite());
+    srunner_add_suite(sr, devfs_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,11 @@
+TEST := vfs
+TEST_SRCS := \
+	tests/unit/vfs/fixture.c \
+	tests/unit/vfs/main.c \
+	tests/unit/vfs/test_devfs.c \
+	tests/unit/vfs/test_files.c \
+	tests/unit/vfs/test_mount.c \
+	tests/unit/vfs/test_walk.c
+TEST_LIBS := vfs dev arch
+TEST_MOCKS := tests/mocks/cpu_mock.c
+include mk/unittest.mk
