@@ -1,0 +1,537 @@
+/**
+ * @file sfs.h
+ * @brief libsfs public API: a portable, freestanding SFS file-system library.
+ *
+ * Port surface: a block device (struct sfs_blockdev: read/write/flush + ctx +
+ * geometry) and a config (struct sfs_config: cache size, memory, optional
+ * clock, lock and log hooks). The caller owns every object: struct sfs,
+ * struct sfs_file and struct sfs_dir are declared here so they can live on
+ * the stack or in a static; the library never allocates except through the
+ * config's alloc hook. There is no global state: several volumes may be
+ * mounted at once.
+ *
+ * Every function returns 0 (or a non-negative count) on success and a
+ * negative SFS_E* code on failure. The codes have Linux errno values so a
+ * kernel can pass them straight through.
+ *
+ * Locking: if the config has lock/unlock hooks, every public call holds the
+ * lock for its whole duration; otherwise the caller serialises calls on one
+ * struct sfs. Different volumes never share state.
+ */
+#ifndef SFS_SFS_H
+#define SFS_SFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sfs/sfs_disk.h>
+
+/** @brief Software version of libsfs (not the on-disk format version). */
+#define SFS_VERSION_STRING "1.0.0"
+
+/* Error codes: negative Linux errno values. */
+#define SFS_EPERM        (-1)   /**< Operation not permitted */
+#define SFS_ENOENT       (-2)   /**< No such file or directory */
+#define SFS_EIO          (-5)   /**< I/O error from the block device */
+#define SFS_EBADF        (-9)   /**< Bad or closed handle, or wrong access mode */
+#define SFS_ENOMEM       (-12)  /**< Not enough cache memory */
+#define SFS_EBUSY        (-16)  /**< Resource busy (root, mounted volume) */
+#define SFS_EEXIST       (-17)  /**< File exists */
+#define SFS_ENOTDIR      (-20)  /**< Not a directory */
+#define SFS_EISDIR       (-21)  /**< Is a directory */
+#define SFS_EINVAL       (-22)  /**< Invalid argument */
+#define SFS_EFBIG        (-27)  /**< File too large */
+#define SFS_ENOSPC       (-28)  /**< No space (blocks or inodes) left */
+#define SFS_EMLINK       (-31)  /**< Too many links */
+#define SFS_ENAMETOOLONG (-36)  /**< Name or path too long */
+#define SFS_ENOTEMPTY    (-39)  /**< Directory not empty */
+#define SFS_ELOOP        (-40)  /**< Too many symbolic links */
+#define SFS_ENOTSUP      (-95)  /**< Newer format version or unknown incompatible feature */
+#define SFS_ECORRUPT     (-117) /**< Corrupt on-disk structure (Linux EUCLEAN) */
+#define SFS_EMEDIUMTYPE  (-124) /**< Not an SFS volume (bad magic) */
+
+/* Open flags (Linux values). */
+#define SFS_O_RDONLY 0x0000 /**< Open for reading */
+#define SFS_O_WRONLY 0x0001 /**< Open for writing */
+#define SFS_O_RDWR   0x0002 /**< Open for reading and writing */
+#define SFS_O_CREAT  0x0040 /**< Create the file if missing */
+#define SFS_O_EXCL   0x0080 /**< With SFS_O_CREAT: fail if it exists */
+#define SFS_O_TRUNC  0x0200 /**< Truncate to zero length */
+#define SFS_O_APPEND 0x0400 /**< Every write appends */
+
+/* Seek origins. */
+#define SFS_SEEK_SET 0 /**< From the start */
+#define SFS_SEEK_CUR 1 /**< From the current position */
+#define SFS_SEEK_END 2 /**< From the end of the file */
+
+/** @brief Longest path accepted, including the terminating NUL. */
+#define SFS_PATH_MAX 1024
+/** @brief Longest symbolic-link target in bytes. */
+#define SFS_SYMLINK_MAX (SFS_PATH_MAX - 1)
+/** @brief Symbolic links followed in one path resolution before -SFS_ELOOP. */
+#define SFS_SYMLOOP_MAX 40
+/** @brief Largest link count of an inode. */
+#define SFS_LINK_MAX 65000
+/** @brief Smallest usable cache, in blocks. */
+#define SFS_MIN_CACHE_BLOCKS 8
+/** @brief Cache size used when the config says 0. */
+#define SFS_DEFAULT_CACHE_BLOCKS 32
+
+/**
+ * @brief A block device, in device sectors (typically 512 bytes).
+ *
+ * Each callback returns 0 on success or any negative value on failure; the
+ * library reports every failure as SFS_EIO.
+ */
+struct sfs_blockdev {
+    /** @brief Read @p count sectors starting at @p sector into @p buf. */
+    int (*read)(void *ctx, uint64_t sector, uint32_t count, void *buf);
+    /** @brief Write @p count sectors starting at @p sector from @p buf. */
+    int (*write)(void *ctx, uint64_t sector, uint32_t count, const void *buf);
+    /** @brief Make every completed write durable (may be NULL). */
+    int (*flush)(void *ctx);
+    void *ctx;             /**< Passed to every callback. */
+    uint32_t sector_size;  /**< Bytes per sector: a power of two, 512..65536. */
+    uint64_t sector_count; /**< Sectors on the device. */
+};
+
+/**
+ * @brief Mount/format configuration. Zero-initialise and set what you need.
+ *
+ * Memory: the library needs sfs_mem_size(block_size, cache_blocks) bytes.
+ * Give it either @c buffer (owned by the caller, must outlive the mount) or
+ * @c alloc/@c free hooks (called once at mount/format and once at unmount).
+ */
+struct sfs_config {
+    uint32_t cache_blocks; /**< Block-cache size in blocks (0: SFS_DEFAULT_CACHE_BLOCKS). */
+    void *buffer;          /**< Optional caller memory for the cache. */
+    size_t buffer_size;    /**< Bytes at @c buffer. */
+    /** @brief Optional allocator used when @c buffer is NULL. */
+    void *(*alloc)(void *ctx, size_t size);
+    /** @brief Releases memory from @c alloc. */
+    void (*free)(void *ctx, void *ptr);
+    /** @brief Optional clock: seconds since the epoch (timestamps are 0 without it). */
+    uint64_t (*clock)(void *ctx);
+    /** @brief Optional lock taken around every public call. */
+    void (*lock)(void *ctx);
+    /** @brief Releases the lock taken by @c lock. */
+    void (*unlock)(void *ctx);
+    /** @brief Optional log hook: a fixed message and two numbers (inode, block, ...). */
+    void (*log)(void *ctx, const char *msg, uint64_t a, uint64_t b);
+    void *hook_ctx; /**< Passed to every hook above. */
+};
+
+/** @brief Parameters of sfs_format(); zero fields take defaults. */
+struct sfs_format_opts {
+    uint32_t block_size;          /**< Block size (power of two, 1–64 KiB; 0: 4096). */
+    uint32_t inode_count;         /**< Inodes (0: one per 16 KiB, at least 16). */
+    uint32_t journal_blocks;      /**< Reserved journal blocks (UINT32_MAX: none; 0: default). */
+    uint64_t block_count;         /**< Volume size in blocks (0: the whole device). */
+    char label[SFS_SB_LABEL_LEN]; /**< Volume label (NUL padded). */
+};
+
+struct sfs_buf;
+struct sfs_file;
+
+/**
+ * @brief A mounted volume. Caller-allocated; all members are private.
+ */
+struct sfs {
+    struct sfs_blockdev dev;      /**< Copy of the device. */
+    struct sfs_config cfg;        /**< Copy of the config. */
+    uint32_t block_size;          /**< Bytes per block. */
+    uint32_t sec_per_block;       /**< Device sectors per block. */
+    uint32_t total_blocks;        /**< Blocks in the volume. */
+    uint32_t inode_count;         /**< Inodes in the volume. */
+    uint32_t ibitmap_start;       /**< First inode-bitmap block. */
+    uint32_t ibitmap_blocks;      /**< Inode-bitmap blocks. */
+    uint32_t dbitmap_start;       /**< First data-bitmap block. */
+    uint32_t dbitmap_blocks;      /**< Data-bitmap blocks. */
+    uint32_t itable_start;        /**< First inode-table block. */
+    uint32_t itable_blocks;       /**< Inode-table blocks. */
+    uint32_t journal_start;       /**< First journal block. */
+    uint32_t journal_blocks;      /**< Journal blocks. */
+    uint32_t data_start;          /**< First data block. */
+    uint32_t free_blocks;         /**< Free blocks. */
+    uint32_t free_inodes;         /**< Free inodes. */
+    uint32_t feat_compat;         /**< Compatible features. */
+    uint64_t mkfs_time;           /**< Format time. */
+    char label[SFS_SB_LABEL_LEN]; /**< Volume label. */
+    int sb_dirty;                 /**< Superblock needs writing. */
+    int mounted;                  /**< sfs_mount() succeeded and no sfs_unmount() yet. */
+    uint32_t cwd;                 /**< Directory that relative paths start from. */
+    uint32_t balloc_hint;         /**< Next block to try in the allocator. */
+    uint32_t ialloc_hint;         /**< Next inode to try in the allocator. */
+    struct sfs_buf *bufs;         /**< Cache buffer headers. */
+    uint32_t nbufs;               /**< Cache buffers. */
+    struct sfs_buf **hash;        /**< Cache hash buckets. */
+    uint32_t hash_mask;           /**< Buckets - 1. */
+    struct sfs_buf *lru_head;     /**< Most recently used buffer. */
+    struct sfs_buf *lru_tail;     /**< Least recently used buffer. */
+    uint64_t cache_tick;          /**< Cache lookups so far (the LRU clock). */
+    void *mem;                    /**< Memory from the alloc hook (NULL if caller's buffer). */
+    struct sfs_file *open_files;  /**< Open files and directories. */
+    uint64_t stat_reads;          /**< Device block reads (statistics). */
+    uint64_t stat_writes;         /**< Device block writes (statistics). */
+    uint64_t stat_lookups;        /**< Cache lookups, hits and misses (statistics). */
+};
+
+/** @brief An open file or directory. Caller-allocated; members are private. */
+struct sfs_file {
+    struct sfs_file *next; /**< Next in the volume's open list. */
+    uint64_t pos;          /**< File position (directories: next slot). */
+    uint32_t ino;          /**< Inode. */
+    uint32_t flags;        /**< SFS_O_* flags. */
+    uint32_t is_dir;       /**< Opened with sfs_dir_open(). */
+    uint32_t magic;        /**< Non-zero while open. */
+};
+
+/** @brief Directory handle (same object as a file handle). */
+#define sfs_dir sfs_file
+
+/** @brief File status, as returned by sfs_stat() and sfs_fstat(). */
+struct sfs_stat {
+    uint32_t ino;     /**< Inode number. */
+    uint32_t mode;    /**< Type and permission bits (SFS_S_IF*). */
+    uint32_t nlink;   /**< Link count. */
+    uint32_t uid;     /**< Owner. */
+    uint32_t gid;     /**< Group. */
+    uint32_t blksize; /**< File-system block size. */
+    uint64_t size;    /**< Size in bytes. */
+    uint64_t blocks;  /**< Blocks owned (data and indirect). */
+    uint64_t atime;   /**< Access time. */
+    uint64_t mtime;   /**< Modification time. */
+    uint64_t ctime;   /**< Change time. */
+};
+
+/** @brief Volume statistics, as returned by sfs_statfs(). */
+struct sfs_statfs {
+    uint32_t block_size;              /**< Bytes per block. */
+    uint32_t format_version;          /**< On-disk format version. */
+    uint64_t total_blocks;            /**< Blocks in the volume. */
+    uint64_t free_blocks;             /**< Free blocks. */
+    uint64_t data_blocks;             /**< Blocks usable for data. */
+    uint64_t total_inodes;            /**< Inodes (excluding reserved inode 0). */
+    uint64_t free_inodes;             /**< Free inodes. */
+    uint32_t name_max;                /**< Longest name. */
+    uint32_t journal_blocks;          /**< Reserved journal blocks. */
+    char label[SFS_SB_LABEL_LEN + 1]; /**< Volume label, NUL terminated. */
+};
+
+/** @brief One directory entry, as returned by sfs_dir_read(). */
+struct sfs_dirent {
+    uint32_t ino;                /**< Inode number. */
+    uint32_t type;               /**< SFS_DT_REG, SFS_DT_DIR or SFS_DT_LNK. */
+    uint32_t name_len;           /**< Bytes in @c name. */
+    char name[SFS_NAME_MAX + 1]; /**< NUL-terminated name. */
+};
+
+/**
+ * @brief Bytes of memory a volume needs for its cache.
+ * @param block_size File-system block size.
+ * @param cache_blocks Cache size in blocks (0: default).
+ * @return bytes to pass as sfs_config::buffer_size
+ */
+size_t sfs_mem_size(uint32_t block_size, uint32_t cache_blocks);
+
+/**
+ * @brief Create an empty file system on a device.
+ * @param fs Workspace; left unmounted afterwards.
+ * @param dev Block device.
+ * @param cfg Configuration (memory, clock).
+ * @param opts Format parameters, or NULL for defaults.
+ * @return 0 or -SFS_EINVAL, -SFS_ENOMEM, -SFS_EIO
+ */
+int sfs_format(struct sfs *fs, const struct sfs_blockdev *dev, const struct sfs_config *cfg,
+               const struct sfs_format_opts *opts);
+
+/**
+ * @brief Mount a volume after validating every superblock field.
+ * @param fs Caller-allocated volume object.
+ * @param dev Block device (copied).
+ * @param cfg Configuration (copied).
+ * @return 0 or -SFS_EMEDIUMTYPE (no SFS magic), -SFS_ENOTSUP (newer format or
+ *         unknown incompatible feature), -SFS_ECORRUPT, -SFS_EINVAL, -SFS_ENOMEM, -SFS_EIO
+ */
+int sfs_mount(struct sfs *fs, const struct sfs_blockdev *dev, const struct sfs_config *cfg);
+
+/**
+ * @brief Write everything back, mark the volume clean and release memory.
+ *
+ * Open handles are closed implicitly; files unlinked while open are freed.
+ * @param fs Mounted volume.
+ * @return 0 or -SFS_EIO (the volume is unmounted either way)
+ */
+int sfs_unmount(struct sfs *fs);
+
+/**
+ * @brief Write all dirty blocks and the superblock, then flush the device.
+ * @param fs Mounted volume.
+ * @return 0 or -SFS_EIO
+ */
+int sfs_sync(struct sfs *fs);
+
+/**
+ * @brief Volume statistics.
+ * @param fs Mounted volume.
+ * @param st Filled in.
+ * @return 0 or -SFS_EINVAL
+ */
+int sfs_statfs(struct sfs *fs, struct sfs_statfs *st);
+
+/**
+ * @brief Open (and optionally create) a regular file.
+ * @param fs Mounted volume.
+ * @param f Caller-allocated handle; valid until sfs_close().
+ * @param path Path (symbolic links followed).
+ * @param flags SFS_O_* flags.
+ * @param mode Permission bits for a new file.
+ * @return 0 or -SFS_ENOENT, -SFS_EEXIST, -SFS_EISDIR, -SFS_ENOTDIR, -SFS_ENOSPC, -SFS_EIO ...
+ */
+int sfs_open(struct sfs *fs, struct sfs_file *f, const char *path, int flags, uint32_t mode);
+
+/**
+ * @brief Close a file or directory handle.
+ * @param fs Mounted volume.
+ * @param f Open handle.
+ * @return 0 or -SFS_EBADF, -SFS_EIO
+ */
+int sfs_close(struct sfs *fs, struct sfs_file *f);
+
+/**
+ * @brief Read from the file position.
+ * @param fs Mounted volume.
+ * @param f Handle open for reading.
+ * @param buf Destination.
+ * @param len Bytes wanted.
+ * @return bytes read (0 at end of file) or -SFS_EBADF, -SFS_EIO, -SFS_ECORRUPT
+ */
+long sfs_read(struct sfs *fs, struct sfs_file *f, void *buf, size_t len);
+
+/**
+ * @brief Write at the file position (at the end with SFS_O_APPEND).
+ * @param fs Mounted volume.
+ * @param f Handle open for writing.
+ * @param buf Source.
+ * @param len Bytes to write.
+ * @return bytes written (short only when the disk fills) or -SFS_ENOSPC, -SFS_EFBIG, -SFS_EIO ...
+ */
+long sfs_write(struct sfs *fs, struct sfs_file *f, const void *buf, size_t len);
+
+/**
+ * @brief Read at an offset without moving the file position.
+ * @param fs Mounted volume.
+ * @param f Handle open for reading.
+ * @param buf Destination.
+ * @param len Bytes wanted.
+ * @param off Byte offset.
+ * @return bytes read or a negative SFS_E* code
+ */
+long sfs_pread(struct sfs *fs, struct sfs_file *f, void *buf, size_t len, uint64_t off);
+
+/**
+ * @brief Write at an offset without moving the file position.
+ * @param fs Mounted volume.
+ * @param f Handle open for writing.
+ * @param buf Source.
+ * @param len Bytes to write.
+ * @param off Byte offset (a gap past the end becomes a hole).
+ * @return bytes written or a negative SFS_E* code
+ */
+long sfs_pwrite(struct sfs *fs, struct sfs_file *f, const void *buf, size_t len, uint64_t off);
+
+/**
+ * @brief Move the file position.
+ * @param fs Mounted volume.
+ * @param f Open handle.
+ * @param off Offset relative to @p whence.
+ * @param whence SFS_SEEK_SET, SFS_SEEK_CUR or SFS_SEEK_END.
+ * @return the new position or -SFS_EINVAL, -SFS_EBADF
+ */
+int64_t sfs_seek(struct sfs *fs, struct sfs_file *f, int64_t off, int whence);
+
+/**
+ * @brief Current file position.
+ * @param fs Mounted volume.
+ * @param f Open handle.
+ * @return the position or -SFS_EBADF
+ */
+int64_t sfs_tell(struct sfs *fs, struct sfs_file *f);
+
+/**
+ * @brief Set a file's size: growing leaves a hole, shrinking frees blocks.
+ * @param fs Mounted volume.
+ * @param f Handle open for writing.
+ * @param size New size in bytes.
+ * @return 0 or -SFS_EBADF, -SFS_EFBIG, -SFS_EIO
+ */
+int sfs_ftruncate(struct sfs *fs, struct sfs_file *f, uint64_t size);
+
+/**
+ * @brief Set the size of the file at @p path.
+ * @param fs Mounted volume.
+ * @param path Path of a regular file.
+ * @param size New size in bytes.
+ * @return 0 or -SFS_ENOENT, -SFS_EISDIR, -SFS_EFBIG, -SFS_EIO ...
+ */
+int sfs_truncate(struct sfs *fs, const char *path, uint64_t size);
+
+/**
+ * @brief Write a file's dirty blocks and flush the device.
+ *
+ * This version writes back the whole cache (the cache does not track owners).
+ * @param fs Mounted volume.
+ * @param f Open handle.
+ * @return 0 or -SFS_EBADF, -SFS_EIO
+ */
+int sfs_fsync(struct sfs *fs, struct sfs_file *f);
+
+/**
+ * @brief Status of an open file.
+ * @param fs Mounted volume.
+ * @param f Open handle.
+ * @param st Filled in.
+ * @return 0 or -SFS_EBADF, -SFS_EIO
+ */
+int sfs_fstat(struct sfs *fs, struct sfs_file *f, struct sfs_stat *st);
+
+/**
+ * @brief Status of a path (symbolic links followed).
+ * @param fs Mounted volume.
+ * @param path Path.
+ * @param st Filled in.
+ * @return 0 or -SFS_ENOENT, -SFS_ENOTDIR, -SFS_ELOOP, -SFS_EIO ...
+ */
+int sfs_stat(struct sfs *fs, const char *path, struct sfs_stat *st);
+
+/**
+ * @brief Status of a path without following a final symbolic link.
+ * @param fs Mounted volume.
+ * @param path Path.
+ * @param st Filled in.
+ * @return 0 or a negative SFS_E* code
+ */
+int sfs_lstat(struct sfs *fs, const char *path, struct sfs_stat *st);
+
+/**
+ * @brief Create an empty regular file.
+ * @param fs Mounted volume.
+ * @param path New path.
+ * @param mode Permission bits.
+ * @return 0 or -SFS_EEXIST, -SFS_ENOENT, -SFS_ENOSPC ...
+ */
+int sfs_create(struct sfs *fs, const char *path, uint32_t mode);
+
+/**
+ * @brief Create a directory.
+ * @param fs Mounted volume.
+ * @param path New path.
+ * @param mode Permission bits.
+ * @return 0 or -SFS_EEXIST, -SFS_ENOENT, -SFS_ENOSPC, -SFS_EMLINK ...
+ */
+int sfs_mkdir(struct sfs *fs, const char *path, uint32_t mode);
+
+/**
+ * @brief Remove an empty directory.
+ * @param fs Mounted volume.
+ * @param path Directory.
+ * @return 0 or -SFS_ENOTEMPTY, -SFS_ENOTDIR, -SFS_EBUSY (root), -SFS_EINVAL (".") ...
+ */
+int sfs_rmdir(struct sfs *fs, const char *path);
+
+/**
+ * @brief Remove a name; the inode is freed with its last link and last open handle.
+ * @param fs Mounted volume.
+ * @param path Non-directory.
+ * @return 0 or -SFS_ENOENT, -SFS_EISDIR ...
+ */
+int sfs_unlink(struct sfs *fs, const char *path);
+
+/**
+ * @brief Rename with POSIX semantics (an existing target is replaced atomically
+ *        with respect to other calls; a directory cannot move into itself).
+ * @param fs Mounted volume.
+ * @param from Existing path.
+ * @param to New path.
+ * @return 0 or -SFS_ENOENT, -SFS_EINVAL, -SFS_EISDIR, -SFS_ENOTDIR, -SFS_ENOTEMPTY ...
+ */
+int sfs_rename(struct sfs *fs, const char *from, const char *to);
+
+/**
+ * @brief Create a hard link.
+ * @param fs Mounted volume.
+ * @param existing Existing non-directory.
+ * @param newpath New name.
+ * @return 0 or -SFS_EEXIST, -SFS_EPERM (directory), -SFS_EMLINK ...
+ */
+int sfs_link(struct sfs *fs, const char *existing, const char *newpath);
+
+/**
+ * @brief Create a symbolic link.
+ * @param fs Mounted volume.
+ * @param target Link contents (1..SFS_SYMLINK_MAX bytes).
+ * @param linkpath New name.
+ * @return 0 or -SFS_EEXIST, -SFS_ENAMETOOLONG, -SFS_ENOSPC ...
+ */
+int sfs_symlink(struct sfs *fs, const char *target, const char *linkpath);
+
+/**
+ * @brief Read a symbolic link's target.
+ * @param fs Mounted volume.
+ * @param path Link.
+ * @param buf Destination (not NUL terminated unless room is left).
+ * @param len Bytes at @p buf.
+ * @return bytes placed or -SFS_EINVAL (not a link), -SFS_ENOENT ...
+ */
+long sfs_readlink(struct sfs *fs, const char *path, char *buf, size_t len);
+
+/**
+ * @brief Change the directory that relative paths start from.
+ * @param fs Mounted volume.
+ * @param path Directory.
+ * @return 0 or -SFS_ENOENT, -SFS_ENOTDIR ...
+ */
+int sfs_chdir(struct sfs *fs, const char *path);
+
+/**
+ * @brief Open a directory for reading.
+ * @param fs Mounted volume.
+ * @param d Caller-allocated handle.
+ * @param path Directory.
+ * @return 0 or -SFS_ENOENT, -SFS_ENOTDIR ...
+ */
+int sfs_dir_open(struct sfs *fs, struct sfs_dir *d, const char *path);
+
+/**
+ * @brief Next entry. Entries present for the whole walk are returned exactly
+ *        once, even while others are added or removed.
+ * @param fs Mounted volume.
+ * @param d Open directory.
+ * @param ent Filled in.
+ * @return 1 with an entry, 0 at the end, or a negative SFS_E* code
+ */
+int sfs_dir_read(struct sfs *fs, struct sfs_dir *d, struct sfs_dirent *ent);
+
+/**
+ * @brief Restart a directory walk.
+ * @param fs Mounted volume.
+ * @param d Open directory.
+ * @return 0 or -SFS_EBADF
+ */
+int sfs_dir_rewind(struct sfs *fs, struct sfs_dir *d);
+
+/**
+ * @brief Close a directory handle.
+ * @param fs Mounted volume.
+ * @param d Open directory.
+ * @return 0 or -SFS_EBADF
+ */
+int sfs_dir_close(struct sfs *fs, struct sfs_dir *d);
+
+/**
+ * @brief Text for an SFS_E* code.
+ * @param err Negative error code.
+ * @return a static string
+ */
+const char *sfs_strerror(int err);
+
+#endif

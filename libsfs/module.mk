@@ -1,0 +1,17 @@
+# libsfs: the SFS file system as a portable, freestanding library.
+MODULE := sfs
+MODULE_DIR := libsfs
+MODULE_SRCS := \
+	libsfs/sfs_util.c \
+	libsfs/sfs_bcache.c \
+	libsfs/sfs_alloc.c \
+	libsfs/sfs_inode.c \
+	libsfs/sfs_dir.c \
+	libsfs/sfs_path.c \
+	libsfs/sfs_super.c \
+	libsfs/sfs_ops.c \
+	libsfs/sfs_file.c \
+	libsfs/sfs_check.c
+MODULE_KERNEL_SRCS :=
+MODULE_HOST_SRCS :=
+include mk/library.mk

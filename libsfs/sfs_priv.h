@@ -1,0 +1,232 @@
+/*
+ * sfs_priv.h - libsfs internals shared by its layers.
+ *
+ * Layers, lowest first (one source file each):
+ *   sfs_util.c   byte-wise little-endian access, CRC-32, name hash, errors, log
+ *   sfs_bcache.c write-back LRU block cache over the block device
+ *   sfs_alloc.c  inode and block bitmaps
+ *   sfs_inode.c  inodes, block maps (direct/indirect), data read/write, truncate
+ *   sfs_dir.c    directories: slot array + linear-probing hash index
+ *   sfs_path.c   path resolution (., .., symlinks)
+ *   sfs_super.c  format, mount, unmount, sync, statfs
+ *   sfs_ops.c    namespace operations (create, mkdir, unlink, rename, ...)
+ *   sfs_file.c   file and directory handles
+ *   sfs_check.c  consistency checker
+ *
+ * Internal functions assume the caller holds the volume lock (public entry
+ * points take it) and return 0 or a negative SFS_E* code.
+ */
+#ifndef SFS_PRIV_H
+#define SFS_PRIV_H
+
+#include <sfs/sfs.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ---- byte-wise little-endian access ---- */
+static inline uint16_t sfs_ld16(const uint8_t *p)
+{
+    return (uint16_t)(p[0] | (p[1] << 8));
+}
+static inline uint32_t sfs_ld32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+static inline uint64_t sfs_ld64(const uint8_t *p)
+{
+    return (uint64_t)sfs_ld32(p) | ((uint64_t)sfs_ld32(p + 4) << 32);
+}
+static inline void sfs_st16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+static inline void sfs_st32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+static inline void sfs_st64(uint8_t *p, uint64_t v)
+{
+    sfs_st32(p, (uint32_t)v);
+    sfs_st32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* ---- sfs_util.c ---- */
+uint32_t sfs_crc32(const void *data, size_t len);
+uint32_t sfs_name_hash(const char *name, size_t len);
+void sfs_log(struct sfs *fs, const char *msg, uint64_t a, uint64_t b);
+/* Log a corrupt structure and return SFS_ECORRUPT. */
+int sfs_corrupt(struct sfs *fs, const char *msg, uint64_t a, uint64_t b);
+uint64_t sfs_now(struct sfs *fs);
+/* strnlen(), which the host need not provide. */
+size_t sfs_strnlen(const char *s, size_t max);
+
+/* ---- sfs_bcache.c ---- */
+struct sfs_buf {
+    uint32_t blk;                /* block number, valid when SFS_BUF_VALID */
+    uint32_t refs;               /* pins; a pinned buffer is never evicted */
+    uint32_t flags;              /* SFS_BUF_* */
+    uint64_t stamp;              /* fs->cache_tick when last moved to the LRU head */
+    uint8_t *data;               /* block_size bytes */
+    struct sfs_buf *prev, *next; /* LRU list */
+    struct sfs_buf *hnext;       /* hash chain */
+};
+#define SFS_BUF_VALID 0x1u
+#define SFS_BUF_DIRTY 0x2u
+
+#define SFS_BGET_READ   0 /* read the block from the device if not cached */
+#define SFS_BGET_NOREAD 1 /* caller overwrites the whole block: skip the read */
+
+size_t sfs_bcache_mem_size(uint32_t block_size, uint32_t nbufs);
+void sfs_bcache_init(struct sfs *fs, void *mem, uint32_t nbufs);
+int sfs_bget(struct sfs *fs, uint32_t blk, int mode, struct sfs_buf **out);
+/* As sfs_bget(SFS_BGET_NOREAD) and zero the block, marked dirty. */
+int sfs_bget_zero(struct sfs *fs, uint32_t blk, struct sfs_buf **out);
+void sfs_bdirty(struct sfs *fs, struct sfs_buf *b);
+void sfs_bput(struct sfs *fs, struct sfs_buf *b);
+/* Drop a cached block without writing it (the block was freed). */
+void sfs_bforget(struct sfs *fs, uint32_t blk);
+int sfs_bflush_all(struct sfs *fs);
+/* Whole-block transfers that bypass the cache unless the block is cached. */
+int sfs_bwrite_through(struct sfs *fs, uint32_t blk, const void *data);
+int sfs_bread_through(struct sfs *fs, uint32_t blk, void *data);
+/* Raw device access in whole file-system blocks (used before the cache exists). */
+int sfs_dev_read(struct sfs *fs, uint32_t blk, void *buf);
+int sfs_dev_write(struct sfs *fs, uint32_t blk, const void *buf);
+
+/* ---- sfs_alloc.c ---- */
+int sfs_balloc(struct sfs *fs, uint32_t *out);
+int sfs_bfree(struct sfs *fs, uint32_t blk);
+int sfs_ialloc(struct sfs *fs, uint32_t *out);
+int sfs_ifree(struct sfs *fs, uint32_t ino);
+/* Test one bit of a bitmap region; *out = 0/1. */
+int sfs_bitmap_test(struct sfs *fs, uint32_t start, uint32_t bit, int *out);
+int sfs_bitmap_set(struct sfs *fs, uint32_t start, uint32_t bit, int val);
+
+/* ---- sfs_inode.c ---- */
+struct sfs_inode {
+    uint32_t ino;
+    uint32_t mode;
+    uint32_t nlink;
+    uint32_t uid, gid;
+    uint32_t blocks;
+    uint64_t size;
+    uint64_t atime, mtime, ctime;
+    uint32_t direct[SFS_NDIRECT];
+    uint32_t ind[3];
+    uint32_t dir_slots, dir_free, dir_count, dir_icap;
+};
+
+static inline bool sfs_is_dir(const struct sfs_inode *ip)
+{
+    return (ip->mode & SFS_S_IFMT) == SFS_S_IFDIR;
+}
+static inline bool sfs_is_reg(const struct sfs_inode *ip)
+{
+    return (ip->mode & SFS_S_IFMT) == SFS_S_IFREG;
+}
+static inline bool sfs_is_lnk(const struct sfs_inode *ip)
+{
+    return (ip->mode & SFS_S_IFMT) == SFS_S_IFLNK;
+}
+static inline bool sfs_blk_valid(const struct sfs *fs, uint32_t blk)
+{
+    return blk >= fs->data_start && blk < fs->total_blocks;
+}
+
+void sfs_inode_decode(struct sfs_inode *ip, const uint8_t *p);
+void sfs_inode_encode(const struct sfs_inode *ip, uint8_t *p);
+/* Read inode @ino; it must be in use (mode of a known type), else SFS_ECORRUPT. */
+int sfs_inode_read(struct sfs *fs, uint32_t ino, struct sfs_inode *ip);
+/* Read without validating the type (checker). */
+int sfs_inode_read_raw(struct sfs *fs, uint32_t ino, struct sfs_inode *ip);
+int sfs_inode_write(struct sfs *fs, const struct sfs_inode *ip);
+/* Pin the inode-table block holding @ino (so a later store cannot fail). */
+int sfs_inode_pin(struct sfs *fs, uint32_t ino, struct sfs_buf **b, uint32_t *off);
+int sfs_inode_new(struct sfs *fs, uint32_t mode, struct sfs_inode *ip);
+/* Free blocks and inode: caller has checked nlink == 0 and no open handle. */
+int sfs_inode_destroy(struct sfs *fs, struct sfs_inode *ip);
+/* Blocks addressable by one inode. */
+uint64_t sfs_max_lblocks(const struct sfs *fs);
+/* Map logical block -> physical (0: hole). SFS_MAP_ALLOC fills holes with zeroed
+ * blocks; SFS_MAP_RAW leaves a new data block unzeroed and uncached (*fresh says
+ * so): the caller must write all of it. */
+#define SFS_MAP_LOOKUP 0
+#define SFS_MAP_ALLOC  1
+#define SFS_MAP_RAW    2
+int sfs_bmap(struct sfs *fs, struct sfs_inode *ip, uint64_t lblk, int mode, uint32_t *out);
+int sfs_bmap_ex(struct sfs *fs, struct sfs_inode *ip, uint64_t lblk, int mode, uint32_t *out,
+                bool *fresh);
+/* Free mapped blocks in [lo, hi) and indirect blocks left empty. */
+int sfs_free_range(struct sfs *fs, struct sfs_inode *ip, uint64_t lo, uint64_t hi);
+long sfs_inode_pread(struct sfs *fs, struct sfs_inode *ip, void *buf, size_t len, uint64_t off);
+long sfs_inode_pwrite(struct sfs *fs, struct sfs_inode *ip, const void *buf, size_t len,
+                      uint64_t off);
+int sfs_inode_truncate(struct sfs *fs, struct sfs_inode *ip, uint64_t size);
+/* Is this inode open through some handle? */
+bool sfs_inode_is_open(const struct sfs *fs, uint32_t ino);
+/* Drop one link (already removed from its directory); free when unreferenced. */
+int sfs_inode_unref(struct sfs *fs, struct sfs_inode *ip);
+
+/* ---- sfs_dir.c ---- */
+struct sfs_dslot {
+    uint32_t ino;
+    uint32_t type;
+    uint32_t name_len;
+    char name[SFS_NAME_MAX + 1];
+};
+uint32_t sfs_dir_slots_per_block(const struct sfs *fs);
+uint32_t sfs_mode_to_dt(uint32_t mode);
+int sfs_dir_init(struct sfs *fs, struct sfs_inode *dp, uint32_t parent);
+int sfs_dir_lookup(struct sfs *fs, struct sfs_inode *dp, const char *name, size_t len,
+                   uint32_t *ino, uint32_t *slot);
+int sfs_dir_add(struct sfs *fs, struct sfs_inode *dp, const char *name, size_t len, uint32_t ino,
+                uint32_t type);
+int sfs_dir_remove(struct sfs *fs, struct sfs_inode *dp, const char *name, size_t len);
+int sfs_dir_set_ino(struct sfs *fs, struct sfs_inode *dp, uint32_t slot, uint32_t ino,
+                    uint32_t type);
+/* Read slot @slot; ent->ino == 0 for a free slot. Validates names. */
+int sfs_dir_read_slot(struct sfs *fs, struct sfs_inode *dp, uint32_t slot, struct sfs_dslot *ent);
+/* Index entry @i: *hash, *slot1 (slot + 1, 0 = empty). */
+int sfs_dir_index_get(struct sfs *fs, struct sfs_inode *dp, uint32_t i, uint32_t *hash,
+                      uint32_t *slot1);
+
+/* ---- sfs_path.c ---- */
+#define SFS_RES_FOLLOW 0x1 /* follow a final symlink */
+#define SFS_RES_PARENT 0x2 /* stop at the parent of the last component */
+struct sfs_res {
+    uint32_t ino;      /* the object (SFS_RES_PARENT: the parent directory) */
+    uint32_t name_len; /* SFS_RES_PARENT: the last component */
+    char name[SFS_NAME_MAX + 1];
+    bool trailing_slash; /* path ended in '/' */
+};
+int sfs_resolve(struct sfs *fs, const char *path, int flags, struct sfs_res *res);
+bool sfs_is_dot_name(const char *name, size_t len);
+
+/* ---- sfs_super.c ---- */
+int sfs_super_write(struct sfs *fs, uint32_t state);
+/* Unlink a handle from the open list; free an unreferenced inode. */
+int sfs_file_release(struct sfs *fs, struct sfs_file *f);
+
+/* ---- sfs_ops.c ---- */
+int sfs_create_locked(struct sfs *fs, const char *path, uint32_t mode, uint32_t *ino);
+void sfs_fill_stat(const struct sfs *fs, const struct sfs_inode *ip, struct sfs_stat *st);
+
+/* ---- locking helpers for public entry points ---- */
+static inline void sfs_lock(struct sfs *fs)
+{
+    if (fs->cfg.lock)
+        fs->cfg.lock(fs->cfg.hook_ctx);
+}
+static inline void sfs_unlock(struct sfs *fs)
+{
+    if (fs->cfg.unlock)
+        fs->cfg.unlock(fs->cfg.hook_ctx);
+}
+
+#endif

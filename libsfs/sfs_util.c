@@ -1,0 +1,106 @@
+/*
+ * sfs_util.c - lowest layer of libsfs: checksums, name hashing, error text,
+ * the log and clock hooks.
+ *
+ * Interface: sfs_crc32(), sfs_name_hash(), sfs_log(), sfs_corrupt(), sfs_now(),
+ * sfs_strerror(). No state; safe to call without the volume lock.
+ */
+#include "sfs_priv.h"
+
+/* CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320), bit by bit: only the
+ * 124-byte superblock is checksummed, so a table is not worth its 1 KiB. */
+uint32_t sfs_crc32(const void *data, size_t len)
+{
+    const uint8_t *p = data;
+    uint32_t crc = 0xFFFFFFFFu;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= p[i];
+        for (int k = 0; k < 8; k++)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+/* FNV-1a, 32 bits: the directory index key. Part of the on-disk format. */
+uint32_t sfs_name_hash(const char *name, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (uint8_t)name[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+void sfs_log(struct sfs *fs, const char *msg, uint64_t a, uint64_t b)
+{
+    if (fs->cfg.log)
+        fs->cfg.log(fs->cfg.hook_ctx, msg, a, b);
+}
+
+int sfs_corrupt(struct sfs *fs, const char *msg, uint64_t a, uint64_t b)
+{
+    sfs_log(fs, msg, a, b);
+    return SFS_ECORRUPT;
+}
+
+uint64_t sfs_now(struct sfs *fs)
+{
+    return fs->cfg.clock ? fs->cfg.clock(fs->cfg.hook_ctx) : 0;
+}
+
+size_t sfs_strnlen(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n])
+        n++;
+    return n;
+}
+
+const char *sfs_strerror(int err)
+{
+    switch (err) {
+    case 0:
+        return "success";
+    case SFS_EPERM:
+        return "operation not permitted";
+    case SFS_ENOENT:
+        return "no such file or directory";
+    case SFS_EIO:
+        return "I/O error";
+    case SFS_EBADF:
+        return "bad file handle";
+    case SFS_ENOMEM:
+        return "not enough memory";
+    case SFS_EBUSY:
+        return "resource busy";
+    case SFS_EEXIST:
+        return "file exists";
+    case SFS_ENOTDIR:
+        return "not a directory";
+    case SFS_EISDIR:
+        return "is a directory";
+    case SFS_EINVAL:
+        return "invalid argument";
+    case SFS_EFBIG:
+        return "file too large";
+    case SFS_ENOSPC:
+        return "no space left on device";
+    case SFS_EMLINK:
+        return "too many links";
+    case SFS_ENAMETOOLONG:
+        return "name too long";
+    case SFS_ENOTEMPTY:
+        return "directory not empty";
+    case SFS_ELOOP:
+        return "too many levels of symbolic links";
+    case SFS_ENOTSUP:
+        return "unsupported format version or feature";
+    case SFS_ECORRUPT:
+        return "file system is corrupt";
+    case SFS_EMEDIUMTYPE:
+        return "not an SFS file system";
+    default:
+        return "unknown error";
+    }
+}

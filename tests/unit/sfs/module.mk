@@ -1,0 +1,30 @@
+# Host unit tests for libsfs: one Check suite per layer, plus the RAM device mock.
+TEST := sfs
+TEST_SRCS := \
+	tests/unit/sfs/main.c \
+	tests/unit/sfs/sfs_test.c \
+	tests/unit/sfs/test_super.c \
+	tests/unit/sfs/test_alloc.c \
+	tests/unit/sfs/test_file.c \
+	tests/unit/sfs/test_dir.c \
+	tests/unit/sfs/test_path.c \
+	tests/unit/sfs/test_ops.c \
+	tests/unit/sfs/test_check.c \
+	tests/unit/sfs/test_bcache.c \
+	tests/unit/sfs/test_errors.c \
+	tests/unit/sfs/test_port.c \
+	tests/unit/sfs/port_example.c \
+	tests/unit/sfs/test_fuzz.c
+TEST_LIBS := sfs
+TEST_MOCKS := tests/mocks/sfs_ramdev.c
+include mk/unittest.mk
+
+# `make bench`: libsfs on a RAM device (optimised build, no sanitizers).
+BENCH_SFS := $(BINDIR)/bench_sfs
+BENCH_SFS_OBJS := $(TBUILD)/tests/bench/bench_sfs.c.o
+$(BENCH_SFS): $(BENCH_SFS_OBJS) $(TBUILD)/libsfs.a
+	@mkdir -p $(@D)
+	$(Q)echo "  LD      $@"
+	$(Q)$(HCC) -o $@ $(BENCH_SFS_OBJS) $(TBUILD)/libsfs.a
+BENCH_BINS += $(BENCH_SFS)
+ALL_OBJS += $(BENCH_SFS_OBJS)

@@ -1,0 +1,22 @@
+# tools/: host programs built on libsfs (build/bin/mkfs.sfs, fsck.sfs, sfs).
+# Each links its own object, the shared image backend and the optimised libsfs.
+
+SFS_TOOL_COMMON := $(TBUILD)/tools/sfs_image.c.o
+
+define sfs-tool
+$$(BINDIR)/$(1): $$(TBUILD)/tools/$(2).c.o $$(SFS_TOOL_COMMON) $$(TBUILD)/libsfs.a
+	@mkdir -p $$(@D)
+	$$(Q)echo "  LD      $$@"
+	$$(Q)$$(HCC) -o $$@ $$(TBUILD)/tools/$(2).c.o $$(SFS_TOOL_COMMON) $$(TBUILD)/libsfs.a
+
+TOOL_BINS += $$(BINDIR)/$(1)
+ALL_OBJS += $$(TBUILD)/tools/$(2).c.o
+endef
+
+$(eval $(call sfs-tool,mkfs.sfs,mkfs_sfs))
+$(eval $(call sfs-tool,fsck.sfs,fsck_sfs))
+$(eval $(call sfs-tool,sfs,sfs_tool))
+ALL_OBJS += $(SFS_TOOL_COMMON)
+
+.PHONY: sfs-tools
+sfs-tools: $(BINDIR)/mkfs.sfs $(BINDIR)/fsck.sfs $(BINDIR)/sfs
