@@ -17,9 +17,7 @@ include libarch/module.mk
 include libmm/module.mk
 include libsched/module.mk
 include libdev/module.mk
-ifndef NO_WIP
--include libsfs/module.mk
-endif
+include libsfs/module.mk
 include libvfs/module.mk
 ifndef NO_WIP
 -include shell/module.mk
@@ -27,9 +25,7 @@ endif
 include kernel/module.mk
 
 # Host programs (build/bin/): each adds itself to TOOL_BINS.
-ifndef NO_WIP
--include tools/module.mk
-endif
+include tools/module.mk
 
 # Host unit-test runners, in-kernel tests.
 include tests/unit/arch/module.mk
@@ -37,9 +33,7 @@ include tests/unit/mm/module.mk
 include tests/unit/sched/module.mk
 include tests/unit/dev/module.mk
 include tests/unit/vfs/module.mk
-ifndef NO_WIP
--include tests/unit/sfs/module.mk
-endif
+include tests/unit/sfs/module.mk
 ifndef NO_WIP
 -include tests/unit/shell/module.mk
 endif

@@ -25,6 +25,7 @@
 #include <mm/mm.h>
 #include <kernel/boot.h>
 #include <kernel/devices.h>
+#include <kernel/fs.h>
 #include <kernel/kbench.h>
 #include <kernel/ktest.h>
 #include <kernel/selftest.h>
@@ -165,6 +166,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
         panic("the scheduler failed to start: %d", err);
     mm_print_stats();
     kernel_devices_init();
+    kernel_fs_init();
     selftest_run(boot_info.cmdline);
 
     if (cmdline_has(boot_info.cmdline, "ktest"))

@@ -4,6 +4,7 @@ MODULE_DIR := kernel
 MODULE_SRCS :=
 MODULE_KERNEL_SRCS := \
 	kernel/devices.c \
+	kernel/fs.c \
 	kernel/kbench.c \
 	kernel/ktest.c \
 	kernel/main.c \

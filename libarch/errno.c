@@ -82,6 +82,10 @@ const char *arch_strerror(int err)
         return "Too many levels of symbolic links";
     case EOVERFLOW:
         return "Value too large for defined data type";
+    case ENOTSUP:
+        return "Operation not supported";
+    case EMEDIUMTYPE:
+        return "Wrong medium type";
     case EUCLEAN:
         return "Structure needs cleaning";
     case ETIMEDOUT:

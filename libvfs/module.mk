@@ -1,9 +1,11 @@
-# libvfs: mounts, vnodes, path walk, file descriptors, ramfs, devfs, the SFS adapter.
+# libvfs: mounts, vnodes, path walk, file descriptors, ramfs, devfs, the SFS adapter
+# (libvfs is the one library that uses libsfs).
 MODULE := vfs
 MODULE_DIR := libvfs
 MODULE_SRCS := \
 	libvfs/devfs.c \
 	libvfs/ramfs.c \
+	libvfs/sfs_vfs.c \
 	libvfs/vfs.c \
 	libvfs/vfs_file.c \
 	libvfs/vfs_path.c \

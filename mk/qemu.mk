@@ -6,11 +6,12 @@ QEMU_PY  := $(PYTHON) tests/qemu/qemu.py
 DISK_IMG := $(BUILD)/disk.img
 DISK_SIZE_MB := 64
 
-# The disk is created once and never overwritten.
-$(DISK_IMG):
+# The disk is created (and formatted with SFS) once and never overwritten: the
+# order-only prerequisite builds mkfs.sfs first without making the image stale.
+$(DISK_IMG): | $(BINDIR)/mkfs.sfs
 	@mkdir -p $(@D)
-	$(Q)echo "  DISK    $@ ($(DISK_SIZE_MB) MiB)"
-	$(Q)truncate -s $(DISK_SIZE_MB)M $@
+	$(Q)echo "  DISK    $@ ($(DISK_SIZE_MB) MiB, SFS)"
+	$(Q)$(BINDIR)/mkfs.sfs $@ --size $(DISK_SIZE_MB)M >/dev/null
 
 .PHONY: run debug _run _debug
 run:

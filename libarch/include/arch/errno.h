@@ -46,8 +46,10 @@
 #define ENOTEMPTY    39  /**< Directory not empty. */
 #define ELOOP        40  /**< Too many levels of symbolic links. */
 #define EOVERFLOW    75  /**< Value too large for the data type. */
+#define ENOTSUP      95  /**< Not supported (e.g. a newer on-disk format). */
 #define EUCLEAN      117 /**< Structure needs cleaning (corrupt on-disk data). */
 #define ETIMEDOUT    110 /**< Operation timed out. */
+#define EMEDIUMTYPE  124 /**< Wrong medium type (not the expected file system). */
 
 /**
  * @brief Short English text for an error code, as strerror() would give.

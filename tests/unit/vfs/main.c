@@ -7,6 +7,7 @@
 Suite *devfs_suite(void);
 Suite *files_suite(void);
 Suite *mount_suite(void);
+Suite *sfs_vfs_suite(void);
 Suite *walk_suite(void);
 
 int main(void)
@@ -15,6 +16,7 @@ int main(void)
     srunner_add_suite(sr, files_suite());
     srunner_add_suite(sr, mount_suite());
     srunner_add_suite(sr, devfs_suite());
+    srunner_add_suite(sr, sfs_vfs_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -1,0 +1,44 @@
+/**
+ * @file vfs/sfs_vfs.h
+ * @brief The SFS file system (libsfs) under the VFS: type "sfs", mounted from a
+ * `struct block_device` (dev/block.h).
+ *
+ * libsfs works with paths, so an SFS vnode remembers its path inside the
+ * volume (the VFS resolves symbolic links and mount points itself, so every
+ * such path is a real one). Open files use libsfs handles, which follow the
+ * inode, not the name.
+ */
+#ifndef VFS_SFS_VFS_H
+#define VFS_SFS_VFS_H
+
+#include <dev/block.h>
+#include <vfs/vfs.h>
+
+struct sfs;
+
+/** @brief The "sfs" type, to register with vfs_register_fs(); the source is a block device. */
+extern const struct vfs_fs_type sfs_vfs_type;
+
+/**
+ * @brief Format a block device with SFS (default geometry: 4 KiB blocks).
+ * @param dev the device (must not be mounted)
+ * @return 0 or a negative error
+ */
+int sfs_vfs_format(struct block_device *dev);
+
+/**
+ * @brief The libsfs volume behind a mount of type "sfs" (for fsck and stats).
+ * @param mnt a mount of type sfs
+ * @return the volume, or NULL for another type
+ */
+struct sfs *sfs_vfs_volume(struct vfs_mount *mnt);
+
+/**
+ * @brief Is the device blank (its first MiB all zeros)? Such a disk may be
+ * formatted automatically; anything else never is.
+ * @param dev the device
+ * @return 1 if blank, 0 if not, or a negative error from reading it
+ */
+int sfs_vfs_blank(struct block_device *dev);
+
+#endif

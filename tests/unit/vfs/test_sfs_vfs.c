@@ -1,0 +1,138 @@
+/*
+ * test_sfs_vfs.c - libsfs under the VFS, on a RAM disk: the same calls as on
+ * ramfs, persistence across unmount and remount, automatic-format rules.
+ */
+#include "vfs_test.h"
+#include <arch/errno.h>
+#include <dev/ramdisk.h>
+#include <stdlib.h>
+#include <string.h>
+#include <vfs/sfs_vfs.h>
+
+Suite *sfs_vfs_suite(void);
+
+#define DISK_BLOCKS (8 * 2048) /* 8 MiB of 512-byte sectors */
+
+static uint8_t *disk;
+static struct ramdisk rd;
+
+static void setup(void)
+{
+    vfs_fixture_setup();
+    ck_assert_int_eq(vfs_register_fs(&sfs_vfs_type), 0);
+    disk = calloc(DISK_BLOCKS, 512);
+    ck_assert_int_eq(ramdisk_init(&rd, "rd0", disk, 512, DISK_BLOCKS), 0);
+    ck_assert_int_eq(sfs_vfs_blank(&rd.bdev), 1);
+    ck_assert_int_eq(sfs_vfs_format(&rd.bdev), 0);
+    ck_assert_int_eq(sfs_vfs_blank(&rd.bdev), 0);
+    vfs_mkdir(&ctx, "/disk", 0755);
+    ck_assert_int_eq(vfs_mount(&ctx, "/disk", "sfs", &rd.bdev), 0);
+}
+
+static void teardown(void)
+{
+    vfs_fixture_teardown();
+    free(disk);
+}
+
+START_TEST(test_files_dirs_and_persistence)
+{
+    int err;
+    ck_assert_int_eq(vfs_mkdir(&ctx, "/disk/docs", 0755), 0);
+    ck_assert_int_eq(put_file("/disk/docs/a.txt", "persistent bytes"), 0);
+    ck_assert_int_eq(vfs_symlink(&ctx, "docs/a.txt", "/disk/link"), 0);
+    ck_assert_int_eq(vfs_link(&ctx, "/disk/docs/a.txt", "/disk/hard"), 0);
+    ck_assert_str_eq(get_file("/disk/link", &err), "persistent bytes");
+    ck_assert_str_eq(get_file("/disk/docs/../hard", &err), "persistent bytes");
+    ck_assert_str_eq(get_file("/disk/docs/../../disk/hard", &err), "persistent bytes");
+    struct vfs_stat st;
+    ck_assert_int_eq(vfs_stat(&ctx, "/disk/hard", &st), 0);
+    ck_assert_uint_eq(st.nlink, 2);
+    ck_assert_uint_eq(st.size, 16);
+    ck_assert_int_eq(vfs_rename(&ctx, "/disk/docs/a.txt", "/disk/b.txt"), 0);
+    ck_assert_int_eq(vfs_rmdir(&ctx, "/disk/docs"), 0);
+    ck_assert_int_eq(vfs_umount(&ctx, "/disk"), 0);
+    get_file("/disk/b.txt", &err);
+    ck_assert_int_eq(err, -ENOENT);
+    ck_assert_int_eq(vfs_mount(&ctx, "/disk", "sfs", &rd.bdev), 0);
+    ck_assert_str_eq(get_file("/disk/b.txt", &err), "persistent bytes");
+    ck_assert_str_eq(get_file("/disk/hard", &err), "persistent bytes");
+    get_file("/disk/link", &err);
+    ck_assert_int_eq(err, -ENOENT); /* its target moved away */
+    char buf[64];
+    ck_assert_int_eq(vfs_readlink(&ctx, "/disk/link", buf, sizeof(buf)), 10);
+}
+END_TEST
+
+START_TEST(test_readdir_and_errors)
+{
+    vfs_mkdir(&ctx, "/disk/d", 0755);
+    put_file("/disk/d/x", "1");
+    put_file("/disk/d/y", "2");
+    int fd = vfs_open(&ctx, "/disk/d", VFS_O_RDONLY, 0);
+    struct vfs_dirent de;
+    int n = 0, files = 0;
+    while (vfs_readdir(&ctx, fd, &de) == 1) {
+        n++;
+        files += de.type == VFS_TYPE_FILE;
+    }
+    ck_assert_int_eq(n, 4); /* . .. x y */
+    ck_assert_int_eq(files, 2);
+    ck_assert_int_eq(vfs_lseek(&ctx, fd, 0, VFS_SEEK_SET), 0);
+    ck_assert_int_eq(vfs_readdir(&ctx, fd, &de), 1);
+    vfs_close(&ctx, fd);
+    ck_assert_int_eq(vfs_rmdir(&ctx, "/disk/d"), -ENOTEMPTY);
+    ck_assert_int_eq(vfs_mkdir(&ctx, "/disk/d", 0755), -EEXIST);
+    ck_assert_int_eq(vfs_unlink(&ctx, "/disk/d"), -EISDIR);
+    ck_assert_int_eq(vfs_open(&ctx, "/disk/d/x/z", VFS_O_RDONLY, 0), -ENOTDIR);
+    ck_assert_int_eq(vfs_rename(&ctx, "/disk/d", "/disk/d/sub"), -EINVAL);
+    /* write, seek, truncate through descriptors */
+    fd = vfs_open(&ctx, "/disk/d/x", VFS_O_RDWR | VFS_O_APPEND, 0);
+    ck_assert_int_eq(vfs_write(&ctx, fd, "23", 2), 2);
+    char buf[8] = { 0 };
+    ck_assert_int_eq(vfs_pread(&ctx, fd, buf, sizeof(buf), 0), 3);
+    ck_assert_str_eq(buf, "123");
+    ck_assert_int_eq(vfs_ftruncate(&ctx, fd, 1), 0);
+    ck_assert_int_eq(vfs_fsync(&ctx, fd), 0);
+    struct vfs_stat st;
+    ck_assert_int_eq(vfs_fstat(&ctx, fd, &st), 0);
+    ck_assert_uint_eq(st.size, 1);
+    vfs_close(&ctx, fd);
+    ck_assert_int_eq(vfs_truncate(&ctx, "/disk/d/y", 0), 0);
+    struct vfs_statfs sf;
+    ck_assert_int_eq(vfs_statfs(&ctx, "/disk", &sf), 0);
+    ck_assert_str_eq(sf.type, "sfs");
+    ck_assert_uint_gt(sf.blocks_free, 0);
+    ck_assert_int_eq(vfs_sync(), 0);
+    /* the directory's fsync syncs the volume */
+    fd = vfs_open(&ctx, "/disk/d", VFS_O_RDONLY, 0);
+    ck_assert_int_eq(vfs_fsync(&ctx, fd), 0);
+    vfs_close(&ctx, fd);
+}
+END_TEST
+
+START_TEST(test_mount_refuses_bad_disks)
+{
+    ck_assert_int_eq(vfs_umount(&ctx, "/disk"), 0);
+    memset(disk, 0, 4096); /* wipe the superblock: not SFS any more */
+    disk[100] = 1;
+    ck_assert_int_eq(vfs_mount(&ctx, "/disk", "sfs", &rd.bdev), -EMEDIUMTYPE);
+    ck_assert_int_eq(sfs_vfs_blank(&rd.bdev), 0); /* never formatted automatically */
+    ck_assert_int_eq(vfs_mount(&ctx, "/disk", "sfs", NULL), -ENODEV);
+    rd.fail_reads_after = 0;
+    ck_assert_int_lt(sfs_vfs_blank(&rd.bdev), 0);
+    ck_assert_int_eq(vfs_mount(&ctx, "/disk", "sfs", &rd.bdev), -EIO);
+}
+END_TEST
+
+Suite *sfs_vfs_suite(void)
+{
+    Suite *s = suite_create("sfs_vfs");
+    TCase *tc = tcase_create("sfs_vfs");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_files_dirs_and_persistence);
+    tcase_add_test(tc, test_readdir_and_errors);
+    tcase_add_test(tc, test_mount_refuses_bad_disks);
+    suite_add_tcase(s, tc);
+    return s;
+}
