@@ -19,9 +19,7 @@ include libsched/module.mk
 include libdev/module.mk
 include libsfs/module.mk
 include libvfs/module.mk
-ifndef NO_WIP
--include shell/module.mk
-endif
+include shell/module.mk
 include kernel/module.mk
 
 # Host programs (build/bin/): each adds itself to TOOL_BINS.
@@ -34,9 +32,7 @@ include tests/unit/sched/module.mk
 include tests/unit/dev/module.mk
 include tests/unit/vfs/module.mk
 include tests/unit/sfs/module.mk
-ifndef NO_WIP
--include tests/unit/shell/module.mk
-endif
+include tests/unit/shell/module.mk
 include tests/ktest/module.mk
 
 include mk/rules.mk

@@ -52,13 +52,10 @@ static bool selected(const struct ktest *t, const char *pattern)
     return pattern[0] == '\0' || strstr(t->name, pattern) != NULL;
 }
 
-void ktest_run_all(const char *cmdline)
+void ktest_run(const char *pattern, int *npassed, int *nfailed)
 {
-    char pattern[64] = "";
-    if (cmdline_get(cmdline, "ktest", pattern, sizeof(pattern)) < 0)
-        pattern[0] = '\0';
-
-    panic_set_hook(ktest_panic_hook);
+    passed = failed = 0;
+    panic_hook_fn old = panic_set_hook(ktest_panic_hook);
     kprintf("ktest: running in-kernel tests%s%s\n", pattern[0] ? " matching " : "", pattern);
     for (const struct ktest *t = __ktests_start; t < __ktests_end; t++) {
         if (!selected(t, pattern))
@@ -76,5 +73,18 @@ void ktest_run_all(const char *cmdline)
         }
     }
     current = NULL;
-    summary_and_exit();
+    panic_set_hook(old);
+    kprintf("%d passed, %d failed\n", passed, failed);
+    *npassed = passed;
+    *nfailed = failed;
+}
+
+void ktest_run_all(const char *cmdline)
+{
+    char pattern[64] = "";
+    if (cmdline_get(cmdline, "ktest", pattern, sizeof(pattern)) < 0)
+        pattern[0] = '\0';
+    int p, f;
+    ktest_run(pattern, &p, &f);
+    qemu_exit(f == 0 && p > 0 ? QEMU_EXIT_SUCCESS : QEMU_EXIT_FAILURE);
 }

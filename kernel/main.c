@@ -27,10 +27,13 @@
 #include <kernel/devices.h>
 #include <kernel/fs.h>
 #include <kernel/kbench.h>
+#include <kernel/klog.h>
+#include <kernel/kshell.h>
 #include <kernel/ktest.h>
 #include <kernel/selftest.h>
 #include <kernel/threads.h>
 #include <kernel/version.h>
+#include <sched/thread.h>
 
 /* The identity map set up by boot.S covers the first GiB. */
 #define BOOT_IDENTITY_LIMIT (1ull << 30)
@@ -107,6 +110,15 @@ static void panic_exit_qemu(void)
     qemu_exit(QEMU_EXIT_FAILURE);
 }
 
+#define SERIAL_COM1_IRQ 4
+
+static void com1_irq(void *ctx, struct trap_frame *tf)
+{
+    (void)tf;
+    if (serial_irq(ctx) > 0)
+        kshell_input_ready();
+}
+
 /* Descriptor tables, exception handling, the PICs, the timer and the keyboard. */
 static void interrupts_init(void)
 {
@@ -124,6 +136,11 @@ static void interrupts_init(void)
             rate = rate * 10 + (uint32_t)(*p - '0');
     }
     pit_init(rate);
+    if (com1.present) {
+        irq_set_handler(SERIAL_COM1_IRQ, com1_irq, &com1);
+        serial_enable_rx_irq(&com1);
+        pic_unmask(SERIAL_COM1_IRQ);
+    }
     kbd_init(&keyboard);
     console_register("kbd", &kbd_console_ops, &keyboard);
     cpu_sti();
@@ -132,24 +149,9 @@ static void interrupts_init(void)
             (unsigned long long)(timer_rate_mhz() % 1000), KBD_IRQ);
 }
 
-/* Until the shell exists: echo what is typed on either console. */
-static void idle_echo(void)
-{
-    kprintf("kmain: nothing more to start yet; typed characters are echoed "
-            "(Ctrl-C quits QEMU)\n");
-    for (;;) {
-        int c = console_getc();
-        if (c < 0) {
-            cpu_hlt(); /* the next tick or key press wakes us */
-            continue;
-        }
-        char ch = (char)(c == '\r' ? '\n' : c);
-        console_write(&ch, 1);
-    }
-}
-
 void kmain(uint32_t magic, uint32_t info_phys)
 {
+    klog_init();
     console_init();
     kprintf("%s %s (x86_64) booting\n", KERNEL_NAME, KERNEL_VERSION);
     parse_boot_info(magic, info_phys);
@@ -174,5 +176,11 @@ void kmain(uint32_t magic, uint32_t info_phys)
     if (cmdline_has(boot_info.cmdline, "kbench"))
         kbench_run_all(boot_info.cmdline);
 
-    idle_echo();
+    err = kshell_start();
+    if (err)
+        panic("the shell failed to start: %d", err);
+    /* The boot thread has nothing left to do: the shell and the executor run
+     * in their own threads. */
+    for (;;)
+        thread_sleep_ms(1000000);
 }

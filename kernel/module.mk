@@ -6,6 +6,8 @@ MODULE_KERNEL_SRCS := \
 	kernel/devices.c \
 	kernel/fs.c \
 	kernel/kbench.c \
+	kernel/klog.c \
+	kernel/kshell.c \
 	kernel/ktest.c \
 	kernel/main.c \
 	kernel/selftest.c \

@@ -8,6 +8,7 @@
 #include <arch/pic.h>
 #include <arch/timer.h>
 #include <arch/trap.h>
+#include <kernel/kshell.h>
 #include <kernel/threads.h>
 #include <mm/mm.h>
 #include <sched/sync.h>
@@ -76,6 +77,7 @@ static void kbd_irq_async(void *ctx, struct trap_frame *tf)
     (void)tf;
     kbd_irq(ctx);
     async_event_signal(&kbd_event);
+    kshell_input_ready();
 }
 
 int kernel_threads_init(struct kbd *kbd)

@@ -14,9 +14,11 @@
 static panic_hook_fn panic_hook;
 static volatile int panicking;
 
-void panic_set_hook(panic_hook_fn hook)
+panic_hook_fn panic_set_hook(panic_hook_fn hook)
 {
+    panic_hook_fn old = panic_hook;
     panic_hook = hook;
+    return old;
 }
 
 size_t backtrace_collect(uintptr_t rbp, uintptr_t *out, size_t max, uintptr_t lo, uintptr_t hi)

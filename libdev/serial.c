@@ -12,6 +12,7 @@ int serial_init(struct serial_port *port, uint16_t base, uint32_t baud)
 {
     port->base = base;
     port->present = false;
+    port->rx_head = port->rx_tail = 0;
     if (baud == 0 || baud > UART_CLOCK_BAUD || UART_CLOCK_BAUD % baud != 0)
         return -EINVAL;
     uint16_t divisor = (uint16_t)(UART_CLOCK_BAUD / baud);
@@ -55,11 +56,47 @@ void serial_write(struct serial_port *port, const char *s, size_t n)
     }
 }
 
+int serial_irq(struct serial_port *port)
+{
+    int n = 0;
+    while (port->present && n < 64) {
+        uint32_t head = port->rx_head;
+        /* A full ring leaves the bytes in the UART: the sender is held back
+         * (flow control) instead of losing input; the reader takes them from
+         * the UART once it has emptied the ring. */
+        if (head - __atomic_load_n(&port->rx_tail, __ATOMIC_ACQUIRE) == SERIAL_RX_RING)
+            break;
+        if (!(inb(port->base + UART_LSR) & UART_LSR_DATA_READY))
+            break;
+        port->rx[head % SERIAL_RX_RING] = inb(port->base + UART_DATA);
+        __atomic_store_n(&port->rx_head, head + 1, __ATOMIC_RELEASE);
+        n++;
+    }
+    return n;
+}
+
 int serial_getc(struct serial_port *port)
 {
-    if (!port->present || !(inb(port->base + UART_LSR) & UART_LSR_DATA_READY))
-        return -EAGAIN;
-    return inb(port->base + UART_DATA);
+    /* With interrupts off, so the receive interrupt cannot move bytes into the
+     * ring between our look at the ring and our read of the UART (which would
+     * hand out a later byte before earlier ones). */
+    uint64_t f = cpu_irq_save();
+    int c = -EAGAIN;
+    uint32_t tail = port->rx_tail;
+    if (tail != __atomic_load_n(&port->rx_head, __ATOMIC_ACQUIRE)) {
+        c = port->rx[tail % SERIAL_RX_RING];
+        __atomic_store_n(&port->rx_tail, tail + 1, __ATOMIC_RELEASE);
+    } else if (port->present && (inb(port->base + UART_LSR) & UART_LSR_DATA_READY)) {
+        c = inb(port->base + UART_DATA);
+    }
+    cpu_irq_restore(f);
+    return c;
+}
+
+void serial_enable_rx_irq(struct serial_port *port)
+{
+    if (port->present)
+        outb(port->base + UART_IER, 0x01); /* received-data-available interrupt */
 }
 
 static void serial_console_write(void *ctx, const char *s, size_t n)

@@ -242,3 +242,8 @@ void *kmalloc_aligned(size_t size, size_t align)
 {
     return kernel_heap ? mm_heap_alloc(kernel_heap, size, align) : NULL;
 }
+
+enum mm_heap_kind mm_heap_kind_of(const struct mm_heap *h)
+{
+    return h->kind;
+}

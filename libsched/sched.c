@@ -126,18 +126,19 @@ static void idle_loop(void *arg)
     }
 }
 
-static struct thread *new_thread(const char *name, void (*entry)(void *), void *arg)
+static struct thread *new_thread(const char *name, void (*entry)(void *), void *arg,
+                                 size_t stack_size)
 {
     struct thread *t = cfg.alloc(sizeof(*t));
     if (!t)
         return NULL;
     memset(t, 0, sizeof(*t));
-    t->stack = cfg.stack_alloc(cfg.stack_size);
+    t->stack = cfg.stack_alloc(stack_size);
     if (!t->stack) {
         cfg.free(t);
         return NULL;
     }
-    t->stack_size = cfg.stack_size;
+    t->stack_size = stack_size;
     size_t n = strlen(name);
     if (n >= THREAD_NAME_MAX)
         n = THREAD_NAME_MAX - 1;
@@ -169,7 +170,7 @@ int sched_init(const struct sched_config *c)
     all_threads = &boot_thread;
     next_id = 1;
 
-    idle_thread = new_thread("idle", idle_loop, NULL);
+    idle_thread = new_thread("idle", idle_loop, NULL, cfg.stack_size);
     if (!idle_thread)
         return -ENOMEM;
     idle_thread->id = next_id++;
@@ -179,7 +180,13 @@ int sched_init(const struct sched_config *c)
 
 struct thread *thread_create(const char *name, void (*entry)(void *), void *arg)
 {
-    struct thread *t = new_thread(name, entry, arg);
+    return thread_create_stack(name, entry, arg, 0);
+}
+
+struct thread *thread_create_stack(const char *name, void (*entry)(void *), void *arg,
+                                   size_t stack_size)
+{
+    struct thread *t = new_thread(name, entry, arg, stack_size ? stack_size : cfg.stack_size);
     if (!t)
         return NULL;
     uint64_t f = cpu_irq_save();

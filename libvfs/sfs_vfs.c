@@ -7,7 +7,9 @@
  * Locking: the VFS's namespace lock serialises every call into libsfs.
  */
 #include <arch/errno.h>
+#include <arch/kprintf.h>
 #include <sfs/sfs.h>
+#include <sfs/sfs_check.h>
 #include <sfs/sfs_disk.h>
 #include <string.h>
 #include <vfs/sfs_vfs.h>
@@ -409,6 +411,11 @@ struct sfs *sfs_vfs_volume(struct vfs_mount *mnt)
     return mnt->type == &sfs_vfs_type ? &((struct sfs_vol *)mnt->priv)->fs : NULL;
 }
 
+struct block_device *sfs_vfs_device(struct vfs_mount *mnt)
+{
+    return mnt->type == &sfs_vfs_type ? ((struct sfs_vol *)mnt->priv)->dev.ctx : NULL;
+}
+
 int sfs_vfs_format(struct block_device *dev)
 {
     struct sfs_vol *v = vfs_alloc(sizeof(*v));
@@ -448,4 +455,46 @@ int sfs_vfs_blank(struct block_device *dev)
     }
     vfs_free(buf);
     return blank;
+}
+
+struct check_ctx {
+    void (*report)(void *ctx, const char *line);
+    void *ctx;
+};
+
+static void check_report(void *ctx, const struct sfs_check_problem *p)
+{
+    struct check_ctx *c = ctx;
+    if (!c->report)
+        return;
+    char line[160];
+    ksnprintf(line, sizeof(line), "inode %u: %s (%llu, %llu)", p->ino, sfs_check_describe(p->code),
+              (unsigned long long)p->a, (unsigned long long)p->b);
+    c->report(c->ctx, line);
+}
+
+long sfs_vfs_check(struct block_device *dev, struct vfs_mount *mounted,
+                   void (*report)(void *ctx, const char *line), void *ctx)
+{
+    struct check_ctx c = { report, ctx };
+    struct sfs *fs = mounted ? sfs_vfs_volume(mounted) : NULL;
+    if (fs) {
+        sfs_sync(fs);
+        return sfs_check(fs, NULL, 0, check_report, &c);
+    }
+    if (!dev)
+        return -ENODEV;
+    struct sfs_vol *v = vfs_alloc(sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    memset(v, 0, sizeof(*v));
+    struct sfs_config cfg;
+    setup(&v->dev, &cfg, dev);
+    long r = sfs_mount(&v->fs, &v->dev, &cfg);
+    if (r == 0) {
+        r = sfs_check(&v->fs, NULL, 0, check_report, &c);
+        sfs_unmount(&v->fs);
+    }
+    vfs_free(v);
+    return r;
 }

@@ -5,6 +5,6 @@ docs:
 	$(Q)mk/bootstrap.sh docs
 	$(Q)mkdir -p $(BUILD)/docs
 	$(Q)DOXY_INPUT="README.md docs $(wildcard $(patsubst %,%/include,$(ALL_MODULE_DIRS))) \
-	    kernel/libc/include $(wildcard shell)" doxygen docs/Doxyfile >$(BUILD)/docs/doxygen.log 2>&1 || \
+	    kernel/libc/include" doxygen docs/Doxyfile >$(BUILD)/docs/doxygen.log 2>&1 || \
 	    { cat $(BUILD)/docs/doxygen.log; exit 1; }
 	@echo "docs: build/docs/html/index.html (0 warnings)"

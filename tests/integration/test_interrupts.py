@@ -51,11 +51,13 @@ class Interrupts(unittest.TestCase):
         acc = qemu.accel(KERNEL)
         iso = qemu.make_iso(KERNEL, "", os.path.join(qemu.BUILD, "kbd.iso"))
         with qemu.Session(qemu.base_args(acc, iso)) as s:
-            s.expect("typed characters are echoed")
-            for key in ("h", "shift-i", "1", "shift-1", "ret"):
+            s.expect("/ $ ", timeout=60)
+            # "echo hI1!" typed on the PS/2 keyboard, through QEMU's monitor
+            for key in ("e", "c", "h", "o", "spc", "h", "shift-i", "1", "shift-1", "ret"):
                 s.monitor("sendkey " + key)
             s.expect("hI1!\n", timeout=20)
-            s.send("serial\r")  # and the serial console is read too
+            s.expect("/ $ ", timeout=20)
+            s.send("echo serial\r")  # and the serial console is read too
             s.expect("serial\n", timeout=20)
 
 

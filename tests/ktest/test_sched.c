@@ -7,8 +7,6 @@
 #include <arch/kprintf.h>
 #include <arch/timer.h>
 #include <dev/kbd.h>
-#include <arch/cmdline.h>
-#include <kernel/boot.h>
 #include <kernel/kbench.h>
 #include <string.h>
 #include <kernel/ktest.h>
@@ -91,9 +89,7 @@ KTEST(sched_thousand_threads_no_leaks)
 {
     struct mm_heap_stats h0, h1;
     mm_heap_get_stats(mm_kheap(), &h0);
-    char heap[8];
-    if (cmdline_get(kernel_boot_info()->cmdline, "heap", heap, sizeof(heap)) > 0 &&
-        strcmp(heap, "bump") == 0) {
+    if (mm_heap_kind_of(mm_kheap()) == MM_HEAP_BUMP) {
         /* the bump allocator never reuses memory: leaks cannot be measured */
         kprintf("(skipped with heap=bump) ");
         return;

@@ -73,6 +73,16 @@ void ktest_fail(const char *file, int line, const char *fmt, ...)
     } while (0)
 
 /**
+ * @brief Run the tests whose name contains @p pattern (all for ""; an
+ * explicit-only test only when named exactly), printing a line per test and
+ * the summary.
+ * @param pattern the filter
+ * @param passed  set to the number that passed
+ * @param failed  set to the number that failed
+ */
+void ktest_run(const char *pattern, int *passed, int *failed);
+
+/**
  * @brief Run the registered tests selected by the kernel command line and exit
  * QEMU with the result. Never returns.
  * @param cmdline the kernel command line (contains `ktest` or `ktest=PATTERN`)

@@ -23,7 +23,7 @@ struct console_ops {
 };
 
 /** @brief At most this many consoles may be registered. */
-#define CONSOLE_MAX 4
+#define CONSOLE_MAX 8
 
 /**
  * @brief Add a console. Its ops and ctx must live as long as the kernel.

@@ -38,8 +38,9 @@ typedef void (*panic_hook_fn)(void);
 /**
  * @brief Install the panic hook (NULL removes it).
  * @param hook the function to call
+ * @return the previous hook
  */
-void panic_set_hook(panic_hook_fn hook);
+panic_hook_fn panic_set_hook(panic_hook_fn hook);
 
 /**
  * @brief Collect return addresses by walking the frame-pointer chain.

@@ -29,10 +29,15 @@
 #define UART_LSR_THR_EMPTY  0x20 /**< LSR: transmitter can take a byte. */
 /** @} */
 
+#define SERIAL_RX_RING 512 /**< Bytes buffered by the receive interrupt. */
+
 /** @brief One UART. */
 struct serial_port {
-    uint16_t base; /**< I/O base, e.g. SERIAL_COM1. */
-    bool present;  /**< serial_init() found a working UART. */
+    uint16_t base;              /**< I/O base, e.g. SERIAL_COM1. */
+    bool present;               /**< serial_init() found a working UART. */
+    uint8_t rx[SERIAL_RX_RING]; /**< Bytes taken by serial_irq(), not yet read. */
+    volatile uint32_t rx_head;  /**< Next write (interrupt side). */
+    volatile uint32_t rx_tail;  /**< Next read (reader side). */
 };
 
 /**
@@ -58,11 +63,28 @@ void serial_putc(struct serial_port *port, char c);
 void serial_write(struct serial_port *port, const char *s, size_t n);
 
 /**
- * @brief Receive one byte without waiting.
+ * @brief Receive one byte without waiting (from the ring, else the UART).
  * @param port the UART
  * @return 0..255, or -EAGAIN if none is waiting (or no UART)
  */
 int serial_getc(struct serial_port *port);
+
+/**
+ * @brief Raise the port's interrupt (IRQ 4 for COM1) when a byte arrives, so a
+ * reader can sleep instead of polling. The caller installs an IRQ handler that
+ * calls serial_irq().
+ * @param port the UART
+ */
+void serial_enable_rx_irq(struct serial_port *port);
+
+/**
+ * @brief The receive interrupt's work: move waiting bytes into the ring (so
+ * typing ahead is not lost while the reader is busy). When the ring is full the
+ * bytes stay in the UART, which holds the sender back. Never blocks.
+ * @param port the UART
+ * @return the number of bytes taken
+ */
+int serial_irq(struct serial_port *port);
 
 /** @brief Console operations for a serial port (ctx is the `struct serial_port *`). */
 extern const struct console_ops serial_console_ops;

@@ -163,6 +163,13 @@ void mm_heap_get_stats(struct mm_heap *h, struct mm_heap_stats *out);
  */
 int mm_heap_kind_parse(const char *name, enum mm_heap_kind *out);
 
+/**
+ * @brief Which backend a heap uses.
+ * @param h the heap
+ * @return its kind
+ */
+enum mm_heap_kind mm_heap_kind_of(const struct mm_heap *h);
+
 /** @brief Name of a backend. @param kind the backend @return "bump", "list" or "block" */
 const char *mm_heap_kind_name(enum mm_heap_kind kind);
 

@@ -100,6 +100,17 @@ int sched_init(const struct sched_config *cfg);
  */
 struct thread *thread_create(const char *name, void (*entry)(void *arg), void *arg);
 
+/**
+ * @brief thread_create() with a stack of @p stack_size bytes (0: the default).
+ * @param name       name
+ * @param entry      body
+ * @param arg        passed to @p entry
+ * @param stack_size bytes of stack
+ * @return the thread, or NULL when memory ran out
+ */
+struct thread *thread_create_stack(const char *name, void (*entry)(void *arg), void *arg,
+                                   size_t stack_size);
+
 /** @brief Give the CPU to the next runnable thread, if any. */
 void thread_yield(void);
 

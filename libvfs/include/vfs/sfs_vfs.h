@@ -34,11 +34,31 @@ int sfs_vfs_format(struct block_device *dev);
 struct sfs *sfs_vfs_volume(struct vfs_mount *mnt);
 
 /**
+ * @brief The block device behind a mount of type "sfs".
+ * @param mnt a mount
+ * @return the device, or NULL for another type
+ */
+struct block_device *sfs_vfs_device(struct vfs_mount *mnt);
+
+/**
  * @brief Is the device blank (its first MiB all zeros)? Such a disk may be
  * formatted automatically; anything else never is.
  * @param dev the device
  * @return 1 if blank, 0 if not, or a negative error from reading it
  */
 int sfs_vfs_blank(struct block_device *dev);
+
+/**
+ * @brief Check an SFS volume (fsck): the mounted one if @p mounted is given,
+ * else @p dev mounted just for the check.
+ * @param dev     the device (used when @p mounted is NULL)
+ * @param mounted a mount of type sfs, or NULL
+ * @param report  called with one line of text per problem (may be NULL)
+ * @param ctx     passed to @p report
+ * @return the number of problems (0: clean), or a negative error (e.g. the
+ *         volume does not mount: -EMEDIUMTYPE, -EUCLEAN, -ENOTSUP)
+ */
+long sfs_vfs_check(struct block_device *dev, struct vfs_mount *mounted,
+                   void (*report)(void *ctx, const char *line), void *ctx);
 
 #endif

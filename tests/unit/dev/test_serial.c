@@ -151,6 +151,48 @@ START_TEST(test_wedged_transmitter_does_not_hang)
 }
 END_TEST
 
+START_TEST(test_rx_interrupt_enable)
+{
+    serial_init(&port, SERIAL_COM1, 115200);
+    ck_assert_uint_eq(u.ier, 0);
+    serial_enable_rx_irq(&port);
+    ck_assert_uint_eq(u.ier, 1);
+    struct serial_port absent = { .base = SERIAL_COM2, .present = false };
+    serial_enable_rx_irq(&absent); /* no UART: nothing written */
+}
+END_TEST
+
+START_TEST(test_rx_ring_keeps_typed_ahead_bytes)
+{
+    serial_init(&port, SERIAL_COM1, 115200);
+    memcpy(u.rx, "abc", 3);
+    u.nrx = 3;
+    ck_assert_int_eq(serial_irq(&port), 3); /* the interrupt drains the UART */
+    ck_assert_uint_eq(u.nrx, 0);
+    memcpy(u.rx, "d", 1);
+    u.nrx = 1;
+    ck_assert_int_eq(serial_getc(&port), 'a'); /* ring first, in order */
+    ck_assert_int_eq(serial_getc(&port), 'b');
+    ck_assert_int_eq(serial_getc(&port), 'c');
+    ck_assert_int_eq(serial_getc(&port), 'd'); /* then the UART itself */
+    ck_assert_int_eq(serial_getc(&port), -EAGAIN);
+    /* a full ring leaves the rest in the UART: nothing is lost */
+    for (int i = 0; i < SERIAL_RX_RING; i++) {
+        u.rx[0] = (char)i;
+        u.nrx = 1;
+        ck_assert_int_eq(serial_irq(&port), 1);
+    }
+    memcpy(u.rx, "xy", 2);
+    u.nrx = 2;
+    ck_assert_int_eq(serial_irq(&port), 0);
+    ck_assert_uint_eq(u.nrx, 2);
+    for (int i = 0; i < SERIAL_RX_RING; i++)
+        ck_assert_int_eq(serial_getc(&port), i & 0xff);
+    ck_assert_int_eq(serial_getc(&port), 'x');
+    ck_assert_int_eq(serial_getc(&port), 'y');
+}
+END_TEST
+
 START_TEST(test_getc_and_console_ops)
 {
     serial_init(&port, SERIAL_COM1, 115200);
@@ -176,6 +218,8 @@ Suite *serial_suite(void)
     tcase_add_test(tc, test_missing_uart_is_detected_and_ignored);
     tcase_add_test(tc, test_write_translates_newlines_and_waits);
     tcase_add_test(tc, test_wedged_transmitter_does_not_hang);
+    tcase_add_test(tc, test_rx_interrupt_enable);
+    tcase_add_test(tc, test_rx_ring_keeps_typed_ahead_bytes);
     tcase_add_test(tc, test_getc_and_console_ops);
     suite_add_tcase(s, tc);
     return s;

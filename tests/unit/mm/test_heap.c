@@ -57,6 +57,7 @@ static bool inside(const void *p, size_t n)
 START_TEST(test_simple_allocation)
 {
     make_heap((enum mm_heap_kind)_i, MM_HEAP_INITIAL_SIZE, 4 * MIB, true);
+    ck_assert_int_eq(mm_heap_kind_of(mm_kheap()), (enum mm_heap_kind)_i);
     long *a = kmalloc(sizeof(long)), *b = kmalloc(sizeof(long));
     ck_assert_ptr_nonnull(a);
     ck_assert_ptr_nonnull(b);

@@ -129,6 +129,15 @@ static void returns(void *arg)
     (void)arg;
 }
 
+START_TEST(test_custom_stack_size)
+{
+    struct thread *t = thread_create_stack("big", returns, NULL, 128 * 1024);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_uint_eq(t->stack_size, 128 * 1024);
+    ck_assert_int_eq(thread_join(t, NULL), 0);
+}
+END_TEST
+
 START_TEST(test_exit_codes_and_join_errors)
 {
     struct thread *t = thread_create("x", exits_with, (void *)(intptr_t)42);
@@ -411,6 +420,7 @@ Suite *threads_suite(void)
     tcase_add_test(tc, test_init_requires_hooks);
     tcase_add_test(tc, test_round_robin_and_join);
     tcase_add_test(tc, test_exit_codes_and_join_errors);
+    tcase_add_test(tc, test_custom_stack_size);
     tcase_add_test(tc, test_detach_after_exit_frees);
     tcase_add_test(tc, test_mutex_excludes_and_counts_exactly);
     tcase_add_test(tc, test_semaphore_bounded_buffer);

@@ -1,0 +1,22 @@
+/**
+ * @file kernel/kshell.h
+ * @brief The kernel shell: the shell library wired to the consoles, the VFS and
+ * the kernel's own commands, running as the thread "shell".
+ *
+ * Kernel commands (besides the shell's built-ins and file commands):
+ * `lspci devices mem ps uptime uname log ktest fsck mkfs shutdown reboot`.
+ */
+#ifndef KERNEL_KSHELL_H
+#define KERNEL_KSHELL_H
+
+/**
+ * @brief Start the shell thread. It reads from every console (serial and
+ * keyboard), sleeping between keystrokes.
+ * @return 0 or a negative error
+ */
+int kshell_start(void);
+
+/** @brief Called from the keyboard and serial interrupts: input may be waiting. */
+void kshell_input_ready(void);
+
+#endif

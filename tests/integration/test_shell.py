@@ -1,0 +1,264 @@
+"""The system end to end: the shell over the serial console, on an SFS disk.
+
+Each test boots build/kernel.elf in QEMU with its own disk image, drives the
+shell (prompt "... $ "), and checks what it prints; several then read the image
+on the host with the sfs tool, or boot again on it.
+"""
+import os
+import subprocess
+import sys
+import unittest
+import zlib
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
+import qemu  # noqa: E402
+
+KERNEL = os.path.join(ROOT, "build", "kernel.elf")
+BIN = os.path.join(ROOT, "build", "bin")
+WORK = os.path.join(ROOT, "build", "test-shell")
+PROMPT = " $ "
+
+
+def sfs_tool(*args, check=True):
+    r = subprocess.run([os.path.join(BIN, "sfs")] + list(args), stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT)
+    if check and r.returncode != 0:
+        raise AssertionError("sfs %s failed: %s" % (" ".join(args), r.stdout.decode()))
+    return r.stdout.decode(errors="replace")
+
+
+def mkfs(image, size="32M", root=None):
+    if os.path.exists(image):
+        os.unlink(image)
+    args = [os.path.join(BIN, "mkfs.sfs"), image, "--size", size]
+    if root:
+        args += ["--root", root]
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    return image
+
+
+class Shell:
+    """A booted system: run(cmd) types a line and returns what it printed."""
+
+    _iso = None
+
+    def __init__(self, disk, cmdline=""):
+        if Shell._iso is None or cmdline:
+            iso = qemu.make_iso(KERNEL, cmdline, os.path.join(WORK, "shell.iso"))
+            Shell._iso = None if cmdline else iso
+        else:
+            iso = Shell._iso
+        self.s = qemu.Session(qemu.base_args(qemu.accel(KERNEL), iso, disk=disk), timeout=60)
+        self.boot_log = self.s.expect(PROMPT, timeout=120)
+
+    def run(self, line, timeout=60):
+        self.s.send(line + "\r")
+        out = self.s.expect(PROMPT, timeout=timeout)
+        # drop the echoed command line and the next prompt's directory
+        out = out.split("\n", 1)[1] if "\n" in out else ""
+        return out.rsplit("\n", 1)[0] + "\n" if "\n" in out else ""
+
+    def run_expect(self, line, text, timeout=60):
+        """For lines wider than the terminal (the editor redraws them, prompt
+        included): type the line, then wait for @text in what follows."""
+        self.s.send(line + "\r")
+        self.s.expect(text, timeout=timeout)
+        self.s.send("echo __sync__\r")
+        self.s.expect("\n__sync__\n", timeout=timeout)
+        self.s.expect(PROMPT, timeout=timeout)
+
+    def shutdown(self):
+        self.s.send("shutdown\r")
+        status = self.s.wait(60)
+        self.s.close()
+        return status
+
+    def close(self):
+        self.s.close()
+
+
+class ShellTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(WORK, exist_ok=True)
+
+    def image(self, name, **kw):
+        return mkfs(os.path.join(WORK, name + ".img"), **kw)
+
+    def test_file_commands_and_errors(self):
+        sh = Shell(self.image("cmds"))
+        try:
+            self.assertIn("fs: / is SFS on vda", sh.boot_log)
+            self.assertEqual(sh.run("pwd"), "/\n")
+            self.assertEqual(sh.run("mkdir -p /a/b/c"), "")
+            self.assertEqual(sh.run("write /a/b/f hello world"), "")
+            self.assertEqual(sh.run("cat /a/b/f"), "hello world\n")
+            self.assertEqual(sh.run("cd /a/b"), "")
+            self.assertEqual(sh.run("pwd"), "/a/b\n")
+            self.assertEqual(sh.run("cat f"), "hello world\n")
+            self.assertEqual(sh.run("echo 'two  words' \"and $x\" a\\ b > g"), "")
+            self.assertEqual(sh.run("cat g"), "two  words and $x a b\n")
+            self.assertEqual(sh.run("echo more >> g; cat g"), "two  words and $x a b\nmore\n")
+            self.assertEqual(sorted(sh.run("touch t; ls").split()), ["c", "f", "g", "t"])
+            self.assertIn("-rw-r--r--   1         12 f", sh.run("ls -l"))
+            self.assertIn(". ..", " ".join(sh.run("ls -a").split()))
+            self.assertEqual(sh.run("cp f f2; cat f2"), "hello world\n")
+            self.assertEqual(sh.run("mv f2 c; ls c"), "f2\n")
+            self.assertEqual(sh.run("ln f hard; stat hard").count("Links: 2"), 1)
+            self.assertEqual(sh.run("ln -s /a/b/f soft; cat soft"), "hello world\n")
+            self.assertIn("|   |-- c/\n|   |   |-- f2\n", sh.run("tree /a"))
+            crc = "%08x" % zlib.crc32(b"hello world\n")
+            self.assertEqual(sh.run("crc32 f"), "%s  f\n" % crc)
+            self.assertIn("|hello world.|", sh.run("hexdump f"))
+            self.assertIn("Type: symlink", sh.run("stat soft"))
+            self.assertIn("sfs", sh.run("df"))
+            self.assertIn("devfs on /dev", sh.run("mount"))
+            # errors: POSIX-style messages, and the shell carries on
+            self.assertEqual(sh.run("rm /a/b/nope"), "rm: /a/b/nope: No such file or directory\n")
+            self.assertEqual(sh.run("rmdir /a"), "rmdir: /a: Directory not empty\n")
+            self.assertEqual(sh.run("cat /a"), "cat: /a: Is a directory\n")
+            self.assertEqual(sh.run("cd /a/b/f"), "cd: /a/b/f: Not a directory\n")
+            self.assertEqual(sh.run("mkdir /a"), "mkdir: /a: File exists\n")
+            self.assertIn("command not found", sh.run("frobnicate"))
+            self.assertIn("usage: mv", sh.run("mv onlyone"))
+            self.assertEqual(sh.run("rm c"), "rm: c: is a directory (use rm -r)\n")
+            self.assertEqual(sorted(sh.run("rm -r c; ls").split()), ["f", "g", "hard", "soft", "t"])
+            self.assertEqual(sh.run("umount /"), "umount: /: not a mount point\n")
+            self.assertIn("Device or resource busy", sh.run("cd /tmp; umount /tmp"))
+            self.assertEqual(sh.run("cd /; umount /tmp; mount ramfs x /tmp"), "")
+            sh.run_expect("touch /" + "x" * 300, "File name too long")
+            sh.run_expect("mkdir -p /" + "/".join(["d" * 200] * 4), "/dddd")
+            self.assertEqual(sh.run("echo after long names"), "after long names\n")
+            self.assertIn("fsck: /dev/vda: clean", sh.run("fsck /dev/vda"))
+        finally:
+            sh.close()
+
+    def test_system_commands(self):
+        sh = Shell(self.image("sys"))
+        try:
+            self.assertEqual(sh.run("uname"), "Kestrel 0.1.0 x86_64\n")
+            self.assertIn("up ", sh.run("uptime"))
+            ps = sh.run("ps")
+            for name in ("main", "executor", "shell", "idle"):
+                self.assertIn(name, ps)
+            self.assertIn("frames:", sh.run("mem"))
+            self.assertIn("1af4:", sh.run("lspci"))
+            self.assertIn("virtio-blk", sh.run("devices"))
+            self.assertIn("1 passed, 0 failed", sh.run("ktest harness_assertions_pass"))
+            self.assertIn("usage: ls", sh.run("help ls"))
+            self.assertIn("mounted on /", sh.run("mkfs /dev/vda"))
+            self.assertIn("no such block device", sh.run("fsck /dev/nope"))
+            self.assertEqual(sh.run("echo -n a; echo b"), "ab\n")
+            # last: the log holds earlier prompts, which would confuse run()
+            sh.s.send("log\r")
+            sh.s.expect("(x86_64) booting", timeout=30)
+            sh.s.expect("fs: / is SFS on vda", timeout=30)
+        finally:
+            sh.close()
+
+    def test_persists_across_shutdown_and_host_reads_it(self):
+        img = self.image("persist")
+        sh = Shell(img)
+        sh.run("mkdir /keep; write /keep/a first file; mkdir /keep/sub")
+        sh.run("echo nested >> /keep/sub/b")
+        chunk = "".join(chr(ord("a") + i % 26) for i in range(900))
+        for _ in range(4):  # lines are at most 1023 bytes: append in pieces
+            sh.run("echo -n %s >> /keep/big" % chunk)
+        sh.run("echo >> /keep/big")
+        blob = chunk * 4
+        self.assertEqual(sh.shutdown(), qemu.EXIT_SUCCESS)
+        # the host sees every byte
+        self.assertEqual(sfs_tool(img, "cat", "/keep/a"), "first file\n")
+        self.assertEqual(sfs_tool(img, "cat", "/keep/sub/b"), "nested\n")
+        self.assertEqual(sfs_tool(img, "cat", "/keep/big"), blob + "\n")
+        r = subprocess.run([os.path.join(BIN, "fsck.sfs"), img], stdout=subprocess.PIPE)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        # and so does the next boot
+        sh = Shell(img)
+        try:
+            self.assertEqual(sh.run("cat /keep/a /keep/sub/b"), "first file\nnested\n")
+            crc = "%08x" % zlib.crc32((blob + "\n").encode())
+            self.assertEqual(sh.run("crc32 /keep/big"), "%s  /keep/big\n" % crc)
+        finally:
+            sh.close()
+
+    def test_image_made_on_the_host(self):
+        tree = os.path.join(WORK, "hosttree")
+        os.makedirs(os.path.join(tree, "docs"), exist_ok=True)
+        data = bytes((i * 7 + 3) % 256 for i in range(100000))
+        with open(os.path.join(tree, "docs", "data.bin"), "wb") as f:
+            f.write(data)
+        with open(os.path.join(tree, "readme"), "w") as f:
+            f.write("made on the host\n")
+        img = self.image("host", root=tree)
+        sh = Shell(img)
+        try:
+            self.assertEqual(sh.run("cat /readme"), "made on the host\n")
+            self.assertEqual(sh.run("crc32 /docs/data.bin"),
+                             "%08x  /docs/data.bin\n" % zlib.crc32(data))
+            sh.run("write /from-kernel written in the kernel")
+            self.assertEqual(sh.shutdown(), qemu.EXIT_SUCCESS)
+        finally:
+            sh.close()
+        self.assertEqual(sfs_tool(img, "cat", "/from-kernel"), "written in the kernel\n")
+
+    def test_corrupt_image_gives_clear_error_and_working_shell(self):
+        img = self.image("corrupt")
+        with open(img, "r+b") as f:  # scribble over the superblock
+            f.seek(0)
+            f.write(b"\xff" * 512)
+        with open(img, "rb") as f:
+            before = f.read(1 << 20)
+        sh = Shell(img)
+        try:
+            self.assertIn("fs: cannot mount vda", sh.boot_log)
+            self.assertIn("/ is a ramfs", sh.boot_log)
+            self.assertEqual(sh.run("write /x still works; cat /x"), "still works\n")
+            self.assertIn("fsck: /dev/vda:", sh.run("fsck /dev/vda"))
+        finally:
+            sh.close()
+        with open(img, "rb") as f:
+            self.assertEqual(f.read(1 << 20), before)  # never formatted
+
+    def test_blank_disk_is_formatted(self):
+        img = os.path.join(WORK, "blank.img")
+        with open(img, "wb") as f:
+            f.truncate(16 << 20)
+        sh = Shell(img)
+        try:
+            self.assertIn("is blank", sh.boot_log)
+            self.assertIn("fs: / is SFS on vda", sh.boot_log)
+        finally:
+            sh.close()
+
+    def test_no_disk_means_ramfs_root(self):
+        sh = Shell(None)
+        try:
+            self.assertIn("no disk: / is a ramfs", sh.boot_log)
+            self.assertEqual(sh.run("write /f x; cat /f"), "x\n")
+        finally:
+            sh.close()
+
+    def test_odd_input_never_breaks_the_shell(self):
+        sh = Shell(self.image("odd"))
+        try:
+            sh.s.send(b"\x01\x02\x7f\x80\xfe\xff\x1b[Z\x1b[99~garbage\x03")
+            sh.s.expect("^C", timeout=20)
+            sh.s.expect(PROMPT, timeout=20)
+            # a 10,000-byte line: refused past the limit with a bell, never overflows
+            sh.s.send("echo " + "y" * 10000 + "\r")
+            sh.s.send("echo marker-after-long-line\r")
+            sh.s.expect("marker-after-long-line\n", timeout=60)
+            sh.s.expect(PROMPT, timeout=20)
+            self.assertNotIn("KERNEL PANIC", sh.s.buf)
+            self.assertEqual(sh.run("echo still alive"), "still alive\n")
+            self.assertIn("unterminated", sh.run("echo 'oops"))
+            self.assertEqual(sh.run("echo ok"), "ok\n")
+        finally:
+            sh.close()
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,1057 @@
+/*
+ * test_editor.c - the line editor fed byte streams: the line it builds and the
+ * exact bytes it sends to the terminal.
+ */
+#include "suites.h"
+#include <arch/errno.h>
+#include <shell/editor.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct shell_editor ed;
+static struct shell_history hist;
+static char outbuf[256 * 1024];
+static size_t outlen;
+static int writes;
+
+static const char *const *cands; /* what the completion callback offers */
+static char last_word[SHELL_LINE_MAX];
+static int complete_calls;
+
+static void sink(void *ctx, const char *buf, size_t n)
+{
+    REQUIRE(ctx == &outlen);
+    REQUIRE(n > 0);
+    REQUIRE(outlen + n <= sizeof(outbuf) - 1);
+    memcpy(outbuf + outlen, buf, n);
+    outlen += n;
+    outbuf[outlen] = '\0';
+    writes++;
+}
+
+static size_t last_start;
+
+static void completer(void *ctx, const char *line, size_t ws, struct shell_completions *out)
+{
+    REQUIRE(ctx == &complete_calls);
+    REQUIRE(strlen(out->word) == out->word_len);
+    complete_calls++;
+    last_start = ws;
+    snprintf(last_word, sizeof(last_word), "%s", out->word);
+    for (const char *const *c = cands; c && *c; c++)
+        shell_completion_add(out, *c);
+}
+
+static void clear_out(void)
+{
+    outlen = 0;
+    outbuf[0] = '\0';
+    writes = 0;
+}
+
+static void init_cols(unsigned cols)
+{
+    struct shell_editor_config cfg = {
+        .write = sink,
+        .write_ctx = &outlen,
+        .complete = completer,
+        .complete_ctx = &complete_calls,
+        .history = &hist,
+        .cols = cols,
+    };
+    shell_history_init(&hist);
+    shell_editor_init(&ed, &cfg);
+    shell_editor_start(&ed, "$ ");
+    ck_assert_str_eq(outbuf, "$ ");
+    clear_out();
+}
+
+static void setup(void)
+{
+    clear_out();
+    cands = NULL;
+    complete_calls = 0;
+    init_cols(0);
+}
+
+/* Feed a string; return how many lines it completed (interrupts count as -100). */
+static int feed_n(const char *s, size_t n)
+{
+    int lines = 0;
+    for (size_t i = 0; i < n; i++) {
+        enum shell_editor_result r = shell_editor_feed(&ed, (uint8_t)s[i]);
+        if (r == SHELL_EDITOR_LINE)
+            lines++;
+        else if (r == SHELL_EDITOR_INTERRUPT)
+            lines -= 100;
+    }
+    return lines;
+}
+
+static int feed(const char *s)
+{
+    return feed_n(s, strlen(s));
+}
+
+static const char *line(void)
+{
+    return shell_editor_line(&ed, NULL);
+}
+
+static void enter(const char *s)
+{
+    feed(s);
+    ck_assert_int_eq(feed("\r"), 1);
+}
+
+/* ---- typing and deleting ---- */
+
+START_TEST(test_typing_echoes)
+{
+    ck_assert_int_eq(feed("ls -l"), 0);
+    ck_assert_str_eq(line(), "ls -l");
+    ck_assert_str_eq(outbuf, "ls -l");
+    ck_assert_int_eq(writes, 5); /* one write per key */
+    ck_assert_uint_eq(shell_editor_cursor(&ed), 5);
+    size_t len;
+    shell_editor_line(&ed, &len);
+    ck_assert_uint_eq(len, 5);
+}
+END_TEST
+
+START_TEST(test_backspace_and_del)
+{
+    feed("abc\x7f");
+    ck_assert_str_eq(line(), "ab");
+    ck_assert_str_eq(outbuf, "abc\b \b");
+    clear_out();
+    feed("\x08\x08\x08\x7f"); /* two real deletes, then nothing to delete */
+    ck_assert_str_eq(line(), "");
+    ck_assert_str_eq(outbuf, "\b \b\b \b");
+}
+END_TEST
+
+START_TEST(test_insert_in_middle)
+{
+    feed("ac\x1b[D");
+    ck_assert_str_eq(outbuf, "ac\x1b[1D");
+    ck_assert_uint_eq(shell_editor_cursor(&ed), 1);
+    clear_out();
+    feed("b");
+    ck_assert_str_eq(line(), "abc");
+    ck_assert_uint_eq(shell_editor_cursor(&ed), 2);
+    ck_assert_str_eq(outbuf, "\r$ abc\x1b[K\x1b[1D");
+    clear_out();
+    feed("\x1b[C\x1b[C\x1b[C"); /* right, then already at the end */
+    ck_assert_str_eq(outbuf, "\x1b[1C");
+    ck_assert_uint_eq(shell_editor_cursor(&ed), 3);
+}
+END_TEST
+
+START_TEST(test_backspace_in_middle)
+{
+    feed("abcd\x1b[D\x1b[D");
+    clear_out();
+    feed("\x7f");
+    ck_assert_str_eq(line(), "acd");
+    ck_assert_str_eq(outbuf, "\r$ acd\x1b[K\x1b[2D");
+}
+END_TEST
+
+START_TEST(test_home_end_variants)
+{
+    static const char *const homes[] = { "\x1b[H", "\x1b[1~", "\x1b[7~", "\x1bOH", "\x01" };
+    static const char *const ends[] = { "\x1b[F", "\x1b[4~", "\x1b[8~", "\x1bOF", "\x05" };
+    feed("hello");
+    for (size_t i = 0; i < 5; i++) {
+        clear_out();
+        feed(homes[i]);
+        ck_assert_uint_eq(shell_editor_cursor(&ed), 0);
+        ck_assert_str_eq(outbuf, "\x1b[5D");
+        clear_out();
+        feed(homes[i]); /* already there: nothing */
+        ck_assert_str_eq(outbuf, "");
+        feed(ends[i]);
+        ck_assert_uint_eq(shell_editor_cursor(&ed), 5);
+        ck_assert_str_eq(outbuf, "\x1b[5C");
+    }
+    ck_assert_str_eq(line(), "hello");
+}
+END_TEST
+
+START_TEST(test_delete_key)
+{
+    feed("abc\x01");
+    clear_out();
+    feed("\x1b[3~");
+    ck_assert_str_eq(line(), "bc");
+    ck_assert_uint_eq(shell_editor_cursor(&ed), 0);
+    ck_assert_str_eq(outbuf, "\r$ bc\x1b[K\x1b[2D");
+    feed("\x04"); /* Ctrl-D deletes under the cursor too */
+    ck_assert_str_eq(line(), "c");
+    feed("\x05");
+    clear_out();
+    feed("\x1b[3~\x04"); /* at the end: nothing */
+    ck_assert_str_eq(line(), "c");
+    ck_assert_str_eq(outbuf, "");
+}
+END_TEST
+
+START_TEST(test_ctrl_b_f)
+{
+    feed("ab\x02\x02\x02");
+    ck_assert_uint_eq(shell_editor_cursor(&ed), 0);
+    feed("\x06");
+    ck_assert_uint_eq(shell_editor_cursor(&ed), 1);
+    clear_out();
+    feed("\x1b[D\x1b[D"); /* second one: already at 0 */
+    ck_assert_str_eq(outbuf, "\x1b[1D");
+}
+END_TEST
+
+START_TEST(test_ctrl_u_kills_to_start)
+{
+    feed("abc def\x1b[D\x1b[D\x1b[D");
+    clear_out();
+    feed("\x15");
+    ck_assert_str_eq(line(), "def");
+    ck_assert_uint_eq(shell_editor_cursor(&ed), 0);
+    ck_assert_str_eq(outbuf, "\r$ def\x1b[K\x1b[3D");
+    clear_out();
+    feed("\x15"); /* nothing before the cursor */
+    ck_assert_str_eq(outbuf, "");
+}
+END_TEST
+
+START_TEST(test_ctrl_k_and_ctrl_w)
+{
+    feed("one two  three\x1b[D\x1b[D");
+    feed("\x0b");
+    ck_assert_str_eq(line(), "one two  thr");
+    feed("\x17");
+    ck_assert_str_eq(line(), "one two  ");
+    feed("\x17");
+    ck_assert_str_eq(line(), "one ");
+    clear_out();
+    feed("\x0b"); /* at the end: nothing */
+    ck_assert_str_eq(outbuf, "");
+}
+END_TEST
+
+START_TEST(test_ctrl_c_abandons_line)
+{
+    feed("abc");
+    clear_out();
+    ck_assert_int_eq(feed("\x03"), -100);
+    ck_assert_str_eq(outbuf, "^C\r\n");
+    ck_assert_str_eq(line(), "");
+    ck_assert_uint_eq(shell_history_count(&hist), 0);
+    clear_out();
+    feed("x"); /* the next key starts a new line with the same prompt */
+    ck_assert_str_eq(outbuf, "$ x");
+    ck_assert_str_eq(line(), "x");
+}
+END_TEST
+
+START_TEST(test_ctrl_c_at_right_edge)
+{
+    init_cols(20);
+    feed("0123456789abcdef"); /* the cursor is in column 18, the last one is 19 */
+    clear_out();
+    ck_assert_int_eq(feed("\x03"), -100);
+    ck_assert_str_eq(outbuf, "\x1b[1D^C\r\n");
+}
+END_TEST
+
+START_TEST(test_ctrl_l_redraws)
+{
+    feed("ab");
+    clear_out();
+    feed("\x0c");
+    ck_assert_str_eq(outbuf, "\x1b[2J\x1b[H\r$ ab\x1b[K");
+    ck_assert_str_eq(line(), "ab");
+    clear_out();
+    shell_editor_redraw(&ed);
+    ck_assert_str_eq(outbuf, "\r\n\r$ ab\x1b[K");
+}
+END_TEST
+
+START_TEST(test_ignores_control_and_high_bytes)
+{
+    feed("a");
+    clear_out();
+    static const char junk[] = { 0x00, 0x07,       0x0f,       0x11,       0x12,      0x13, 0x14,
+                                 0x16, 0x18,       0x19,       0x1a,       0x1c,      0x1d, 0x1e,
+                                 0x1f, (char)0x80, (char)0xc3, (char)0xa9, (char)0xff };
+    ck_assert_int_eq(feed_n(junk, sizeof(junk)), 0);
+    ck_assert_str_eq(line(), "a");
+    ck_assert_str_eq(outbuf, "");
+}
+END_TEST
+
+/* ---- Enter ---- */
+
+START_TEST(test_line_endings)
+{
+    ck_assert_int_eq(feed("a\r"), 1);
+    ck_assert_str_eq(line(), "a");
+    ck_assert_str_eq(outbuf, "a\r\n");
+    clear_out();
+    ck_assert_int_eq(feed("\n"), 0); /* the LF of CR LF: swallowed */
+    ck_assert_str_eq(outbuf, "");
+    ck_assert_int_eq(feed("b\n"), 1);
+    ck_assert_str_eq(line(), "b");
+    ck_assert_int_eq(feed("c\r\n"), 1);
+    ck_assert_str_eq(line(), "c");
+    ck_assert_int_eq(feed("\r\r\n"), 2); /* two empty lines */
+    ck_assert_int_eq(feed("\n\n"), 2);
+    ck_assert_int_eq(feed("\n\r"), 2);
+    ck_assert_int_eq(feed("\n"), 0);
+    ck_assert_int_eq(feed("d\r\ne\r\nf\n"), 3);
+    ck_assert_str_eq(line(), "f");
+}
+END_TEST
+
+START_TEST(test_enter_in_middle_keeps_whole_line)
+{
+    feed("echo hi\x01");
+    ck_assert_int_eq(feed("\r"), 1);
+    ck_assert_str_eq(line(), "echo hi");
+    ck_assert_str_eq(shell_history_get(&hist, 0), "echo hi");
+}
+END_TEST
+
+/* ---- escape sequences ---- */
+
+START_TEST(test_unknown_sequences_swallowed)
+{
+    static const char *const seqs[] = {
+        "\x1b[2~",           "\x1b[5~",       "\x1b[6~",   "\x1b[~",   "\x1b[Z",
+        "\x1b[99999999999~", "\x1b[1;2;3;4x", "\x1bOZ",    "\x1bOP",   "\x1bx",
+        "\x1b\x1b",          "\x1b[?25h",     "\x1b[\x80", "\x1b\xff", "\x1b[1\x80~",
+        "\x1b[3\xff\xfe~",
+    };
+    feed("ab");
+    for (size_t i = 0; i < sizeof(seqs) / sizeof(seqs[0]); i++) {
+        clear_out();
+        ck_assert_int_eq(feed(seqs[i]), 0);
+        ck_assert_str_eq(line(), "ab");
+        ck_assert_str_eq(outbuf, "");
+    }
+    feed("\x1b[1\x7f;\x7f"
+         "5C"); /* DEL inside a sequence is ignored: Ctrl-Right */
+    ck_assert_uint_eq(shell_editor_cursor(&ed), 2);
+    feed("\x1b[1\x80"
+         "c"); /* the final byte of a malformed sequence is swallowed */
+    ck_assert_str_eq(line(), "ab");
+    feed("c"); /* the parser is back to normal */
+    ck_assert_str_eq(line(), "abc");
+}
+END_TEST
+
+START_TEST(test_sequence_with_modifiers)
+{
+    feed("ab\x1b[1;5D"); /* Ctrl-Left: moves like Left */
+    ck_assert_uint_eq(shell_editor_cursor(&ed), 1);
+    feed("\x1bOD\x1bOC");
+    ck_assert_uint_eq(shell_editor_cursor(&ed), 1);
+}
+END_TEST
+
+START_TEST(test_sequence_cut_by_control_byte)
+{
+    feed("ab\x1b[");
+    ck_assert_int_eq(feed("\r"), 1); /* Enter still works mid-sequence */
+    ck_assert_str_eq(line(), "ab");
+    ck_assert_int_eq(feed("\n"), 0);
+    feed("x\x1b\x7f"); /* ESC DEL: both swallowed */
+    ck_assert_str_eq(line(), "x");
+    feed("\x1bO\x08"); /* ESC O then Backspace: the backspace counts */
+    ck_assert_str_eq(line(), "");
+}
+END_TEST
+
+START_TEST(test_sequences_split_anywhere)
+{
+    /* Every way of splitting "a<Left>b<Home>c<End><Del-at-end>d" across feeds gives
+     * the same line: the editor keeps its parser state between bytes. */
+    const char *stream = "a\x1b[Db\x1b[1~c\x1bOF\x1b[3~d";
+    size_t n = strlen(stream);
+    for (size_t cut = 0; cut <= n; cut++) {
+        setup();
+        feed_n(stream, cut);
+        feed(stream + cut);
+        ck_assert_str_eq(line(), "cbad");
+    }
+}
+END_TEST
+
+/* ---- limits ---- */
+
+START_TEST(test_ten_thousand_byte_line)
+{
+    static char big[10000];
+    memset(big, 'x', sizeof(big));
+    ck_assert_int_eq(feed_n(big, sizeof(big)), 0);
+    size_t len;
+    shell_editor_line(&ed, &len);
+    ck_assert_uint_eq(len, SHELL_LINE_MAX - 1);
+    size_t bells = 0;
+    for (size_t i = 0; i < outlen; i++)
+        bells += outbuf[i] == 0x07;
+    ck_assert_uint_eq(bells, sizeof(big) - (SHELL_LINE_MAX - 1));
+    ck_assert_int_eq(feed("\r"), 1);
+    ck_assert_uint_eq(strlen(line()), SHELL_LINE_MAX - 1);
+    ck_assert_uint_eq(strspn(line(), "x"), SHELL_LINE_MAX - 1);
+}
+END_TEST
+
+START_TEST(test_full_line_refuses_insert_in_middle)
+{
+    static char big[SHELL_LINE_MAX];
+    memset(big, 'y', sizeof(big));
+    feed_n(big, SHELL_LINE_MAX - 1);
+    feed("\x01");
+    clear_out();
+    feed("z");
+    ck_assert_str_eq(outbuf, "\x07");
+    ck_assert_int_eq(line()[0], 'y');
+    feed("\x1b[3~z"); /* room again */
+    ck_assert_int_eq(line()[0], 'z');
+}
+END_TEST
+
+START_TEST(test_long_line_scrolls)
+{
+    init_cols(20); /* prompt 2 + 17 text columns + 1 never written */
+    feed("abcdefghijklmnop");
+    ck_assert_str_eq(outbuf, "abcdefghijklmnop"); /* 16 chars: still fits */
+    clear_out();
+    feed("q");
+    ck_assert_str_eq(outbuf, "\r$ bcdefghijklmnopq\x1b[K");
+    clear_out();
+    feed("rst");
+    ck_assert_str_eq(outbuf + outlen - strlen("\r$ efghijklmnopqrst\x1b[K"),
+                     "\r$ efghijklmnopqrst\x1b[K");
+    clear_out();
+    feed("\x01");
+    ck_assert_str_eq(outbuf, "\r$ abcdefghijklmnopq\x1b[K\x1b[17D");
+    clear_out();
+    feed("\x1b[C");
+    ck_assert_str_eq(outbuf, "\r$ abcdefghijklmnopq\x1b[K\x1b[16D");
+    clear_out();
+    feed("\x05\x7f");
+    ck_assert_str_eq(outbuf + outlen - strlen("\r$ defghijklmnopqrs\x1b[K"),
+                     "\r$ defghijklmnopqrs\x1b[K");
+    ck_assert_str_eq(line(), "abcdefghijklmnopqrs");
+}
+END_TEST
+
+START_TEST(test_long_prompt_keeps_its_end)
+{
+    char p[100];
+    memset(p, 'd', sizeof(p));
+    strcpy(p + 90, "/deep$ ");
+    shell_editor_start(&ed, p);
+    ck_assert_uint_eq(outlen, 40); /* half of 80 columns */
+    ck_assert_str_eq(outbuf + 33, "/deep$ ");
+    ck_assert_int_eq(outbuf[0], 'd');
+}
+END_TEST
+
+START_TEST(test_narrow_terminal_is_clamped)
+{
+    init_cols(5);
+    ck_assert_uint_eq(ed.cfg.cols, 20);
+}
+END_TEST
+
+/* ---- history ---- */
+
+START_TEST(test_history_up_down)
+{
+    enter("one");
+    enter("two");
+    enter("three");
+    ck_assert_uint_eq(shell_history_count(&hist), 3);
+    feed("par");
+    clear_out();
+    feed("\x1b[A");
+    ck_assert_str_eq(line(), "three");
+    ck_assert_str_eq(outbuf, "\r$ three\x1b[K");
+    feed("\x1b[A");
+    ck_assert_str_eq(line(), "two");
+    feed("\x10"); /* Ctrl-P */
+    ck_assert_str_eq(line(), "one");
+    clear_out();
+    feed("\x1b[A"); /* no older entry */
+    ck_assert_str_eq(outbuf, "\x07");
+    ck_assert_str_eq(line(), "one");
+    feed("\x1b[B");
+    ck_assert_str_eq(line(), "two");
+    feed("\x0e\x1b[B"); /* Ctrl-N, Down: back to the line being typed */
+    ck_assert_str_eq(line(), "par");
+    clear_out();
+    feed("\x1b[B");
+    ck_assert_str_eq(outbuf, "\x07");
+}
+END_TEST
+
+START_TEST(test_editing_recalled_line_keeps_history)
+{
+    enter("echo one");
+    enter("echo two");
+    feed("\x1b[A\x1b[A\x7f\x7f\x7f"); /* "echo " */
+    ck_assert_str_eq(line(), "echo ");
+    feed("\x1b[B"); /* away and back: the entry is intact */
+    ck_assert_str_eq(line(), "echo two");
+    feed("\x1b[A");
+    ck_assert_str_eq(line(), "echo one");
+    feed("\x7f\x7f\x7fsix");
+    ck_assert_int_eq(feed("\r"), 1);
+    ck_assert_str_eq(line(), "echo six");
+    ck_assert_uint_eq(shell_history_count(&hist), 3);
+    ck_assert_str_eq(shell_history_get(&hist, 0), "echo six");
+    ck_assert_str_eq(shell_history_get(&hist, 1), "echo two");
+    ck_assert_str_eq(shell_history_get(&hist, 2), "echo one");
+}
+END_TEST
+
+START_TEST(test_history_33rd_entry_evicts_oldest)
+{
+    char buf[32];
+    for (int i = 1; i <= 33; i++) {
+        snprintf(buf, sizeof(buf), "line %d", i);
+        enter(buf);
+    }
+    enter("line 33"); /* consecutive duplicate: not added */
+    enter("   ");     /* blank: not added */
+    ck_assert_uint_eq(shell_history_count(&hist), 32);
+    for (int i = 0; i < 40; i++)
+        feed("\x1b[A");
+    ck_assert_str_eq(line(), "line 2");
+}
+END_TEST
+
+START_TEST(test_no_history_rings_bell)
+{
+    struct shell_editor_config cfg = { .write = sink, .write_ctx = &outlen };
+    shell_editor_init(&ed, &cfg);
+    shell_editor_start(&ed, "> ");
+    clear_out();
+    feed("\x1b[A\x1b[B\t");
+    ck_assert_str_eq(outbuf, "\x07\x07\x07"); /* no history, no completion */
+    ck_assert_int_eq(feed("x\r"), 1);
+}
+END_TEST
+
+/* ---- completion ---- */
+
+static const char *const commands[] = { "echo", "exit", "help", "hexdump", "history", NULL };
+
+START_TEST(test_complete_single)
+{
+    cands = commands;
+    feed("ec");
+    clear_out();
+    feed("\t");
+    ck_assert_str_eq(line(), "echo ");
+    ck_assert_str_eq(outbuf, "ho ");
+    ck_assert_str_eq(last_word, "ec");
+}
+END_TEST
+
+START_TEST(test_complete_directory_adds_no_space)
+{
+    static const char *const paths[] = { "/usr/local/", "/usr/lib/", "/var/", NULL };
+    cands = paths;
+    feed("cd /usr/lo\t");
+    ck_assert_str_eq(line(), "cd /usr/local/");
+    ck_assert_str_eq(last_word, "/usr/lo");
+}
+END_TEST
+
+START_TEST(test_complete_common_prefix_then_list)
+{
+    cands = commands;
+    feed("h");
+    clear_out();
+    feed("\t"); /* help, hexdump, history: common prefix "h" is no progress */
+    ck_assert_str_eq(outbuf, "\x07");
+    clear_out();
+    feed("\t");
+    ck_assert_str_eq(outbuf, "\r\nhelp     hexdump  history\r\n\r$ h\x1b[K");
+    ck_assert_str_eq(line(), "h");
+    clear_out();
+    feed("e\t"); /* help, hexdump: a new first Tab */
+    ck_assert_str_eq(outbuf, "e\x07");
+    feed("x\t");
+    ck_assert_str_eq(line(), "hexdump ");
+}
+END_TEST
+
+START_TEST(test_complete_extends_common_prefix)
+{
+    static const char *const c[] = { "hexedit", "hexdump", NULL };
+    cands = c;
+    feed("h\t");
+    ck_assert_str_eq(line(), "hex");
+    clear_out();
+    feed("\t"); /* no more progress and the previous key was Tab: list */
+    ck_assert_str_eq(outbuf, "\r\nhexdump  hexedit\r\n\r$ hex\x1b[K");
+}
+END_TEST
+
+START_TEST(test_complete_lists_basenames_in_columns)
+{
+    static const char *const c[] = { "/bin/aa", "/bin/bb", "/bin/cc", "/bin/dd", "/bin/ee", NULL };
+    cands = c;
+    init_cols(20); /* 4-wide columns: 19 / 4 = 4 per row, so 2 rows */
+    feed("x /bin/\t\t");
+    ck_assert_str_eq(outbuf, "x /bin/\x07\r\naa  cc  ee\r\nbb  dd\r\n\r$ x /bin/\x1b[K");
+}
+END_TEST
+
+START_TEST(test_complete_lists_wide_and_many)
+{
+    static char names[SHELL_COMPLETION_MAX][8];
+    static const char *c[SHELL_COMPLETION_MAX + 2];
+    for (int i = 0; i < SHELL_COMPLETION_MAX; i++) {
+        snprintf(names[i], sizeof(names[i]), "w%03d", SHELL_COMPLETION_MAX - 1 - i);
+        c[i] = names[i];
+    }
+    cands = c;
+    feed("w\t\t");
+    /* 128 names, 6 columns each, 13 per row: 10 rows; sorted, down the columns. */
+    ck_assert_uint_gt(outlen, 256); /* more than one output batch */
+    ck_assert_ptr_nonnull(strstr(outbuf, "\r\nw000  w010  w020"));
+    ck_assert_ptr_nonnull(strstr(outbuf, "w120\r\nw001  w011"));
+    /* A candidate wider than the terminal: one per row. */
+    static char wide[100];
+    memset(wide, 'v', sizeof(wide) - 1);
+    static const char *const w[] = { wide, "vv", NULL };
+    cands = w;
+    setup();
+    cands = w;
+    feed("v\t\t\t");
+    ck_assert_ptr_nonnull(strstr(outbuf, "\r\nvv\r\nvvvvvvvvvv"));
+}
+END_TEST
+
+START_TEST(test_complete_filters_and_dedups)
+{
+    static const char *const c[] = { "apple", "banana", "apple", "apricot", "", NULL };
+    cands = c;
+    feed("ap\t\t");
+    ck_assert_str_eq(line(), "ap");
+    ck_assert_uint_eq(ed.comp.count, 2);
+}
+END_TEST
+
+START_TEST(test_complete_none_rings_bell)
+{
+    cands = commands;
+    feed("zz");
+    clear_out();
+    feed("\t");
+    ck_assert_str_eq(outbuf, "\x07");
+    ck_assert_str_eq(line(), "zz");
+}
+END_TEST
+
+START_TEST(test_complete_word_boundaries)
+{
+    cands = commands;
+    feed("ls;ec\t");
+    ck_assert_str_eq(last_word, "ec");
+    ck_assert_str_eq(line(), "ls;echo ");
+    feed("x>he\t");
+    ck_assert_str_eq(last_word, "he");
+    /* In the middle of a line: the word ends at the cursor. */
+    setup();
+    cands = commands;
+    feed("ec foo\x01\x1b[C\x1b[C\t");
+    ck_assert_str_eq(line(), "echo  foo");
+    ck_assert_uint_eq(shell_editor_cursor(&ed), 5);
+}
+END_TEST
+
+START_TEST(test_complete_escapes_special_characters)
+{
+    static const char *const c[] = { "my file.txt", "my fold/", "a;b", NULL };
+    cands = c;
+    feed("cat my\\ fi\t");
+    ck_assert_str_eq(last_word, "my fi");
+    ck_assert_uint_eq(last_start, 4);
+    ck_assert_str_eq(line(), "cat my\\ file.txt ");
+    /* The common prefix is escaped too; listing shows the plain names. */
+    setup();
+    cands = c;
+    feed("cat m\t");
+    ck_assert_str_eq(line(), "cat my\\ f");
+    clear_out();
+    feed("\t");
+    ck_assert_str_eq(outbuf, "\r\nmy file.txt  my fold/\r\n\r$ cat my\\ f\x1b[K");
+    /* An escaped break character stays in the word. */
+    setup();
+    cands = c;
+    feed("x a\\;\t");
+    ck_assert_str_eq(last_word, "a;");
+    ck_assert_str_eq(line(), "x a\\;b ");
+    /* An escaped backslash does not escape the blank after it. */
+    feed("\x15ls a\\\\ b\t");
+    ck_assert_str_eq(last_word, "b");
+    ck_assert_uint_eq(last_start, 7);
+}
+END_TEST
+
+START_TEST(test_complete_hash_and_lone_backslash)
+{
+    static const char *const c[] = { "#notes", NULL };
+    cands = c;
+    feed("cat \t");
+    ck_assert_str_eq(line(), "cat \\#notes ");
+    static const char *const d[] = { "a#b", NULL };
+    cands = d;
+    feed("a\t");
+    ck_assert_str_eq(line(), "cat \\#notes a#b ");
+    clear_out();
+    int calls = complete_calls;
+    feed("x\\\t"); /* after a lone backslash: nothing to complete */
+    ck_assert_str_eq(outbuf, "x\\\x07");
+    ck_assert_int_eq(complete_calls, calls);
+}
+END_TEST
+
+START_TEST(test_complete_whole_word_adds_space)
+{
+    static const char *const c[] = { "echo", NULL };
+    cands = c;
+    feed("echo\t");
+    ck_assert_str_eq(line(), "echo ");
+}
+END_TEST
+
+START_TEST(test_complete_refused_when_line_full)
+{
+    static char big[SHELL_LINE_MAX];
+    memset(big, 'x', sizeof(big));
+    big[SHELL_LINE_MAX - 4] = ' ';
+    big[SHELL_LINE_MAX - 3] = 'e';
+    feed_n(big, SHELL_LINE_MAX - 2); /* "...x e": one byte of room, "echo " needs 4 */
+    static const char *const c[] = { "echo", NULL };
+    cands = c;
+    clear_out();
+    feed("\t");
+    ck_assert_str_eq(outbuf, "\x07");
+    feed("\x01\x1b[3~\x1b[3~\x1b[3~\x05\t"); /* make room: exactly enough */
+    ck_assert_uint_eq(strlen(line()), SHELL_LINE_MAX - 1);
+    ck_assert_str_eq(line() + SHELL_LINE_MAX - 7, " echo ");
+    /* Escaping needs room too. */
+    static const char *const sp[] = { "e f", NULL };
+    cands = sp;
+    feed("\x01\x1b[3~\x1b[3~\x05"
+         "e\t");
+    ck_assert_uint_eq(strlen(line()), SHELL_LINE_MAX - 2);
+    ck_assert_msg(line()[SHELL_LINE_MAX - 3] == 'e', "%s", line() + 1000);
+}
+END_TEST
+
+START_TEST(test_completion_add_limits)
+{
+    struct shell_completions *c = &ed.comp;
+    c->word = "";
+    c->word_len = 0;
+    c->count = 0;
+    c->used = 0;
+    c->truncated = false;
+    char name[16];
+    int added = 0;
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "n%03d", i);
+        if (shell_completion_add(c, name) == 1)
+            added++;
+    }
+    ck_assert_int_eq(added, SHELL_COMPLETION_MAX);
+    ck_assert(c->truncated);
+    ck_assert_int_eq(shell_completion_add(c, "more"), -ENOSPC);
+    /* The byte limit too. */
+    c->count = 0;
+    c->used = 0;
+    static char longname[SHELL_COMPLETION_BUF + 1];
+    memset(longname, 'l', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    ck_assert_int_eq(shell_completion_add(c, longname), -ENOSPC);
+    longname[SHELL_COMPLETION_BUF - 1] = '\0';
+    ck_assert_int_eq(shell_completion_add(c, longname), 1);
+}
+END_TEST
+
+/* ---- garbage ---- */
+
+static void check_invariants(void)
+{
+    size_t len;
+    const char *l = shell_editor_line(&ed, &len);
+    REQUIRE(len <= SHELL_LINE_MAX - 1);
+    REQUIRE(shell_editor_cursor(&ed) <= len);
+    REQUIRE(strlen(l) == len);
+    for (size_t i = 0; i < len; i++)
+        REQUIRE(l[i] >= 0x20 && l[i] < 0x7f);
+}
+
+START_TEST(test_random_garbage)
+{
+    static const char *const c[] = { "alpha", "alps", "beta", "/x/y/", NULL };
+    cands = c;
+    srand(1234u + (unsigned)_i);
+    int lines = 0;
+    for (int i = 0; i < 100000; i++) {
+        uint8_t b;
+        int r = rand() % 8;
+        if (r == 0)
+            b = 0x1b; /* plenty of escape sequences */
+        else if (r == 1)
+            b = (uint8_t) "[O~;0123ABCDHF\t\x7f\x08"[rand() % 17];
+        else if (r == 2)
+            b = (uint8_t)(rand() % 256);
+        else
+            b = (uint8_t)(0x20 + rand() % 95);
+        enum shell_editor_result res = shell_editor_feed(&ed, b);
+        if (res == SHELL_EDITOR_LINE)
+            lines++;
+        check_invariants();
+        if (outlen > sizeof(outbuf) / 2)
+            clear_out();
+    }
+    ck_assert_int_gt(lines, 0);
+    ck_assert_uint_le(shell_history_count(&hist), SHELL_HISTORY_MAX);
+    /* Still a working editor. */
+    feed("\x03");
+    ck_assert_int_eq(feed("\x1b[A\x1b[B\x15ok\r"), 1);
+    ck_assert_str_eq(line(), "ok");
+}
+END_TEST
+
+/* ---- a VT100 screen model: what a terminal would show ---- */
+
+#define VT_ROWS 25
+#define VT_COLS 200
+
+static struct {
+    char cell[VT_ROWS][VT_COLS];
+    int row, col, cols;
+    int esc; /* 0 none, 1 ESC seen, 2 CSI */
+    int param;
+} vt;
+
+static void vt_reset(int cols)
+{
+    memset(&vt, 0, sizeof(vt));
+    memset(vt.cell, ' ', sizeof(vt.cell));
+    vt.cols = cols;
+}
+
+static void vt_put(uint8_t c)
+{
+    if (vt.esc == 1) {
+        REQUIRE(c == '[');
+        vt.esc = 2;
+        vt.param = -1;
+        return;
+    }
+    if (vt.esc == 2) {
+        if (c >= '0' && c <= '9') {
+            vt.param = (vt.param < 0 ? 0 : vt.param * 10) + (c - '0');
+            return;
+        }
+        int n = vt.param < 0 ? 1 : vt.param;
+        vt.esc = 0;
+        switch (c) {
+        case 'C':
+            vt.col += n;
+            break;
+        case 'D':
+            vt.col -= n;
+            break;
+        case 'K':
+            REQUIRE(vt.param < 0);
+            memset(&vt.cell[vt.row][vt.col], ' ', (size_t)(VT_COLS - vt.col));
+            break;
+        case 'J':
+            REQUIRE(vt.param == 2);
+            memset(vt.cell, ' ', sizeof(vt.cell));
+            break;
+        case 'H':
+            vt.row = vt.col = 0;
+            break;
+        default:
+            ck_abort_msg("unexpected CSI final %c", c);
+        }
+        REQUIRE(vt.col >= 0 && vt.col < vt.cols); /* moves stay on the row */
+        return;
+    }
+    switch (c) {
+    case 0x1b:
+        vt.esc = 1;
+        break;
+    case '\r':
+        vt.col = 0;
+        break;
+    case '\n':
+        if (++vt.row == VT_ROWS) {
+            memmove(vt.cell[0], vt.cell[1], sizeof(vt.cell[0]) * (VT_ROWS - 1));
+            memset(vt.cell[VT_ROWS - 1], ' ', VT_COLS);
+            vt.row--;
+        }
+        break;
+    case '\b':
+        REQUIRE(vt.col > 0);
+        vt.col--;
+        break;
+    case 0x07:
+        break;
+    default:
+        REQUIRE(c >= 0x20 && c < 0x7f);
+        REQUIRE(vt.col < vt.cols - 1); /* the last column is never written: no wrap */
+        vt.cell[vt.row][vt.col++] = (char)c;
+    }
+}
+
+static void vt_sink(void *ctx, const char *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        vt_put((uint8_t)buf[i]);
+}
+
+/* The row shows the prompt and the part of the line around the cursor, and the
+ * terminal's cursor is where the editor's is. */
+static void vt_check(const char *prompt)
+{
+    size_t len, pos = shell_editor_cursor(&ed);
+    const char *l = shell_editor_line(&ed, &len);
+    size_t plen = strlen(prompt), width = (size_t)vt.cols - 1 - plen;
+    size_t start = len < width || pos < width ? 0 : pos - width + 1;
+    size_t end = len - start > width ? start + width : len;
+    char want[VT_COLS + 1];
+    int n = snprintf(want, sizeof(want), "%s%.*s", prompt, (int)(end - start), l + start);
+    REQUIRE(memcmp(vt.cell[vt.row], want, (size_t)n) == 0);
+    for (int i = n; i < VT_COLS; i++)
+        REQUIRE(vt.cell[vt.row][i] == ' ');
+    REQUIRE(vt.col == (int)(plen + pos - start));
+}
+
+START_TEST(test_screen_matches_line)
+{
+    static const int widths[] = { 20, 33, 80 };
+    static const char *const keys[] = {
+        "a",      "b",      "c",      " ",      "x",         "y",     "\x7f",   "\x08",
+        "\x1b[D", "\x1b[C", "\x1b[H", "\x1b[F", "\x1b[3~",   "\x01",  "\x05",   "\x15",
+        "\x0b",   "\x17",   "\x1b[A", "\x1b[B", "\t",        "\x0c",  "\x1bOH", "\r",
+        "\x03",   "\x04",   "\x02",   "\x06",   "\x1b[1;5C", "\x1bq", "\x80",
+    };
+    static const char *const c[] = { "abacus", "abc", "ab/", "cab", "a c;d", NULL };
+    static char word[64];
+    vt_reset(widths[_i]);
+    struct shell_editor_config cfg = {
+        .write = vt_sink,
+        .complete = completer,
+        .complete_ctx = &complete_calls,
+        .history = &hist,
+        .cols = (unsigned)widths[_i],
+    };
+    cands = c;
+    shell_history_init(&hist);
+    shell_editor_init(&ed, &cfg);
+    shell_editor_start(&ed, "$ ");
+    srand(99u + (unsigned)_i);
+    for (int i = 0; i < 40000; i++) {
+        int k = rand() % (int)(sizeof(keys) / sizeof(keys[0]));
+        if (k < 6 && rand() % 4 == 0) { /* now and then a burst of typing */
+            int n = rand() % 40;
+            for (int j = 0; j < n; j++)
+                word[j] = (char)('a' + rand() % 3);
+            word[n] = '\0';
+            feed(word);
+        } else {
+            feed(keys[k]);
+        }
+        if (!ed.finished)
+            vt_check("$ ");
+    }
+}
+END_TEST
+
+Suite *editor_suite(void)
+{
+    Suite *s = suite_create("editor");
+    TCase *tc = tcase_create("keys");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, test_typing_echoes);
+    tcase_add_test(tc, test_backspace_and_del);
+    tcase_add_test(tc, test_insert_in_middle);
+    tcase_add_test(tc, test_backspace_in_middle);
+    tcase_add_test(tc, test_home_end_variants);
+    tcase_add_test(tc, test_delete_key);
+    tcase_add_test(tc, test_ctrl_b_f);
+    tcase_add_test(tc, test_ctrl_u_kills_to_start);
+    tcase_add_test(tc, test_ctrl_k_and_ctrl_w);
+    tcase_add_test(tc, test_ctrl_c_abandons_line);
+    tcase_add_test(tc, test_ctrl_c_at_right_edge);
+    tcase_add_test(tc, test_ctrl_l_redraws);
+    tcase_add_test(tc, test_ignores_control_and_high_bytes);
+    tcase_add_test(tc, test_line_endings);
+    tcase_add_test(tc, test_enter_in_middle_keeps_whole_line);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("escapes");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, test_unknown_sequences_swallowed);
+    tcase_add_test(tc, test_sequence_with_modifiers);
+    tcase_add_test(tc, test_sequence_cut_by_control_byte);
+    tcase_add_test(tc, test_sequences_split_anywhere);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("limits");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, test_ten_thousand_byte_line);
+    tcase_add_test(tc, test_full_line_refuses_insert_in_middle);
+    tcase_add_test(tc, test_long_line_scrolls);
+    tcase_add_test(tc, test_long_prompt_keeps_its_end);
+    tcase_add_test(tc, test_narrow_terminal_is_clamped);
+    tcase_add_loop_test(tc, test_random_garbage, 0, 3);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("history");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, test_history_up_down);
+    tcase_add_test(tc, test_editing_recalled_line_keeps_history);
+    tcase_add_test(tc, test_history_33rd_entry_evicts_oldest);
+    tcase_add_test(tc, test_no_history_rings_bell);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("screen");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_loop_test(tc, test_screen_matches_line, 0, 3);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("completion");
+    tcase_add_checked_fixture(tc, setup, NULL);
+    tcase_add_test(tc, test_complete_single);
+    tcase_add_test(tc, test_complete_directory_adds_no_space);
+    tcase_add_test(tc, test_complete_common_prefix_then_list);
+    tcase_add_test(tc, test_complete_extends_common_prefix);
+    tcase_add_test(tc, test_complete_lists_basenames_in_columns);
+    tcase_add_test(tc, test_complete_lists_wide_and_many);
+    tcase_add_test(tc, test_complete_filters_and_dedups);
+    tcase_add_test(tc, test_complete_none_rings_bell);
+    tcase_add_test(tc, test_complete_word_boundaries);
+    tcase_add_test(tc, test_complete_escapes_special_characters);
+    tcase_add_test(tc, test_complete_hash_and_lone_backslash);
+    tcase_add_test(tc, test_complete_whole_word_adds_space);
+    tcase_add_test(tc, test_complete_refused_when_line_full);
+    tcase_add_test(tc, test_completion_add_limits);
+    suite_add_tcase(s, tc);
+    return s;
+}
