@@ -162,8 +162,9 @@ static int cmd_ls(struct shell *sh, int argc, char **argv)
     if (i == argc)
         return ls_one(sh, ".", opt, false);
     int status = 0;
+    bool several = argc - i > 1; /* name each directory when listing several */
     for (; i < argc; i++)
-        status |= ls_one(sh, argv[i], opt, argc - i > 1 || status);
+        status |= ls_one(sh, argv[i], opt, several);
     return status;
 }
 

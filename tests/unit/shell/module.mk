@@ -1,10 +1,11 @@
 TEST := shell
 TEST_SRCS := \
 	tests/unit/shell/main.c \
+	tests/unit/shell/test_fs_cmds.c \
 	tests/unit/shell/test_editor.c \
 	tests/unit/shell/test_history.c \
 	tests/unit/shell/test_parse.c \
 	tests/unit/shell/test_shell.c
-TEST_LIBS := shell arch
+TEST_LIBS := shell vfs sfs dev arch
 TEST_MOCKS := tests/mocks/cpu_mock.c
 include mk/unittest.mk

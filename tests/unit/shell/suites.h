@@ -18,5 +18,6 @@ Suite *editor_suite(void);
 Suite *history_suite(void);
 Suite *parse_suite(void);
 Suite *shell_suite(void);
+Suite *fs_cmds_suite(void);
 
 #endif
