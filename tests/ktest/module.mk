@@ -1,5 +1,6 @@
 # In-kernel tests, linked into kernel.elf as plain objects (see mk/kernel.mk).
 KTEST_SRCS := \
+	tests/ktest/bench_fs.c \
 	tests/ktest/test_boot.c \
 	tests/ktest/test_console.c \
 	tests/ktest/test_harness.c \
