@@ -298,16 +298,10 @@ static int do_dir_open(struct sfs *fs, struct sfs_dir *d, const char *path)
 {
     if (handle_open(fs, d))
         return SFS_EBUSY;
-    struct sfs_res res;
-    int r = sfs_resolve(fs, path, SFS_RES_FOLLOW, &res);
-    if (r < 0)
-        return r;
     struct sfs_inode ip;
-    r = sfs_inode_read(fs, res.ino, &ip);
+    int r = sfs_resolve_dir(fs, path, &ip);
     if (r < 0)
         return r;
-    if (!sfs_is_dir(&ip))
-        return SFS_ENOTDIR;
     handle_add(fs, d, ip.ino, SFS_O_RDONLY, true);
     return 0;
 }

@@ -449,16 +449,10 @@ int sfs_lstat(struct sfs *fs, const char *path, struct sfs_stat *st)
 
 static int do_chdir(struct sfs *fs, const char *path)
 {
-    struct sfs_res res;
-    int r = sfs_resolve(fs, path, SFS_RES_FOLLOW, &res);
-    if (r < 0)
-        return r;
     struct sfs_inode ip;
-    r = sfs_inode_read(fs, res.ino, &ip);
+    int r = sfs_resolve_dir(fs, path, &ip);
     if (r < 0)
         return r;
-    if (!sfs_is_dir(&ip))
-        return SFS_ENOTDIR;
     fs->cwd = ip.ino;
     return 0;
 }

@@ -117,3 +117,15 @@ int sfs_resolve(struct sfs *fs, const char *path, int flags, struct sfs_res *res
         }
     }
 }
+
+int sfs_resolve_dir(struct sfs *fs, const char *path, struct sfs_inode *ip)
+{
+    struct sfs_res res;
+    int r = sfs_resolve(fs, path, SFS_RES_FOLLOW, &res);
+    if (r < 0)
+        return r;
+    r = sfs_inode_read(fs, res.ino, ip);
+    if (r < 0)
+        return r;
+    return sfs_is_dir(ip) ? 0 : SFS_ENOTDIR;
+}

@@ -206,6 +206,10 @@ struct sfs_res {
     bool trailing_slash; /* path ended in '/' */
 };
 int sfs_resolve(struct sfs *fs, const char *path, int flags, struct sfs_res *res);
+
+/* Resolve @path (following symlinks) to a directory and read its inode:
+ * SFS_ENOTDIR if it is something else. */
+int sfs_resolve_dir(struct sfs *fs, const char *path, struct sfs_inode *ip);
 bool sfs_is_dot_name(const char *name, size_t len);
 
 /* ---- sfs_super.c ---- */

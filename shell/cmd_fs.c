@@ -487,6 +487,14 @@ static int cmd_rm(struct shell *sh, int argc, char **argv)
     int status = 0;
     for (; i < argc; i++) {
         int err;
+        const char *p = argv[i];
+        while (*p == '/')
+            p++;
+        if (*p == '\0' && argv[i][0] == '/') {
+            shell_eprintf(sh, "rm: refusing to remove the root directory\n");
+            status = 1;
+            continue;
+        }
         if (opt & 1) {
             char path[VFS_PATH_MAX];
             if (strlen(argv[i]) >= sizeof(path)) {

@@ -7,6 +7,11 @@
  * volume (the VFS resolves symbolic links and mount points itself, so every
  * such path is a real one). Open files use libsfs handles, which follow the
  * inode, not the name.
+ *
+ * Known limit: a vnode kept across a rename of one of its ancestor directories
+ * (a working directory inside a directory that is then moved) still has the
+ * old path; lookups through it fail with -ENOENT until it is looked up again
+ * (`cd` to the new path). Open files are not affected.
  */
 #ifndef VFS_SFS_VFS_H
 #define VFS_SFS_VFS_H

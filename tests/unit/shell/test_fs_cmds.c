@@ -147,6 +147,7 @@ START_TEST(test_mkdir_rmdir_rm)
     ck_assert_str_eq(run("rm -f /zz"), "");
     ck_assert_str_eq(run("rm"), "usage: rm [-r] [-f] PATH...\n");
     ck_assert_str_eq(run("rm -r /a; ls /"), "dev\ndisk\n");
+    ck_assert_str_eq(run("rm -r //"), "rm: refusing to remove the root directory\n");
     ck_assert_str_eq(run("rmdir /disk"), "");
 }
 END_TEST
