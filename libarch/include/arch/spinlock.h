@@ -31,36 +31,96 @@ struct spinlock {
         0, (n)                                                                                     \
     }
 
+#include <arch/cpu.h>
+
+/** @cond INTERNAL */
+/* Uniprocessor: one preemption count for the one CPU (spinlock.c). */
+extern volatile unsigned arch_preempt_depth;
+/** @endcond */
+
 /** @brief Disable preemption (nests). */
-void preempt_disable(void);
+static inline void preempt_disable(void)
+{
+    arch_preempt_depth++;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
 /** @brief Re-enable preemption (undoes one preempt_disable()). */
-void preempt_enable(void);
+static inline void preempt_enable(void)
+{
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    arch_preempt_depth--;
+}
+
 /** @brief Nesting depth of preempt_disable() (and spinlocks held). @return 0 if preemptible */
-unsigned preempt_count(void);
+static inline unsigned preempt_count(void)
+{
+    return arch_preempt_depth;
+}
 
 /** @brief Initialise @p l as unlocked. @param l the lock @param name for reports */
-void spin_init(struct spinlock *l, const char *name);
-/** @brief Acquire @p l, spinning until it is free. @param l the lock */
-void spin_lock(struct spinlock *l);
+static inline void spin_init(struct spinlock *l, const char *name)
+{
+    l->locked = 0;
+    l->name = name;
+}
+
 /** @brief Try once to acquire @p l. @param l the lock @return true if acquired */
-bool spin_trylock(struct spinlock *l);
+static inline bool spin_trylock(struct spinlock *l)
+{
+    preempt_disable();
+    if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) == 0)
+        return true;
+    preempt_enable();
+    return false;
+}
+
+/** @cond INTERNAL */
+void arch_spin_wait(struct spinlock *l); /* spinlock.c: the contended path */
+/** @endcond */
+
+/** @brief Acquire @p l, spinning until it is free. @param l the lock */
+static inline void spin_lock(struct spinlock *l)
+{
+    preempt_disable();
+    if (__builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0, 0))
+        arch_spin_wait(l);
+}
+
 /** @brief Release @p l, which the caller holds. @param l the lock */
-void spin_unlock(struct spinlock *l);
+static inline void spin_unlock(struct spinlock *l)
+{
+    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+    preempt_enable();
+}
+
 /** @brief Is @p l held (by anyone)? @param l the lock @return true if held */
-bool spin_is_locked(const struct spinlock *l);
+static inline bool spin_is_locked(const struct spinlock *l)
+{
+    return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0;
+}
 
 /**
  * @brief Disable interrupts, then acquire @p l.
  * @param l the lock
  * @return the saved interrupt state for spin_unlock_irqrestore()
  */
-uint64_t spin_lock_irqsave(struct spinlock *l);
+static inline uint64_t spin_lock_irqsave(struct spinlock *l)
+{
+    uint64_t flags = cpu_irq_save();
+    spin_lock(l);
+    return flags;
+}
 
 /**
  * @brief Release @p l, then restore the interrupt state saved by spin_lock_irqsave().
  * @param l     the lock
  * @param flags what spin_lock_irqsave() returned
  */
-void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags);
+static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
+{
+    spin_unlock(l);
+    cpu_irq_restore(flags);
+}
 
 #endif
