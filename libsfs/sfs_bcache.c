@@ -269,6 +269,40 @@ int sfs_bread_through(struct sfs *fs, uint32_t blk, void *data)
     return sfs_dev_read(fs, blk, data);
 }
 
+/* One device request for @count blocks from @blk. */
+static int dev_read_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data)
+{
+    fs->stat_reads += count;
+    int r = fs->dev.read(fs->dev.ctx, (uint64_t)blk * fs->sec_per_block, count * fs->sec_per_block,
+                         data);
+    if (r < 0) {
+        sfs_log(fs, "device read failed", blk, (uint64_t)(int64_t)r);
+        return SFS_EIO;
+    }
+    return 0;
+}
+
+int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data)
+{
+    uint8_t *dst = data;
+    uint32_t start = 0; /* first block of the uncached stretch not yet read */
+    for (uint32_t i = 0; i <= count; i++) {
+        struct sfs_buf *b = i < count ? hash_find(fs, blk + i) : NULL;
+        if (i < count && !b)
+            continue;
+        /* The cached copy may be newer than the disk: read around it. */
+        if (i > start) {
+            int r = dev_read_run(fs, blk + start, i - start, dst + (size_t)start * fs->block_size);
+            if (r < 0)
+                return r;
+        }
+        if (b)
+            memcpy(dst + (size_t)i * fs->block_size, b->data, fs->block_size);
+        start = i + 1;
+    }
+    return 0;
+}
+
 int sfs_bflush_all(struct sfs *fs)
 {
     int err = 0;

@@ -392,7 +392,19 @@ long sfs_inode_pread(struct sfs *fs, struct sfs_inode *ip, void *buf, size_t len
         if (r == 0 && !pblk) {
             memset(dst + done, 0, n);
         } else if (r == 0 && stream && n == bs) {
-            r = sfs_bread_through(fs, pblk, dst + done);
+            /* Extend to the physically contiguous blocks that follow, so a
+             * large read becomes a few large device requests. */
+            uint32_t count = 1;
+            uint64_t lblk = pos / bs;
+            while (count < SFS_RUN_MAX && done + (size_t)(count + 1) * bs <= len) {
+                uint32_t next;
+                if (sfs_bmap(fs, ip, lblk + count, SFS_MAP_LOOKUP, &next) != 0 ||
+                    next != pblk + count)
+                    break;
+                count++;
+            }
+            r = sfs_bread_through_run(fs, pblk, count, dst + done);
+            n = (size_t)count * bs;
         } else if (r == 0) {
             struct sfs_buf *b;
             r = sfs_bget(fs, pblk, SFS_BGET_READ, &b);

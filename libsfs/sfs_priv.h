@@ -95,6 +95,11 @@ int sfs_bflush_all(struct sfs *fs);
 /* Whole-block transfers that bypass the cache unless the block is cached. */
 int sfs_bwrite_through(struct sfs *fs, uint32_t blk, const void *data);
 int sfs_bread_through(struct sfs *fs, uint32_t blk, void *data);
+/* Read @count consecutive blocks into @data: cached blocks from the cache
+ * (they may be newer), each uncached stretch with one device request. */
+int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data);
+/* Most blocks one streaming device request may cover. */
+#define SFS_RUN_MAX 256u
 /* Raw device access in whole file-system blocks (used before the cache exists). */
 int sfs_dev_read(struct sfs *fs, uint32_t blk, void *buf);
 int sfs_dev_write(struct sfs *fs, uint32_t blk, const void *buf);

@@ -321,6 +321,42 @@ START_TEST(inode_exhaustion)
 }
 END_TEST
 
+/* A large read is split into runs of physically contiguous blocks, each one
+ * device request; a block with a newer copy in the cache must still win. */
+START_TEST(large_read_runs_see_cached_writes)
+{
+    struct tfs t;
+    tfs_setup(&t, 8 << 20, 4096);
+    size_t len = 1 << 20;
+    uint8_t *data = malloc(len), *back = malloc(len);
+    tfs_fill(data, len, 7);
+    ck_assert_ok(tfs_put(&t, "/big", data, len));
+    ck_assert_ok(sfs_sync(&t.fs));
+    struct sfs_file f;
+    memset(&f, 0, sizeof(f));
+    ck_assert_ok(sfs_open(&t.fs, &f, "/big", SFS_O_RDWR, 0));
+    /* a small write stays dirty in the cache, in the middle of a run */
+    ck_assert_int_eq(sfs_pwrite(&t.fs, &f, "NEWER", 5, 300000), 5);
+    memcpy(data + 300000, "NEWER", 5);
+    uint64_t reads = t.fs.stat_reads;
+    ck_assert_int_eq(sfs_pread(&t.fs, &f, back, len, 0), (long)len);
+    ck_assert_int_eq(memcmp(back, data, len), 0);
+    ck_assert_uint_gt(t.fs.stat_reads, reads);
+    /* and once it is written back, the whole file is read in long runs */
+    ck_assert_ok(sfs_sync(&t.fs));
+    memset(back, 0, len);
+    uint64_t calls = t.rd.reads;
+    ck_assert_int_eq(sfs_pread(&t.fs, &f, back, len - 4096, 4096), (long)(len - 4096));
+    ck_assert_int_eq(memcmp(back, data + 4096, len - 4096), 0);
+    /* 255 blocks in a handful of requests (the block map may split runs), not 255 */
+    ck_assert_uint_lt(t.rd.reads - calls, 32);
+    ck_assert_ok(sfs_close(&t.fs, &f));
+    free(data);
+    free(back);
+    tfs_teardown(&t);
+}
+END_TEST
+
 Suite *file_suite(void)
 {
     Suite *s = suite_create("file");
@@ -328,6 +364,7 @@ Suite *file_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, write_read_small, 0, 3);
     tcase_add_test(tc, levels_roundtrip);
+    tcase_add_test(tc, large_read_runs_see_cached_writes);
     tcase_add_test(tc, sparse_triple_indirect);
     tcase_add_test(tc, max_size_efbig);
     tcase_add_test(tc, truncate_zeroes_tail);
