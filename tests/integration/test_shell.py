@@ -151,6 +151,9 @@ class ShellTests(unittest.TestCase):
             self.assertIn("mounted on /", sh.run("mkfs /dev/vda"))
             self.assertIn("no such block device", sh.run("fsck /dev/nope"))
             self.assertEqual(sh.run("echo -n a; echo b"), "ab\n")
+            self.assertIn("echo -n a; echo b", sh.run("history"))
+            sh.run("clear")
+            self.assertIn("\x1b[2J", sh.s.buf)  # the screen-clearing sequence
             # last: the log holds earlier prompts, which would confuse run()
             sh.s.send("log\r")
             sh.s.expect("(x86_64) booting", timeout=30)
@@ -183,6 +186,17 @@ class ShellTests(unittest.TestCase):
             self.assertEqual(sh.run("crc32 /keep/big"), "%s  /keep/big\n" % crc)
         finally:
             sh.close()
+
+    def test_reboot_syncs_first(self):
+        img = self.image("reboot")
+        sh = Shell(img)
+        sh.run("write /before-reboot kept")
+        sh.s.send("reboot\r")
+        sh.s.expect("reboot: resetting", timeout=30)
+        status = sh.s.wait(60)  # QEMU runs with -no-reboot: a reset ends it
+        sh.close()
+        self.assertNotEqual(status, qemu.EXIT_FAILURE)
+        self.assertEqual(sfs_tool(img, "cat", "/before-reboot"), "kept\n")
 
     def test_image_made_on_the_host(self):
         tree = os.path.join(WORK, "hosttree")
