@@ -69,17 +69,34 @@ static uint64_t cfg_clock(void *ctx)
     return vfs_now();
 }
 
-static void setup(struct sfs_blockdev *d, struct sfs_config *cfg, struct block_device *bd)
+/* Allocate a volume over @bd and mount it, or (@format) format it. On success
+ * *@out holds a mounted volume (format: an unmounted one to free). */
+static int vol_open(struct block_device *bd, bool format, struct sfs_vol **out)
 {
-    *d = (struct sfs_blockdev){ .read = bd_read,
-                                .write = bd_write,
-                                .flush = bd_flush,
-                                .ctx = bd,
-                                .sector_size = bd->block_size,
-                                .sector_count = bd->block_count };
-    *cfg = (struct sfs_config){
+    if (!bd)
+        return -ENODEV;
+    struct sfs_vol *v = vfs_alloc(sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    memset(v, 0, sizeof(*v));
+    v->dev = (struct sfs_blockdev){ .read = bd_read,
+                                    .write = bd_write,
+                                    .flush = bd_flush,
+                                    .ctx = bd,
+                                    .sector_size = bd->block_size,
+                                    .sector_count = bd->block_count };
+    struct sfs_config cfg = {
         .cache_blocks = SFS_CACHE_BLOCKS, .alloc = cfg_alloc, .free = cfg_free, .clock = cfg_clock
     };
+    struct sfs_format_opts opts;
+    memset(&opts, 0, sizeof(opts));
+    int err = format ? sfs_format(&v->fs, &v->dev, &cfg, &opts) : sfs_mount(&v->fs, &v->dev, &cfg);
+    if (err) {
+        vfs_free(v);
+        return err;
+    }
+    *out = v;
+    return 0;
 }
 
 /* "dir" + "/" + "name", in a new allocation. */
@@ -345,20 +362,10 @@ static const struct vnode_ops sfs_ops = {
 
 static int sv_mount(struct vfs_mount *mnt, void *source, struct vnode **root)
 {
-    struct block_device *bd = source;
-    if (!bd)
-        return -ENODEV;
-    struct sfs_vol *v = vfs_alloc(sizeof(*v));
-    if (!v)
-        return -ENOMEM;
-    memset(v, 0, sizeof(*v));
-    struct sfs_config cfg;
-    setup(&v->dev, &cfg, bd);
-    int err = sfs_mount(&v->fs, &v->dev, &cfg);
-    if (err) {
-        vfs_free(v);
+    struct sfs_vol *v;
+    int err = vol_open(source, false, &v);
+    if (err)
         return err;
-    }
     mnt->priv = v;
     char *p = vfs_alloc(2);
     if (p)
@@ -418,16 +425,10 @@ struct block_device *sfs_vfs_device(struct vfs_mount *mnt)
 
 int sfs_vfs_format(struct block_device *dev)
 {
-    struct sfs_vol *v = vfs_alloc(sizeof(*v));
-    if (!v)
-        return -ENOMEM;
-    memset(v, 0, sizeof(*v));
-    struct sfs_config cfg;
-    setup(&v->dev, &cfg, dev);
-    struct sfs_format_opts opts;
-    memset(&opts, 0, sizeof(opts));
-    int err = sfs_format(&v->fs, &v->dev, &cfg, &opts);
-    vfs_free(v);
+    struct sfs_vol *v;
+    int err = vol_open(dev, true, &v);
+    if (!err)
+        vfs_free(v);
     return err;
 }
 
@@ -482,19 +483,12 @@ long sfs_vfs_check(struct block_device *dev, struct vfs_mount *mounted,
         sfs_sync(fs);
         return sfs_check(fs, NULL, 0, check_report, &c);
     }
-    if (!dev)
-        return -ENODEV;
-    struct sfs_vol *v = vfs_alloc(sizeof(*v));
-    if (!v)
-        return -ENOMEM;
-    memset(v, 0, sizeof(*v));
-    struct sfs_config cfg;
-    setup(&v->dev, &cfg, dev);
-    long r = sfs_mount(&v->fs, &v->dev, &cfg);
+    struct sfs_vol *v;
+    long r = vol_open(dev, false, &v);
     if (r == 0) {
         r = sfs_check(&v->fs, NULL, 0, check_report, &c);
         sfs_unmount(&v->fs);
+        vfs_free(v);
     }
-    vfs_free(v);
     return r;
 }

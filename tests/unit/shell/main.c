@@ -8,6 +8,7 @@
 int main(void)
 {
     SRunner *sr = srunner_create(editor_suite());
+    srunner_add_suite(sr, editor_complete_suite());
     srunner_add_suite(sr, history_suite());
     srunner_add_suite(sr, parse_suite());
     srunner_add_suite(sr, shell_suite());

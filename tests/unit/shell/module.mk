@@ -1,8 +1,10 @@
 TEST := shell
 TEST_SRCS := \
+	tests/unit/shell/editor_fixture.c \
 	tests/unit/shell/main.c \
 	tests/unit/shell/test_fs_cmds.c \
 	tests/unit/shell/test_editor.c \
+	tests/unit/shell/test_editor_complete.c \
 	tests/unit/shell/test_history.c \
 	tests/unit/shell/test_parse.c \
 	tests/unit/shell/test_shell.c

@@ -15,6 +15,7 @@
     } while (0)
 
 Suite *editor_suite(void);
+Suite *editor_complete_suite(void);
 Suite *history_suite(void);
 Suite *parse_suite(void);
 Suite *shell_suite(void);
