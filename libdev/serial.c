@@ -17,6 +17,11 @@ int serial_init(struct serial_port *port, uint16_t base, uint32_t baud)
         return -EINVAL;
     uint16_t divisor = (uint16_t)(UART_CLOCK_BAUD / baud);
 
+    /* Keep what was typed before we got here (enabling the FIFOs below clears
+     * the receiver); if no UART answers, this was noise and is dropped below. */
+    for (int i = 0; i < 16 && (inb(base + UART_LSR) & UART_LSR_DATA_READY); i++)
+        port->rx[port->rx_head++] = inb(base + UART_DATA);
+
     outb(base + UART_IER, 0x00); /* no interrupts (polled) */
     outb(base + UART_LCR, 0x80); /* DLAB on: set the divisor */
     outb(base + UART_DATA, divisor & 0xff);
@@ -27,8 +32,10 @@ int serial_init(struct serial_port *port, uint16_t base, uint32_t baud)
     /* Loopback test: a byte sent must come straight back. */
     outb(base + UART_MCR, 0x1e);
     outb(base + UART_DATA, 0xae);
-    if (inb(base + UART_DATA) != 0xae)
+    if (inb(base + UART_DATA) != 0xae) {
+        port->rx_head = 0;
         return -ENODEV;
+    }
 
     outb(base + UART_MCR, 0x0f); /* normal mode: DTR, RTS, OUT1, OUT2 */
     port->present = true;

@@ -328,10 +328,22 @@ def main():
         print("QEMU is paused, waiting for gdb on localhost:1234. In another terminal run:\n"
               "  gdb %s -ex 'target remote localhost:1234' -ex 'hbreak kmain' -ex continue\n"
               % os.path.relpath(a.elf))
-    else:
-        print("qemu: %s  (Ctrl-C quits)" % " ".join(args[1:]), file=sys.stderr)
+        sys.stdout.flush()
+        os.execvp(args[0], args)
+    print("qemu: %s  (Ctrl-C or 'shutdown' quits)" % " ".join(args[1:]), file=sys.stderr)
     sys.stdout.flush()
-    os.execvp(args[0], args)
+    try:
+        status = subprocess.call(args)
+    except KeyboardInterrupt:
+        status = 0
+    # `shutdown` leaves through isa-debug-exit with the success code: that is a
+    # normal end of the session, not an error for make.
+    if status == EXIT_SUCCESS:
+        return 0
+    if status == EXIT_FAILURE:
+        print("qemu: the kernel reported a failure", file=sys.stderr)
+        return 1
+    return status
 
 
 if __name__ == "__main__":

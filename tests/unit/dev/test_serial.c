@@ -151,6 +151,17 @@ START_TEST(test_wedged_transmitter_does_not_hang)
 }
 END_TEST
 
+START_TEST(test_bytes_typed_before_init_are_kept)
+{
+    memcpy(u.rx, "ab", 2);
+    u.nrx = 2;
+    ck_assert_int_eq(serial_init(&port, SERIAL_COM1, 115200), 0);
+    ck_assert_int_eq(serial_getc(&port), 'a');
+    ck_assert_int_eq(serial_getc(&port), 'b');
+    ck_assert_int_eq(serial_getc(&port), -EAGAIN);
+}
+END_TEST
+
 START_TEST(test_rx_interrupt_enable)
 {
     serial_init(&port, SERIAL_COM1, 115200);
@@ -218,6 +229,7 @@ Suite *serial_suite(void)
     tcase_add_test(tc, test_missing_uart_is_detected_and_ignored);
     tcase_add_test(tc, test_write_translates_newlines_and_waits);
     tcase_add_test(tc, test_wedged_transmitter_does_not_hang);
+    tcase_add_test(tc, test_bytes_typed_before_init_are_kept);
     tcase_add_test(tc, test_rx_interrupt_enable);
     tcase_add_test(tc, test_rx_ring_keeps_typed_ahead_bytes);
     tcase_add_test(tc, test_getc_and_console_ops);
