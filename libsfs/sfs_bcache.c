@@ -303,6 +303,41 @@ int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *da
     return 0;
 }
 
+/* One device request writing @count blocks from @blk. */
+static int dev_write_run(struct sfs *fs, uint32_t blk, uint32_t count, const void *data)
+{
+    fs->stat_writes += count;
+    int r = fs->dev.write(fs->dev.ctx, (uint64_t)blk * fs->sec_per_block, count * fs->sec_per_block,
+                          data);
+    if (r < 0) {
+        sfs_log(fs, "device write failed", blk, (uint64_t)(int64_t)r);
+        return SFS_EIO;
+    }
+    return 0;
+}
+
+int sfs_bwrite_through_run(struct sfs *fs, uint32_t blk, uint32_t count, const void *data)
+{
+    const uint8_t *src = data;
+    uint32_t start = 0;
+    for (uint32_t i = 0; i <= count; i++) {
+        struct sfs_buf *b = i < count ? hash_find(fs, blk + i) : NULL;
+        if (i < count && !b)
+            continue;
+        if (i > start) {
+            int r = dev_write_run(fs, blk + start, i - start, src + (size_t)start * fs->block_size);
+            if (r < 0)
+                return r;
+        }
+        if (b) { /* keep the cached copy current: it is what later reads see */
+            memcpy(b->data, src + (size_t)i * fs->block_size, fs->block_size);
+            sfs_bdirty(fs, b);
+        }
+        start = i + 1;
+    }
+    return 0;
+}
+
 int sfs_bflush_all(struct sfs *fs)
 {
     int err = 0;

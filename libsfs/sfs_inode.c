@@ -420,6 +420,45 @@ long sfs_inode_pread(struct sfs *fs, struct sfs_inode *ip, void *buf, size_t len
     return (long)done;
 }
 
+/*
+ * Write @count whole blocks from logical block @lblk: map them all first (new
+ * ones unzeroed), then write each physically contiguous stretch with one
+ * device request. On failure *@written says how many leading blocks made it;
+ * every new block after those is unmapped again, so no stale block stays in
+ * the file.
+ */
+static int write_blocks(struct sfs *fs, struct sfs_inode *ip, const uint8_t *src, uint64_t lblk,
+                        uint32_t count, uint32_t *written)
+{
+    uint32_t pblk[SFS_RUN_MAX];
+    bool fresh[SFS_RUN_MAX];
+    uint32_t mapped = 0;
+    int err = 0;
+    *written = 0;
+    while (mapped < count) {
+        err = sfs_bmap_ex(fs, ip, lblk + mapped, SFS_MAP_RAW, &pblk[mapped], &fresh[mapped]);
+        if (err < 0)
+            break;
+        mapped++;
+    }
+    uint32_t i = 0;
+    int werr = 0;
+    while (i < mapped) {
+        uint32_t n = 1;
+        while (i + n < mapped && pblk[i + n] == pblk[i] + n)
+            n++;
+        werr = sfs_bwrite_through_run(fs, pblk[i], n, src + (size_t)i * fs->block_size);
+        if (werr < 0)
+            break;
+        i += n;
+    }
+    *written = i;
+    for (uint32_t k = i; k < mapped; k++)
+        if (fresh[k])
+            sfs_free_range(fs, ip, lblk + k, lblk + k + 1);
+    return werr < 0 ? werr : err;
+}
+
 long sfs_inode_pwrite(struct sfs *fs, struct sfs_inode *ip, const void *buf, size_t len,
                       uint64_t off)
 {
@@ -441,20 +480,27 @@ long sfs_inode_pwrite(struct sfs *fs, struct sfs_inode *ip, const void *buf, siz
         size_t n = bs - boff < len - done ? bs - boff : len - done;
         bool full = n == bs, fresh;
         uint32_t pblk;
+        if (full && stream) {
+            /* Whole blocks: map a run of them and write it in few requests. */
+            size_t whole = (len - done) / bs;
+            uint32_t count = whole > SFS_RUN_MAX ? SFS_RUN_MAX : (uint32_t)whole;
+            uint32_t written;
+            err = write_blocks(fs, ip, src + done, pos / bs, count, &written);
+            done += (size_t)written * bs;
+            if (err < 0)
+                break;
+            continue;
+        }
         /* A block written whole needs no zeroing and no read. */
         err = sfs_bmap_ex(fs, ip, pos / bs, full ? SFS_MAP_RAW : SFS_MAP_ALLOC, &pblk, &fresh);
         if (err < 0)
             break;
-        if (full && stream) {
-            err = sfs_bwrite_through(fs, pblk, src + done);
-        } else {
-            struct sfs_buf *b;
-            err = sfs_bget(fs, pblk, full ? SFS_BGET_NOREAD : SFS_BGET_READ, &b);
-            if (err == 0) {
-                memcpy(b->data + boff, src + done, n);
-                sfs_bdirty(fs, b);
-                sfs_bput(fs, b);
-            }
+        struct sfs_buf *b;
+        err = sfs_bget(fs, pblk, full ? SFS_BGET_NOREAD : SFS_BGET_READ, &b);
+        if (err == 0) {
+            memcpy(b->data + boff, src + done, n);
+            sfs_bdirty(fs, b);
+            sfs_bput(fs, b);
         }
         if (err < 0) {
             /* Never leave a new, unwritten (stale) block mapped. */

@@ -98,6 +98,9 @@ int sfs_bread_through(struct sfs *fs, uint32_t blk, void *data);
 /* Read @count consecutive blocks into @data: cached blocks from the cache
  * (they may be newer), each uncached stretch with one device request. */
 int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data);
+/* Write @count consecutive blocks from @data: cached blocks into the cache
+ * (marked dirty), each uncached stretch with one device request. */
+int sfs_bwrite_through_run(struct sfs *fs, uint32_t blk, uint32_t count, const void *data);
 /* Most blocks one streaming device request may cover. */
 #define SFS_RUN_MAX 256u
 /* Raw device access in whole file-system blocks (used before the cache exists). */
