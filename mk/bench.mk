@@ -20,3 +20,4 @@ _bench: $(KERNEL_ELF) $(OS_ISO) $(BENCH_BINS) $(MINIMAL_ELF) $(TOOL_BINS)
 	$(Q)for b in $(BENCH_BINS); do echo; echo "== $$b"; $$b || exit 1; done
 	$(Q)echo; $(PYTHON) tests/bench/boot_time.py --iso $(OS_ISO) --minimal $(MINIMAL_ELF) --runs 5
 	$(Q)echo; $(PYTHON) tests/bench/kernel_bench.py --kernel $(KERNEL_ELF)
+	$(Q)echo; $(PYTHON) tests/bench/virtio_vs_linux.py --kernel $(KERNEL_ELF)

@@ -1,9 +1,11 @@
 # In-kernel tests, linked into kernel.elf as plain objects (see mk/kernel.mk).
 KTEST_SRCS := \
 	tests/ktest/bench_fs.c \
+	tests/ktest/bench_virtio.c \
 	tests/ktest/test_boot.c \
 	tests/ktest/test_console.c \
 	tests/ktest/test_harness.c \
+	tests/ktest/test_libc.c \
 	tests/ktest/test_mm.c \
 	tests/ktest/test_sched.c \
 	tests/ktest/test_traps.c \
