@@ -6,6 +6,7 @@
  * namespace lock (vfs_lock()); nothing here takes it.
  */
 #include <arch/errno.h>
+#include <arch/kprintf.h>
 #include <string.h>
 #include <vfs/vfs.h>
 
@@ -144,10 +145,7 @@ static int do_mount(const char *typename, void *source, struct vnode *covered, c
     memset(m, 0, sizeof(*m));
     m->type = type;
     m->id = next_mount_id++;
-    size_t n = strlen(path);
-    if (n >= sizeof(m->path))
-        n = sizeof(m->path) - 1;
-    memcpy(m->path, path, n);
+    ksnprintf(m->path, sizeof(m->path), "%s", path);
     int err = type->mount(m, source, &m->root);
     if (err) {
         cfg.free(m);
@@ -291,9 +289,7 @@ int vfs_statfs(struct vfs_ctx *ctx, const char *path, struct vfs_statfs *st)
     int err = vfs_walk(ctx, path, true, &vn);
     if (!err) {
         memset(st, 0, sizeof(*st));
-        size_t n = strlen(vn->mnt->type->name);
-        memcpy(st->type, vn->mnt->type->name, n < sizeof(st->type) ? n + 1 : sizeof(st->type));
-        st->type[sizeof(st->type) - 1] = '\0';
+        ksnprintf(st->type, sizeof(st->type), "%s", vn->mnt->type->name);
         if (vn->mnt->type->statfs)
             err = vn->mnt->type->statfs(vn->mnt, st);
         vnode_put(vn);
