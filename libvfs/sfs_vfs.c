@@ -16,9 +16,17 @@
 
 #define SFS_CACHE_BLOCKS 256 /* 1 MiB of cache with 4 KiB blocks */
 
+/* A live vnode's private part: its path, on the volume's list so a directory
+ * rename can correct the paths of vnodes below it. */
+struct sv_node {
+    char *path;
+    struct sv_node *prev, *next;
+};
+
 struct sfs_vol {
     struct sfs fs;
     struct sfs_blockdev dev;
+    struct sv_node *live; /* every live vnode of this volume */
 };
 
 static const struct vnode_ops sfs_ops;
@@ -30,7 +38,7 @@ static struct sfs *vol(struct vnode *vn)
 
 static const char *path_of(struct vnode *vn)
 {
-    return vn->priv;
+    return ((struct sv_node *)vn->priv)->path;
 }
 
 /* libsfs device callbacks over a struct block_device (they return 0 or <0). */
@@ -154,13 +162,40 @@ static int make_vnode(struct vfs_mount *mnt, char *path, struct vnode **out)
         vfs_free(path);
         return err;
     }
-    struct vnode *vn = vnode_new(mnt, &sfs_ops, vfs_type_of(st.mode), st.ino, path);
+    struct sv_node *node = vfs_alloc(sizeof(*node));
+    struct vnode *vn = node ? vnode_new(mnt, &sfs_ops, vfs_type_of(st.mode), st.ino, node) : NULL;
     if (!vn) {
+        vfs_free(node);
         vfs_free(path);
         return -ENOMEM;
     }
+    struct sfs_vol *v = mnt->priv;
+    *node = (struct sv_node){ .path = path, .next = v->live };
+    if (v->live)
+        v->live->prev = node;
+    v->live = node;
     *out = vn;
     return 0;
+}
+
+/* After "@from" became "@to", move every live path at or under @from. A path
+ * that cannot be rebuilt (no memory) keeps the old name: lookups through that
+ * vnode then fail with -ENOENT until it is looked up again. */
+static void renamed(struct sfs_vol *v, const char *from, const char *to)
+{
+    size_t fl = strlen(from), tl = strlen(to);
+    for (struct sv_node *n = v->live; n; n = n->next) {
+        if (strncmp(n->path, from, fl) != 0 || (n->path[fl] != '\0' && n->path[fl] != '/'))
+            continue;
+        size_t rest = strlen(n->path + fl);
+        char *p = vfs_alloc(tl + rest + 1);
+        if (!p)
+            continue;
+        memcpy(p, to, tl);
+        memcpy(p + tl, n->path + fl, rest + 1);
+        vfs_free(n->path);
+        n->path = p;
+    }
 }
 
 static int sv_lookup(struct vnode *dir, const char *name, struct vnode **out)
@@ -225,6 +260,8 @@ static int sv_rename(struct vnode *odir, const char *oname, struct vnode *ndir, 
 {
     char *a = join(path_of(odir), oname), *b = join(path_of(ndir), nname);
     int err = a && b ? sfs_rename(vol(odir), a, b) : -ENOMEM;
+    if (!err)
+        renamed(odir->mnt->priv, a, b);
     vfs_free(a);
     vfs_free(b);
     return err;
@@ -336,7 +373,16 @@ static int sv_fsync(struct vnode *vn, void *handle)
 
 static void sv_release(struct vnode *vn)
 {
-    vfs_free(vn->priv);
+    struct sv_node *n = vn->priv;
+    struct sfs_vol *v = vn->mnt->priv;
+    if (n->prev)
+        n->prev->next = n->next;
+    else
+        v->live = n->next;
+    if (n->next)
+        n->next->prev = n->prev;
+    vfs_free(n->path);
+    vfs_free(n);
 }
 
 static const struct vnode_ops sfs_ops = {

@@ -7,11 +7,8 @@
  * volume (the VFS resolves symbolic links and mount points itself, so every
  * such path is a real one). Open files use libsfs handles, which follow the
  * inode, not the name.
- *
- * Known limit: a vnode kept across a rename of one of its ancestor directories
- * (a working directory inside a directory that is then moved) still has the
- * old path; lookups through it fail with -ENOENT until it is looked up again
- * (`cd` to the new path). Open files are not affected.
+ * When a directory is renamed, the paths of live vnodes under it (a working
+ * directory inside it, say) are moved along with it.
  */
 #ifndef VFS_SFS_VFS_H
 #define VFS_SFS_VFS_H

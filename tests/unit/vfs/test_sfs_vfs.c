@@ -111,6 +111,35 @@ START_TEST(test_readdir_and_errors)
 }
 END_TEST
 
+START_TEST(test_cwd_follows_a_renamed_directory)
+{
+    int err;
+    ck_assert_int_eq(vfs_mkdir(&ctx, "/disk/a", 0755), 0);
+    ck_assert_int_eq(vfs_mkdir(&ctx, "/disk/a/b", 0755), 0);
+    ck_assert_int_eq(put_file("/disk/a/b/f", "inside"), 0);
+    ck_assert_int_eq(vfs_chdir(&ctx, "/disk/a/b"), 0);
+    int fd = vfs_open(&ctx, "f", VFS_O_RDONLY, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(vfs_rename(&ctx, "/disk/a", "/disk/z"), 0);
+    /* the working directory moved with it: relative names still work */
+    ck_assert_str_eq(get_file("f", &err), "inside");
+    ck_assert_str_eq(get_file("../b/f", &err), "inside");
+    ck_assert_int_eq(put_file("g", "new"), 0);
+    ck_assert_str_eq(get_file("/disk/z/b/g", &err), "new");
+    struct vfs_stat st;
+    ck_assert_int_eq(vfs_fstat(&ctx, fd, &st), 0); /* the open file too */
+    ck_assert_uint_eq(st.size, 6);
+    vfs_close(&ctx, fd);
+    /* a sibling whose name merely starts the same is left alone */
+    ck_assert_int_eq(vfs_mkdir(&ctx, "/disk/zz", 0755), 0);
+    ck_assert_int_eq(vfs_chdir(&ctx, "/disk/zz"), 0);
+    ck_assert_int_eq(vfs_rename(&ctx, "/disk/z", "/disk/y"), 0);
+    ck_assert_int_eq(put_file("h", "x"), 0);
+    ck_assert_str_eq(get_file("/disk/zz/h", &err), "x");
+    ck_assert_int_eq(vfs_chdir(&ctx, "/"), 0);
+}
+END_TEST
+
 START_TEST(test_mount_refuses_bad_disks)
 {
     ck_assert_int_eq(vfs_umount(&ctx, "/disk"), 0);
@@ -132,6 +161,7 @@ Suite *sfs_vfs_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_files_dirs_and_persistence);
     tcase_add_test(tc, test_readdir_and_errors);
+    tcase_add_test(tc, test_cwd_follows_a_renamed_directory);
     tcase_add_test(tc, test_mount_refuses_bad_disks);
     suite_add_tcase(s, tc);
     return s;
