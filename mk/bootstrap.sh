@@ -43,7 +43,7 @@ for t in $targets; do
     case $t in
     build) want_build ;;
     run|bench|debug) want_build; want_iso; want_qemu ;;
-    check) want_build; want_iso; want_qemu; want_check ;;
+    check) want_build; want_iso; want_qemu; want_check; want doxygen has doxygen ;;
     docs) want doxygen has doxygen ;;
     coverage) want_build; want_check; want lcov has lcov ;;
     debug-gdb) want gdb has gdb ;;

@@ -1,8 +1,11 @@
 # mk/docs.mk - Doxygen HTML in build/docs/; any warning fails the build.
 
-.PHONY: docs
+.PHONY: docs _docs
 docs:
 	$(Q)mk/bootstrap.sh docs
+	$(Q)$(MAKE) --no-print-directory _docs
+
+_docs:
 	$(Q)mkdir -p $(BUILD)/docs
 	$(Q)DOXY_INPUT="README.md docs $(wildcard $(patsubst %,%/include,$(ALL_MODULE_DIRS))) \
 	    kernel/libc/include" doxygen docs/Doxyfile >$(BUILD)/docs/doxygen.log 2>&1 || \

@@ -1,5 +1,6 @@
 # mk/test.mk - `make check`: host unit tests, then the in-kernel tests in QEMU,
-# then the integration tests (including the harness's own self-test).
+# then the integration tests (including the harness's own self-test), then the
+# documentation build (every public declaration documented, zero warnings).
 #
 #   make check                 everything
 #   make check-unit            all host runners      make test-<lib>   one runner
@@ -16,6 +17,7 @@ _check: $(UNIT_TEST_BINS) $(KERNEL_ELF) $(TOOL_BINS)
 	$(Q)$(MAKE) --no-print-directory check-unit
 	$(Q)$(MAKE) --no-print-directory _ktest
 	$(Q)$(MAKE) --no-print-directory check-integration
+	$(Q)$(MAKE) --no-print-directory _docs
 	@echo "make check: all tests passed"
 
 check-unit: $(UNIT_TEST_BINS)
