@@ -60,10 +60,12 @@ void sfs_bcache_init(struct sfs *fs, void *mem, uint32_t nbufs)
     }
 }
 
-int sfs_dev_read(struct sfs *fs, uint32_t blk, void *buf)
+/* One device request for @count blocks from @blk. */
+static int dev_read_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data)
 {
-    fs->stat_reads++;
-    int r = fs->dev.read(fs->dev.ctx, (uint64_t)blk * fs->sec_per_block, fs->sec_per_block, buf);
+    fs->stat_reads += count;
+    int r = fs->dev.read(fs->dev.ctx, (uint64_t)blk * fs->sec_per_block, count * fs->sec_per_block,
+                         data);
     if (r < 0) {
         sfs_log(fs, "device read failed", blk, (uint64_t)(int64_t)r);
         return SFS_EIO;
@@ -71,15 +73,27 @@ int sfs_dev_read(struct sfs *fs, uint32_t blk, void *buf)
     return 0;
 }
 
-int sfs_dev_write(struct sfs *fs, uint32_t blk, const void *buf)
+/* One device request writing @count blocks from @blk. */
+static int dev_write_run(struct sfs *fs, uint32_t blk, uint32_t count, const void *data)
 {
-    fs->stat_writes++;
-    int r = fs->dev.write(fs->dev.ctx, (uint64_t)blk * fs->sec_per_block, fs->sec_per_block, buf);
+    fs->stat_writes += count;
+    int r = fs->dev.write(fs->dev.ctx, (uint64_t)blk * fs->sec_per_block, count * fs->sec_per_block,
+                          data);
     if (r < 0) {
         sfs_log(fs, "device write failed", blk, (uint64_t)(int64_t)r);
         return SFS_EIO;
     }
     return 0;
+}
+
+int sfs_dev_read(struct sfs *fs, uint32_t blk, void *buf)
+{
+    return dev_read_run(fs, blk, 1, buf);
+}
+
+int sfs_dev_write(struct sfs *fs, uint32_t blk, const void *buf)
+{
+    return dev_write_run(fs, blk, 1, buf);
 }
 
 static void lru_unlink(struct sfs *fs, struct sfs_buf *b)
@@ -269,19 +283,6 @@ int sfs_bread_through(struct sfs *fs, uint32_t blk, void *data)
     return sfs_dev_read(fs, blk, data);
 }
 
-/* One device request for @count blocks from @blk. */
-static int dev_read_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data)
-{
-    fs->stat_reads += count;
-    int r = fs->dev.read(fs->dev.ctx, (uint64_t)blk * fs->sec_per_block, count * fs->sec_per_block,
-                         data);
-    if (r < 0) {
-        sfs_log(fs, "device read failed", blk, (uint64_t)(int64_t)r);
-        return SFS_EIO;
-    }
-    return 0;
-}
-
 int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data)
 {
     uint8_t *dst = data;
@@ -299,19 +300,6 @@ int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *da
         if (b)
             memcpy(dst + (size_t)i * fs->block_size, b->data, fs->block_size);
         start = i + 1;
-    }
-    return 0;
-}
-
-/* One device request writing @count blocks from @blk. */
-static int dev_write_run(struct sfs *fs, uint32_t blk, uint32_t count, const void *data)
-{
-    fs->stat_writes += count;
-    int r = fs->dev.write(fs->dev.ctx, (uint64_t)blk * fs->sec_per_block, count * fs->sec_per_block,
-                          data);
-    if (r < 0) {
-        sfs_log(fs, "device write failed", blk, (uint64_t)(int64_t)r);
-        return SFS_EIO;
     }
     return 0;
 }
