@@ -123,6 +123,49 @@ static void ls_line(struct shell *sh, const char *path, const char *name, unsign
     shell_printf(sh, "\n");
 }
 
+/* Names of one directory, sorted for printing. Bounded: a directory with more
+ * (or longer) names than fit is listed in its own order instead. */
+#define LS_SORT_NAMES 512
+#define LS_SORT_BYTES (16 * 1024)
+
+static struct {
+    char bytes[LS_SORT_BYTES];
+    uint16_t off[LS_SORT_NAMES];
+    unsigned n;
+    size_t used;
+} ls_names;
+
+static bool ls_collect(const char *name)
+{
+    size_t len = strlen(name) + 1;
+    if (ls_names.n == LS_SORT_NAMES || ls_names.used + len > LS_SORT_BYTES)
+        return false;
+    memcpy(ls_names.bytes + ls_names.used, name, len);
+    ls_names.off[ls_names.n++] = (uint16_t)ls_names.used;
+    ls_names.used += len;
+    return true;
+}
+
+static void ls_sort(void)
+{
+    for (unsigned i = 1; i < ls_names.n; i++) { /* insertion sort: small n */
+        uint16_t o = ls_names.off[i];
+        unsigned j = i;
+        while (j > 0 && strcmp(ls_names.bytes + ls_names.off[j - 1], ls_names.bytes + o) > 0) {
+            ls_names.off[j] = ls_names.off[j - 1];
+            j--;
+        }
+        ls_names.off[j] = o;
+    }
+}
+
+static void ls_entry(struct shell *sh, const char *dir, const char *name, unsigned opt)
+{
+    char full[VFS_PATH_MAX];
+    if (join(full, sizeof(full), dir, name))
+        ls_line(sh, full, name, opt);
+}
+
 static int ls_one(struct shell *sh, const char *path, unsigned opt, bool header)
 {
     struct vfs_ctx *c = vctx(sh);
@@ -140,16 +183,28 @@ static int ls_one(struct shell *sh, const char *path, unsigned opt, bool header)
     if (header)
         shell_printf(sh, "%s:\n", path);
     struct vfs_dirent de;
-    char full[VFS_PATH_MAX];
+    bool sorted = true;
     int r;
+    ls_names.n = 0;
+    ls_names.used = 0;
     while ((r = vfs_readdir(c, fd, &de)) == 1) {
         if (de.name[0] == '.' && !(opt & LS_ALL))
             continue;
-        if (!join(full, sizeof(full), path, de.name))
+        if (sorted && ls_collect(de.name))
             continue;
-        ls_line(sh, full, de.name, opt);
+        if (sorted) { /* too many to sort: print what we kept, then go on as we read */
+            for (unsigned i = 0; i < ls_names.n; i++)
+                ls_entry(sh, path, ls_names.bytes + ls_names.off[i], opt);
+            sorted = false;
+        }
+        ls_entry(sh, path, de.name, opt);
     }
     vfs_close(c, fd);
+    if (sorted) {
+        ls_sort();
+        for (unsigned i = 0; i < ls_names.n; i++)
+            ls_entry(sh, path, ls_names.bytes + ls_names.off[i], opt);
+    }
     return r < 0 ? fail(sh, "ls", path, r) : 0;
 }
 
@@ -772,8 +827,8 @@ static int cmd_sync(struct shell *sh, int argc, char **argv)
 
 static const struct shell_cmd fs_cmds[] = {
     { "ls", cmd_ls, "list directory contents",
-      "ls [-l] [-a] [PATH]...\nList each directory's entries (-a: include names starting with "
-      "'.'; -l: type, permissions, links, size).\n" },
+      "ls [-l] [-a] [PATH]...\nList each directory's entries in name order (-a: include names "
+      "starting with '.'; -l: type, permissions, links, size).\n" },
     { "cd", cmd_cd, "change the working directory", "cd [DIR]\nGo to DIR (default /).\n" },
     { "pwd", cmd_pwd, "print the working directory", "pwd\n" },
     { "cat", cmd_cat, "print files", "cat FILE...\nWrite each file's bytes to the output.\n" },

@@ -8,6 +8,7 @@
 #include <arch/errno.h>
 #include <dev/ramdisk.h>
 #include <shell/fs_cmds.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vfs/devfs.h>
@@ -111,16 +112,16 @@ END_TEST
 START_TEST(test_ls_cd_pwd_and_prompt)
 {
     run("mkdir /d; touch /d/b /d/a /d/.hidden");
-    ck_assert_str_eq(run("ls /d"), "b\na\n");
-    ck_assert_str_eq(run("ls -a /d"), ".\n..\nb\na\n.hidden\n");
+    ck_assert_str_eq(run("ls /d"), "a\nb\n");
+    ck_assert_str_eq(run("ls -a /d"), ".\n..\n.hidden\na\nb\n");
     const char *l = run("ls -l /d/a");
     ck_assert_ptr_nonnull(strstr(l, "-rw-r--r--   1          0 /d/a"));
     ck_assert_ptr_nonnull(strstr(run("ls -la /d"), "drwxr-xr-x"));
-    ck_assert_str_eq(run("ls /d/a /d"), "/d/a\n/d:\nb\na\n");
+    ck_assert_str_eq(run("ls /d/a /d"), "/d/a\n/d:\na\nb\n");
     ck_assert_str_eq(run("ls -x"), "ls: unknown option -x\nusage: ls [-l] [-a] [PATH]...\n");
     ck_assert_str_eq(run("ls /none"), "ls: /none: No such file or directory\n");
     ck_assert_str_eq(run("cd /d; pwd"), "/d\n");
-    ck_assert_str_eq(run("ls"), "b\na\n");
+    ck_assert_str_eq(run("ls"), "a\nb\n");
     char prompt[64];
     shell_fs_prompt(&env, prompt, sizeof(prompt));
     ck_assert_str_eq(prompt, "/d $ ");
@@ -129,6 +130,26 @@ START_TEST(test_ls_cd_pwd_and_prompt)
     ck_assert_str_eq(run("cd a b"), "usage: cd [DIR]\n");
     run("ln -s /d/a /sl");
     ck_assert_ptr_nonnull(strstr(run("ls -l /sl"), "/sl -> /d/a"));
+}
+END_TEST
+
+START_TEST(test_ls_sorts_and_copes_with_huge_directories)
+{
+    run("mkdir /big");
+    char cmd[64];
+    for (int i = 599; i >= 0; i--) { /* more names than ls sorts: still all listed */
+        snprintf(cmd, sizeof(cmd), "touch /big/f%03d", i);
+        run(cmd);
+    }
+    const char *out_ls = run("ls /big");
+    int lines = 0;
+    for (const char *p = out_ls; *p; p++)
+        lines += *p == '\n';
+    ck_assert_int_eq(lines, 600);
+    ck_assert_ptr_nonnull(strstr(out_ls, "f000\n"));
+    ck_assert_ptr_nonnull(strstr(out_ls, "f599\n"));
+    run("rm -r /big; mkdir /s; touch /s/zeta /s/Alpha /s/beta /s/alpha");
+    ck_assert_str_eq(run("ls /s"), "Alpha\nalpha\nbeta\nzeta\n");
 }
 END_TEST
 
@@ -283,6 +304,7 @@ Suite *fs_cmds_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_write_cat_and_redirection);
     tcase_add_test(tc, test_ls_cd_pwd_and_prompt);
+    tcase_add_test(tc, test_ls_sorts_and_copes_with_huge_directories);
     tcase_add_test(tc, test_mkdir_rmdir_rm);
     tcase_add_test(tc, test_mv_cp_ln_stat);
     tcase_add_test(tc, test_hexdump_crc32_tree);
