@@ -265,11 +265,13 @@ int vfs_chdir(struct vfs_ctx *ctx, const char *path)
         return -ENOMEM;
     vfs_lock();
     struct vnode *vn = NULL;
-    int err = vfs_walk(ctx, path, true, &vn);
+    /* Like a shell's cd: ".." undoes the last name given, even when that name
+     * was a symlink, so the directory always matches the path it is shown as. */
+    int err = vfs_abs_path(ctx, path, abs, VFS_PATH_MAX);
+    if (!err)
+        err = vfs_walk(ctx, abs, true, &vn);
     if (!err && vn->type != VFS_TYPE_DIR)
         err = -ENOTDIR;
-    if (!err)
-        err = vfs_abs_path(ctx, path, abs, VFS_PATH_MAX);
     if (!err) {
         ctx->cwd->mnt->busy--;
         vnode_put(ctx->cwd);

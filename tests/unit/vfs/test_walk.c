@@ -99,6 +99,14 @@ START_TEST(test_symlinks)
     ck_assert_int_eq(vfs_chdir(&ctx, "/abs/"), 0);
     ck_assert_str_eq(get_file("f", &err), "hello");
     ck_assert_int_eq(vfs_chdir(&ctx, "/"), 0);
+    /* cd is logical, as in a shell: ".." after a symlink goes back where we came from */
+    ck_assert_int_eq(vfs_chdir(&ctx, "/abs"), 0);
+    ck_assert_str_eq(vfs_getcwd(&ctx), "/abs");
+    ck_assert_str_eq(get_file("f", &err), "hello");
+    ck_assert_int_eq(vfs_chdir(&ctx, ".."), 0);
+    ck_assert_str_eq(vfs_getcwd(&ctx), "/");
+    ck_assert_int_eq(vfs_stat(&ctx, "abs", &st), 0); /* really back at the root */
+    ck_assert_int_eq(vfs_chdir(&ctx, "/"), 0);
     /* unlink removes the link, not the target */
     ck_assert_int_eq(vfs_unlink(&ctx, "/a/rel"), 0);
     ck_assert_str_eq(get_file("/a/b/f", &err), "hello");
