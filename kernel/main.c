@@ -124,7 +124,7 @@ static void interrupts_init(void)
 {
     gdt_init();
     idt_init();
-    trap_set_guard_checker(kernel_image_guard_page);
+    trap_set_guard_checker(mm_guard_page); /* boot, IST and thread stack guards */
     pic_init();
     irq_init();
 

@@ -4,10 +4,8 @@
 #include <arch/cpu.h>
 #include <arch/errno.h>
 #include <arch/kprintf.h>
-#include <arch/layout.h>
 #include <arch/pic.h>
 #include <arch/timer.h>
-#include <arch/trap.h>
 #include <kernel/kshell.h>
 #include <kernel/threads.h>
 #include <mm/mm.h>
@@ -72,10 +70,10 @@ static void executor_thread(void *arg)
     }
 }
 
-static void kbd_irq_async(void *ctx, struct trap_frame *tf)
+/* Keyboard input (interrupt context): wake async readers and the shell. */
+static void kbd_input(void *ctx)
 {
-    (void)tf;
-    kbd_irq(ctx);
+    (void)ctx;
     async_event_signal(&kbd_event);
     kshell_input_ready();
 }
@@ -105,13 +103,12 @@ int kernel_threads_init(struct kbd *kbd)
     executor_init(&kexec, &ecfg);
     timer_queue_init(&ktimers, timer_uptime_ms);
     async_event_init(&kbd_event);
-    trap_set_guard_checker(mm_guard_page); /* boot, IST and thread stacks */
 
     uint64_t f = cpu_irq_save();
     timer_set_tick_hook(tick);
     timer_set_sleep_hook(thread_sleep_ms);
     irq_set_exit_hook(sched_preempt);
-    irq_set_handler(KBD_IRQ, kbd_irq_async, kbd);
+    kbd->on_input = kbd_input;
     cpu_irq_restore(f);
 
     struct thread *t = thread_create("executor", executor_thread, NULL);

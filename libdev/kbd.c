@@ -48,6 +48,8 @@ void kbd_irq(struct kbd *k)
      * controller would stop interrupting. */
     uint8_t sc = inb(KBD_DATA_PORT);
     kbd_ring_put(&k->ring, sc);
+    if (k->on_input)
+        k->on_input(k->on_input_ctx);
 }
 
 static void kbd_irq_handler(void *ctx, struct trap_frame *tf)

@@ -11,9 +11,10 @@
  * Memory: one caller-provided region holds the block data, the buffer headers
  * and the hash buckets (sfs_bcache_mem_size()). Nothing is allocated here.
  *
- * Streaming: sfs_bread_through()/sfs_bwrite_through() move a whole block
- * between the caller's memory and the device without caching it (the cached
- * copy is used if there is one), so large sequential I/O costs one copy.
+ * Streaming: sfs_bread_through_run()/sfs_bwrite_through_run() move runs of
+ * whole blocks between the caller's memory and the device without caching
+ * them, one device request per uncached stretch (a cached copy is used or
+ * updated if there is one), so large sequential I/O costs one copy.
  *
  * Errors: a failed device read leaves no valid buffer behind; a failed
  * write-back leaves the buffer dirty and cached, so cached state is never lost
@@ -260,27 +261,6 @@ void sfs_bforget(struct sfs *fs, uint32_t blk)
     b->flags = 0;
     lru_unlink(fs, b);
     lru_push_tail(fs, b);
-}
-
-int sfs_bwrite_through(struct sfs *fs, uint32_t blk, const void *data)
-{
-    struct sfs_buf *b = hash_find(fs, blk);
-    if (b) {
-        memcpy(b->data, data, fs->block_size);
-        sfs_bdirty(fs, b);
-        return 0;
-    }
-    return sfs_dev_write(fs, blk, data);
-}
-
-int sfs_bread_through(struct sfs *fs, uint32_t blk, void *data)
-{
-    struct sfs_buf *b = hash_find(fs, blk);
-    if (b) {
-        memcpy(data, b->data, fs->block_size);
-        return 0;
-    }
-    return sfs_dev_read(fs, blk, data);
 }
 
 int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data)

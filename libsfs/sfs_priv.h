@@ -92,9 +92,6 @@ void sfs_bput(struct sfs *fs, struct sfs_buf *b);
 /* Drop a cached block without writing it (the block was freed). */
 void sfs_bforget(struct sfs *fs, uint32_t blk);
 int sfs_bflush_all(struct sfs *fs);
-/* Whole-block transfers that bypass the cache unless the block is cached. */
-int sfs_bwrite_through(struct sfs *fs, uint32_t blk, const void *data);
-int sfs_bread_through(struct sfs *fs, uint32_t blk, void *data);
 /* Read @count consecutive blocks into @data: cached blocks from the cache
  * (they may be newer), each uncached stretch with one device request. */
 int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data);

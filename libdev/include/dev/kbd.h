@@ -120,17 +120,24 @@ struct kbd {
     struct kbd_decoder dec; /**< Decoder state (consumer side). */
     char pending[8];        /**< Console bytes not yet returned (escape sequences). */
     int npending;           /**< How many. */
+    /**
+     * @brief Called from the IRQ 1 handler after each byte is queued (NULL for
+     * none): lets a sleeping reader be woken. Runs in interrupt context.
+     */
+    void (*on_input)(void *ctx);
+    void *on_input_ctx; /**< Passed to on_input. */
 };
 
 /**
  * @brief Set up the keyboard: flush the controller, install the IRQ 1 handler
- * and unmask the line.
+ * and unmask the line. Set on_input afterwards to be told of new input.
  * @param k the keyboard (must live as long as the kernel)
  */
 void kbd_init(struct kbd *k);
 
 /**
- * @brief The IRQ 1 handler body: read port 0x60 into the ring (exposed for tests).
+ * @brief The IRQ 1 handler body: read port 0x60 into the ring, then call
+ * on_input if set (exposed for tests).
  * @param k the keyboard
  */
 void kbd_irq(struct kbd *k);

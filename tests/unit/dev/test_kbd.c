@@ -227,6 +227,31 @@ START_TEST(test_init_flushes_and_unmasks)
 }
 END_TEST
 
+static int inputs;
+
+static void count_input(void *ctx)
+{
+    ck_assert_ptr_eq(ctx, &inputs);
+    inputs++;
+}
+
+START_TEST(test_on_input_called_per_byte)
+{
+    cpu_mock_set_device(kbc_io, NULL);
+    qhead = qlen = 0;
+    kbd_init(&k);
+    qhead = 0;
+    inputs = 0;
+    static const uint8_t keys[] = { 0x1e, 0x9e };
+    press(keys, 1); /* no hook yet: nothing called */
+    k.on_input = count_input;
+    k.on_input_ctx = &inputs;
+    press(keys + 1, 1);
+    ck_assert_int_eq(inputs, 1);
+    ck_assert_int_eq(kbd_console_ops.getc(&k), 'a');
+}
+END_TEST
+
 START_TEST(test_console_getc_gives_terminal_bytes)
 {
     cpu_mock_set_device(kbc_io, NULL);
@@ -266,6 +291,7 @@ Suite *kbd_suite(void)
     tcase_add_test(ring, test_ring_overflow_counted);
     tcase_add_test(ring, test_init_flushes_and_unmasks);
     tcase_add_test(ring, test_console_getc_gives_terminal_bytes);
+    tcase_add_test(ring, test_on_input_called_per_byte);
     suite_add_tcase(s, ring);
     return s;
 }
