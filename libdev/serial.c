@@ -17,25 +17,24 @@ int serial_init(struct serial_port *port, uint16_t base, uint32_t baud)
         return -EINVAL;
     uint16_t divisor = (uint16_t)(UART_CLOCK_BAUD / baud);
 
-    /* Keep what was typed before we got here (enabling the FIFOs below clears
-     * the receiver); if no UART answers, this was noise and is dropped below. */
-    for (int i = 0; i < 16 && (inb(base + UART_LSR) & UART_LSR_DATA_READY); i++)
-        port->rx[port->rx_head++] = inb(base + UART_DATA);
+    /* Is there a UART? Its scratch register keeps what is written; a
+     * floating bus reads 0xff. (A loopback test would mix the echo with input
+     * the user is already typing.) */
+    outb(base + UART_SCR, 0xa5);
+    bool scr_a = inb(base + UART_SCR) == 0xa5;
+    outb(base + UART_SCR, 0x5a);
+    if (!scr_a || inb(base + UART_SCR) != 0x5a)
+        return -ENODEV;
 
-    outb(base + UART_IER, 0x00); /* no interrupts (polled) */
+    outb(base + UART_IER, 0x00); /* no interrupts until serial_enable_rx_irq() */
     outb(base + UART_LCR, 0x80); /* DLAB on: set the divisor */
     outb(base + UART_DATA, divisor & 0xff);
     outb(base + UART_IER, divisor >> 8);
     outb(base + UART_LCR, 0x03); /* 8 bits, no parity, 1 stop bit */
-    outb(base + UART_FCR, 0xc7); /* enable + clear FIFOs, 14-byte threshold */
-
-    /* Loopback test: a byte sent must come straight back. */
-    outb(base + UART_MCR, 0x1e);
-    outb(base + UART_DATA, 0xae);
-    if (inb(base + UART_DATA) != 0xae) {
-        port->rx_head = 0;
-        return -ENODEV;
-    }
+    /* Leave the FIFOs as the firmware left them: switching them on or off
+     * empties the receiver, losing what the user typed during boot. */
+    bool fifo_on = (inb(base + UART_IIR) & 0xc0) == 0xc0;
+    outb(base + UART_FCR, fifo_on ? 0xc1 : 0x00);
 
     outb(base + UART_MCR, 0x0f); /* normal mode: DTR, RTS, OUT1, OUT2 */
     port->present = true;

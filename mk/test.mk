@@ -13,7 +13,7 @@ check:
 	$(Q)mk/bootstrap.sh check
 	$(Q)$(MAKE) --no-print-directory _check
 
-_check: $(UNIT_TEST_BINS) $(KERNEL_ELF) $(TOOL_BINS)
+_check: $(UNIT_TEST_BINS) $(KERNEL_ELF) $(OS_ISO) $(TOOL_BINS)
 	$(Q)$(MAKE) --no-print-directory check-unit
 	$(Q)$(MAKE) --no-print-directory _ktest
 	$(Q)$(MAKE) --no-print-directory check-integration
@@ -33,5 +33,5 @@ ktest:
 _ktest: $(KERNEL_ELF)
 	$(Q)$(PYTHON) tests/qemu/ktest.py --kernel $(KERNEL_ELF) $(if $(KTEST),--filter '$(KTEST)')
 
-check-integration: $(KERNEL_ELF) $(TOOL_BINS)
+check-integration: $(KERNEL_ELF) $(OS_ISO) $(TOOL_BINS)
 	$(Q)$(PYTHON) -m unittest discover -s tests/integration -p 'test_*.py' -v

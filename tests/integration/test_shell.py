@@ -255,6 +255,18 @@ class ShellTests(unittest.TestCase):
         finally:
             sh.close()
 
+    def test_make_run_path_ends_cleanly_on_shutdown(self):
+        # What `make run` does: qemu.py run with the terminal on serial. Typed
+        # ahead before boot, `shutdown` must still arrive (bytes waiting in the
+        # UART are kept) and end the session with status 0, not QEMU's 33.
+        img = self.image("run")
+        iso = os.path.join(ROOT, "build", "os.iso")
+        r = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "qemu", "qemu.py"), "run",
+                            "--iso", iso, "--disk", img], input=b"shutdown\r",
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+        self.assertIn(b"shutdown: power off", r.stdout)
+        self.assertEqual(r.returncode, 0, r.stdout[-2000:])
+
     def test_odd_input_never_breaks_the_shell(self):
         sh = Shell(self.image("odd"))
         try:

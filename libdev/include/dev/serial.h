@@ -2,7 +2,7 @@
  * @file dev/serial.h
  * @brief 16550 UART driver (COM1 is the system console).
  *
- * Polled transmit and receive; the port is programmed for 8N1 with FIFOs. The
+ * Polled transmit; receive polled or by interrupt into a ring. 8N1. The
  * driver keeps no global state: each port is a caller-owned `struct serial_port`.
  * Writes translate "\n" to "\r\n" so terminals show proper lines.
  */
@@ -22,9 +22,11 @@
 #define UART_DATA           0    /**< RBR/THR (DLAB=0), divisor low (DLAB=1). */
 #define UART_IER            1    /**< Interrupt enable (DLAB=0), divisor high (DLAB=1). */
 #define UART_FCR            2    /**< FIFO control (write). */
+#define UART_IIR            2    /**< Interrupt identification (read); bits 6-7: FIFOs on. */
 #define UART_LCR            3    /**< Line control. */
 #define UART_MCR            4    /**< Modem control. */
 #define UART_LSR            5    /**< Line status. */
+#define UART_SCR            7    /**< Scratch register. */
 #define UART_LSR_DATA_READY 0x01 /**< LSR: a byte is waiting. */
 #define UART_LSR_THR_EMPTY  0x20 /**< LSR: transmitter can take a byte. */
 /** @} */
@@ -41,8 +43,9 @@ struct serial_port {
 };
 
 /**
- * @brief Program the UART at @p base for @p baud, 8N1, FIFOs on, and check it
- * with a loopback test.
+ * @brief Check that a UART answers at @p base (its scratch register) and
+ * program it for @p baud, 8N1. The FIFOs stay as the firmware left them and
+ * nothing received is discarded: bytes typed during boot reach serial_getc().
  * @param port filled in
  * @param base I/O base
  * @param baud 1..115200 (115200 must be divisible by it)

@@ -14,10 +14,10 @@ struct uart {
     uint16_t base;
     uint8_t lcr, mcr, ier, fcr;
     uint16_t divisor;
-    uint8_t loop_byte;
-    bool loop_full;
-    bool broken_loopback; /* a missing UART: loopback never echoes */
-    int tx_busy_polls;    /* LSR reads before THR reports empty */
+    uint8_t scr;         /* scratch register */
+    bool absent;         /* no UART: the bus floats (reads 0xff), writes vanish */
+    const char *late_rx; /* bytes that arrive while init programs the line */
+    int tx_busy_polls;   /* LSR reads before THR reports empty */
     char tx[256];
     size_t ntx;
     char rx[16];
@@ -27,7 +27,7 @@ struct uart {
 static uint32_t uart_io(void *ctx, uint16_t port, int width, bool write, uint32_t val)
 {
     struct uart *u = ctx;
-    if (port < u->base || port > u->base + 7)
+    if (port < u->base || port > u->base + 7 || u->absent)
         return 0xff;
     int reg = port - u->base;
     bool dlab = u->lcr & 0x80;
@@ -36,10 +36,7 @@ static uint32_t uart_io(void *ctx, uint16_t port, int width, bool write, uint32_
         case UART_DATA:
             if (dlab)
                 u->divisor = (uint16_t)((u->divisor & 0xff00) | val);
-            else if (u->mcr & 0x10) {
-                u->loop_byte = (uint8_t)val;
-                u->loop_full = !u->broken_loopback;
-            } else if (u->ntx < sizeof(u->tx))
+            else if (u->ntx < sizeof(u->tx))
                 u->tx[u->ntx++] = (char)val;
             break;
         case UART_IER:
@@ -53,19 +50,24 @@ static uint32_t uart_io(void *ctx, uint16_t port, int width, bool write, uint32_
             break;
         case UART_LCR:
             u->lcr = (uint8_t)val;
+            if (u->late_rx) {
+                size_t n = strlen(u->late_rx);
+                memcpy(u->rx + u->nrx, u->late_rx, n);
+                u->nrx += n;
+                u->late_rx = NULL;
+            }
             break;
         case UART_MCR:
             u->mcr = (uint8_t)val;
+            break;
+        case UART_SCR:
+            u->scr = (uint8_t)val;
             break;
         }
         return 0;
     }
     switch (reg) {
     case UART_DATA:
-        if (u->mcr & 0x10) {
-            u->loop_full = false;
-            return u->broken_loopback ? 0xff : u->loop_byte;
-        }
         if (u->nrx) {
             uint8_t c = (uint8_t)u->rx[0];
             memmove(u->rx, u->rx + 1, --u->nrx);
@@ -78,10 +80,14 @@ static uint32_t uart_io(void *ctx, uint16_t port, int width, bool write, uint32_
             u->tx_busy_polls--;
         else
             lsr |= UART_LSR_THR_EMPTY;
-        if (u->nrx || u->loop_full)
+        if (u->nrx)
             lsr |= UART_LSR_DATA_READY;
         return lsr;
     }
+    case UART_IIR:
+        return (u->fcr & 1) ? 0xc1 : 0x01; /* FIFOs on: bits 6-7 */
+    case UART_SCR:
+        return u->scr;
     default:
         return 0;
     }
@@ -106,9 +112,33 @@ START_TEST(test_init_programs_8n1_and_baud)
     ck_assert_uint_eq(u.lcr, 0x03); /* 8N1, DLAB off again */
     ck_assert_uint_eq(u.ier, 0);    /* polled */
     ck_assert_uint_eq(u.mcr, 0x0f); /* out of loopback */
-    ck_assert_uint_eq(u.fcr & 1, 1);
+    ck_assert_uint_eq(u.fcr, 0);    /* FIFOs were off: left off, nothing cleared */
     ck_assert_int_eq(serial_init(&port, SERIAL_COM1, 9600), 0);
     ck_assert_uint_eq(u.divisor, 12);
+}
+END_TEST
+
+START_TEST(test_init_keeps_fifos_on_without_clearing)
+{
+    u.fcr = 0xc1; /* the firmware turned the FIFOs on */
+    ck_assert_int_eq(serial_init(&port, SERIAL_COM1, 115200), 0);
+    ck_assert_uint_eq(u.fcr, 0xc1); /* still on; the clear bits (1, 2) not set */
+}
+END_TEST
+
+START_TEST(test_input_arriving_during_init_is_kept)
+{
+    /* "x" was waiting before init and "yz" arrive while it runs: the presence
+     * test must not consume or disturb them. */
+    memcpy(u.rx, "x", 1);
+    u.nrx = 1;
+    u.late_rx = "yz";
+    ck_assert_int_eq(serial_init(&port, SERIAL_COM1, 115200), 0);
+    ck_assert(port.present);
+    ck_assert_int_eq(serial_getc(&port), 'x');
+    ck_assert_int_eq(serial_getc(&port), 'y');
+    ck_assert_int_eq(serial_getc(&port), 'z');
+    ck_assert_int_eq(serial_getc(&port), -EAGAIN);
 }
 END_TEST
 
@@ -123,7 +153,7 @@ END_TEST
 
 START_TEST(test_missing_uart_is_detected_and_ignored)
 {
-    u.broken_loopback = true;
+    u.absent = true;
     ck_assert_int_eq(serial_init(&port, SERIAL_COM1, 115200), -ENODEV);
     ck_assert(!port.present);
     serial_write(&port, "lost", 4);
@@ -225,6 +255,8 @@ Suite *serial_suite(void)
     TCase *tc = tcase_create("16550");
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_init_programs_8n1_and_baud);
+    tcase_add_test(tc, test_init_keeps_fifos_on_without_clearing);
+    tcase_add_test(tc, test_input_arriving_during_init_is_kept);
     tcase_add_test(tc, test_init_rejects_bad_baud);
     tcase_add_test(tc, test_missing_uart_is_detected_and_ignored);
     tcase_add_test(tc, test_write_translates_newlines_and_waits);
