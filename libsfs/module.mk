@@ -7,6 +7,7 @@ MODULE_SRCS := \
 	libsfs/sfs_alloc.c \
 	libsfs/sfs_inode.c \
 	libsfs/sfs_dir.c \
+	libsfs/sfs_walk.c \
 	libsfs/sfs_path.c \
 	libsfs/sfs_super.c \
 	libsfs/sfs_ops.c \

@@ -323,10 +323,9 @@ static long run_check(struct chk *c)
     return c->problems;
 }
 
-long sfs_check(struct sfs *fs, void *work, size_t work_size, sfs_check_report_fn report, void *ctx)
+static long check_locked(struct sfs *fs, void *work, size_t work_size, sfs_check_report_fn report,
+                         void *ctx)
 {
-    if (!fs || !fs->mounted)
-        return SFS_EINVAL;
     size_t need = sfs_check_work_size(fs);
     void *mem = work;
     if (!mem) {
@@ -339,7 +338,6 @@ long sfs_check(struct sfs *fs, void *work, size_t work_size, sfs_check_report_fn
         return SFS_ENOMEM;
     }
     memset(mem, 0, need);
-    sfs_lock(fs);
     struct chk c = { .fs = fs, .report = report, .ctx = ctx };
     uint8_t *m = mem;
     /* Widest arrays first so every array stays aligned. */
@@ -350,10 +348,14 @@ long sfs_check(struct sfs *fs, void *work, size_t work_size, sfs_check_report_fn
     c.iused = (uint8_t *)(c.subdirs + fs->inode_count);
     c.claimed = c.iused + fs->inode_count / 8 + 8;
     long n = run_check(&c);
-    sfs_unlock(fs);
     if (!work)
         fs->cfg.free(fs->cfg.hook_ctx, mem);
     return n;
+}
+
+long sfs_check(struct sfs *fs, void *work, size_t work_size, sfs_check_report_fn report, void *ctx)
+{
+    SFS_CALL(fs, SFS_OP_READ, check_locked(fs, work, work_size, report, ctx));
 }
 
 const char *sfs_check_describe(int code)

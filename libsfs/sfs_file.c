@@ -1,11 +1,14 @@
 /*
- * sfs_file.c - handle layer: open files and open directories.
+ * sfs_file.c - handle layer: inode references, open files, open directories.
  *
- * A handle (struct sfs_file, caller-allocated) records an inode, flags and a
- * position, and sits on the volume's open list while open. The list is what
- * keeps an unlinked inode alive until its last handle closes
- * (sfs_file_release() frees it then). Handles hold no cached inode state: each
- * call re-reads the inode, so several handles on one file stay coherent.
+ * A handle (struct sfs_file, caller-allocated) records an inode, its kind
+ * (a bare reference from sfs_iget(), a file, a directory), flags and a
+ * position, and sits on the volume's open list while held. The list is what
+ * keeps an unlinked inode alive until its last handle goes (sfs_file_release()
+ * frees it then; on a journaled volume the orphan list frees it after a crash
+ * instead). Handles hold no cached inode state: each call re-reads the inode,
+ * so several handles on one file stay coherent, and a handle follows its
+ * inode whatever happens to the names.
  *
  * Directory handles walk the slot array: the position is the next slot, so a
  * walk is stable while entries are added or removed elsewhere.
@@ -14,10 +17,9 @@
 
 #define SFS_FILE_MAGIC 0x53464846u
 
-static bool fs_ok(const struct sfs *fs)
-{
-    return fs && fs->mounted;
-}
+#define KIND_FILE 0
+#define KIND_DIR  1
+#define KIND_REF  2
 
 static bool handle_open(const struct sfs *fs, const struct sfs_file *f)
 {
@@ -29,166 +31,146 @@ static bool handle_open(const struct sfs *fs, const struct sfs_file *f)
     return false;
 }
 
-static void handle_add(struct sfs *fs, struct sfs_file *f, uint32_t ino, int flags, bool dir)
+static void handle_add(struct sfs *fs, struct sfs_file *f, uint32_t ino, int flags, uint32_t kind)
 {
     f->ino = ino;
     f->flags = (uint32_t)flags;
     f->pos = 0;
-    f->is_dir = dir;
+    f->is_dir = kind;
     f->magic = SFS_FILE_MAGIC;
     f->next = fs->open_files;
     fs->open_files = f;
 }
 
-static int do_open(struct sfs *fs, struct sfs_file *f, const char *path, int flags, uint32_t mode)
+/* Truncate @ip (regular file) to @size and store it. */
+static int truncate_inode(struct sfs *fs, struct sfs_inode *ip, uint64_t size)
 {
-    if ((flags & 3) == 3)
+    if (sfs_is_dir(ip))
+        return SFS_EISDIR;
+    if (!sfs_is_reg(ip))
+        return SFS_EINVAL;
+    int r = sfs_inode_truncate(fs, ip, size);
+    int w = sfs_inode_write(fs, ip);
+    return r < 0 ? r : w;
+}
+
+/* Open inode @ino (already resolved) with @flags. */
+static int open_ino(struct sfs *fs, struct sfs_file *f, uint32_t ino, int flags)
+{
+    if (!f || (flags & 3) == 3)
+        return SFS_EINVAL;
+    if (handle_open(fs, f))
+        return SFS_EBUSY;
+    struct sfs_inode ip;
+    int r = sfs_inode_read(fs, ino, &ip);
+    if (r < 0)
+        return r;
+    if (sfs_is_dir(&ip)) {
+        if ((flags & 3) != SFS_O_RDONLY || (flags & SFS_O_TRUNC))
+            return SFS_EISDIR;
+        handle_add(fs, f, ino, SFS_O_RDONLY, KIND_DIR);
+        return 0;
+    }
+    if ((flags & SFS_O_TRUNC) && (flags & 3) != SFS_O_RDONLY && ip.size) {
+        if (fs->rdonly)
+            return SFS_EROFS;
+        r = truncate_inode(fs, &ip, 0);
+        if (r < 0)
+            return r;
+    }
+    if ((flags & 3) != SFS_O_RDONLY && fs->rdonly)
+        return SFS_EROFS;
+    handle_add(fs, f, ino, flags, KIND_FILE);
+    return 0;
+}
+
+static int path_open(struct sfs *fs, struct sfs_file *f, const char *path, int flags, uint32_t mode)
+{
+    if (!f || (flags & 3) == 3)
         return SFS_EINVAL;
     if (handle_open(fs, f))
         return SFS_EBUSY;
     struct sfs_res res;
-    uint32_t ino;
-    int r = sfs_resolve(fs, path, SFS_RES_FOLLOW, &res);
+    int r = sfs_resolve(fs, SFS_ROOT_INO, path, SFS_RES_FOLLOW, &res);
     if (r == 0) {
         if ((flags & SFS_O_CREAT) && (flags & SFS_O_EXCL))
             return SFS_EEXIST;
-        ino = res.ino;
-    } else if (r == SFS_ENOENT && (flags & SFS_O_CREAT)) {
-        r = sfs_create_locked(fs, path, mode, &ino);
-        if (r < 0)
-            return r;
-    } else {
-        return r;
+        struct sfs_inode ip;
+        r = sfs_inode_read(fs, res.ino, &ip);
+        if (r == 0 && sfs_is_dir(&ip))
+            return SFS_EISDIR; /* sfs_open() opens files only */
+        return r < 0 ? r : open_ino(fs, f, res.ino, flags);
     }
-    struct sfs_inode ip;
-    r = sfs_inode_read(fs, ino, &ip);
+    if (r != SFS_ENOENT || !(flags & SFS_O_CREAT))
+        return r;
+    if (fs->rdonly)
+        return SFS_EROFS;
+    r = sfs_resolve(fs, SFS_ROOT_INO, path, SFS_RES_PARENT, &res);
     if (r < 0)
         return r;
-    if (sfs_is_dir(&ip))
+    if (res.trailing_slash)
         return SFS_EISDIR;
-    if ((flags & SFS_O_TRUNC) && (flags & 3) != SFS_O_RDONLY && ip.size) {
-        r = sfs_inode_truncate(fs, &ip, 0);
-        int w = sfs_inode_write(fs, &ip);
-        if (r < 0 || w < 0)
-            return r < 0 ? r : w;
-    }
-    handle_add(fs, f, ino, flags, false);
-    return 0;
-}
-
-int sfs_open(struct sfs *fs, struct sfs_file *f, const char *path, int flags, uint32_t mode)
-{
-    if (!fs_ok(fs) || !f)
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = do_open(fs, f, path, flags, mode);
-    sfs_unlock(fs);
-    return r;
-}
-
-int sfs_close(struct sfs *fs, struct sfs_file *f)
-{
-    if (!fs_ok(fs))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = handle_open(fs, f) ? sfs_file_release(fs, f) : SFS_EBADF;
-    sfs_unlock(fs);
-    return r;
+    uint32_t ino;
+    r = sfs_create_in(fs, res.ino, res.name, res.name_len, SFS_S_IFREG | (mode & 07777), NULL,
+                      &ino);
+    if (r == SFS_EEXIST)
+        return SFS_EEXIST; /* e.g. a dangling symlink: it is not followed to create */
+    return r < 0 ? r : open_ino(fs, f, ino, flags);
 }
 
 static bool can_read(const struct sfs_file *f)
 {
-    return !f->is_dir && (f->flags & 3) != SFS_O_WRONLY;
+    return f->is_dir == KIND_FILE && (f->flags & 3) != SFS_O_WRONLY;
 }
 
 static bool can_write(const struct sfs_file *f)
 {
-    return !f->is_dir && (f->flags & 3) != SFS_O_RDONLY;
+    return f->is_dir == KIND_FILE && (f->flags & 3) != SFS_O_RDONLY;
 }
 
-static long do_pread(struct sfs *fs, struct sfs_file *f, void *buf, size_t len, uint64_t off)
+static long do_pread(struct sfs *fs, struct sfs_file *f, void *buf, size_t len, uint64_t off,
+                     bool advance)
 {
+    if (!buf && len)
+        return SFS_EINVAL;
     if (!handle_open(fs, f) || !can_read(f))
         return SFS_EBADF;
     struct sfs_inode ip;
     int r = sfs_inode_read(fs, f->ino, &ip);
     if (r < 0)
         return r;
-    return sfs_inode_pread(fs, &ip, buf, len, off);
+    long n = sfs_inode_pread(fs, &ip, buf, len, advance ? f->pos : off);
+    if (advance && n > 0)
+        f->pos += (uint64_t)n;
+    return n;
 }
 
 static long do_pwrite(struct sfs *fs, struct sfs_file *f, const void *buf, size_t len,
-                      uint64_t *off, bool append)
+                      uint64_t off, bool advance)
 {
+    if (!buf && len)
+        return SFS_EINVAL;
     if (!handle_open(fs, f) || !can_write(f))
         return SFS_EBADF;
     struct sfs_inode ip;
     int r = sfs_inode_read(fs, f->ino, &ip);
     if (r < 0)
         return r;
-    if (append)
-        *off = ip.size;
-    if (len == 0)
-        return 0;
-    long n = sfs_inode_pwrite(fs, &ip, buf, len, *off);
+    if (advance)
+        off = (f->flags & SFS_O_APPEND) ? ip.size : f->pos;
+    long n = len ? sfs_inode_pwrite(fs, &ip, buf, len, off) : 0;
     /* Even a failed write may have allocated blocks: always store the inode. */
-    r = sfs_inode_write(fs, &ip);
+    r = len ? sfs_inode_write(fs, &ip) : 0;
     if (n >= 0 && r < 0)
         return r;
-    return n;
-}
-
-long sfs_read(struct sfs *fs, struct sfs_file *f, void *buf, size_t len)
-{
-    if (!fs_ok(fs) || (!buf && len))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    long n = handle_open(fs, f) ? do_pread(fs, f, buf, len, f->pos) : SFS_EBADF;
-    if (n > 0)
-        f->pos += (uint64_t)n;
-    sfs_unlock(fs);
-    return n;
-}
-
-long sfs_pread(struct sfs *fs, struct sfs_file *f, void *buf, size_t len, uint64_t off)
-{
-    if (!fs_ok(fs) || (!buf && len))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    long n = do_pread(fs, f, buf, len, off);
-    sfs_unlock(fs);
-    return n;
-}
-
-long sfs_write(struct sfs *fs, struct sfs_file *f, const void *buf, size_t len)
-{
-    if (!fs_ok(fs) || (!buf && len))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    long n = SFS_EBADF;
-    if (handle_open(fs, f)) {
-        uint64_t off = f->pos;
-        n = do_pwrite(fs, f, buf, len, &off, (f->flags & SFS_O_APPEND) != 0);
-        if (n >= 0)
-            f->pos = off + (uint64_t)n;
-    }
-    sfs_unlock(fs);
-    return n;
-}
-
-long sfs_pwrite(struct sfs *fs, struct sfs_file *f, const void *buf, size_t len, uint64_t off)
-{
-    if (!fs_ok(fs) || (!buf && len))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    long n = do_pwrite(fs, f, buf, len, &off, false);
-    sfs_unlock(fs);
+    if (advance && n >= 0)
+        f->pos = off + (uint64_t)n;
     return n;
 }
 
 static int64_t do_seek(struct sfs *fs, struct sfs_file *f, int64_t off, int whence)
 {
-    if (!handle_open(fs, f) || f->is_dir)
+    if (!handle_open(fs, f) || f->is_dir != KIND_FILE)
         return SFS_EBADF;
     int64_t base;
     if (whence == SFS_SEEK_SET) {
@@ -210,159 +192,194 @@ static int64_t do_seek(struct sfs *fs, struct sfs_file *f, int64_t off, int when
     return (int64_t)f->pos;
 }
 
-int64_t sfs_seek(struct sfs *fs, struct sfs_file *f, int64_t off, int whence)
+static int64_t do_tell(struct sfs *fs, struct sfs_file *f)
 {
-    if (!fs_ok(fs))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int64_t r = do_seek(fs, f, off, whence);
-    sfs_unlock(fs);
-    return r;
-}
-
-int64_t sfs_tell(struct sfs *fs, struct sfs_file *f)
-{
-    if (!fs_ok(fs))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int64_t r = handle_open(fs, f) ? (int64_t)f->pos : SFS_EBADF;
-    sfs_unlock(fs);
-    return r;
+    return handle_open(fs, f) ? (int64_t)f->pos : SFS_EBADF;
 }
 
 static int truncate_ino(struct sfs *fs, uint32_t ino, uint64_t size)
 {
     struct sfs_inode ip;
     int r = sfs_inode_read(fs, ino, &ip);
-    if (r < 0)
-        return r;
-    if (sfs_is_dir(&ip))
-        return SFS_EISDIR;
-    if (!sfs_is_reg(&ip))
-        return SFS_EINVAL;
-    r = sfs_inode_truncate(fs, &ip, size);
-    int w = sfs_inode_write(fs, &ip);
-    return r < 0 ? r : w;
+    return r < 0 ? r : truncate_inode(fs, &ip, size);
 }
 
-int sfs_ftruncate(struct sfs *fs, struct sfs_file *f, uint64_t size)
+static int do_ftruncate(struct sfs *fs, struct sfs_file *f, uint64_t size)
 {
-    if (!fs_ok(fs))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = handle_open(fs, f) && can_write(f) ? truncate_ino(fs, f->ino, size) : SFS_EBADF;
-    sfs_unlock(fs);
-    return r;
+    if (!handle_open(fs, f) || (f->is_dir == KIND_FILE && !can_write(f)))
+        return SFS_EBADF;
+    return truncate_ino(fs, f->ino, size);
 }
 
-int sfs_truncate(struct sfs *fs, const char *path, uint64_t size)
+static int path_truncate(struct sfs *fs, const char *path, uint64_t size)
 {
-    if (!fs_ok(fs))
-        return SFS_EINVAL;
-    sfs_lock(fs);
     struct sfs_res res;
-    int r = sfs_resolve(fs, path, SFS_RES_FOLLOW, &res);
-    if (r == 0)
-        r = truncate_ino(fs, res.ino, size);
-    sfs_unlock(fs);
-    return r;
+    int r = sfs_resolve(fs, SFS_ROOT_INO, path, SFS_RES_FOLLOW, &res);
+    return r < 0 ? r : truncate_ino(fs, res.ino, size);
 }
 
-int sfs_fsync(struct sfs *fs, struct sfs_file *f)
+static int do_fstat(struct sfs *fs, struct sfs_file *f, struct sfs_stat *st)
 {
-    if (!fs_ok(fs))
+    if (!st)
         return SFS_EINVAL;
-    sfs_lock(fs);
-    bool ok = handle_open(fs, f);
-    sfs_unlock(fs);
-    return ok ? sfs_sync(fs) : SFS_EBADF;
-}
-
-int sfs_fstat(struct sfs *fs, struct sfs_file *f, struct sfs_stat *st)
-{
-    if (!fs_ok(fs) || !st)
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = SFS_EBADF;
+    if (!handle_open(fs, f))
+        return SFS_EBADF;
     struct sfs_inode ip;
-    if (handle_open(fs, f)) {
-        r = sfs_inode_read(fs, f->ino, &ip);
-        if (r == 0)
-            sfs_fill_stat(fs, &ip, st);
-    }
-    sfs_unlock(fs);
+    int r = sfs_inode_read(fs, f->ino, &ip);
+    if (r == 0)
+        sfs_fill_stat(fs, &ip, st);
     return r;
 }
 
-static int do_dir_open(struct sfs *fs, struct sfs_dir *d, const char *path)
+static int do_fsync(struct sfs *fs, struct sfs_file *f)
 {
+    return handle_open(fs, f) ? sfs_sync_locked(fs) : SFS_EBADF;
+}
+
+static int path_dir_open(struct sfs *fs, struct sfs_dir *d, const char *path)
+{
+    if (!d)
+        return SFS_EINVAL;
     if (handle_open(fs, d))
         return SFS_EBUSY;
     struct sfs_inode ip;
-    int r = sfs_resolve_dir(fs, path, &ip);
+    int r = sfs_resolve_dir(fs, SFS_ROOT_INO, path, &ip);
     if (r < 0)
         return r;
-    handle_add(fs, d, ip.ino, SFS_O_RDONLY, true);
+    handle_add(fs, d, ip.ino, SFS_O_RDONLY, KIND_DIR);
     return 0;
-}
-
-int sfs_dir_open(struct sfs *fs, struct sfs_dir *d, const char *path)
-{
-    if (!fs_ok(fs) || !d)
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = do_dir_open(fs, d, path);
-    sfs_unlock(fs);
-    return r;
 }
 
 static int do_dir_read(struct sfs *fs, struct sfs_dir *d, struct sfs_dirent *ent)
 {
-    if (!handle_open(fs, d) || !d->is_dir)
+    if (!ent)
+        return SFS_EINVAL;
+    if (!handle_open(fs, d) || d->is_dir != KIND_DIR)
         return SFS_EBADF;
+    return sfs_readdir_ino(fs, d->ino, &d->pos, ent);
+}
+
+static int do_dir_rewind(struct sfs *fs, struct sfs_dir *d)
+{
+    if (!handle_open(fs, d) || d->is_dir != KIND_DIR)
+        return SFS_EBADF;
+    d->pos = 0;
+    return 0;
+}
+
+static int do_iget(struct sfs *fs, struct sfs_file *ref, uint32_t ino)
+{
+    if (!ref)
+        return SFS_EINVAL;
+    if (handle_open(fs, ref))
+        return SFS_EBUSY;
     struct sfs_inode ip;
-    int r = sfs_inode_read(fs, d->ino, &ip);
+    int r = sfs_inode_read(fs, ino, &ip);
     if (r < 0)
         return r;
-    if (!sfs_is_dir(&ip))
-        return SFS_ECORRUPT;
-    while (d->pos < ip.dir_slots) {
-        struct sfs_dslot s;
-        r = sfs_dir_read_slot(fs, &ip, (uint32_t)d->pos, &s);
-        if (r < 0)
-            return r;
-        d->pos++;
-        if (s.ino) {
-            ent->ino = s.ino;
-            ent->type = s.type;
-            ent->name_len = s.name_len;
-            memcpy(ent->name, s.name, s.name_len + 1);
-            return 1;
-        }
-    }
+    handle_add(fs, ref, ino, SFS_O_RDONLY, KIND_REF);
     return 0;
+}
+
+static int do_close(struct sfs *fs, struct sfs_file *f)
+{
+    return handle_open(fs, f) ? sfs_file_release(fs, f) : SFS_EBADF;
+}
+
+int sfs_open(struct sfs *fs, struct sfs_file *f, const char *path, int flags, uint32_t mode)
+{
+    SFS_CALL(fs, (flags & (SFS_O_CREAT | SFS_O_TRUNC)) ? SFS_OP_WRITE : SFS_OP_READ,
+             path_open(fs, f, path, flags, mode));
+}
+
+int sfs_open_ino(struct sfs *fs, struct sfs_file *f, uint32_t ino, int flags)
+{
+    SFS_CALL(fs, (flags & SFS_O_TRUNC) ? SFS_OP_WRITE : SFS_OP_READ, open_ino(fs, f, ino, flags));
+}
+
+int sfs_iget(struct sfs *fs, struct sfs_file *ref, uint32_t ino)
+{
+    SFS_CALL(fs, SFS_OP_READ, do_iget(fs, ref, ino));
+}
+
+int sfs_close(struct sfs *fs, struct sfs_file *f)
+{
+    SFS_CALL(fs, SFS_OP_RELEASE, do_close(fs, f));
+}
+
+int sfs_iput(struct sfs *fs, struct sfs_file *ref)
+{
+    SFS_CALL(fs, SFS_OP_RELEASE, do_close(fs, ref));
+}
+
+long sfs_read(struct sfs *fs, struct sfs_file *f, void *buf, size_t len)
+{
+    SFS_CALL(fs, SFS_OP_READ, do_pread(fs, f, buf, len, 0, true));
+}
+
+long sfs_pread(struct sfs *fs, struct sfs_file *f, void *buf, size_t len, uint64_t off)
+{
+    SFS_CALL(fs, SFS_OP_READ, do_pread(fs, f, buf, len, off, false));
+}
+
+long sfs_write(struct sfs *fs, struct sfs_file *f, const void *buf, size_t len)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, do_pwrite(fs, f, buf, len, 0, true));
+}
+
+long sfs_pwrite(struct sfs *fs, struct sfs_file *f, const void *buf, size_t len, uint64_t off)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, do_pwrite(fs, f, buf, len, off, false));
+}
+
+int64_t sfs_seek(struct sfs *fs, struct sfs_file *f, int64_t off, int whence)
+{
+    SFS_CALL(fs, SFS_OP_READ, do_seek(fs, f, off, whence));
+}
+
+int64_t sfs_tell(struct sfs *fs, struct sfs_file *f)
+{
+    SFS_CALL(fs, SFS_OP_READ, do_tell(fs, f));
+}
+
+int sfs_ftruncate(struct sfs *fs, struct sfs_file *f, uint64_t size)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, do_ftruncate(fs, f, size));
+}
+
+int sfs_truncate(struct sfs *fs, const char *path, uint64_t size)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, path_truncate(fs, path, size));
+}
+
+int sfs_truncate_ino(struct sfs *fs, uint32_t ino, uint64_t size)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, truncate_ino(fs, ino, size));
+}
+
+int sfs_fsync(struct sfs *fs, struct sfs_file *f)
+{
+    SFS_CALL(fs, SFS_OP_SYNC, do_fsync(fs, f));
+}
+
+int sfs_fstat(struct sfs *fs, struct sfs_file *f, struct sfs_stat *st)
+{
+    SFS_CALL(fs, SFS_OP_READ, do_fstat(fs, f, st));
+}
+
+int sfs_dir_open(struct sfs *fs, struct sfs_dir *d, const char *path)
+{
+    SFS_CALL(fs, SFS_OP_READ, path_dir_open(fs, d, path));
 }
 
 int sfs_dir_read(struct sfs *fs, struct sfs_dir *d, struct sfs_dirent *ent)
 {
-    if (!fs_ok(fs) || !ent)
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = do_dir_read(fs, d, ent);
-    sfs_unlock(fs);
-    return r;
+    SFS_CALL(fs, SFS_OP_READ, do_dir_read(fs, d, ent));
 }
 
 int sfs_dir_rewind(struct sfs *fs, struct sfs_dir *d)
 {
-    if (!fs_ok(fs))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = handle_open(fs, d) && d->is_dir ? 0 : SFS_EBADF;
-    if (r == 0)
-        d->pos = 0;
-    sfs_unlock(fs);
-    return r;
+    SFS_CALL(fs, SFS_OP_READ, do_dir_rewind(fs, d));
 }
 
 int sfs_dir_close(struct sfs *fs, struct sfs_dir *d)

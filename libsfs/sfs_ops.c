@@ -1,43 +1,58 @@
 /*
- * sfs_ops.c - namespace layer: create, mkdir, rmdir, unlink, rename, link,
- * symlink, readlink, stat, chdir.
+ * sfs_ops.c - namespace layer: create, mkdir, symlink, link, unlink, rmdir,
+ * rename, readlink, stat and readdir by (directory inode, name), and the
+ * path-based calls as thin wrappers over them.
  *
- * Each public function checks the volume is mounted, takes the volume lock
- * (config hooks), resolves its paths with sfs_resolve() and changes
- * directories through sfs_dir_*(). Link counts: a file's nlink is its number
- * of names; a directory's is 2 + its number of subdirectories.
+ * Every public function is one SFS_CALL() line (sfs_priv.h): it takes the
+ * volume lock, checks under it that the volume is mounted (and writable, for
+ * a change) and runs the operation inside one journal transaction. Link
+ * counts: a file's nlink is its number of names; a directory's is 2 + its
+ * number of subdirectories.
  */
 #include "sfs_priv.h"
 
-static bool fs_ok(const struct sfs *fs)
+/* Read directory @dir for a change: it must be a live directory. */
+static int load_dir(struct sfs *fs, uint32_t dir, struct sfs_inode *dp)
 {
-    return fs && fs->mounted;
+    int r = sfs_inode_read(fs, dir, dp);
+    if (r < 0)
+        return r;
+    if (!sfs_is_dir(dp))
+        return SFS_ENOTDIR;
+    return dp->nlink == 0 ? SFS_ENOENT : 0; /* removed while still held */
 }
 
-static int create_node(struct sfs *fs, const char *path, uint32_t mode, const char *target,
-                       uint32_t *out_ino)
+static int check_name(const char *name, size_t len)
 {
-    struct sfs_res res;
-    int r = sfs_resolve(fs, path, SFS_RES_PARENT, &res);
+    if (!name || len == 0)
+        return SFS_ENOENT;
+    if (len > SFS_NAME_MAX)
+        return SFS_ENAMETOOLONG;
+    for (size_t i = 0; i < len; i++)
+        if (name[i] == '/' || name[i] == 0)
+            return SFS_EINVAL;
+    return 0;
+}
+
+int sfs_create_in(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
+                  const char *target, uint32_t *out_ino)
+{
+    int r = check_name(name, len);
     if (r < 0)
         return r;
-    if (sfs_is_dot_name(res.name, res.name_len))
+    if (sfs_is_dot_name(name, len))
         return SFS_EEXIST;
     struct sfs_inode dp;
-    r = sfs_inode_read(fs, res.ino, &dp);
+    r = load_dir(fs, dir, &dp);
     if (r < 0)
         return r;
-    if (dp.nlink == 0)
-        return SFS_ENOENT; /* the parent was removed */
     uint32_t existing;
-    r = sfs_dir_lookup(fs, &dp, res.name, res.name_len, &existing, NULL);
+    r = sfs_dir_lookup(fs, &dp, name, len, &existing, NULL);
     if (r == 0)
         return SFS_EEXIST;
     if (r != SFS_ENOENT)
         return r;
     bool is_dir = (mode & SFS_S_IFMT) == SFS_S_IFDIR;
-    if (res.trailing_slash && !is_dir)
-        return SFS_EISDIR;
     if (is_dir && dp.nlink >= SFS_LINK_MAX)
         return SFS_EMLINK;
     struct sfs_inode ip;
@@ -55,7 +70,7 @@ static int create_node(struct sfs *fs, const char *path, uint32_t mode, const ch
     if (r == 0)
         r = sfs_inode_write(fs, &ip);
     if (r == 0)
-        r = sfs_dir_add(fs, &dp, res.name, res.name_len, ip.ino, sfs_mode_to_dt(mode));
+        r = sfs_dir_add(fs, &dp, name, len, ip.ino, sfs_mode_to_dt(mode));
     if (r < 0) {
         ip.nlink = 0;
         sfs_inode_destroy(fs, &ip);
@@ -70,102 +85,76 @@ static int create_node(struct sfs *fs, const char *path, uint32_t mode, const ch
     return r;
 }
 
-int sfs_create_locked(struct sfs *fs, const char *path, uint32_t mode, uint32_t *ino)
+static int symlink_in(struct sfs *fs, uint32_t dir, const char *name, size_t len,
+                      const char *target, uint32_t *ino)
 {
-    return create_node(fs, path, SFS_S_IFREG | (mode & 07777), NULL, ino);
-}
-
-int sfs_create(struct sfs *fs, const char *path, uint32_t mode)
-{
-    if (!fs_ok(fs))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = create_node(fs, path, SFS_S_IFREG | (mode & 07777), NULL, NULL);
-    sfs_unlock(fs);
-    return r;
-}
-
-int sfs_mkdir(struct sfs *fs, const char *path, uint32_t mode)
-{
-    if (!fs_ok(fs))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = create_node(fs, path, SFS_S_IFDIR | (mode & 07777), NULL, NULL);
-    sfs_unlock(fs);
-    return r;
-}
-
-int sfs_symlink(struct sfs *fs, const char *target, const char *linkpath)
-{
-    if (!fs_ok(fs) || !target)
+    if (!target)
         return SFS_EINVAL;
     size_t tlen = sfs_strnlen(target, SFS_PATH_MAX);
     if (tlen == 0)
         return SFS_ENOENT;
     if (tlen > SFS_SYMLINK_MAX)
         return SFS_ENAMETOOLONG;
-    sfs_lock(fs);
-    int r = create_node(fs, linkpath, SFS_S_IFLNK | 0777, target, NULL);
-    sfs_unlock(fs);
-    return r;
+    return sfs_create_in(fs, dir, name, len, SFS_S_IFLNK | 0777, target, ino);
 }
 
-/* Resolve @path to its parent, the named entry and its inode. */
-static int lookup_entry(struct sfs *fs, const char *path, struct sfs_res *res, struct sfs_inode *dp,
-                        struct sfs_inode *ip, uint32_t *slot)
+static int lookup_in(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t *ino)
 {
-    int r = sfs_resolve(fs, path, SFS_RES_PARENT, res);
+    int r = check_name(name, len);
     if (r < 0)
         return r;
-    r = sfs_inode_read(fs, res->ino, dp);
+    struct sfs_inode dp;
+    r = sfs_inode_read(fs, dir, &dp);
     if (r < 0)
         return r;
+    if (!sfs_is_dir(&dp))
+        return SFS_ENOTDIR;
+    return sfs_dir_lookup(fs, &dp, name, len, ino, NULL);
+}
+
+/* Find @name in @dir: the directory, the entry's inode and its slot. */
+static int lookup_entry(struct sfs *fs, uint32_t dir, const char *name, size_t len,
+                        struct sfs_inode *dp, struct sfs_inode *ip, uint32_t *slot)
+{
+    int r = check_name(name, len);
+    if (r < 0)
+        return r;
+    r = sfs_inode_read(fs, dir, dp);
+    if (r < 0)
+        return r;
+    if (!sfs_is_dir(dp))
+        return SFS_ENOTDIR;
     uint32_t ino;
-    r = sfs_dir_lookup(fs, dp, res->name, res->name_len, &ino, slot);
+    r = sfs_dir_lookup(fs, dp, name, len, &ino, slot);
     if (r < 0)
         return r;
     return sfs_inode_read(fs, ino, ip);
 }
 
-static int do_unlink(struct sfs *fs, const char *path)
+static int unlink_in(struct sfs *fs, uint32_t dir, const char *name, size_t len)
 {
-    struct sfs_res res;
     struct sfs_inode dp, ip;
-    int r = lookup_entry(fs, path, &res, &dp, &ip, NULL);
+    if (sfs_is_dot_name(name, len))
+        return SFS_EISDIR;
+    int r = lookup_entry(fs, dir, name, len, &dp, &ip, NULL);
     if (r < 0)
         return r;
     if (sfs_is_dir(&ip))
         return SFS_EISDIR;
-    if (res.trailing_slash)
-        return SFS_ENOTDIR;
-    r = sfs_dir_remove(fs, &dp, res.name, res.name_len);
+    r = sfs_dir_remove(fs, &dp, name, len);
     if (r < 0)
         return r;
     return sfs_inode_unref(fs, &ip);
 }
 
-int sfs_unlink(struct sfs *fs, const char *path)
+static int rmdir_in(struct sfs *fs, uint32_t dir, const char *name, size_t len)
 {
-    if (!fs_ok(fs))
+    if (len == 1 && name && name[0] == '.')
         return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = do_unlink(fs, path);
-    sfs_unlock(fs);
-    return r;
-}
-
-static int do_rmdir(struct sfs *fs, const char *path)
-{
-    struct sfs_res res;
-    struct sfs_inode dp, ip;
-    int r = sfs_resolve(fs, path, SFS_RES_PARENT, &res);
-    if (r < 0)
-        return r;
-    if (res.name_len == 1 && res.name[0] == '.')
-        return res.ino == SFS_ROOT_INO && path[0] == '/' ? SFS_EBUSY : SFS_EINVAL;
-    if (res.name_len == 2 && res.name[0] == '.' && res.name[1] == '.')
+    if (len == 2 && name && name[0] == '.' && name[1] == '.')
         return SFS_ENOTEMPTY;
-    r = lookup_entry(fs, path, &res, &dp, &ip, NULL);
+    struct sfs_inode dp, ip;
+    int r = lookup_entry(fs, dir, name, len, &dp, &ip, NULL);
     if (r < 0)
         return r;
     if (!sfs_is_dir(&ip))
@@ -174,7 +163,7 @@ static int do_rmdir(struct sfs *fs, const char *path)
         return SFS_EBUSY;
     if (ip.dir_count > 2)
         return SFS_ENOTEMPTY;
-    r = sfs_dir_remove(fs, &dp, res.name, res.name_len);
+    r = sfs_dir_remove(fs, &dp, name, len);
     if (r < 0)
         return r;
     if (dp.nlink > 2)
@@ -182,69 +171,41 @@ static int do_rmdir(struct sfs *fs, const char *path)
     r = sfs_inode_write(fs, &dp);
     if (r < 0)
         return r;
-    if (fs->cwd == ip.ino)
-        fs->cwd = SFS_ROOT_INO;
     return sfs_inode_unref(fs, &ip);
 }
 
-int sfs_rmdir(struct sfs *fs, const char *path)
+static int link_in(struct sfs *fs, uint32_t ino, uint32_t dir, const char *name, size_t len)
 {
-    if (!fs_ok(fs))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = do_rmdir(fs, path);
-    sfs_unlock(fs);
-    return r;
-}
-
-static int do_link(struct sfs *fs, const char *existing, const char *newpath)
-{
-    struct sfs_res src, dst;
-    int r = sfs_resolve(fs, existing, 0, &src);
+    int r = check_name(name, len);
     if (r < 0)
         return r;
+    if (sfs_is_dot_name(name, len))
+        return SFS_EEXIST;
     struct sfs_inode ip, dp;
-    r = sfs_inode_read(fs, src.ino, &ip);
+    r = sfs_inode_read(fs, ino, &ip);
     if (r < 0)
         return r;
     if (sfs_is_dir(&ip))
         return SFS_EPERM;
+    if (ip.nlink == 0)
+        return SFS_ENOENT; /* no linking an unlinked file back in */
     if (ip.nlink >= SFS_LINK_MAX)
         return SFS_EMLINK;
-    r = sfs_resolve(fs, newpath, SFS_RES_PARENT, &dst);
+    r = load_dir(fs, dir, &dp);
     if (r < 0)
         return r;
-    if (sfs_is_dot_name(dst.name, dst.name_len))
-        return SFS_EEXIST;
-    if (dst.trailing_slash)
-        return SFS_ENOENT;
-    r = sfs_inode_read(fs, dst.ino, &dp);
-    if (r < 0)
-        return r;
-    if (dp.nlink == 0)
-        return SFS_ENOENT;
     uint32_t other;
-    r = sfs_dir_lookup(fs, &dp, dst.name, dst.name_len, &other, NULL);
+    r = sfs_dir_lookup(fs, &dp, name, len, &other, NULL);
     if (r == 0)
         return SFS_EEXIST;
     if (r != SFS_ENOENT)
         return r;
-    r = sfs_dir_add(fs, &dp, dst.name, dst.name_len, ip.ino, sfs_mode_to_dt(ip.mode));
+    r = sfs_dir_add(fs, &dp, name, len, ip.ino, sfs_mode_to_dt(ip.mode));
     if (r < 0)
         return r;
     ip.nlink++;
     ip.ctime = sfs_now(fs);
     return sfs_inode_write(fs, &ip);
-}
-
-int sfs_link(struct sfs *fs, const char *existing, const char *newpath)
-{
-    if (!fs_ok(fs))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = do_link(fs, existing, newpath);
-    sfs_unlock(fs);
-    return r;
 }
 
 /* Is directory @dir equal to or below directory @anc? Walks ".." to the root. */
@@ -271,34 +232,30 @@ static int is_descendant(struct sfs *fs, uint32_t dir, uint32_t anc, bool *out)
     return sfs_corrupt(fs, "directory loop", dir, anc);
 }
 
-static int do_rename(struct sfs *fs, const char *from, const char *to)
+static int rename_in(struct sfs *fs, uint32_t sdir, const char *sname, size_t slen, uint32_t ddir,
+                     const char *dname, size_t dlen)
 {
-    struct sfs_res sres, dres;
     struct sfs_inode spi, dstore, src, dst;
     uint32_t dst_ino = 0, dst_slot = 0;
-    int r = lookup_entry(fs, from, &sres, &spi, &src, NULL);
+    if (sfs_is_dot_name(sname, slen) || sfs_is_dot_name(dname, dlen))
+        return SFS_EINVAL;
+    int r = check_name(dname, dlen);
     if (r < 0)
         return r;
-    if (sfs_is_dot_name(sres.name, sres.name_len))
-        return SFS_EINVAL;
-    r = sfs_resolve(fs, to, SFS_RES_PARENT, &dres);
+    r = lookup_entry(fs, sdir, sname, slen, &spi, &src, NULL);
     if (r < 0)
         return r;
-    if (sfs_is_dot_name(dres.name, dres.name_len))
-        return SFS_EINVAL;
-    bool sdir = sfs_is_dir(&src);
-    if ((sres.trailing_slash || dres.trailing_slash) && !sdir)
-        return SFS_ENOTDIR;
+    bool sdir_is = sfs_is_dir(&src);
     struct sfs_inode *dpi = &spi;
-    if (dres.ino != spi.ino) {
+    if (ddir != spi.ino) {
         dpi = &dstore;
-        r = sfs_inode_read(fs, dres.ino, dpi);
+        r = load_dir(fs, ddir, dpi);
         if (r < 0)
             return r;
     }
     if (dpi->nlink == 0)
         return SFS_ENOENT;
-    r = sfs_dir_lookup(fs, dpi, dres.name, dres.name_len, &dst_ino, &dst_slot);
+    r = sfs_dir_lookup(fs, dpi, dname, dlen, &dst_ino, &dst_slot);
     if (r < 0 && r != SFS_ENOENT)
         return r;
     bool have_dst = r == 0;
@@ -308,14 +265,14 @@ static int do_rename(struct sfs *fs, const char *from, const char *to)
         r = sfs_inode_read(fs, dst_ino, &dst);
         if (r < 0)
             return r;
-        if (sdir && !sfs_is_dir(&dst))
+        if (sdir_is && !sfs_is_dir(&dst))
             return SFS_ENOTDIR;
-        if (!sdir && sfs_is_dir(&dst))
+        if (!sdir_is && sfs_is_dir(&dst))
             return SFS_EISDIR;
-        if (sdir && dst.dir_count > 2)
+        if (sdir_is && dst.dir_count > 2)
             return SFS_ENOTEMPTY;
     }
-    if (sdir && dpi != &spi) {
+    if (sdir_is && dpi != &spi) {
         bool below;
         r = is_descendant(fs, dpi->ino, src.ino, &below);
         if (r < 0)
@@ -329,13 +286,19 @@ static int do_rename(struct sfs *fs, const char *from, const char *to)
     if (have_dst)
         r = sfs_dir_set_ino(fs, dpi, dst_slot, src.ino, dt);
     else
-        r = sfs_dir_add(fs, dpi, dres.name, dres.name_len, src.ino, dt);
+        r = sfs_dir_add(fs, dpi, dname, dlen, src.ino, dt);
     if (r < 0)
         return r;
-    r = sfs_dir_remove(fs, &spi, sres.name, sres.name_len);
-    if (r < 0)
+    r = sfs_dir_remove(fs, &spi, sname, slen);
+    if (r < 0) {
+        /* Undo the new name so the inode keeps one name, as its nlink says. */
+        if (have_dst)
+            sfs_dir_set_ino(fs, dpi, dst_slot, dst.ino, sfs_mode_to_dt(dst.mode));
+        else
+            sfs_dir_remove(fs, dpi, dname, dlen);
         return r;
-    if (sdir && dpi != &spi) {
+    }
+    if (sdir_is && dpi != &spi) {
         uint32_t pslot, pino;
         r = sfs_dir_lookup(fs, &src, "..", 2, &pino, &pslot);
         if (r == 0)
@@ -354,47 +317,22 @@ static int do_rename(struct sfs *fs, const char *from, const char *to)
         return r;
     src.ctime = sfs_now(fs);
     r = sfs_inode_write(fs, &src);
-    if (r == 0 && have_dst) {
-        if (fs->cwd == dst.ino)
-            fs->cwd = SFS_ROOT_INO;
+    if (r == 0 && have_dst)
         r = sfs_inode_unref(fs, &dst);
-    }
     return r;
 }
 
-int sfs_rename(struct sfs *fs, const char *from, const char *to)
+static long readlink_ino(struct sfs *fs, uint32_t ino, char *buf, size_t len)
 {
-    if (!fs_ok(fs))
+    if (!buf)
         return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = do_rename(fs, from, to);
-    sfs_unlock(fs);
-    return r;
-}
-
-static long do_readlink(struct sfs *fs, const char *path, char *buf, size_t len)
-{
-    struct sfs_res res;
-    int r = sfs_resolve(fs, path, 0, &res);
-    if (r < 0)
-        return r;
     struct sfs_inode ip;
-    r = sfs_inode_read(fs, res.ino, &ip);
+    int r = sfs_inode_read(fs, ino, &ip);
     if (r < 0)
         return r;
     if (!sfs_is_lnk(&ip))
         return SFS_EINVAL;
     return sfs_inode_pread(fs, &ip, buf, len, 0);
-}
-
-long sfs_readlink(struct sfs *fs, const char *path, char *buf, size_t len)
-{
-    if (!fs_ok(fs) || !buf)
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    long r = do_readlink(fs, path, buf, len);
-    sfs_unlock(fs);
-    return r;
 }
 
 void sfs_fill_stat(const struct sfs *fs, const struct sfs_inode *ip, struct sfs_stat *st)
@@ -413,56 +351,265 @@ void sfs_fill_stat(const struct sfs *fs, const struct sfs_inode *ip, struct sfs_
     st->ctime = ip->ctime;
 }
 
-static int do_stat(struct sfs *fs, const char *path, int flags, struct sfs_stat *st)
+static int stat_ino(struct sfs *fs, uint32_t ino, struct sfs_stat *st)
+{
+    if (!st)
+        return SFS_EINVAL;
+    struct sfs_inode ip;
+    int r = sfs_inode_read(fs, ino, &ip);
+    if (r == 0)
+        sfs_fill_stat(fs, &ip, st);
+    return r;
+}
+
+int sfs_readdir_ino(struct sfs *fs, uint32_t dir, uint64_t *cookie, struct sfs_dirent *ent)
+{
+    if (!cookie || !ent)
+        return SFS_EINVAL;
+    struct sfs_inode ip;
+    int r = sfs_inode_read(fs, dir, &ip);
+    if (r < 0)
+        return r;
+    if (!sfs_is_dir(&ip))
+        return SFS_ENOTDIR;
+    while (*cookie < ip.dir_slots) {
+        struct sfs_dslot s;
+        r = sfs_dir_read_slot(fs, &ip, (uint32_t)*cookie, &s);
+        if (r < 0)
+            return r;
+        ++*cookie;
+        if (s.ino) {
+            ent->ino = s.ino;
+            ent->type = s.type;
+            ent->name_len = s.name_len;
+            memcpy(ent->name, s.name, s.name_len + 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- the inode API ---- */
+
+int sfs_lookup(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t *ino)
+{
+    SFS_CALL(fs, SFS_OP_READ, ino ? lookup_in(fs, dir, name, len, ino) : SFS_EINVAL);
+}
+
+int sfs_create_at(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
+                  uint32_t *ino)
+{
+    SFS_CALL(fs, SFS_OP_WRITE,
+             sfs_create_in(fs, dir, name, len, SFS_S_IFREG | (mode & 07777), NULL, ino));
+}
+
+int sfs_mkdir_at(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
+                 uint32_t *ino)
+{
+    SFS_CALL(fs, SFS_OP_WRITE,
+             sfs_create_in(fs, dir, name, len, SFS_S_IFDIR | (mode & 07777), NULL, ino));
+}
+
+int sfs_symlink_at(struct sfs *fs, uint32_t dir, const char *name, size_t len, const char *target,
+                   uint32_t *ino)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, symlink_in(fs, dir, name, len, target, ino));
+}
+
+int sfs_link_at(struct sfs *fs, uint32_t ino, uint32_t dir, const char *name, size_t len)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, link_in(fs, ino, dir, name, len));
+}
+
+int sfs_unlink_at(struct sfs *fs, uint32_t dir, const char *name, size_t len)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, unlink_in(fs, dir, name, len));
+}
+
+int sfs_rmdir_at(struct sfs *fs, uint32_t dir, const char *name, size_t len)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, rmdir_in(fs, dir, name, len));
+}
+
+int sfs_rename_at(struct sfs *fs, uint32_t sdir, const char *sname, size_t slen, uint32_t ddir,
+                  const char *dname, size_t dlen)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, rename_in(fs, sdir, sname, slen, ddir, dname, dlen));
+}
+
+int sfs_readdir_at(struct sfs *fs, uint32_t dir, uint64_t *cookie, struct sfs_dirent *ent)
+{
+    SFS_CALL(fs, SFS_OP_READ, sfs_readdir_ino(fs, dir, cookie, ent));
+}
+
+int sfs_stat_ino(struct sfs *fs, uint32_t ino, struct sfs_stat *st)
+{
+    SFS_CALL(fs, SFS_OP_READ, stat_ino(fs, ino, st));
+}
+
+long sfs_readlink_ino(struct sfs *fs, uint32_t ino, char *buf, size_t len)
+{
+    SFS_CALL(fs, SFS_OP_READ, readlink_ino(fs, ino, buf, len));
+}
+
+/* ---- path wrappers: resolve, then the inode operation ---- */
+
+/* Resolve @path's parent directory and last name, refusing a path that names
+ * a directory itself with @self_err. */
+static int parent_of(struct sfs *fs, const char *path, struct sfs_res *res)
+{
+    return sfs_resolve(fs, SFS_ROOT_INO, path, SFS_RES_PARENT, res);
+}
+
+static int path_create(struct sfs *fs, const char *path, uint32_t mode, const char *target)
 {
     struct sfs_res res;
-    int r = sfs_resolve(fs, path, flags, &res);
+    int r = parent_of(fs, path, &res);
     if (r < 0)
         return r;
-    struct sfs_inode ip;
-    r = sfs_inode_read(fs, res.ino, &ip);
+    if (res.trailing_slash && (mode & SFS_S_IFMT) != SFS_S_IFDIR) {
+        uint32_t ino;
+        r = lookup_in(fs, res.ino, res.name, res.name_len, &ino);
+        return r == 0 ? SFS_EEXIST : r == SFS_ENOENT ? SFS_EISDIR : r;
+    }
+    if (target)
+        return symlink_in(fs, res.ino, res.name, res.name_len, target, NULL);
+    return sfs_create_in(fs, res.ino, res.name, res.name_len, mode, NULL, NULL);
+}
+
+static int path_unlink(struct sfs *fs, const char *path, bool dir)
+{
+    struct sfs_res res;
+    int r = parent_of(fs, path, &res);
     if (r < 0)
         return r;
-    sfs_fill_stat(fs, &ip, st);
-    return 0;
+    if (dir && res.name_len == 1 && res.name[0] == '.' && res.ino == SFS_ROOT_INO &&
+        path[0] == '/')
+        return SFS_EBUSY;
+    if (!dir && res.trailing_slash) {
+        struct sfs_inode dp, ip;
+        r = lookup_entry(fs, res.ino, res.name, res.name_len, &dp, &ip, NULL);
+        return r < 0 ? r : sfs_is_dir(&ip) ? SFS_EISDIR : SFS_ENOTDIR;
+    }
+    return dir ? rmdir_in(fs, res.ino, res.name, res.name_len)
+               : unlink_in(fs, res.ino, res.name, res.name_len);
+}
+
+static int path_link(struct sfs *fs, const char *existing, const char *newpath)
+{
+    struct sfs_res src, dst;
+    int r = sfs_resolve(fs, SFS_ROOT_INO, existing, 0, &src);
+    if (r < 0)
+        return r;
+    r = parent_of(fs, newpath, &dst);
+    if (r < 0)
+        return r;
+    if (dst.trailing_slash && !sfs_is_dot_name(dst.name, dst.name_len)) {
+        struct sfs_inode ip;
+        r = sfs_inode_read(fs, src.ino, &ip);
+        return r < 0 ? r : sfs_is_dir(&ip) ? SFS_EPERM : SFS_ENOENT;
+    }
+    return link_in(fs, src.ino, dst.ino, dst.name, dst.name_len);
+}
+
+static int path_rename(struct sfs *fs, const char *from, const char *to)
+{
+    struct sfs_res sres, dres;
+    int r = parent_of(fs, from, &sres);
+    if (r < 0)
+        return r;
+    r = parent_of(fs, to, &dres);
+    if (r < 0)
+        return r;
+    if ((sres.trailing_slash || dres.trailing_slash) &&
+        !sfs_is_dot_name(sres.name, sres.name_len)) {
+        struct sfs_inode dp, ip;
+        r = lookup_entry(fs, sres.ino, sres.name, sres.name_len, &dp, &ip, NULL);
+        if (r < 0)
+            return r;
+        if (!sfs_is_dir(&ip))
+            return SFS_ENOTDIR;
+    }
+    return rename_in(fs, sres.ino, sres.name, sres.name_len, dres.ino, dres.name, dres.name_len);
+}
+
+static int path_stat(struct sfs *fs, const char *path, int flags, struct sfs_stat *st)
+{
+    struct sfs_res res;
+    int r = sfs_resolve(fs, SFS_ROOT_INO, path, flags, &res);
+    return r < 0 ? r : stat_ino(fs, res.ino, st);
+}
+
+static long path_readlink(struct sfs *fs, const char *path, char *buf, size_t len)
+{
+    struct sfs_res res;
+    int r = sfs_resolve(fs, SFS_ROOT_INO, path, 0, &res);
+    return r < 0 ? r : readlink_ino(fs, res.ino, buf, len);
+}
+
+static int resolve_path(struct sfs *fs, uint32_t dir, const char *path, int follow, uint32_t *ino)
+{
+    struct sfs_res res;
+    if (!ino)
+        return SFS_EINVAL;
+    int r = sfs_resolve(fs, dir, path, follow ? SFS_RES_FOLLOW : 0, &res);
+    if (r == 0)
+        *ino = res.ino;
+    return r;
+}
+
+int sfs_resolve_path(struct sfs *fs, uint32_t dir, const char *path, int follow, uint32_t *ino)
+{
+    SFS_CALL(fs, SFS_OP_READ, resolve_path(fs, dir, path, follow, ino));
+}
+
+int sfs_create(struct sfs *fs, const char *path, uint32_t mode)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, path_create(fs, path, SFS_S_IFREG | (mode & 07777), NULL));
+}
+
+int sfs_mkdir(struct sfs *fs, const char *path, uint32_t mode)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, path_create(fs, path, SFS_S_IFDIR | (mode & 07777), NULL));
+}
+
+int sfs_symlink(struct sfs *fs, const char *target, const char *linkpath)
+{
+    SFS_CALL(fs, SFS_OP_WRITE,
+             target ? path_create(fs, linkpath, SFS_S_IFLNK | 0777, target) : SFS_EINVAL);
+}
+
+int sfs_unlink(struct sfs *fs, const char *path)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, path_unlink(fs, path, false));
+}
+
+int sfs_rmdir(struct sfs *fs, const char *path)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, path_unlink(fs, path, true));
+}
+
+int sfs_link(struct sfs *fs, const char *existing, const char *newpath)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, path_link(fs, existing, newpath));
+}
+
+int sfs_rename(struct sfs *fs, const char *from, const char *to)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, path_rename(fs, from, to));
+}
+
+long sfs_readlink(struct sfs *fs, const char *path, char *buf, size_t len)
+{
+    SFS_CALL(fs, SFS_OP_READ, buf ? path_readlink(fs, path, buf, len) : SFS_EINVAL);
 }
 
 int sfs_stat(struct sfs *fs, const char *path, struct sfs_stat *st)
 {
-    if (!fs_ok(fs) || !st)
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = do_stat(fs, path, SFS_RES_FOLLOW, st);
-    sfs_unlock(fs);
-    return r;
+    SFS_CALL(fs, SFS_OP_READ, st ? path_stat(fs, path, SFS_RES_FOLLOW, st) : SFS_EINVAL);
 }
 
 int sfs_lstat(struct sfs *fs, const char *path, struct sfs_stat *st)
 {
-    if (!fs_ok(fs) || !st)
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = do_stat(fs, path, 0, st);
-    sfs_unlock(fs);
-    return r;
-}
-
-static int do_chdir(struct sfs *fs, const char *path)
-{
-    struct sfs_inode ip;
-    int r = sfs_resolve_dir(fs, path, &ip);
-    if (r < 0)
-        return r;
-    fs->cwd = ip.ino;
-    return 0;
-}
-
-int sfs_chdir(struct sfs *fs, const char *path)
-{
-    if (!fs_ok(fs))
-        return SFS_EINVAL;
-    sfs_lock(fs);
-    int r = do_chdir(fs, path);
-    sfs_unlock(fs);
-    return r;
+    SFS_CALL(fs, SFS_OP_READ, st ? path_stat(fs, path, 0, st) : SFS_EINVAL);
 }

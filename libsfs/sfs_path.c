@@ -1,11 +1,11 @@
 /*
- * sfs_path.c - name layer: path resolution.
+ * sfs_path.c - name layer: path resolution on top of the inode operations.
  *
- * sfs_resolve() walks a path from the root (absolute) or the volume's current
- * directory (relative), handling repeated slashes, ".", ".." and symbolic
- * links. Links are expanded in place in one SFS_PATH_MAX buffer on the stack
- * (target + rest of the path), so resolution needs no recursion and no heap;
- * after SFS_SYMLOOP_MAX expansions it fails with SFS_ELOOP.
+ * sfs_resolve() runs the generic walker (sfs_walk.c) with callbacks over
+ * directory inodes: lookup is sfs_dir_lookup(), readlink reads a symlink's
+ * data. Relative paths start at a directory the caller names (the library
+ * keeps no working directory). The path buffer is one SFS_PATH_MAX array on
+ * the stack; the walk needs no recursion and no heap.
  *
  * With SFS_RES_PARENT it stops before the last component and returns the
  * parent directory and that component's name (for create, unlink, rename).
@@ -17,111 +17,101 @@ bool sfs_is_dot_name(const char *name, size_t len)
     return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
 }
 
-int sfs_resolve(struct sfs *fs, const char *path, int flags, struct sfs_res *res)
-{
-    char buf[SFS_PATH_MAX];
-    if (!path)
-        return SFS_EINVAL;
-    size_t plen = sfs_strnlen(path, SFS_PATH_MAX);
-    if (plen == 0)
-        return SFS_ENOENT;
-    if (plen >= SFS_PATH_MAX)
-        return SFS_ENAMETOOLONG;
-    memcpy(buf, path, plen + 1);
-    res->trailing_slash = buf[plen - 1] == '/';
+/* Walker context: the volume and the last inode read, so kind() after
+ * lookup() costs no second read. */
+struct res_ctx {
+    struct sfs *fs;
+    struct sfs_inode last;
+};
 
-    uint32_t cur = buf[0] == '/' ? SFS_ROOT_INO : fs->cwd;
-    size_t pos = 0;
-    int links = 0;
-    struct sfs_inode dir; /* always the inode of cur */
-    int r = sfs_inode_read(fs, cur, &dir);
+static int load(struct res_ctx *c, uint32_t ino)
+{
+    if (c->last.ino == ino && ino)
+        return 0;
+    c->last.ino = 0;
+    int r = sfs_inode_read(c->fs, ino, &c->last);
     if (r < 0)
-        return r;
-    for (;;) {
-        while (buf[pos] == '/')
-            pos++;
-        if (buf[pos] == 0) {
-            if (flags & SFS_RES_PARENT) {
-                /* The path names the root (or cwd) itself: no last component. */
-                res->ino = cur;
-                res->name_len = 1;
-                res->name[0] = '.';
-                res->name[1] = 0;
-                return 0;
-            }
-            if (res->trailing_slash && !sfs_is_dir(&dir))
-                return SFS_ENOTDIR;
-            res->ino = cur;
-            return 0;
-        }
-        if (!sfs_is_dir(&dir))
-            return SFS_ENOTDIR;
-        size_t start = pos;
-        while (buf[pos] && buf[pos] != '/')
-            pos++;
-        size_t len = pos - start;
-        if (len > SFS_NAME_MAX)
-            return SFS_ENAMETOOLONG;
-        size_t rest = pos;
-        while (buf[rest] == '/')
-            rest++;
-        bool last = buf[rest] == 0;
-        if (last && (flags & SFS_RES_PARENT)) {
-            res->ino = cur;
-            res->name_len = (uint32_t)len;
-            memcpy(res->name, buf + start, len);
-            res->name[len] = 0;
-            return 0;
-        }
-        uint32_t child;
-        r = sfs_dir_lookup(fs, &dir, buf + start, len, &child, NULL);
-        if (r < 0)
-            return r;
-        struct sfs_inode ci;
-        r = sfs_inode_read(fs, child, &ci);
-        if (r < 0)
-            return r;
-        bool follow = !last || (flags & SFS_RES_FOLLOW) || res->trailing_slash;
-        if (sfs_is_lnk(&ci) && follow) {
-            if (++links > SFS_SYMLOOP_MAX)
-                return SFS_ELOOP;
-            size_t tlen = (size_t)ci.size;
-            size_t rlen = strlen(buf + pos);
-            if (tlen == 0)
-                return SFS_ENOENT;
-            if (tlen + rlen + 1 > SFS_PATH_MAX)
-                return SFS_ENAMETOOLONG;
-            memmove(buf + tlen, buf + pos, rlen + 1);
-            long n = sfs_inode_pread(fs, &ci, buf, tlen, 0);
-            if (n < 0)
-                return (int)n;
-            if ((size_t)n != tlen || sfs_strnlen(buf, tlen) != tlen)
-                return sfs_corrupt(fs, "bad symlink target", child, tlen);
-            if (buf[0] == '/' && cur != SFS_ROOT_INO) {
-                cur = SFS_ROOT_INO;
-                r = sfs_inode_read(fs, cur, &dir);
-                if (r < 0)
-                    return r;
-            }
-            pos = 0;
-            continue;
-        }
-        cur = child;
-        dir = ci;
-        pos = rest;
-        if (last) {
-            if (res->trailing_slash && !sfs_is_dir(&ci))
-                return SFS_ENOTDIR;
-            res->ino = cur;
-            return 0;
-        }
-    }
+        c->last.ino = 0;
+    return r;
 }
 
-int sfs_resolve_dir(struct sfs *fs, const char *path, struct sfs_inode *ip)
+static int res_lookup(void *ctx, uint64_t dir, const char *name, size_t len, uint64_t *out)
+{
+    struct res_ctx *c = ctx;
+    int r = load(c, (uint32_t)dir);
+    if (r < 0)
+        return r;
+    uint32_t ino;
+    r = sfs_dir_lookup(c->fs, &c->last, name, len, &ino, NULL);
+    if (r < 0)
+        return r;
+    *out = ino;
+    return load(c, ino);
+}
+
+static int res_kind(void *ctx, uint64_t node)
+{
+    struct res_ctx *c = ctx;
+    int r = load(c, (uint32_t)node);
+    if (r < 0)
+        return r;
+    return sfs_is_dir(&c->last) ? SFS_WALK_DIR : sfs_is_lnk(&c->last) ? SFS_WALK_SYMLINK
+                                                                       : SFS_WALK_OTHER;
+}
+
+static long res_readlink(void *ctx, uint64_t node, char *buf, size_t size)
+{
+    struct res_ctx *c = ctx;
+    int r = load(c, (uint32_t)node);
+    if (r < 0)
+        return r;
+    size_t tlen = (size_t)c->last.size;
+    if (tlen > size)
+        return (long)tlen;
+    long n = sfs_inode_pread(c->fs, &c->last, buf, tlen, 0);
+    if (n >= 0 && ((size_t)n != tlen || sfs_strnlen(buf, tlen) != tlen))
+        return sfs_corrupt(c->fs, "bad symlink target", c->last.ino, tlen);
+    return n;
+}
+
+static const struct sfs_walk_ops res_ops = {
+    .lookup = res_lookup,
+    .kind = res_kind,
+    .readlink = res_readlink,
+};
+
+int sfs_resolve(struct sfs *fs, uint32_t dir, const char *path, int flags, struct sfs_res *res)
+{
+    char buf[SFS_PATH_MAX];
+    struct res_ctx c = { .fs = fs };
+    struct sfs_walk w = {
+        .ops = &res_ops, .ctx = &c, .root = SFS_ROOT_INO, .start = dir, .buf = buf,
+        .buf_size = sizeof(buf),
+    };
+    int wf = (flags & SFS_RES_FOLLOW ? SFS_WALK_FOLLOW : 0) |
+             (flags & SFS_RES_PARENT ? SFS_WALK_PARENT : 0);
+    int r = sfs_walk_path(&w, path, wf);
+    if (r < 0)
+        return r;
+    res->ino = (uint32_t)w.node;
+    res->trailing_slash = w.trailing_slash;
+    if (flags & SFS_RES_PARENT) {
+        if (!w.name) { /* the path names a directory itself ("/", "a/..") */
+            res->name_len = 1;
+            res->name[0] = '.';
+        } else {
+            res->name_len = (uint32_t)w.name_len;
+            memcpy(res->name, w.name, w.name_len);
+        }
+        res->name[res->name_len] = 0;
+    }
+    return 0;
+}
+
+int sfs_resolve_dir(struct sfs *fs, uint32_t dir, const char *path, struct sfs_inode *ip)
 {
     struct sfs_res res;
-    int r = sfs_resolve(fs, path, SFS_RES_FOLLOW, &res);
+    int r = sfs_resolve(fs, dir, path, SFS_RES_FOLLOW, &res);
     if (r < 0)
         return r;
     r = sfs_inode_read(fs, res.ino, ip);

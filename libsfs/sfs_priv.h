@@ -7,14 +7,15 @@
  *   sfs_alloc.c  inode and block bitmaps
  *   sfs_inode.c  inodes, block maps (direct/indirect), data read/write, truncate
  *   sfs_dir.c    directories: slot array + linear-probing hash index
- *   sfs_path.c   path resolution (., .., symlinks)
+ *   sfs_walk.c   the generic path walker (public, callback based)
+ *   sfs_path.c   path resolution over directory inodes, with the walker
  *   sfs_super.c  format, mount, unmount, sync, statfs
  *   sfs_ops.c    namespace operations (create, mkdir, unlink, rename, ...)
  *   sfs_file.c   file and directory handles
  *   sfs_check.c  consistency checker
  *
  * Internal functions assume the caller holds the volume lock (public entry
- * points take it) and return 0 or a negative SFS_E* code.
+ * points take it, through SFS_CALL()) and return 0 or a negative SFS_E* code.
  */
 #ifndef SFS_PRIV_H
 #define SFS_PRIV_H
@@ -57,7 +58,6 @@ static inline void sfs_st64(uint8_t *p, uint64_t v)
 }
 
 /* ---- sfs_util.c ---- */
-uint32_t sfs_crc32(const void *data, size_t len);
 uint32_t sfs_name_hash(const char *name, size_t len);
 void sfs_log(struct sfs *fs, const char *msg, uint64_t a, uint64_t b);
 /* Log a corrupt structure and return SFS_ECORRUPT. */
@@ -210,11 +210,12 @@ struct sfs_res {
     char name[SFS_NAME_MAX + 1];
     bool trailing_slash; /* path ended in '/' */
 };
-int sfs_resolve(struct sfs *fs, const char *path, int flags, struct sfs_res *res);
+/* Resolve @path; a relative path starts at directory @dir. */
+int sfs_resolve(struct sfs *fs, uint32_t dir, const char *path, int flags, struct sfs_res *res);
 
 /* Resolve @path (following symlinks) to a directory and read its inode:
  * SFS_ENOTDIR if it is something else. */
-int sfs_resolve_dir(struct sfs *fs, const char *path, struct sfs_inode *ip);
+int sfs_resolve_dir(struct sfs *fs, uint32_t dir, const char *path, struct sfs_inode *ip);
 bool sfs_is_dot_name(const char *name, size_t len);
 
 /* ---- sfs_super.c ---- */
@@ -222,20 +223,39 @@ int sfs_super_write(struct sfs *fs, uint32_t state);
 /* Unlink a handle from the open list; free an unreferenced inode. */
 int sfs_file_release(struct sfs *fs, struct sfs_file *f);
 
+/* Write everything back and flush the device (sfs_sync() under the lock). */
+int sfs_sync_locked(struct sfs *fs);
+
 /* ---- sfs_ops.c ---- */
-int sfs_create_locked(struct sfs *fs, const char *path, uint32_t mode, uint32_t *ino);
+/* Create @name in @dir with @mode (type included); a symlink gets @target. */
+int sfs_create_in(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
+                  const char *target, uint32_t *ino);
+int sfs_readdir_ino(struct sfs *fs, uint32_t dir, uint64_t *cookie, struct sfs_dirent *ent);
 void sfs_fill_stat(const struct sfs *fs, const struct sfs_inode *ip, struct sfs_stat *st);
 
-/* ---- locking helpers for public entry points ---- */
-static inline void sfs_lock(struct sfs *fs)
-{
-    if (fs->cfg.lock)
-        fs->cfg.lock(fs->cfg.hook_ctx);
-}
-static inline void sfs_unlock(struct sfs *fs)
-{
-    if (fs->cfg.unlock)
-        fs->cfg.unlock(fs->cfg.hook_ctx);
-}
+/* ---- public entry points ---- */
+#define SFS_OP_READ    0 /* reads only: allowed on a read-only volume */
+#define SFS_OP_WRITE   1 /* changes the volume: SFS_EROFS on a read-only one */
+#define SFS_OP_SYNC    2 /* writes back: a no-op on a read-only volume */
+#define SFS_OP_RELEASE 3 /* drops a handle: always allowed on a mounted volume */
+/* Take the lock and check, under it, that the call may run: 0 or SFS_E*. */
+int64_t sfs_enter(struct sfs *fs, int op);
+/* Finish the call that sfs_enter() began with result @r; drop the lock. */
+int64_t sfs_leave(struct sfs *fs, int op, int64_t r);
+
+/*
+ * The one way a public call runs: every public entry point is
+ *     SFS_CALL(fs, SFS_OP_..., do_the_work(fs, ...));
+ * so the lock, the mounted/read-only checks and the transaction are in one
+ * place (sfs_enter()/sfs_leave()). @expr runs only when sfs_enter() allowed it.
+ */
+#define SFS_CALL(fs, op, expr)                                                                     \
+    do {                                                                                           \
+        struct sfs *call_fs_ = (fs);                                                               \
+        int64_t call_r_ = sfs_enter(call_fs_, (op));                                               \
+        if (call_r_ == 0)                                                                          \
+            call_r_ = (expr);                                                                      \
+        return sfs_leave(call_fs_, (op), call_r_);                                                 \
+    } while (0)
 
 #endif

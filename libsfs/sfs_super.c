@@ -95,7 +95,7 @@ static void encode_super(const struct sfs *fs, uint8_t *p, uint32_t state)
     sfs_st64(p + SFS_SB_MKFS_TIME, fs->mkfs_time);
     sfs_st64(p + SFS_SB_WRITE_TIME, sfs_now((struct sfs *)fs));
     memcpy(p + SFS_SB_LABEL, fs->label, SFS_SB_LABEL_LEN);
-    sfs_st32(p + SFS_SB_CHECKSUM, sfs_crc32(p, SFS_SB_CHECKSUM));
+    sfs_st32(p + SFS_SB_CHECKSUM, sfs_crc32(0, p, SFS_SB_CHECKSUM));
 }
 
 /* Compute the layout that follows from the geometry; used by format and mount. */
@@ -117,7 +117,7 @@ static int decode_super(struct sfs *fs, const uint8_t *p)
 {
     if (sfs_ld32(p + SFS_SB_MAGIC) != SFS_MAGIC)
         return SFS_EMEDIUMTYPE;
-    if (sfs_ld32(p + SFS_SB_CHECKSUM) != sfs_crc32(p, SFS_SB_CHECKSUM))
+    if (sfs_ld32(p + SFS_SB_CHECKSUM) != sfs_crc32(0, p, SFS_SB_CHECKSUM))
         return sfs_corrupt(fs, "superblock checksum mismatch", 0, 0);
     uint32_t ver = sfs_ld32(p + SFS_SB_VERSION);
     if (ver > SFS_FORMAT_VERSION) {
@@ -172,6 +172,7 @@ static int decode_super(struct sfs *fs, const uint8_t *p)
     uint32_t state = sfs_ld32(p + SFS_SB_STATE);
     if (state != SFS_STATE_CLEAN && state != SFS_STATE_DIRTY)
         return sfs_corrupt(fs, "superblock: bad state", state, 0);
+    fs->was_dirty = state == SFS_STATE_DIRTY;
     fs->feat_compat = sfs_ld32(p + SFS_SB_FEAT_COMPAT);
     fs->mkfs_time = sfs_ld64(p + SFS_SB_MKFS_TIME);
     memcpy(fs->label, p + SFS_SB_LABEL, SFS_SB_LABEL_LEN);
@@ -335,32 +336,69 @@ int sfs_mount(struct sfs *fs, const struct sfs_blockdev *dev, const struct sfs_c
     r = sfs_inode_read(fs, SFS_ROOT_INO, &root);
     if (r == 0 && !sfs_is_dir(&root))
         r = sfs_corrupt(fs, "root inode is not a directory", root.mode, 0);
+    fs->rdonly = (cfg->mount_flags & SFS_MOUNT_RDONLY) != 0;
+    if (r == 0 && fs->was_dirty)
+        sfs_log(fs, "volume was not cleanly unmounted: check it with fsck", 0, 0);
     /* Mark the volume in use on disk now, so a crash leaves it marked. */
-    if (r == 0)
+    if (r == 0 && !fs->rdonly)
         r = sfs_super_write(fs, SFS_STATE_DIRTY);
-    if (r == 0)
+    if (r == 0 && !fs->rdonly)
         r = sfs_bflush_all(fs);
     if (r < 0) {
         mem_release(fs);
         return r;
     }
-    fs->cwd = SFS_ROOT_INO;
     fs->balloc_hint = fs->data_start;
     fs->ialloc_hint = 1;
     fs->mounted = 1;
     return 0;
 }
 
-int sfs_sync(struct sfs *fs)
+int sfs_sync_locked(struct sfs *fs)
 {
-    if (!fs || !fs->mounted)
-        return SFS_EINVAL;
-    sfs_lock(fs);
+    if (fs->rdonly)
+        return 0;
     int r = sfs_super_write(fs, SFS_STATE_DIRTY);
     int f = sfs_bflush_all(fs);
     int d = dev_flush(fs);
-    sfs_unlock(fs);
     return r < 0 ? r : f < 0 ? f : d;
+}
+
+int sfs_sync(struct sfs *fs)
+{
+    SFS_CALL(fs, SFS_OP_SYNC, sfs_sync_locked(fs));
+}
+
+static void lock(struct sfs *fs)
+{
+    if (fs->cfg.lock)
+        fs->cfg.lock(fs->cfg.hook_ctx);
+}
+
+static void unlock(struct sfs *fs)
+{
+    if (fs->cfg.unlock)
+        fs->cfg.unlock(fs->cfg.hook_ctx);
+}
+
+int64_t sfs_enter(struct sfs *fs, int op)
+{
+    if (!fs)
+        return SFS_EINVAL;
+    lock(fs);
+    if (!fs->mounted)
+        return SFS_EINVAL;
+    if (op == SFS_OP_WRITE && fs->rdonly)
+        return SFS_EROFS;
+    return 0;
+}
+
+int64_t sfs_leave(struct sfs *fs, int op, int64_t r)
+{
+    (void)op;
+    if (fs)
+        unlock(fs);
+    return r;
 }
 
 /* Forget an open handle; free its inode if it was the last reference. */
@@ -385,37 +423,39 @@ int sfs_file_release(struct sfs *fs, struct sfs_file *f)
     return 0;
 }
 
-int sfs_unmount(struct sfs *fs)
+static int unmount_locked(struct sfs *fs)
 {
-    if (!fs || !fs->mounted)
-        return SFS_EINVAL;
-    sfs_lock(fs);
     int err = 0;
     while (fs->open_files) {
         int r = sfs_file_release(fs, fs->open_files);
         if (r < 0)
             err = r;
     }
-    int r = sfs_super_write(fs, SFS_STATE_CLEAN);
-    if (r < 0)
-        err = r;
-    r = sfs_bflush_all(fs);
-    if (r < 0)
-        err = r;
-    r = dev_flush(fs);
-    if (r < 0)
-        err = r;
+    if (!fs->rdonly) {
+        int r = sfs_super_write(fs, SFS_STATE_CLEAN);
+        if (r < 0)
+            err = r;
+        r = sfs_bflush_all(fs);
+        if (r < 0)
+            err = r;
+        r = dev_flush(fs);
+        if (r < 0)
+            err = r;
+    }
     mem_release(fs);
     fs->mounted = 0;
-    sfs_unlock(fs);
     return err;
 }
 
-int sfs_statfs(struct sfs *fs, struct sfs_statfs *st)
+int sfs_unmount(struct sfs *fs)
 {
-    if (!fs || !fs->mounted || !st)
+    SFS_CALL(fs, SFS_OP_RELEASE, unmount_locked(fs));
+}
+
+static int statfs_locked(struct sfs *fs, struct sfs_statfs *st)
+{
+    if (!st)
         return SFS_EINVAL;
-    sfs_lock(fs);
     memset(st, 0, sizeof(*st));
     st->block_size = fs->block_size;
     st->format_version = SFS_FORMAT_VERSION;
@@ -428,6 +468,10 @@ int sfs_statfs(struct sfs *fs, struct sfs_statfs *st)
     st->journal_blocks = fs->journal_blocks;
     memcpy(st->label, fs->label, SFS_SB_LABEL_LEN);
     st->label[SFS_SB_LABEL_LEN] = 0;
-    sfs_unlock(fs);
     return 0;
+}
+
+int sfs_statfs(struct sfs *fs, struct sfs_statfs *st)
+{
+    SFS_CALL(fs, SFS_OP_READ, statfs_locked(fs, st));
 }

@@ -7,16 +7,22 @@
  */
 #include "sfs_priv.h"
 
-/* CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320), bit by bit: only the
- * 124-byte superblock is checksummed, so a table is not worth its 1 KiB. */
-uint32_t sfs_crc32(const void *data, size_t len)
+/* CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320), as zlib's crc32(): four
+ * bits at a time from a 16-entry table (64 bytes), fast enough for journal
+ * descriptor and commit blocks without a 1 KiB table. */
+uint32_t sfs_crc32(uint32_t crc, const void *buf, size_t len)
 {
-    const uint8_t *p = data;
-    uint32_t crc = 0xFFFFFFFFu;
+    static const uint32_t nib[16] = {
+        0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu, 0x76DC4190u, 0x6B6B51F4u,
+        0x4DB26158u, 0x5005713Cu, 0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
+        0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu,
+    };
+    const uint8_t *p = buf;
+    crc = ~crc;
     for (size_t i = 0; i < len; i++) {
         crc ^= p[i];
-        for (int k = 0; k < 8; k++)
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+        crc = (crc >> 4) ^ nib[crc & 15];
+        crc = (crc >> 4) ^ nib[crc & 15];
     }
     return ~crc;
 }
@@ -92,6 +98,8 @@ const char *sfs_strerror(int err)
         return "name too long";
     case SFS_ENOTEMPTY:
         return "directory not empty";
+    case SFS_EROFS:
+        return "read-only file system";
     case SFS_ELOOP:
         return "too many levels of symbolic links";
     case SFS_ENOTSUP:

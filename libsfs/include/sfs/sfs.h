@@ -14,9 +14,18 @@
  * negative SFS_E* code on failure. The codes have Linux errno values so a
  * kernel can pass them straight through.
  *
+ * Identity: the library names files by inode number. The inode API
+ * (sfs_iget(), sfs_lookup(), sfs_create_at(), sfs_rename_at(), sfs_open_ino(),
+ * ...) works on (directory inode, name) pairs and on handles; the path calls
+ * (sfs_open(), sfs_rename(), ...) are conveniences that resolve a path from
+ * the root and then call the same code. There is no working directory in the
+ * library: relative paths are resolved from a directory the caller names
+ * (sfs_resolve_path()).
+ *
  * Locking: if the config has lock/unlock hooks, every public call holds the
- * lock for its whole duration; otherwise the caller serialises calls on one
- * struct sfs. Different volumes never share state.
+ * lock for its whole duration (the "is mounted" check included); otherwise
+ * the caller serialises calls on one struct sfs. Different volumes never
+ * share state. A struct sfs must be zeroed or mounted before any call.
  */
 #ifndef SFS_SFS_H
 #define SFS_SFS_H
@@ -44,6 +53,7 @@
 #define SFS_EMLINK       (-31)  /**< Too many links */
 #define SFS_ENAMETOOLONG (-36)  /**< Name or path too long */
 #define SFS_ENOTEMPTY    (-39)  /**< Directory not empty */
+#define SFS_EROFS        (-30)  /**< Volume mounted read-only */
 #define SFS_ELOOP        (-40)  /**< Too many symbolic links */
 #define SFS_ENOTSUP      (-95)  /**< Newer format version or unknown incompatible feature */
 #define SFS_ECORRUPT     (-117) /**< Corrupt on-disk structure (Linux EUCLEAN) */
@@ -67,7 +77,7 @@
 #define SFS_PATH_MAX 1024
 /** @brief Longest symbolic-link target in bytes. */
 #define SFS_SYMLINK_MAX (SFS_PATH_MAX - 1)
-/** @brief Symbolic links followed in one path resolution before -SFS_ELOOP. */
+/** @brief Symbolic links followed in one path resolution before SFS_ELOOP. */
 #define SFS_SYMLOOP_MAX 40
 /** @brief Largest link count of an inode. */
 #define SFS_LINK_MAX 65000
@@ -109,7 +119,11 @@ struct sfs_config {
     void *(*alloc)(void *ctx, size_t size);
     /** @brief Releases memory from @c alloc. */
     void (*free)(void *ctx, void *ptr);
-    /** @brief Optional clock: seconds since the epoch (timestamps are 0 without it). */
+    /**
+     * @brief Optional clock for timestamps (0 without it): seconds since the
+     * Unix epoch when the port has a real-time clock, otherwise any monotonic
+     * seconds count (e.g. seconds since boot).
+     */
     uint64_t (*clock)(void *ctx);
     /** @brief Optional lock taken around every public call. */
     void (*lock)(void *ctx);
@@ -118,7 +132,11 @@ struct sfs_config {
     /** @brief Optional log hook: a fixed message and two numbers (inode, block, ...). */
     void (*log)(void *ctx, const char *msg, uint64_t a, uint64_t b);
     void *hook_ctx; /**< Passed to every hook above. */
+    uint32_t mount_flags; /**< SFS_MOUNT_* flags for sfs_mount(). */
 };
+
+/** @brief sfs_config::mount_flags: mount read-only; nothing is ever written to the device. */
+#define SFS_MOUNT_RDONLY 0x1u
 
 /** @brief Parameters of sfs_format(); zero fields take defaults. */
 struct sfs_format_opts {
@@ -158,7 +176,8 @@ struct sfs {
     char label[SFS_SB_LABEL_LEN]; /**< Volume label. */
     int sb_dirty;                 /**< Superblock needs writing. */
     int mounted;                  /**< sfs_mount() succeeded and no sfs_unmount() yet. */
-    uint32_t cwd;                 /**< Directory that relative paths start from. */
+    int rdonly;                   /**< Mounted read-only: nothing is written. */
+    int was_dirty;                /**< Found not cleanly unmounted at mount. */
     uint32_t balloc_hint;         /**< Next block to try in the allocator. */
     uint32_t ialloc_hint;         /**< Next inode to try in the allocator. */
     struct sfs_buf *bufs;         /**< Cache buffer headers. */
@@ -175,13 +194,17 @@ struct sfs {
     uint64_t stat_lookups;        /**< Cache lookups, hits and misses (statistics). */
 };
 
-/** @brief An open file or directory. Caller-allocated; members are private. */
+/**
+ * @brief A held inode: an open file, an open directory or a bare reference
+ * from sfs_iget(). Caller-allocated; members are private. While any handle
+ * on an inode is held, the inode stays alive even when its last name goes.
+ */
 struct sfs_file {
     struct sfs_file *next; /**< Next in the volume's open list. */
     uint64_t pos;          /**< File position (directories: next slot). */
     uint32_t ino;          /**< Inode. */
     uint32_t flags;        /**< SFS_O_* flags. */
-    uint32_t is_dir;       /**< Opened with sfs_dir_open(). */
+    uint32_t is_dir;       /**< Kind: 0 file, 1 directory, 2 reference. */
     uint32_t magic;        /**< Non-zero while open. */
 };
 
@@ -239,7 +262,7 @@ size_t sfs_mem_size(uint32_t block_size, uint32_t cache_blocks);
  * @param dev Block device.
  * @param cfg Configuration (memory, clock).
  * @param opts Format parameters, or NULL for defaults.
- * @return 0 or -SFS_EINVAL, -SFS_ENOMEM, -SFS_EIO
+ * @return 0 or SFS_EINVAL, SFS_ENOMEM, SFS_EIO
  */
 int sfs_format(struct sfs *fs, const struct sfs_blockdev *dev, const struct sfs_config *cfg,
                const struct sfs_format_opts *opts);
@@ -249,8 +272,8 @@ int sfs_format(struct sfs *fs, const struct sfs_blockdev *dev, const struct sfs_
  * @param fs Caller-allocated volume object.
  * @param dev Block device (copied).
  * @param cfg Configuration (copied).
- * @return 0 or -SFS_EMEDIUMTYPE (no SFS magic), -SFS_ENOTSUP (newer format or
- *         unknown incompatible feature), -SFS_ECORRUPT, -SFS_EINVAL, -SFS_ENOMEM, -SFS_EIO
+ * @return 0 or SFS_EMEDIUMTYPE (no SFS magic), SFS_ENOTSUP (newer format or
+ *         unknown incompatible feature), SFS_ECORRUPT, SFS_EINVAL, SFS_ENOMEM, SFS_EIO
  */
 int sfs_mount(struct sfs *fs, const struct sfs_blockdev *dev, const struct sfs_config *cfg);
 
@@ -259,14 +282,14 @@ int sfs_mount(struct sfs *fs, const struct sfs_blockdev *dev, const struct sfs_c
  *
  * Open handles are closed implicitly; files unlinked while open are freed.
  * @param fs Mounted volume.
- * @return 0 or -SFS_EIO (the volume is unmounted either way)
+ * @return 0 or SFS_EIO (the volume is unmounted either way)
  */
 int sfs_unmount(struct sfs *fs);
 
 /**
  * @brief Write all dirty blocks and the superblock, then flush the device.
  * @param fs Mounted volume.
- * @return 0 or -SFS_EIO
+ * @return 0 or SFS_EIO
  */
 int sfs_sync(struct sfs *fs);
 
@@ -274,7 +297,7 @@ int sfs_sync(struct sfs *fs);
  * @brief Volume statistics.
  * @param fs Mounted volume.
  * @param st Filled in.
- * @return 0 or -SFS_EINVAL
+ * @return 0 or SFS_EINVAL
  */
 int sfs_statfs(struct sfs *fs, struct sfs_statfs *st);
 
@@ -285,7 +308,7 @@ int sfs_statfs(struct sfs *fs, struct sfs_statfs *st);
  * @param path Path (symbolic links followed).
  * @param flags SFS_O_* flags.
  * @param mode Permission bits for a new file.
- * @return 0 or -SFS_ENOENT, -SFS_EEXIST, -SFS_EISDIR, -SFS_ENOTDIR, -SFS_ENOSPC, -SFS_EIO ...
+ * @return 0 or SFS_ENOENT, SFS_EEXIST, SFS_EISDIR, SFS_ENOTDIR, SFS_ENOSPC, SFS_EIO ...
  */
 int sfs_open(struct sfs *fs, struct sfs_file *f, const char *path, int flags, uint32_t mode);
 
@@ -293,7 +316,7 @@ int sfs_open(struct sfs *fs, struct sfs_file *f, const char *path, int flags, ui
  * @brief Close a file or directory handle.
  * @param fs Mounted volume.
  * @param f Open handle.
- * @return 0 or -SFS_EBADF, -SFS_EIO
+ * @return 0 or SFS_EBADF, SFS_EIO
  */
 int sfs_close(struct sfs *fs, struct sfs_file *f);
 
@@ -303,7 +326,7 @@ int sfs_close(struct sfs *fs, struct sfs_file *f);
  * @param f Handle open for reading.
  * @param buf Destination.
  * @param len Bytes wanted.
- * @return bytes read (0 at end of file) or -SFS_EBADF, -SFS_EIO, -SFS_ECORRUPT
+ * @return bytes read (0 at end of file) or SFS_EBADF, SFS_EIO, SFS_ECORRUPT
  */
 long sfs_read(struct sfs *fs, struct sfs_file *f, void *buf, size_t len);
 
@@ -313,7 +336,7 @@ long sfs_read(struct sfs *fs, struct sfs_file *f, void *buf, size_t len);
  * @param f Handle open for writing.
  * @param buf Source.
  * @param len Bytes to write.
- * @return bytes written (short only when the disk fills) or -SFS_ENOSPC, -SFS_EFBIG, -SFS_EIO ...
+ * @return bytes written (short only when the disk fills) or SFS_ENOSPC, SFS_EFBIG, SFS_EIO ...
  */
 long sfs_write(struct sfs *fs, struct sfs_file *f, const void *buf, size_t len);
 
@@ -345,7 +368,7 @@ long sfs_pwrite(struct sfs *fs, struct sfs_file *f, const void *buf, size_t len,
  * @param f Open handle.
  * @param off Offset relative to @p whence.
  * @param whence SFS_SEEK_SET, SFS_SEEK_CUR or SFS_SEEK_END.
- * @return the new position or -SFS_EINVAL, -SFS_EBADF
+ * @return the new position or SFS_EINVAL, SFS_EBADF
  */
 int64_t sfs_seek(struct sfs *fs, struct sfs_file *f, int64_t off, int whence);
 
@@ -353,7 +376,7 @@ int64_t sfs_seek(struct sfs *fs, struct sfs_file *f, int64_t off, int whence);
  * @brief Current file position.
  * @param fs Mounted volume.
  * @param f Open handle.
- * @return the position or -SFS_EBADF
+ * @return the position or SFS_EBADF
  */
 int64_t sfs_tell(struct sfs *fs, struct sfs_file *f);
 
@@ -362,7 +385,7 @@ int64_t sfs_tell(struct sfs *fs, struct sfs_file *f);
  * @param fs Mounted volume.
  * @param f Handle open for writing.
  * @param size New size in bytes.
- * @return 0 or -SFS_EBADF, -SFS_EFBIG, -SFS_EIO
+ * @return 0 or SFS_EBADF, SFS_EFBIG, SFS_EIO
  */
 int sfs_ftruncate(struct sfs *fs, struct sfs_file *f, uint64_t size);
 
@@ -371,7 +394,7 @@ int sfs_ftruncate(struct sfs *fs, struct sfs_file *f, uint64_t size);
  * @param fs Mounted volume.
  * @param path Path of a regular file.
  * @param size New size in bytes.
- * @return 0 or -SFS_ENOENT, -SFS_EISDIR, -SFS_EFBIG, -SFS_EIO ...
+ * @return 0 or SFS_ENOENT, SFS_EISDIR, SFS_EFBIG, SFS_EIO ...
  */
 int sfs_truncate(struct sfs *fs, const char *path, uint64_t size);
 
@@ -381,7 +404,7 @@ int sfs_truncate(struct sfs *fs, const char *path, uint64_t size);
  * This version writes back the whole cache (the cache does not track owners).
  * @param fs Mounted volume.
  * @param f Open handle.
- * @return 0 or -SFS_EBADF, -SFS_EIO
+ * @return 0 or SFS_EBADF, SFS_EIO
  */
 int sfs_fsync(struct sfs *fs, struct sfs_file *f);
 
@@ -390,7 +413,7 @@ int sfs_fsync(struct sfs *fs, struct sfs_file *f);
  * @param fs Mounted volume.
  * @param f Open handle.
  * @param st Filled in.
- * @return 0 or -SFS_EBADF, -SFS_EIO
+ * @return 0 or SFS_EBADF, SFS_EIO
  */
 int sfs_fstat(struct sfs *fs, struct sfs_file *f, struct sfs_stat *st);
 
@@ -399,7 +422,7 @@ int sfs_fstat(struct sfs *fs, struct sfs_file *f, struct sfs_stat *st);
  * @param fs Mounted volume.
  * @param path Path.
  * @param st Filled in.
- * @return 0 or -SFS_ENOENT, -SFS_ENOTDIR, -SFS_ELOOP, -SFS_EIO ...
+ * @return 0 or SFS_ENOENT, SFS_ENOTDIR, SFS_ELOOP, SFS_EIO ...
  */
 int sfs_stat(struct sfs *fs, const char *path, struct sfs_stat *st);
 
@@ -417,7 +440,7 @@ int sfs_lstat(struct sfs *fs, const char *path, struct sfs_stat *st);
  * @param fs Mounted volume.
  * @param path New path.
  * @param mode Permission bits.
- * @return 0 or -SFS_EEXIST, -SFS_ENOENT, -SFS_ENOSPC ...
+ * @return 0 or SFS_EEXIST, SFS_ENOENT, SFS_ENOSPC ...
  */
 int sfs_create(struct sfs *fs, const char *path, uint32_t mode);
 
@@ -426,7 +449,7 @@ int sfs_create(struct sfs *fs, const char *path, uint32_t mode);
  * @param fs Mounted volume.
  * @param path New path.
  * @param mode Permission bits.
- * @return 0 or -SFS_EEXIST, -SFS_ENOENT, -SFS_ENOSPC, -SFS_EMLINK ...
+ * @return 0 or SFS_EEXIST, SFS_ENOENT, SFS_ENOSPC, SFS_EMLINK ...
  */
 int sfs_mkdir(struct sfs *fs, const char *path, uint32_t mode);
 
@@ -434,7 +457,7 @@ int sfs_mkdir(struct sfs *fs, const char *path, uint32_t mode);
  * @brief Remove an empty directory.
  * @param fs Mounted volume.
  * @param path Directory.
- * @return 0 or -SFS_ENOTEMPTY, -SFS_ENOTDIR, -SFS_EBUSY (root), -SFS_EINVAL (".") ...
+ * @return 0 or SFS_ENOTEMPTY, SFS_ENOTDIR, SFS_EBUSY (root), SFS_EINVAL (".") ...
  */
 int sfs_rmdir(struct sfs *fs, const char *path);
 
@@ -442,7 +465,7 @@ int sfs_rmdir(struct sfs *fs, const char *path);
  * @brief Remove a name; the inode is freed with its last link and last open handle.
  * @param fs Mounted volume.
  * @param path Non-directory.
- * @return 0 or -SFS_ENOENT, -SFS_EISDIR ...
+ * @return 0 or SFS_ENOENT, SFS_EISDIR ...
  */
 int sfs_unlink(struct sfs *fs, const char *path);
 
@@ -452,7 +475,7 @@ int sfs_unlink(struct sfs *fs, const char *path);
  * @param fs Mounted volume.
  * @param from Existing path.
  * @param to New path.
- * @return 0 or -SFS_ENOENT, -SFS_EINVAL, -SFS_EISDIR, -SFS_ENOTDIR, -SFS_ENOTEMPTY ...
+ * @return 0 or SFS_ENOENT, SFS_EINVAL, SFS_EISDIR, SFS_ENOTDIR, SFS_ENOTEMPTY ...
  */
 int sfs_rename(struct sfs *fs, const char *from, const char *to);
 
@@ -461,7 +484,7 @@ int sfs_rename(struct sfs *fs, const char *from, const char *to);
  * @param fs Mounted volume.
  * @param existing Existing non-directory.
  * @param newpath New name.
- * @return 0 or -SFS_EEXIST, -SFS_EPERM (directory), -SFS_EMLINK ...
+ * @return 0 or SFS_EEXIST, SFS_EPERM (directory), SFS_EMLINK ...
  */
 int sfs_link(struct sfs *fs, const char *existing, const char *newpath);
 
@@ -470,7 +493,7 @@ int sfs_link(struct sfs *fs, const char *existing, const char *newpath);
  * @param fs Mounted volume.
  * @param target Link contents (1..SFS_SYMLINK_MAX bytes).
  * @param linkpath New name.
- * @return 0 or -SFS_EEXIST, -SFS_ENAMETOOLONG, -SFS_ENOSPC ...
+ * @return 0 or SFS_EEXIST, SFS_ENAMETOOLONG, SFS_ENOSPC ...
  */
 int sfs_symlink(struct sfs *fs, const char *target, const char *linkpath);
 
@@ -480,24 +503,286 @@ int sfs_symlink(struct sfs *fs, const char *target, const char *linkpath);
  * @param path Link.
  * @param buf Destination (not NUL terminated unless room is left).
  * @param len Bytes at @p buf.
- * @return bytes placed or -SFS_EINVAL (not a link), -SFS_ENOENT ...
+ * @return bytes placed or SFS_EINVAL (not a link), SFS_ENOENT ...
  */
 long sfs_readlink(struct sfs *fs, const char *path, char *buf, size_t len);
 
+
+/* ---- The inode API: files by number, names by (directory inode, name) ---- */
+
 /**
- * @brief Change the directory that relative paths start from.
+ * @brief Hold inode @p ino: it stays alive (readable, stat-able, truncatable)
+ *        until sfs_iput(), even if its last name is removed meanwhile.
  * @param fs Mounted volume.
- * @param path Directory.
- * @return 0 or -SFS_ENOENT, -SFS_ENOTDIR ...
+ * @param ref Caller-allocated handle; valid until sfs_iput().
+ * @param ino Inode number (SFS_ROOT_INO is the root directory).
+ * @return 0 or SFS_ECORRUPT (not an inode in use), SFS_EBUSY (@p ref already held), SFS_EIO
  */
-int sfs_chdir(struct sfs *fs, const char *path);
+int sfs_iget(struct sfs *fs, struct sfs_file *ref, uint32_t ino);
+
+/**
+ * @brief Release a reference from sfs_iget(). An inode with no names and no
+ *        other handle is freed now.
+ * @param fs Mounted volume.
+ * @param ref Handle from sfs_iget().
+ * @return 0 or SFS_EBADF, SFS_EIO
+ */
+int sfs_iput(struct sfs *fs, struct sfs_file *ref);
+
+/**
+ * @brief Look a name up in a directory ("." and ".." included).
+ * @param fs Mounted volume.
+ * @param dir Directory inode.
+ * @param name Name (not NUL terminated).
+ * @param len Bytes in @p name.
+ * @param ino Set to the entry's inode.
+ * @return 0 or SFS_ENOENT, SFS_ENOTDIR, SFS_ENAMETOOLONG, SFS_EIO ...
+ */
+int sfs_lookup(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t *ino);
+
+/**
+ * @brief Create an empty regular file @p name in directory @p dir.
+ * @param fs Mounted volume.
+ * @param dir Directory inode.
+ * @param name New name.
+ * @param len Bytes in @p name.
+ * @param mode Permission bits.
+ * @param ino Set to the new inode (may be NULL).
+ * @return 0 or SFS_EEXIST, SFS_ENOENT (directory removed), SFS_ENOSPC, SFS_EROFS ...
+ */
+int sfs_create_at(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
+                  uint32_t *ino);
+
+/**
+ * @brief Create directory @p name in directory @p dir.
+ * @param fs Mounted volume.
+ * @param dir Directory inode.
+ * @param name New name.
+ * @param len Bytes in @p name.
+ * @param mode Permission bits.
+ * @param ino Set to the new inode (may be NULL).
+ * @return 0 or SFS_EEXIST, SFS_EMLINK, SFS_ENOSPC, SFS_EROFS ...
+ */
+int sfs_mkdir_at(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
+                 uint32_t *ino);
+
+/**
+ * @brief Create symbolic link @p name in directory @p dir.
+ * @param fs Mounted volume.
+ * @param dir Directory inode.
+ * @param name New name.
+ * @param len Bytes in @p name.
+ * @param target Link contents, NUL terminated (1..SFS_SYMLINK_MAX bytes).
+ * @param ino Set to the new inode (may be NULL).
+ * @return 0 or SFS_EEXIST, SFS_ENAMETOOLONG, SFS_ENOSPC, SFS_EROFS ...
+ */
+int sfs_symlink_at(struct sfs *fs, uint32_t dir, const char *name, size_t len, const char *target,
+                   uint32_t *ino);
+
+/**
+ * @brief Give inode @p ino (not a directory) another name.
+ * @param fs Mounted volume.
+ * @param ino Existing inode with at least one name.
+ * @param dir Directory inode for the new name.
+ * @param name New name.
+ * @param len Bytes in @p name.
+ * @return 0 or SFS_EEXIST, SFS_EPERM (directory), SFS_EMLINK, SFS_ENOENT (no names left) ...
+ */
+int sfs_link_at(struct sfs *fs, uint32_t ino, uint32_t dir, const char *name, size_t len);
+
+/**
+ * @brief Remove name @p name (not a directory) from directory @p dir. The inode
+ *        is freed with its last name unless a handle still holds it.
+ * @param fs Mounted volume.
+ * @param dir Directory inode.
+ * @param name Name.
+ * @param len Bytes in @p name.
+ * @return 0 or SFS_ENOENT, SFS_EISDIR, SFS_EROFS ...
+ */
+int sfs_unlink_at(struct sfs *fs, uint32_t dir, const char *name, size_t len);
+
+/**
+ * @brief Remove empty directory @p name from directory @p dir.
+ * @param fs Mounted volume.
+ * @param dir Directory inode.
+ * @param name Name.
+ * @param len Bytes in @p name.
+ * @return 0 or SFS_ENOTEMPTY, SFS_ENOTDIR, SFS_EINVAL ("."), SFS_EBUSY (root) ...
+ */
+int sfs_rmdir_at(struct sfs *fs, uint32_t dir, const char *name, size_t len);
+
+/**
+ * @brief Rename with POSIX semantics: (@p sdir, @p sname) becomes
+ *        (@p ddir, @p dname), replacing a compatible target.
+ * @param fs Mounted volume.
+ * @param sdir Source directory inode.
+ * @param sname Source name.
+ * @param slen Bytes in @p sname.
+ * @param ddir Destination directory inode.
+ * @param dname Destination name.
+ * @param dlen Bytes in @p dname.
+ * @return 0 or SFS_ENOENT, SFS_EINVAL (into itself, dot names), SFS_EISDIR, SFS_ENOTDIR,
+ *         SFS_ENOTEMPTY ...
+ */
+int sfs_rename_at(struct sfs *fs, uint32_t sdir, const char *sname, size_t slen, uint32_t ddir,
+                  const char *dname, size_t dlen);
+
+/**
+ * @brief Read the next entry of directory @p dir, without a handle.
+ * @param fs Mounted volume.
+ * @param dir Directory inode.
+ * @param cookie Position: 0 to start; advanced past the entry returned.
+ * @param ent Filled in.
+ * @return 1 with an entry, 0 at the end, or a negative SFS_E* code
+ */
+int sfs_readdir_at(struct sfs *fs, uint32_t dir, uint64_t *cookie, struct sfs_dirent *ent);
+
+/**
+ * @brief Open inode @p ino: a regular file with any access mode, a directory
+ *        read-only (then read it with sfs_dir_read()).
+ * @param fs Mounted volume.
+ * @param f Caller-allocated handle; valid until sfs_close().
+ * @param ino Inode number.
+ * @param flags SFS_O_RDONLY/WRONLY/RDWR, SFS_O_APPEND, SFS_O_TRUNC.
+ * @return 0 or SFS_EISDIR (directory for writing), SFS_EROFS, SFS_ECORRUPT, SFS_EIO ...
+ */
+int sfs_open_ino(struct sfs *fs, struct sfs_file *f, uint32_t ino, int flags);
+
+/**
+ * @brief Status of inode @p ino.
+ * @param fs Mounted volume.
+ * @param ino Inode number.
+ * @param st Filled in.
+ * @return 0 or SFS_ECORRUPT (not in use), SFS_EIO
+ */
+int sfs_stat_ino(struct sfs *fs, uint32_t ino, struct sfs_stat *st);
+
+/**
+ * @brief Set the size of regular file @p ino.
+ * @param fs Mounted volume.
+ * @param ino Inode number.
+ * @param size New size in bytes.
+ * @return 0 or SFS_EISDIR, SFS_EINVAL (not a file), SFS_EFBIG, SFS_EROFS, SFS_EIO
+ */
+int sfs_truncate_ino(struct sfs *fs, uint32_t ino, uint64_t size);
+
+/**
+ * @brief Read symbolic link @p ino's target.
+ * @param fs Mounted volume.
+ * @param ino Inode number.
+ * @param buf Destination (not NUL terminated).
+ * @param len Bytes at @p buf.
+ * @return bytes placed or SFS_EINVAL (not a link) ...
+ */
+long sfs_readlink_ino(struct sfs *fs, uint32_t ino, char *buf, size_t len);
+
+/**
+ * @brief Resolve a path to an inode (a convenience over sfs_lookup()).
+ * @param fs Mounted volume.
+ * @param dir Directory that a relative path starts from (SFS_ROOT_INO: the root).
+ * @param path Path; absolute paths start at the root.
+ * @param follow Non-zero to follow a final symbolic link.
+ * @param ino Set to the inode.
+ * @return 0 or SFS_ENOENT, SFS_ENOTDIR, SFS_ELOOP, SFS_ENAMETOOLONG ...
+ */
+int sfs_resolve_path(struct sfs *fs, uint32_t dir, const char *path, int follow, uint32_t *ino);
+
+/* ---- Generic path walker ---- */
+
+/** @brief sfs_walk_ops::kind: not a directory nor a symbolic link. */
+#define SFS_WALK_OTHER 0
+/** @brief sfs_walk_ops::kind: a directory. */
+#define SFS_WALK_DIR 1
+/** @brief sfs_walk_ops::kind: a symbolic link. */
+#define SFS_WALK_SYMLINK 2
+/** @brief sfs_walk_path() flag: follow a symbolic link in the last component. */
+#define SFS_WALK_FOLLOW 0x1
+/** @brief sfs_walk_path() flag: stop at the parent of the last component. */
+#define SFS_WALK_PARENT 0x2
+
+/**
+ * @brief Callbacks of the generic path walker. Nodes are opaque 64-bit
+ *        handles (an inode number, a vnode pointer, ...).
+ */
+struct sfs_walk_ops {
+    /**
+     * @brief Look up @p name (@p len bytes, never "."; ".." is passed on, so
+     * the callee decides what the parent of a root or mount is) in directory
+     * @p dir and return one reference to the result in *@p out.
+     * @return 0 or a negative error (passed through)
+     */
+    int (*lookup)(void *ctx, uint64_t dir, const char *name, size_t len, uint64_t *out);
+    /** @brief SFS_WALK_DIR, SFS_WALK_SYMLINK, SFS_WALK_OTHER or a negative error. */
+    int (*kind)(void *ctx, uint64_t node);
+    /**
+     * @brief Place link @p node's target in @p buf (at most @p size bytes) and
+     * return its full length (more than @p size: the walk fails with
+     * SFS_ENAMETOOLONG) or a negative error.
+     */
+    long (*readlink)(void *ctx, uint64_t node, char *buf, size_t size);
+    /** @brief Optional: take another reference to @p node and return it. */
+    uint64_t (*get)(void *ctx, uint64_t node);
+    /** @brief Optional: drop a reference from lookup() or get(). */
+    void (*put)(void *ctx, uint64_t node);
+};
+
+/**
+ * @brief One path walk: inputs set by the caller, results set by sfs_walk_path().
+ *
+ * Memory: @c buf is the caller's and holds the path still to walk; it must
+ * stay untouched while @c name is used.
+ */
+struct sfs_walk {
+    const struct sfs_walk_ops *ops; /**< Callbacks. */
+    void *ctx;                      /**< Passed to every callback. */
+    uint64_t root;                  /**< Where absolute paths and targets start. */
+    uint64_t start;                 /**< Where relative paths start. */
+    char *buf;                      /**< Work buffer, @c buf_size bytes. */
+    size_t buf_size;                /**< Longest path + 1 (SFS_ENAMETOOLONG beyond). */
+    size_t name_max;                /**< Longest component (0: SFS_NAME_MAX). */
+    int symloop_max;                /**< Links followed per walk (0: SFS_SYMLOOP_MAX). */
+    uint64_t node;                  /**< Result: the node (one reference), or the parent. */
+    const char *name;               /**< Result (SFS_WALK_PARENT): last name in @c buf, or NULL. */
+    size_t name_len;                /**< Result: bytes in @c name. */
+    int trailing_slash;             /**< Result: the path ended in '/'. */
+};
+
+/**
+ * @brief Walk @p path: iterative, bounded, no allocation.
+ *
+ * Repeated slashes are skipped; "." stays; ".." goes through lookup(); a
+ * symbolic link in the middle of the path (or at its end with
+ * SFS_WALK_FOLLOW, or before a trailing slash) is replaced by its target
+ * followed by the rest of the path, restarting at @c root when the target is
+ * absolute. With SFS_WALK_PARENT the walk stops before the last component:
+ * @c node is its directory and @c name/@c name_len the component (NULL/0 when
+ * the path names a directory itself, e.g. "/" or "a/.."). A trailing slash
+ * on a non-directory gives SFS_ENOTDIR.
+ * @param w Inputs and results.
+ * @param path NUL-terminated path.
+ * @param flags SFS_WALK_FOLLOW, SFS_WALK_PARENT.
+ * @return 0 or SFS_ENOENT (empty path or target), SFS_ENOTDIR, SFS_ELOOP,
+ *         SFS_ENAMETOOLONG, SFS_EINVAL, or a callback's error
+ */
+int sfs_walk_path(struct sfs_walk *w, const char *path, int flags);
+
+/**
+ * @brief CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), chainable and
+ *        identical to zlib's crc32(): start with @p crc = 0 and feed the
+ *        previous result to continue. sfs_crc32(0, "123456789", 9) = 0xCBF43926.
+ * @param crc CRC of the data so far (0 for none).
+ * @param buf Bytes to add.
+ * @param len Bytes at @p buf.
+ * @return the CRC of the data so far followed by @p buf
+ */
+uint32_t sfs_crc32(uint32_t crc, const void *buf, size_t len);
 
 /**
  * @brief Open a directory for reading.
  * @param fs Mounted volume.
  * @param d Caller-allocated handle.
  * @param path Directory.
- * @return 0 or -SFS_ENOENT, -SFS_ENOTDIR ...
+ * @return 0 or SFS_ENOENT, SFS_ENOTDIR ...
  */
 int sfs_dir_open(struct sfs *fs, struct sfs_dir *d, const char *path);
 
@@ -515,7 +800,7 @@ int sfs_dir_read(struct sfs *fs, struct sfs_dir *d, struct sfs_dirent *ent);
  * @brief Restart a directory walk.
  * @param fs Mounted volume.
  * @param d Open directory.
- * @return 0 or -SFS_EBADF
+ * @return 0 or SFS_EBADF
  */
 int sfs_dir_rewind(struct sfs *fs, struct sfs_dir *d);
 
@@ -523,7 +808,7 @@ int sfs_dir_rewind(struct sfs *fs, struct sfs_dir *d);
  * @brief Close a directory handle.
  * @param fs Mounted volume.
  * @param d Open directory.
- * @return 0 or -SFS_EBADF
+ * @return 0 or SFS_EBADF
  */
 int sfs_dir_close(struct sfs *fs, struct sfs_dir *d);
 

@@ -69,7 +69,7 @@ size_t sfs_check_work_size(const struct sfs *fs);
  * @param work_size Bytes at @p work.
  * @param report Called once per problem (may be NULL).
  * @param ctx Passed to @p report.
- * @return number of problems (0: clean) or -SFS_ENOMEM, -SFS_EINVAL
+ * @return number of problems (0: clean) or SFS_ENOMEM, SFS_EINVAL
  */
 long sfs_check(struct sfs *fs, void *work, size_t work_size, sfs_check_report_fn report, void *ctx);
 

@@ -15,6 +15,7 @@ Suite *port_suite(void);
 Suite *check_suite(void);
 Suite *bcache_suite(void);
 Suite *errors_suite(void);
+Suite *inode_suite(void);
 
 int main(void)
 {
@@ -24,6 +25,7 @@ int main(void)
     srunner_add_suite(sr, dir_suite());
     srunner_add_suite(sr, path_suite());
     srunner_add_suite(sr, ops_suite());
+    srunner_add_suite(sr, inode_suite());
     srunner_add_suite(sr, check_suite());
     srunner_add_suite(sr, bcache_suite());
     srunner_add_suite(sr, errors_suite());

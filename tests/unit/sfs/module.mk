@@ -9,6 +9,7 @@ TEST_SRCS := \
 	tests/unit/sfs/test_dir.c \
 	tests/unit/sfs/test_path.c \
 	tests/unit/sfs/test_ops.c \
+	tests/unit/sfs/test_inode.c \
 	tests/unit/sfs/test_check.c \
 	tests/unit/sfs/test_bcache.c \
 	tests/unit/sfs/test_errors.c \

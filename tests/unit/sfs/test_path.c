@@ -38,20 +38,22 @@ START_TEST(dots_and_slashes)
     ck_assert_int_eq(sfs_stat(&t.fs, "/a/b/f/x", &st), SFS_ENOTDIR);
     ck_assert_int_eq(sfs_stat(&t.fs, "/a/b/f/..", &st), SFS_ENOTDIR);
     ck_assert_int_eq(sfs_stat(&t.fs, "/a/zz/f", &st), SFS_ENOENT);
-    /* Relative paths start at the current directory. */
+    /* Path calls resolve relative paths from the root; sfs_resolve_path()
+     * from a directory the caller names (the library has no cwd). */
     ck_assert_uint_eq(ino_of(&t, "a/b/f"), f);
-    ck_assert_ok(sfs_chdir(&t.fs, "/a/b"));
-    ck_assert_uint_eq(ino_of(&t, "f"), f);
-    ck_assert_uint_eq(ino_of(&t, "./f"), f);
-    ck_assert_uint_eq(ino_of(&t, "../b/f"), f);
-    ck_assert_ok(tfs_put(&t, "g", "x", 1));
-    ck_assert_uint_ne(ino_of(&t, "/a/b/g"), 0);
-    ck_assert_int_eq(sfs_chdir(&t.fs, "f"), SFS_ENOTDIR);
-    ck_assert_int_eq(sfs_chdir(&t.fs, "nope"), SFS_ENOENT);
-    ck_assert_ok(sfs_chdir(&t.fs, ".."));
-    ck_assert_uint_eq(ino_of(&t, "b/f"), f);
-    ck_assert_ok(sfs_chdir(&t.fs, "/"));
-    ck_assert_int_eq(sfs_chdir(NULL, "/"), SFS_EINVAL);
+    uint32_t b = ino_of(&t, "/a/b"), got = 0;
+    ck_assert_ok(sfs_resolve_path(&t.fs, b, "f", 1, &got));
+    ck_assert_uint_eq(got, f);
+    ck_assert_ok(sfs_resolve_path(&t.fs, b, "./f", 1, &got));
+    ck_assert_uint_eq(got, f);
+    ck_assert_ok(sfs_resolve_path(&t.fs, b, "../b/f", 0, &got));
+    ck_assert_uint_eq(got, f);
+    ck_assert_ok(sfs_resolve_path(&t.fs, b, "/a", 0, &got));
+    ck_assert_uint_eq(got, ino_of(&t, "/a"));
+    ck_assert_int_eq(sfs_resolve_path(&t.fs, f, "x", 1, &got), SFS_ENOTDIR);
+    ck_assert_int_eq(sfs_resolve_path(&t.fs, b, "nope", 1, &got), SFS_ENOENT);
+    ck_assert_int_eq(sfs_resolve_path(&t.fs, b, "f", 1, NULL), SFS_EINVAL);
+    ck_assert_int_eq(sfs_resolve_path(NULL, b, "f", 1, &got), SFS_EINVAL);
     /* Too long. */
     char *longp = malloc(SFS_PATH_MAX + 10);
     memset(longp, '/', SFS_PATH_MAX + 9);
