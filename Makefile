@@ -12,7 +12,9 @@
 
 include mk/config.mk
 
-# Libraries, lowest layer first. Each adds itself to ALL_LIBS / KERNEL_LIBS / HOST_LIBS.
+# Libraries, lowest layer first: a module may only depend on modules above it in
+# this list. Each adds itself to ALL_LIBS / KERNEL_LIBS / HOST_LIBS.
+include libk/module.mk
 include libarch/module.mk
 include libmm/module.mk
 include libsched/module.mk
@@ -26,6 +28,7 @@ include kernel/module.mk
 include tools/module.mk
 
 # Host unit-test runners, in-kernel tests.
+include tests/unit/k/module.mk
 include tests/unit/arch/module.mk
 include tests/unit/mm/module.mk
 include tests/unit/sched/module.mk
@@ -43,6 +46,7 @@ include mk/test.mk
 include mk/docs.mk
 include mk/coverage.mk
 include mk/bench.mk
+include mk/layering.mk
 
 .PHONY: all clean deps
 all: $(KERNEL_ELF) $(OS_ISO) $(TOOL_BINS)

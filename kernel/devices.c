@@ -1,7 +1,7 @@
 /*
  * devices.c - PCI enumeration and driver binding for the kernel (kernel/devices.h).
  */
-#include <arch/kprintf.h>
+#include <k/kprintf.h>
 #include <dev/block.h>
 #include <dev/dma.h>
 #include <dev/virtio.h>

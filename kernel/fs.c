@@ -1,8 +1,8 @@
 /*
  * fs.c - the VFS in the kernel and the boot-time mounts (kernel/fs.h).
  */
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <arch/timer.h>
 #include <dev/block.h>
 #include <kernel/fs.h>
@@ -32,7 +32,8 @@ static uint64_t now(void)
     return timer_uptime_ms() / 1000; /* no RTC yet: seconds since boot */
 }
 
-/* The root disk: the first disk that is not a test scratch disk. */
+/* The root disk: vda, the first virtio-blk disk found on PCI. Other disks are
+ * left for the user to mount. */
 static struct block_device *root_disk(void)
 {
     return blockdev_find("vda");
@@ -47,7 +48,7 @@ static int mount_disk_root(struct block_device *disk)
         kprintf("fs: %s is blank (its first MiB is zeros): formatting it with SFS\n", disk->name);
         int err = sfs_vfs_format(disk);
         if (err) {
-            kprintf("fs: formatting %s failed: %s\n", disk->name, arch_strerror(err));
+            kprintf("fs: formatting %s failed: %s\n", disk->name, k_strerror(err));
             return err;
         }
     }
@@ -58,7 +59,7 @@ static void ensure_dir(const char *path)
 {
     int err = vfs_mkdir(&kctx, path, 0755);
     if (err && err != -EEXIST)
-        kprintf("fs: cannot create %s: %s\n", path, arch_strerror(err));
+        kprintf("fs: cannot create %s: %s\n", path, k_strerror(err));
 }
 
 int kernel_fs_init(void)
@@ -85,7 +86,7 @@ int kernel_fs_init(void)
         if (disk)
             kprintf("fs: cannot mount %s: %s; it was left untouched. / is a ramfs (try "
                     "'fsck /dev/%s' or 'mkfs /dev/%s')\n",
-                    disk->name, arch_strerror(root_error), disk->name, disk->name);
+                    disk->name, k_strerror(root_error), disk->name, disk->name);
         else
             kprintf("fs: no disk: / is a ramfs (nothing will be kept)\n");
         err = vfs_mount_root(&kctx, "ramfs", NULL);
@@ -98,7 +99,7 @@ int kernel_fs_init(void)
     if (!err)
         err = vfs_mount(&kctx, "/tmp", "ramfs", NULL);
     if (err)
-        kprintf("fs: mounting /dev and /tmp failed: %s\n", arch_strerror(err));
+        kprintf("fs: mounting /dev and /tmp failed: %s\n", k_strerror(err));
     vfs_sync(); /* a fresh format and the new directories reach the disk now */
     return err;
 }

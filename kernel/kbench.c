@@ -1,9 +1,9 @@
 /*
  * kbench.c - the in-kernel benchmark runner (kernel/kbench.h).
  */
-#include <arch/cmdline.h>
+#include <k/cmdline.h>
 #include <arch/cpu.h>
-#include <arch/kprintf.h>
+#include <k/kprintf.h>
 #include <arch/qemu.h>
 #include <arch/timer.h>
 #include <kernel/kbench.h>

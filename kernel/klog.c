@@ -4,7 +4,7 @@
  * The ring is written by the console layer with the console lock held, and
  * read by klog_read() under the same lock, so the two never interleave.
  */
-#include <arch/console.h>
+#include <k/console.h>
 #include <kernel/klog.h>
 #include <stdbool.h>
 #include <stdint.h>

@@ -6,10 +6,10 @@
  * the keyboard and serial interrupts raise, so it uses no CPU while idle.
  * Output: every console. File commands come from shell/cmd_fs.c.
  */
-#include <arch/console.h>
+#include <k/console.h>
 #include <arch/cpu.h>
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <arch/qemu.h>
 #include <arch/timer.h>
 #include <dev/block.h>
@@ -208,7 +208,7 @@ static int cmd_fsck(struct shell *s, int argc, char **argv)
     vfs_for_each_mount(find_mount, &f);
     long r = sfs_vfs_check(d, f.mnt, fsck_line, s);
     if (r < 0) {
-        shell_eprintf(s, "fsck: %s: %s\n", argv[1], arch_strerror((int)r));
+        shell_eprintf(s, "fsck: %s: %s\n", argv[1], k_strerror((int)r));
         return 8;
     }
     shell_printf(s, "fsck: %s: %s, %ld problem%s\n", argv[1], r ? "NOT clean" : "clean", r,
@@ -231,7 +231,7 @@ static int cmd_mkfs(struct shell *s, int argc, char **argv)
     }
     int err = sfs_vfs_format(d);
     if (err) {
-        shell_eprintf(s, "mkfs: %s: %s\n", argv[1], arch_strerror(err));
+        shell_eprintf(s, "mkfs: %s: %s\n", argv[1], k_strerror(err));
         return 1;
     }
     shell_printf(s, "mkfs: %s: formatted with SFS (%llu MiB)\n", argv[1],
@@ -247,7 +247,7 @@ static int cmd_shutdown(struct shell *s, int argc, char **argv)
     vfs_ctx_release(&shell_vfs);
     int err = kernel_fs_shutdown();
     if (err)
-        shell_printf(s, "shutdown: warning: %s\n", arch_strerror(err));
+        shell_printf(s, "shutdown: warning: %s\n", k_strerror(err));
     shell_printf(s, "shutdown: power off\n");
     qemu_exit(QEMU_EXIT_SUCCESS); /* QEMU's debug-exit device ... */
 }

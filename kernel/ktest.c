@@ -5,8 +5,8 @@
  * The runner's state is global because there is one runner and it runs alone,
  * before anything else is started.
  */
-#include <arch/cmdline.h>
-#include <arch/kprintf.h>
+#include <k/cmdline.h>
+#include <k/kprintf.h>
 #include <arch/panic.h>
 #include <arch/qemu.h>
 #include <kernel/ktest.h>

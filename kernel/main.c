@@ -6,12 +6,13 @@
  * GiB is identity-mapped and physical [0, 16 MiB) is mapped at KERNEL_VMA until
  * mm_init() replaces both with the direct map and the kernel's own tables.
  */
-#include <arch/cmdline.h>
-#include <arch/console.h>
+#include <k/cmdline.h>
+#include <k/console.h>
+#include <arch/spinlock.h>
 #include <arch/cpu.h>
 #include <arch/gdt.h>
 #include <arch/idt.h>
-#include <arch/kprintf.h>
+#include <k/kprintf.h>
 #include <arch/layout.h>
 #include <arch/multiboot2.h>
 #include <arch/panic.h>
@@ -51,8 +52,11 @@ const struct boot_info *kernel_boot_info(void)
     return &boot_info;
 }
 
+static struct spinlock console_spinlock = SPINLOCK_INIT("console");
+
 static void console_init(void)
 {
+    console_set_lock(&spin_irq_lock_ops, &console_spinlock);
     if (serial_init(&com1, SERIAL_COM1, 115200) == 0)
         console_register("com1", &serial_console_ops, &com1);
     vga_init(&screen, (volatile uint16_t *)(KERNEL_VMA + VGA_TEXT_PHYS), 1);

@@ -1,6 +1,7 @@
-# kernel: kmain, the in-kernel test runner, the freestanding C string functions.
+# kernel: kmain and the glue that wires the libraries, the in-kernel test runner.
 MODULE := kernel
 MODULE_DIR := kernel
+MODULE_DEPS := arch dev k mm sched shell vfs
 MODULE_SRCS :=
 MODULE_KERNEL_SRCS := \
 	kernel/devices.c \
@@ -11,6 +12,5 @@ MODULE_KERNEL_SRCS := \
 	kernel/ktest.c \
 	kernel/main.c \
 	kernel/selftest.c \
-	kernel/threads.c \
-	kernel/libc/string.c
+	kernel/threads.c
 include mk/library.mk

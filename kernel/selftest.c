@@ -1,8 +1,8 @@
 /*
  * selftest.c - boot-time self-tests that end the machine (kernel/selftest.h).
  */
-#include <arch/cmdline.h>
-#include <arch/kprintf.h>
+#include <k/cmdline.h>
+#include <k/kprintf.h>
 #include <arch/layout.h>
 #include <arch/panic.h>
 #include <arch/qemu.h>

@@ -2,8 +2,8 @@
  * threads.c - wire libsched to libmm, the PIT and the keyboard (kernel/threads.h).
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <arch/pic.h>
 #include <arch/timer.h>
 #include <kernel/kshell.h>

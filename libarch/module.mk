@@ -1,13 +1,11 @@
-# libarch: boot, CPU primitives, GDT/IDT/traps, PIC, PIT, console registry, kprintf,
-# panic, spinlocks, multiboot2.
+# libarch: what is about the CPU and the boot protocol: boot (multiboot2 -> long
+# mode), CPU primitives, GDT/TSS/IST, IDT and traps, PIC, PIT, spinlocks, panic,
+# multiboot2 parsing and QEMU's exit port.
 MODULE := arch
 MODULE_DIR := libarch
+MODULE_DEPS := k
 MODULE_SRCS := \
-	libarch/cmdline.c \
-	libarch/console.c \
 	libarch/descriptor.c \
-	libarch/errno.c \
-	libarch/kprintf.c \
 	libarch/multiboot2.c \
 	libarch/panic.c \
 	libarch/pic.c \

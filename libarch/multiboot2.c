@@ -4,7 +4,7 @@
  * Pure code over a byte buffer: integers are read with memcpy so alignment of a
  * malformed block cannot fault, and every length is checked before use.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/multiboot2.h>
 #include <string.h>
 

@@ -1,9 +1,9 @@
 /*
  * panic.c - fatal errors and backtraces (arch/panic.h).
  */
-#include <arch/console.h>
+#include <k/console.h>
 #include <arch/cpu.h>
-#include <arch/kprintf.h>
+#include <k/kprintf.h>
 #include <arch/panic.h>
 #include <stdarg.h>
 

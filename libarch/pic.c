@@ -2,7 +2,7 @@
  * pic.c - 8259 PIC driver and the IRQ dispatch layer (arch/pic.h).
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/pic.h>
 
 #define ICW1_INIT     0x10

@@ -1,6 +1,7 @@
 /*
  * spinlock.c - the out-of-line parts of the spinlocks (arch/spinlock.h): the
- * preemption count and the contended wait. The fast paths are inline.
+ * preemption count, the contended wait, and spin_irq_lock_ops, the lock the
+ * kernel gives to libk's console registry. The fast paths are inline.
  */
 #include <arch/cpu.h>
 #include <arch/spinlock.h>
@@ -15,3 +16,15 @@ void arch_spin_wait(struct spinlock *l)
             cpu_pause();
     } while (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0);
 }
+
+static uint64_t irq_lock(void *ctx)
+{
+    return spin_lock_irqsave(ctx);
+}
+
+static void irq_unlock(void *ctx, uint64_t flags)
+{
+    spin_unlock_irqrestore(ctx, flags);
+}
+
+const struct console_lock_ops spin_irq_lock_ops = { .lock = irq_lock, .unlock = irq_unlock };

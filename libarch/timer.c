@@ -2,7 +2,7 @@
  * timer.c - PIT channel 0 as the system tick (arch/timer.h).
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/pic.h>
 #include <arch/timer.h>
 

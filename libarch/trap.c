@@ -4,7 +4,7 @@
  * Runs on the host too: tests feed it fabricated trap frames.
  */
 #include <arch/cpu.h>
-#include <arch/kprintf.h>
+#include <k/kprintf.h>
 #include <arch/panic.h>
 #include <arch/trap.h>
 

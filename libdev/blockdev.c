@@ -6,8 +6,8 @@
  * read-only, argument checks) once so drivers only see valid requests.
  * Locking: the registry list is changed at boot/probe time only.
  */
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <dev/block.h>
 #include <string.h>
 

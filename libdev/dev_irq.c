@@ -7,7 +7,7 @@
  * sees a half-linked list.
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/pic.h>
 #include <dev/irq.h>
 #include <stddef.h>

@@ -6,8 +6,8 @@
  * bus_describe. Binding: the bus's match() picks an ID-table entry, the driver's
  * probe() accepts or declines. Locking: none; boot-time, single thread.
  */
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <dev/device.h>
 #include <string.h>
 

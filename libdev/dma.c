@@ -6,7 +6,7 @@
  * A freed buffer goes into a small cache keyed by size and is handed out again,
  * zeroed, to the next allocation of the same size. Locking: none (see the header).
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <dev/dma.h>
 #include <string.h>
 

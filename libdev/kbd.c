@@ -6,7 +6,7 @@
  * with release/acquire ordering.
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/pic.h>
 #include <dev/kbd.h>
 #include <string.h>

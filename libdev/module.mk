@@ -2,6 +2,7 @@
 # driver model, PCI, virtio-pci, virtqueues, virtio-blk and the block interface.
 MODULE := dev
 MODULE_DIR := libdev
+MODULE_DEPS := arch k
 MODULE_SRCS := \
 	libdev/kbd.c \
 	libdev/kbd_decode.c \

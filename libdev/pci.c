@@ -8,8 +8,8 @@
  * and enumeration run at boot before drivers use the devices.
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <arch/spinlock.h>
 #include <dev/pci.h>
 #include <string.h>

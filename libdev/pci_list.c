@@ -6,7 +6,7 @@
  * pci_register_devices, pci_class_name, pci_describe, pci_print_list.
  * Locking: none (boot-time registration; listing only reads).
  */
-#include <arch/kprintf.h>
+#include <k/kprintf.h>
 #include <dev/pci.h>
 
 const struct pci_device_id *pci_match_id(const struct pci_device_id *table,

@@ -4,7 +4,7 @@
  * Layer: a block driver like virtio-blk, behind the same struct block_ops; the
  * tests' stand-in for a disk, with injectable faults. Locking: none.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <dev/ramdisk.h>
 #include <string.h>
 

@@ -2,7 +2,7 @@
  * serial.c - polled 16550 UART driver (dev/serial.h).
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <dev/serial.h>
 
 #define UART_CLOCK_BAUD 115200u

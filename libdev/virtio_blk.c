@@ -16,8 +16,8 @@
  * slot in state BUSY or DONE belongs to its owner transfer, which copies its
  * data without the lock; the lock is never held while waiting.
  */
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <dev/virtio_blk.h>
 #include <string.h>
 

@@ -12,7 +12,7 @@
  * single register read, safe in interrupt context.
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <dev/virtio.h>
 #include <string.h>
 

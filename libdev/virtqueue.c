@@ -13,7 +13,7 @@
  * - get_used: an acquire load of used->idx before reading the element.
  * Locking: none inside; the driver serialises calls on a queue.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <dev/virtqueue.h>
 #include <string.h>
 

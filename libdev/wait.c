@@ -8,7 +8,7 @@
  * never wake), and entered with STI;HLT so a wakeup cannot be missed.
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/timer.h>
 #include <dev/wait.h>
 #include <stddef.h>

@@ -9,7 +9,7 @@
  * Locking: create/destroy are called on a space nobody else uses yet/any more.
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <mm/vm.h>
 #include <string.h>
 #include "pt_priv.h"

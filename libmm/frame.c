@@ -11,7 +11,7 @@
  * mm_frame_alloc_contig/free_contig (runs), plus counters.
  * Locking: fa->lock (irqsave) around every operation on the bitmaps.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/panic.h>
 #include <mm/frame.h>
 #include <mm/phys.h>

@@ -9,7 +9,7 @@
  * Interface: mm_heap_init() per heap; kmalloc() and friends use the heap given
  * to mm_kheap_set(). Locking: h->lock (irqsave); the grow callback runs under it.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/panic.h>
 #include <mm/heap.h>
 #include <mm/phys.h>

@@ -16,7 +16,7 @@
  *
  * Locking: called by heap.c with h->lock held.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <mm/phys.h>
 #include "heap_priv.h"
 

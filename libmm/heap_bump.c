@@ -7,7 +7,7 @@
  * the whole heap is reused from the start.
  * Locking: called by heap.c with h->lock held.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <mm/phys.h>
 #include "heap_priv.h"
 

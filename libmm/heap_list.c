@@ -19,7 +19,7 @@
  *
  * Locking: called by heap.c (or heap_block.c) with h->lock held.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <mm/phys.h>
 #include "heap_priv.h"
 

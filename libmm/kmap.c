@@ -7,7 +7,7 @@
  * their mapping); MMIO pages are not, since they are device memory.
  * Locking: through the lower layers only.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <mm/kmap.h>
 #include <mm/phys.h>
 #include <string.h>

@@ -7,10 +7,10 @@
  * needs the real machine.
  * Locking: mm_init() runs once, on the boot CPU, before interrupts are enabled.
  */
-#include <arch/cmdline.h>
+#include <k/cmdline.h>
 #include <arch/cpu.h>
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <arch/layout.h>
 #include <arch/panic.h>
 #include <mm/mm.h>

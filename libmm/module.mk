@@ -2,6 +2,7 @@
 # stacks, MMIO windows, the kernel heap (three backends).
 MODULE := mm
 MODULE_DIR := libmm
+MODULE_DEPS := arch k
 MODULE_SRCS := \
 	libmm/aspace.c \
 	libmm/frame.c \

@@ -15,7 +15,7 @@
  * loops over those and are not atomic as a whole.
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <mm/phys.h>
 #include <mm/vm.h>
 #include "pt_priv.h"

@@ -5,7 +5,7 @@
  * ranges; allocation is first fit with alignment, freeing merges neighbours.
  * Locking: vr->lock (irqsave) around each call.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <mm/phys.h>
 #include <mm/vregion.h>
 #include <string.h>

@@ -5,7 +5,7 @@
  * object's lock may be held while waking (which takes the executor's lock),
  * never the other way round; stored wakers are dropped after unlocking.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <sched/async.h>
 
 /* Replace the stored waker with a clone of @w, unless it is already that task. */

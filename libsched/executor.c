@@ -7,7 +7,7 @@
  * allocator run without the lock held.
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <sched/executor.h>
 
 int executor_init(struct executor *ex, const struct executor_config *cfg)

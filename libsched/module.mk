@@ -1,6 +1,7 @@
 # libsched: the async executor, kernel threads, the scheduler, wait queues, locks.
 MODULE := sched
 MODULE_DIR := libsched
+MODULE_DEPS := arch k
 # The context switch is plain x86-64 SysV code: host tests run it for real.
 MODULE_SRCS := \
 	libsched/async.c \

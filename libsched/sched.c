@@ -7,7 +7,7 @@
  * thread that resumes restores its own interrupt state.
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/panic.h>
 #include <arch/pic.h>
 #include <arch/spinlock.h>

@@ -1,6 +1,8 @@
-# libsfs: the SFS file system as a portable, freestanding library.
+# libsfs: the SFS file system as a portable, freestanding library. It depends on
+# no other module: only on the C string functions and a block-device ops table.
 MODULE := sfs
 MODULE_DIR := libsfs
+MODULE_DEPS :=
 MODULE_SRCS := \
 	libsfs/sfs_util.c \
 	libsfs/sfs_bcache.c \

@@ -6,8 +6,8 @@
  * after the mount appears too. Inode numbers: 1 the directory, 2-4 the fixed
  * character devices, 16 + n the n-th block device.
  */
-#include <arch/console.h>
-#include <arch/errno.h>
+#include <k/console.h>
+#include <k/errno.h>
 #include <dev/block.h>
 #include <string.h>
 #include <vfs/devfs.h>

@@ -2,6 +2,7 @@
 # (libvfs is the one library that uses libsfs).
 MODULE := vfs
 MODULE_DIR := libvfs
+MODULE_DEPS := dev k sfs
 MODULE_SRCS := \
 	libvfs/devfs.c \
 	libvfs/ramfs.c \

@@ -11,7 +11,7 @@
  * that only grows, so readdir resumes correctly while entries come and go.
  * Locking: the VFS's namespace lock.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <string.h>
 #include <vfs/ramfs.h>
 

@@ -6,8 +6,8 @@
  * negative errno numbers as the kernel's, so they pass straight through.
  * Locking: the VFS's namespace lock serialises every call into libsfs.
  */
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <sfs/sfs.h>
 #include <sfs/sfs_check.h>
 #include <sfs/sfs_disk.h>

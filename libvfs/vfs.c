@@ -5,8 +5,8 @@
  * (vfs_file.c); over the file systems' vnode ops. Locking: the callers hold the
  * namespace lock (vfs_lock()); nothing here takes it.
  */
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <string.h>
 #include <vfs/vfs.h>
 

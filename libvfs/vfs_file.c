@@ -6,7 +6,7 @@
  * shared by descriptors (vfs_dup). The vnode's mount counts open files, so an
  * unmount while they are open fails with -EBUSY.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <string.h>
 #include <vfs/vfs.h>
 

@@ -3,7 +3,7 @@
  * rename, link, symlink, readlink, truncate, chdir. Each takes the namespace
  * lock, resolves, and hands the work to the file system's vnode ops.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <string.h>
 #include <vfs/vfs.h>
 

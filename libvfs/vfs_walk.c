@@ -9,7 +9,7 @@
  * VFS_SYMLINK_MAX links per walk (-ELOOP). A directory that is a mount point is
  * replaced by the root of the file system mounted on it. Lock held throughout.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <string.h>
 #include <vfs/vfs.h>
 

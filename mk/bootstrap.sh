@@ -43,8 +43,8 @@ for t in $targets; do
     case $t in
     build) want_build ;;
     run|bench|debug) want_build; want_iso; want_qemu ;;
-    check) want_build; want_iso; want_qemu; want_check; want doxygen has doxygen ;;
-    docs) want doxygen has doxygen ;;
+    check) want_build; want_iso; want_qemu; want_check; want doxygen has doxygen; want graphviz has dot ;;
+    docs) want doxygen has doxygen; want graphviz has dot ;;
     coverage) want_build; want_check; want lcov has lcov ;;
     debug-gdb) want gdb has gdb ;;
     *) echo "bootstrap: unknown target set '$t'" >&2; exit 2 ;;

@@ -27,12 +27,17 @@ WARNINGS   := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-proto
 DEPFLAGS    = -MMD -MP
 CSTD       := -std=gnu11
 
-# Include paths: every module's public include/ directory (filled in as modules load).
-INCLUDES    = $(patsubst %,-I%/include,$(ALL_MODULE_DIRS))
+# Include paths are per module: each object gets MOD_INCLUDES, the include/
+# directories of its module and of the modules it declares (mk/library.mk).
+# Test code gets them all (ALL_INCLUDES) plus tests/mocks (TEST_INCLUDES).
+ALL_INCLUDES  = $(patsubst %,-I%/include,$(ALL_MODULE_DIRS))
+TEST_INCLUDES = $(ALL_INCLUDES) -Itests/mocks
 
 # The kernel sees only the compiler's freestanding headers (stdint.h, stddef.h,
-# stdarg.h, stdbool.h) and our own kernel/libc/include, never the host C library.
-KINCLUDES  := -nostdinc -isystem $(shell $(KCC) -print-file-name=include) -Ikernel/libc/include
+# stdarg.h, stdbool.h) and libk's C string header, never the host C library.
+# libk/libc is the kernel's "C library": every freestanding module may use it,
+# as a hosted module uses <string.h>, whatever it declares.
+KINCLUDES  := -nostdinc -isystem $(shell $(KCC) -print-file-name=include) -isystem libk/libc
 KCFLAGS    := $(CSTD) $(WARNINGS) $(KINCLUDES) -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
               -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mcmodel=kernel -nostdlib \
               -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \

@@ -5,9 +5,12 @@ docs:
 	$(Q)mk/bootstrap.sh docs
 	$(Q)$(MAKE) --no-print-directory _docs
 
-_docs:
+# The module graph, drawn from the MODULE_DEPS the build enforces.
+_docs: layering-manifest
 	$(Q)mkdir -p $(BUILD)/docs
 	$(Q)DOXY_INPUT="README.md docs $(wildcard $(patsubst %,%/include,$(ALL_MODULE_DIRS))) \
-	    kernel/libc/include" doxygen docs/Doxyfile >$(BUILD)/docs/doxygen.log 2>&1 || \
+	    libk/libc" doxygen docs/Doxyfile >$(BUILD)/docs/doxygen.log 2>&1 || \
 	    { cat $(BUILD)/docs/doxygen.log; exit 1; }
-	@echo "docs: build/docs/html/index.html (0 warnings)"
+	$(Q)$(PYTHON) tests/layering/check.py --dot $(BUILD)/docs/modules.dot $(LAYERING_MANIFEST)
+	$(Q)dot -Tsvg $(BUILD)/docs/modules.dot -o $(BUILD)/docs/html/modules.svg
+	@echo "docs: build/docs/html/index.html (0 warnings), module graph build/docs/html/modules.svg"

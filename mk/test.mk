@@ -1,4 +1,5 @@
-# mk/test.mk - `make check`: host unit tests, then the in-kernel tests in QEMU,
+# mk/test.mk - `make check`: host unit tests, the layering check, then the
+# in-kernel tests in QEMU,
 # then the integration tests (including the harness's own self-test), then the
 # documentation build (every public declaration documented, zero warnings).
 #
@@ -15,6 +16,7 @@ check:
 
 _check: $(UNIT_TEST_BINS) $(KERNEL_ELF) $(OS_ISO) $(TOOL_BINS)
 	$(Q)$(MAKE) --no-print-directory check-unit
+	$(Q)$(MAKE) --no-print-directory check-layering
 	$(Q)$(MAKE) --no-print-directory _ktest
 	$(Q)$(MAKE) --no-print-directory check-integration
 	$(Q)$(MAKE) --no-print-directory _docs

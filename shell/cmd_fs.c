@@ -5,8 +5,8 @@
  * as "CMD: PATH: reason" on the terminal and returns 1, so the shell stays
  * usable whatever the input.
  */
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <dev/block.h>
 #include <shell/fs_cmds.h>
 #include <string.h>
@@ -21,9 +21,9 @@ static struct vfs_ctx *vctx(struct shell *sh)
 static int fail(struct shell *sh, const char *cmd, const char *path, int err)
 {
     if (path)
-        shell_eprintf(sh, "%s: %s: %s\n", cmd, path, arch_strerror(err));
+        shell_eprintf(sh, "%s: %s: %s\n", cmd, path, k_strerror(err));
     else
-        shell_eprintf(sh, "%s: %s\n", cmd, arch_strerror(err));
+        shell_eprintf(sh, "%s: %s\n", cmd, k_strerror(err));
     return 1;
 }
 
@@ -706,7 +706,7 @@ static int cmd_df(struct shell *sh, int argc, char **argv)
         struct vfs_statfs st;
         int err = vfs_statfs(vctx(sh), l.paths[i], &st);
         if (err) {
-            shell_printf(sh, "%-8s %s: %s\n", l.types[i]->name, l.paths[i], arch_strerror(err));
+            shell_printf(sh, "%-8s %s: %s\n", l.types[i]->name, l.paths[i], k_strerror(err));
             continue;
         }
         uint64_t kib = st.blocks * st.block_size / 1024;

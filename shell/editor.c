@@ -13,8 +13,8 @@
  * the window so the cursor always shows. Output is batched in `obuf` and flushed
  * at the end of each call, so one key costs one write.
  */
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <shell/editor.h>
 #include <string.h>
 

@@ -6,7 +6,7 @@
  * The ring is a fixed array of SHELL_HISTORY_MAX line buffers; `head` is the
  * slot the next line goes to, so the newest entry is at head - 1.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <shell/history.h>
 #include <string.h>
 

@@ -10,7 +10,7 @@
  * least one input byte, and each NUL at least one more, so out->text (twice the
  * line limit) cannot overflow; the checks are there anyway.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <shell/parse.h>
 #include <string.h>
 

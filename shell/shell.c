@@ -15,8 +15,8 @@
  * before the prompt, so the prompt always starts a row.
  */
 #include "builtins.h"
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <shell/shell.h>
 #include <string.h>
 
@@ -192,7 +192,7 @@ static int open_redirect(struct shell *sh, const struct shell_command *cmd, stru
         r = -EINVAL;
     }
     if (r < 0)
-        shell_eprintf(sh, "sh: %s: %s\n", cmd->redirect, arch_strerror(r));
+        shell_eprintf(sh, "sh: %s: %s\n", cmd->redirect, k_strerror(r));
     return r;
 }
 
@@ -207,7 +207,7 @@ static int dispatch(struct shell *sh, const struct shell_command *cmd)
     }
     int r = c->run(sh, cmd->argc, cmd->argv);
     if (r < 0) {
-        shell_eprintf(sh, "%s: %s\n", cmd->argv[0], arch_strerror(r));
+        shell_eprintf(sh, "%s: %s\n", cmd->argv[0], k_strerror(r));
         return 1;
     }
     return r;
@@ -230,7 +230,7 @@ static int run_command(struct shell *sh, const struct shell_command *cmd)
         if (!err)
             err = cerr;
         if (err < 0) {
-            shell_eprintf(sh, "sh: %s: %s\n", cmd->redirect, arch_strerror(err));
+            shell_eprintf(sh, "sh: %s: %s\n", cmd->redirect, k_strerror(err));
             if (status == 0)
                 status = 1;
         }

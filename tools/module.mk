@@ -17,6 +17,8 @@ $(eval $(call sfs-tool,mkfs.sfs,mkfs_sfs))
 $(eval $(call sfs-tool,fsck.sfs,fsck_sfs))
 $(eval $(call sfs-tool,sfs,sfs_tool))
 ALL_OBJS += $(SFS_TOOL_COMMON)
+# The tools use libsfs and nothing else of ours.
+$(TBUILD)/tools/%.o: MOD_INCLUDES = $(sfs_INCLUDES)
 
 .PHONY: sfs-tools
 sfs-tools: $(BINDIR)/mkfs.sfs $(BINDIR)/fsck.sfs $(BINDIR)/sfs

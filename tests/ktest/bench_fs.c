@@ -5,7 +5,7 @@
  * Needs the root on SFS (tests/bench/kernel_bench.py attaches a fresh image).
  */
 #include <arch/cpu.h>
-#include <arch/kprintf.h>
+#include <k/kprintf.h>
 #include <dev/block.h>
 #include <kernel/fs.h>
 #include <kernel/kbench.h>

@@ -15,7 +15,7 @@
  * bounds the read rate (under TCG, where `rep movsb` is emulated, it matters).
  */
 #include <arch/cpu.h>
-#include <arch/kprintf.h>
+#include <k/kprintf.h>
 #include <dev/block.h>
 #include <kernel/kbench.h>
 #include <mm/heap.h>

@@ -12,3 +12,5 @@ KTEST_SRCS := \
 	tests/ktest/test_virtio_blk.c
 KTEST_OBJS := $(patsubst %,$(KBUILD)/%.o,$(KTEST_SRCS))
 ALL_OBJS += $(KTEST_OBJS)
+# In-kernel tests are kernel code: they see what the kernel module sees.
+$(KTEST_OBJS): MOD_INCLUDES = $(kernel_INCLUDES)

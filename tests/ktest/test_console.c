@@ -1,9 +1,9 @@
 /*
  * test_console.c - kprintf and the console registry, inside the kernel.
  */
-#include <arch/console.h>
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/console.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <kernel/ktest.h>
 #include <string.h>
 

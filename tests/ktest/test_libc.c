@@ -1,5 +1,5 @@
 /*
- * test_libc.c - the freestanding kernel's string functions (kernel/libc).
+ * test_libc.c - the freestanding kernel's string functions (libk/string.c).
  */
 #include <kernel/ktest.h>
 #include <string.h>

@@ -8,7 +8,7 @@
  * need the IDT and trap_set_handler() (arch/trap.h), like test_traps.c.
  */
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/layout.h>
 #include <arch/trap.h>
 #include <kernel/ktest.h>

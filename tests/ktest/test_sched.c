@@ -2,9 +2,9 @@
  * test_sched.c - kernel threads, preemption, sleeping and the executor, on the
  * real CPU with the PIT driving the scheduler.
  */
-#include <arch/console.h>
+#include <k/console.h>
 #include <arch/cpu.h>
-#include <arch/kprintf.h>
+#include <k/kprintf.h>
 #include <arch/timer.h>
 #include <dev/kbd.h>
 #include <kernel/kbench.h>

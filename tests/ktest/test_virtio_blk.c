@@ -10,8 +10,8 @@
  * device that carries the magic and never touch any other (such as the user's
  * build/disk.img when the GRUB "tests" entry is booted by `make run`).
  */
-#include <arch/errno.h>
-#include <arch/kprintf.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <arch/timer.h>
 #include <dev/block.h>
 #include <dev/virtio_blk.h>

@@ -2,7 +2,7 @@
  * mm_sim.c - simulated physical memory and heap page source (mm_sim.h).
  */
 #include "mm_sim.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <check.h>
 #include <mm/phys.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * virtio_dma.c - host DMA arena (virtio_dma.h).
  */
 #include "virtio_dma.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -18,7 +18,7 @@
 #ifndef KERNEL_KTEST_H
 #define KERNEL_KTEST_H
 
-#include <arch/kprintf.h>
+#include <k/kprintf.h>
 #include <stdbool.h>
 
 /** @brief One registered test. */

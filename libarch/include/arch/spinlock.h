@@ -32,6 +32,7 @@ struct spinlock {
     }
 
 #include <arch/cpu.h>
+#include <k/console.h>
 
 /** @cond INTERNAL */
 /* Uniprocessor: one preemption count for the one CPU (spinlock.c). */
@@ -122,5 +123,12 @@ static inline void spin_unlock_irqrestore(struct spinlock *l, uint64_t flags)
     spin_unlock(l);
     cpu_irq_restore(flags);
 }
+
+/**
+ * @brief Lock operations over a struct spinlock taken with interrupts disabled:
+ * what the kernel installs for libk's console registry with
+ * `console_set_lock(&spin_irq_lock_ops, &lock)`. The context is the spinlock.
+ */
+extern const struct console_lock_ops spin_irq_lock_ops;
 
 #endif

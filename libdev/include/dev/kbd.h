@@ -18,7 +18,7 @@
 #ifndef DEV_KBD_H
 #define DEV_KBD_H
 
-#include <arch/console.h>
+#include <k/console.h>
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -9,7 +9,7 @@
 #ifndef DEV_SERIAL_H
 #define DEV_SERIAL_H
 
-#include <arch/console.h>
+#include <k/console.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>

@@ -12,7 +12,7 @@
 #ifndef DEV_VGA_H
 #define DEV_VGA_H
 
-#include <arch/console.h>
+#include <k/console.h>
 #include <stddef.h>
 #include <stdint.h>
 

@@ -21,7 +21,7 @@
  * mutex in the kernel) serialises every call. File-system ops run with it held.
  *
  * Memory: vnodes, files and mount records come from the config's allocator.
- * Every call returns 0 (or a count) or a negative errno code (arch/errno.h).
+ * Every call returns 0 (or a count) or a negative errno code (k/errno.h).
  */
 #ifndef VFS_VFS_H
 #define VFS_VFS_H

@@ -238,7 +238,7 @@ const struct shell_history *shell_get_history(const struct shell *sh);
 void shell_write(struct shell *sh, const char *buf, size_t n);
 
 /**
- * @brief printf-style output to the current output (see arch/kprintf.h for the
+ * @brief printf-style output to the current output (see k/kprintf.h for the
  * conversions).
  * @param sh  the shell
  * @param fmt the format, then its arguments

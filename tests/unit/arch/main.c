@@ -4,22 +4,18 @@
 #include <check.h>
 #include <stdlib.h>
 
-Suite *cmdline_suite(void);
-Suite *console_suite(void);
-Suite *kprintf_suite(void);
 Suite *multiboot2_suite(void);
 Suite *panic_suite(void);
 Suite *pic_timer_suite(void);
+Suite *spinlock_suite(void);
 Suite *trap_suite(void);
 
 int main(void)
 {
-    SRunner *sr = srunner_create(kprintf_suite());
-    srunner_add_suite(sr, cmdline_suite());
-    srunner_add_suite(sr, console_suite());
-    srunner_add_suite(sr, multiboot2_suite());
+    SRunner *sr = srunner_create(multiboot2_suite());
     srunner_add_suite(sr, panic_suite());
     srunner_add_suite(sr, pic_timer_suite());
+    srunner_add_suite(sr, spinlock_suite());
     srunner_add_suite(sr, trap_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

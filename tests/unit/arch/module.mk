@@ -1,12 +1,10 @@
 TEST := arch
 TEST_SRCS := \
 	tests/unit/arch/main.c \
-	tests/unit/arch/test_cmdline.c \
-	tests/unit/arch/test_console.c \
-	tests/unit/arch/test_kprintf.c \
 	tests/unit/arch/test_multiboot2.c \
 	tests/unit/arch/test_panic.c \
 	tests/unit/arch/test_pic_timer.c \
+	tests/unit/arch/test_spinlock.c \
 	tests/unit/arch/test_trap.c
 TEST_LIBS := arch
 TEST_MOCKS := tests/mocks/cpu_mock.c

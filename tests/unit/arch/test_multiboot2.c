@@ -2,7 +2,7 @@
  * test_multiboot2.c - the multiboot2 parser against crafted information blocks,
  * well-formed and malformed.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/multiboot2.h>
 #include <check.h>
 #include <stdlib.h>

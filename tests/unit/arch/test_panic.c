@@ -5,7 +5,7 @@
  * CPU_MOCK_HALT_STATUS) only ends that test's process.
  */
 #include "cpu_mock.h"
-#include <arch/console.h>
+#include <k/console.h>
 #include <arch/cpu.h>
 #include <arch/panic.h>
 #include <check.h>

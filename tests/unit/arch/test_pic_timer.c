@@ -4,7 +4,7 @@
  */
 #include "cpu_mock.h"
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/pic.h>
 #include <arch/timer.h>
 #include <check.h>

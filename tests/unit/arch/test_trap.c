@@ -2,7 +2,7 @@
  * test_trap.c - descriptor encoding, trap dispatch and reports, on the host.
  */
 #include "cpu_mock.h"
-#include <arch/console.h>
+#include <k/console.h>
 #include <arch/gdt.h>
 #include <arch/idt.h>
 #include <arch/panic.h>

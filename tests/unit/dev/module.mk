@@ -8,7 +8,7 @@ TEST_SRCS := \
 	tests/unit/dev/test_ramdisk.c \
 	tests/unit/dev/test_virtqueue.c \
 	tests/unit/dev/test_virtio_blk.c
-TEST_LIBS := dev arch
+TEST_LIBS := dev
 TEST_MOCKS := \
 	tests/mocks/cpu_mock.c \
 	tests/mocks/pci_mock.c \

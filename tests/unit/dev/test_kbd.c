@@ -2,7 +2,7 @@
  * test_kbd.c - scancode decoder, the IRQ ring and the keyboard console.
  */
 #include "cpu_mock.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/pic.h>
 #include <check.h>
 #include <dev/kbd.h>

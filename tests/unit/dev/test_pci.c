@@ -4,7 +4,7 @@
  */
 #include "cpu_mock.h"
 #include "pci_mock.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <check.h>
 #include <dev/device.h>
 #include <dev/pci.h>

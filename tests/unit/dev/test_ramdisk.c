@@ -1,7 +1,7 @@
 /*
  * test_ramdisk.c - the block interface's contract, the registry and the RAM disk.
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <check.h>
 #include <dev/block.h>
 #include <dev/ramdisk.h>

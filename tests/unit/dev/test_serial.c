@@ -2,7 +2,7 @@
  * test_serial.c - the 16550 driver against a simulated UART.
  */
 #include "cpu_mock.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <check.h>
 #include <dev/serial.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #include "virtio_blk_model.h"
 #include "virtio_dma.h"
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/pic.h>
 #include <check.h>
 #include <dev/block.h>

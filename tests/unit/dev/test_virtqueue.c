@@ -5,7 +5,7 @@
 #include "cpu_mock.h"
 #include "virtio_dma.h"
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/pic.h>
 #include <arch/timer.h>
 #include <check.h>

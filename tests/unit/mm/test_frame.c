@@ -3,7 +3,7 @@
  */
 #include "mm_sim.h"
 #include "suites.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <check.h>
 #include <mm/frame.h>
 #include <mm/phys.h>

@@ -6,7 +6,7 @@
  */
 #include "mm_sim.h"
 #include "suites.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <check.h>
 #include <mm/heap.h>
 #include <mm/phys.h>

@@ -5,7 +5,7 @@
 #include "cpu_mock.h"
 #include "mm_sim.h"
 #include "suites.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <check.h>
 #include <mm/kmap.h>
 #include <mm/phys.h>

@@ -6,7 +6,7 @@
 #include "mm_sim.h"
 #include "suites.h"
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <check.h>
 #include <mm/phys.h>
 #include <mm/vm.h>

@@ -2,7 +2,7 @@
  * test_vregion.c - the virtual-region allocator against a page-bitmap model.
  */
 #include "suites.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <check.h>
 #include <mm/phys.h>
 #include <mm/vregion.h>

@@ -4,7 +4,7 @@ TEST_SRCS := \
 	tests/unit/sched/test_async.c \
 	tests/unit/sched/test_executor.c \
 	tests/unit/sched/test_threads.c
-TEST_LIBS := sched arch
+TEST_LIBS := sched
 TEST_MOCKS := tests/mocks/cpu_mock.c tests/mocks/sched_asan_fiber.c
 TEST_LDFLAGS := -Wl,--wrap=sched_context_switch -Wl,--wrap=sched_thread_start
 include mk/unittest.mk

@@ -3,7 +3,7 @@
  * tasks on a real executor with a fake clock.
  */
 #include "cpu_mock.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <check.h>
 #include <sched/async.h>
 #include <stdlib.h>

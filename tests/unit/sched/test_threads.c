@@ -5,7 +5,7 @@
  */
 #include "cpu_mock.h"
 #include <arch/cpu.h>
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <arch/spinlock.h>
 #include <check.h>
 #include <sched/sync.h>

@@ -8,6 +8,6 @@ TEST_SRCS := \
 	tests/unit/shell/test_history.c \
 	tests/unit/shell/test_parse.c \
 	tests/unit/shell/test_shell.c
-TEST_LIBS := shell vfs sfs dev arch
+TEST_LIBS := shell
 TEST_MOCKS := tests/mocks/cpu_mock.c
 include mk/unittest.mk

@@ -3,7 +3,7 @@
  * exact bytes it sends to the terminal.
  */
 #include "suites.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <shell/editor.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * test_editor_complete.c - the line editor's Tab completion.
  */
 #include "editor_fixture.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <check.h>
 #include <stdio.h>
 #include <string.h>

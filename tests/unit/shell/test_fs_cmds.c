@@ -5,7 +5,7 @@
  */
 #include "cpu_mock.h"
 #include "suites.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <dev/ramdisk.h>
 #include <shell/fs_cmds.h>
 #include <stdio.h>

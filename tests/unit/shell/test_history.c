@@ -2,7 +2,7 @@
  * test_history.c - the history ring on its own.
  */
 #include "suites.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <shell/history.h>
 #include <stdio.h>
 #include <string.h>

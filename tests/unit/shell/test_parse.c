@@ -3,7 +3,7 @@
  * redirection, comments and every error.
  */
 #include "suites.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <shell/parse.h>
 #include <stdio.h>
 #include <stdlib.h>

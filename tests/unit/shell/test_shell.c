@@ -3,7 +3,7 @@
  * redirection through a fake open_output, completion and the run loop.
  */
 #include "suites.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <shell/shell.h>
 #include <stdarg.h>
 #include <stdio.h>

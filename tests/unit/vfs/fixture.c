@@ -2,7 +2,7 @@
  * fixture.c - the shared libvfs test fixture (vfs_test.h).
  */
 #include "vfs_test.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vfs/devfs.h>

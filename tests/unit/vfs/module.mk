@@ -7,6 +7,6 @@ TEST_SRCS := \
 	tests/unit/vfs/test_mount.c \
 	tests/unit/vfs/test_sfs_vfs.c \
 	tests/unit/vfs/test_walk.c
-TEST_LIBS := vfs sfs dev arch
+TEST_LIBS := vfs
 TEST_MOCKS := tests/mocks/cpu_mock.c
 include mk/unittest.mk

@@ -3,8 +3,8 @@
  */
 #include "cpu_mock.h"
 #include "vfs_test.h"
-#include <arch/console.h>
-#include <arch/errno.h>
+#include <k/console.h>
+#include <k/errno.h>
 #include <dev/ramdisk.h>
 #include <string.h>
 

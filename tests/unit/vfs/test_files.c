@@ -2,7 +2,7 @@
  * test_files.c - descriptors and file operations over ramfs.
  */
 #include "vfs_test.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <string.h>
 #include <vfs/ramfs.h>
 

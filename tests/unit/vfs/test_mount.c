@@ -4,7 +4,7 @@
  * lookup (as the SFS adapter's are), so identity is by inode, not pointer.
  */
 #include "vfs_test.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <string.h>
 
 Suite *mount_suite(void);

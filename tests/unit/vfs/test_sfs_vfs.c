@@ -3,7 +3,7 @@
  * ramfs, persistence across unmount and remount, automatic-format rules.
  */
 #include "vfs_test.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <dev/ramdisk.h>
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * repeated and trailing slashes, symbolic links, and the errors.
  */
 #include "vfs_test.h"
-#include <arch/errno.h>
+#include <k/errno.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -1,23 +1,48 @@
 /*
- * test_console.c - console registry, spinlocks, qemu_exit and error strings.
+ * test_console.c - the console registry, its lock seam, and error strings.
  */
-#include "cpu_mock.h"
-#include <arch/console.h>
-#include <arch/cpu.h>
-#include <arch/errno.h>
-#include <arch/kprintf.h>
-#include <arch/qemu.h>
-#include <arch/spinlock.h>
+#include <k/console.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
 #include <check.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 Suite *console_suite(void);
 
+/* A lock that counts, and fails the test if taken while held. */
+struct fake_lock {
+    int held, taken;
+    uint64_t last_state;
+};
+static struct fake_lock *current_lock;
+
+static uint64_t fake_lock_take(void *ctx)
+{
+    struct fake_lock *l = ctx;
+    ck_assert_int_eq(l->held, 0);
+    l->held++;
+    l->taken++;
+    current_lock = l;
+    return 42;
+}
+
+static void fake_lock_release(void *ctx, uint64_t state)
+{
+    struct fake_lock *l = ctx;
+    ck_assert_int_eq(l->held, 1);
+    l->held--;
+    l->last_state = state;
+}
+
+static const struct console_lock_ops fake_lock_ops = { .lock = fake_lock_take,
+                                                       .unlock = fake_lock_release };
+
 struct capture {
     char text[512];
     size_t len;
-    bool irq_was_on; /* interrupt flag seen inside write() */
+    bool lock_was_held; /* the installed lock was held inside write() */
     int input[8];
     int ninput;
 };
@@ -29,7 +54,7 @@ static void cap_write(void *ctx, const char *s, size_t n)
     memcpy(c->text + c->len, s, n);
     c->len += n;
     c->text[c->len] = '\0';
-    c->irq_was_on |= cpu_mock_irq_enabled();
+    c->lock_was_held |= current_lock && current_lock->held;
 }
 
 static int cap_getc(void *ctx)
@@ -47,8 +72,9 @@ static const struct console_ops out_only_ops = { .write = cap_write };
 
 static void setup(void)
 {
-    cpu_mock_reset();
     console_reset();
+    console_set_lock(NULL, NULL);
+    current_lock = NULL;
 }
 
 START_TEST(test_kprintf_goes_to_every_console)
@@ -64,17 +90,20 @@ START_TEST(test_kprintf_goes_to_every_console)
 }
 END_TEST
 
-START_TEST(test_output_runs_with_interrupts_off_and_restores_them)
+START_TEST(test_output_runs_under_the_installed_lock)
 {
     struct capture a = { 0 };
+    struct fake_lock l = { 0 };
     console_register("a", &cap_ops, &a);
-    cpu_sti();
+    kprintf("unlocked\n"); /* no lock installed yet: nothing to take */
+    console_set_lock(&fake_lock_ops, &l);
     kprintf("hello %s\n", "world");
-    ck_assert(!a.irq_was_on);          /* the console lock disables interrupts */
-    ck_assert(cpu_mock_irq_enabled()); /* and gives them back */
-    cpu_cli();
-    kprintf("again\n");
-    ck_assert(!cpu_mock_irq_enabled()); /* never enables what was off */
+    ck_assert(a.lock_was_held);
+    ck_assert_int_eq(l.taken, 1);
+    ck_assert_int_eq(l.held, 0);
+    ck_assert_uint_eq(l.last_state, 42); /* unlock gets lock's state back */
+    console_write("x", 1);
+    ck_assert_int_eq(l.taken, 2);
 }
 END_TEST
 
@@ -110,73 +139,24 @@ END_TEST
 START_TEST(test_panic_mode_ignores_a_held_lock)
 {
     struct capture a = { 0 };
+    struct fake_lock l = { 0 };
     console_register("a", &cap_ops, &a);
+    console_set_lock(&fake_lock_ops, &l);
     uint64_t f = console_lock(); /* as if the panicking code held it */
     console_enter_panic_mode();
-    kprintf("still printed\n"); /* would spin forever without panic mode */
+    kprintf("still printed\n"); /* the fake lock fails the test if taken twice */
     console_unlock(f);
     ck_assert_str_eq(a.text, "still printed\n");
-}
-END_TEST
-
-START_TEST(test_spinlock_basics)
-{
-    struct spinlock l = SPINLOCK_INIT("t");
-    ck_assert(!spin_is_locked(&l));
-    spin_lock(&l);
-    ck_assert(spin_is_locked(&l));
-    ck_assert(!spin_trylock(&l));
-    spin_unlock(&l);
-    ck_assert(spin_trylock(&l));
-    spin_unlock(&l);
-    spin_init(&l, "again");
-    ck_assert(!spin_is_locked(&l));
-    ck_assert_str_eq(l.name, "again");
-}
-END_TEST
-
-START_TEST(test_spinlock_irqsave_nests)
-{
-    struct spinlock a = SPINLOCK_INIT("a"), b = SPINLOCK_INIT("b");
-    cpu_sti();
-    uint64_t fa = spin_lock_irqsave(&a);
-    ck_assert(!cpu_mock_irq_enabled());
-    uint64_t fb = spin_lock_irqsave(&b);
-    spin_unlock_irqrestore(&b, fb);
-    ck_assert(!cpu_mock_irq_enabled()); /* inner restore keeps them off */
-    spin_unlock_irqrestore(&a, fa);
-    ck_assert(cpu_mock_irq_enabled());
-    ck_assert(!spin_is_locked(&a) && !spin_is_locked(&b));
-}
-END_TEST
-
-/* A debug-exit device that ends the (forked) test process with the value written. */
-static uint32_t exit_device(void *ctx, uint16_t port, int width, bool write, uint32_t val)
-{
-    if (write && port == QEMU_EXIT_PORT && width == 4)
-        exit((int)val);
-    return 0xffffffffu;
-}
-
-START_TEST(test_qemu_exit_writes_debug_port)
-{
-    cpu_mock_set_device(exit_device, NULL);
-    qemu_exit(QEMU_EXIT_FAILURE);
-}
-END_TEST
-
-START_TEST(test_qemu_exit_halts_without_device)
-{
-    qemu_exit(QEMU_EXIT_SUCCESS); /* nothing listens: it must halt, not return */
+    ck_assert_int_eq(l.held, 1);
 }
 END_TEST
 
 START_TEST(test_strerror)
 {
-    ck_assert_str_eq(arch_strerror(-ENOENT), "No such file or directory");
-    ck_assert_str_eq(arch_strerror(ENOSPC), "No space left on device");
-    ck_assert_str_eq(arch_strerror(0), "Success");
-    ck_assert_str_eq(arch_strerror(-9999), "Unknown error");
+    ck_assert_str_eq(k_strerror(-ENOENT), "No such file or directory");
+    ck_assert_str_eq(k_strerror(ENOSPC), "No space left on device");
+    ck_assert_str_eq(k_strerror(0), "Success");
+    ck_assert_str_eq(k_strerror(-9999), "Unknown error");
     /* every code in the header has its own text */
     static const int codes[] = { EPERM,   ENOENT,       ESRCH,  EINTR,     EIO,    ENXIO,
                                  E2BIG,   ENOEXEC,      EBADF,  ECHILD,    EAGAIN, ENOMEM,
@@ -186,7 +166,7 @@ START_TEST(test_strerror)
                                  ERANGE,  ENAMETOOLONG, ENOSYS, ENOTEMPTY, ELOOP,  EOVERFLOW,
                                  EUCLEAN, ETIMEDOUT };
     for (unsigned i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-        ck_assert_str_ne(arch_strerror(codes[i]), "Unknown error");
+        ck_assert_str_ne(k_strerror(codes[i]), "Unknown error");
 }
 END_TEST
 
@@ -196,20 +176,13 @@ Suite *console_suite(void)
     TCase *tc = tcase_create("console");
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_kprintf_goes_to_every_console);
-    tcase_add_test(tc, test_output_runs_with_interrupts_off_and_restores_them);
+    tcase_add_test(tc, test_output_runs_under_the_installed_lock);
     tcase_add_test(tc, test_register_limit_and_unregister);
     tcase_add_test(tc, test_getc_polls_every_input);
     tcase_add_test(tc, test_panic_mode_ignores_a_held_lock);
     suite_add_tcase(s, tc);
-    TCase *lk = tcase_create("spinlock");
-    tcase_add_checked_fixture(lk, setup, NULL);
-    tcase_add_test(lk, test_spinlock_basics);
-    tcase_add_test(lk, test_spinlock_irqsave_nests);
-    suite_add_tcase(s, lk);
     TCase *misc = tcase_create("misc");
     tcase_add_checked_fixture(misc, setup, NULL);
-    tcase_add_exit_test(misc, test_qemu_exit_writes_debug_port, QEMU_EXIT_FAILURE);
-    tcase_add_exit_test(misc, test_qemu_exit_halts_without_device, CPU_MOCK_HALT_STATUS);
     tcase_add_test(misc, test_strerror);
     suite_add_tcase(s, misc);
     return s;

@@ -1,8 +1,8 @@
 /*
  * test_cmdline.c - kernel command-line options.
  */
-#include <arch/cmdline.h>
-#include <arch/errno.h>
+#include <k/cmdline.h>
+#include <k/errno.h>
 #include <check.h>
 
 Suite *cmdline_suite(void);

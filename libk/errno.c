@@ -1,9 +1,9 @@
 /*
- * errno.c - text for the shared error codes (arch/errno.h).
+ * errno.c - text for the shared error codes (k/errno.h).
  */
-#include <arch/errno.h>
+#include <k/errno.h>
 
-const char *arch_strerror(int err)
+const char *k_strerror(int err)
 {
     if (err < 0)
         err = -err;

@@ -1,8 +1,8 @@
 /*
- * cmdline.c - kernel command-line options (arch/cmdline.h).
+ * cmdline.c - kernel command-line options (k/cmdline.h).
  */
-#include <arch/cmdline.h>
-#include <arch/errno.h>
+#include <k/cmdline.h>
+#include <k/errno.h>
 #include <string.h>
 
 /*

@@ -4,8 +4,8 @@
  *
  * kvformat() is pure: it only calls the sink, so it runs unchanged in host tests.
  */
-#include <arch/console.h>
-#include <arch/kprintf.h>
+#include <k/console.h>
+#include <k/kprintf.h>
 #include <stdbool.h>
 #include <stdint.h>
 

@@ -1,13 +1,13 @@
 /**
  * @file string.h
- * @brief The freestanding kernel's string functions (kernel/libc/string.c).
+ * @brief The freestanding kernel's string functions (libk/string.c).
  *
  * Only the kernel build sees this header (it is built with -nostdinc); host
  * builds use the C library's own <string.h>. These are exactly the functions the
  * libraries may call.
  */
-#ifndef KERNEL_LIBC_STRING_H
-#define KERNEL_LIBC_STRING_H
+#ifndef K_LIBC_STRING_H
+#define K_LIBC_STRING_H
 
 #include <stddef.h>
 

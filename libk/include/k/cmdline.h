@@ -1,11 +1,11 @@
 /**
- * @file arch/cmdline.h
+ * @file k/cmdline.h
  * @brief Read options from the kernel command line ("ktest heap=list quiet").
  *
  * Options are separated by spaces; each is `key` or `key=value`.
  */
-#ifndef ARCH_CMDLINE_H
-#define ARCH_CMDLINE_H
+#ifndef K_CMDLINE_H
+#define K_CMDLINE_H
 
 #include <stdbool.h>
 #include <stddef.h>

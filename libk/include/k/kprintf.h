@@ -1,5 +1,5 @@
 /**
- * @file arch/kprintf.h
+ * @file k/kprintf.h
  * @brief printf-style formatting for the kernel, and kprintf() to every console.
  *
  * Conversions: `%s %c %d %i %u %x %X %o %p %%`, with the length modifiers
@@ -7,8 +7,8 @@
  * `#`, a field width and a precision (either may be `*`). There is no floating
  * point. An unknown conversion is printed as written. A NULL `%s` prints "(null)".
  */
-#ifndef ARCH_KPRINTF_H
-#define ARCH_KPRINTF_H
+#ifndef K_KPRINTF_H
+#define K_KPRINTF_H
 
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,7 +51,7 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /**
- * @brief Print to every registered console (arch/console.h) under the console
+ * @brief Print to every registered console (k/console.h) under the console
  * lock, so a whole call's output is never interleaved with another's.
  * @param fmt the format, then its arguments
  * @return the number of characters printed

@@ -1,5 +1,5 @@
 /**
- * @file arch/errno.h
+ * @file k/errno.h
  * @brief The one error-code list shared by every kernel library.
  *
  * Functions return 0 (or a non-negative count) on success and a negated code from
@@ -7,8 +7,8 @@
  * can pass unchanged through libsfs (whose SFS_E* codes use the same values) and,
  * later, through system calls to user space.
  */
-#ifndef ARCH_ERRNO_H
-#define ARCH_ERRNO_H
+#ifndef K_ERRNO_H
+#define K_ERRNO_H
 
 #define EPERM        1   /**< Operation not permitted. */
 #define ENOENT       2   /**< No such file or directory. */
@@ -56,6 +56,6 @@
  * @param err a code from this file, positive or negative.
  * @return a static string; "Unknown error" for codes not listed here.
  */
-const char *arch_strerror(int err);
+const char *k_strerror(int err);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * test_kprintf.c - the formatting engine against hand-checked outputs.
  */
-#include <arch/kprintf.h>
+#include <k/kprintf.h>
 #include <check.h>
 #include <limits.h>
 #include <stdint.h>

@@ -1,13 +1,12 @@
 /*
- * console.c - the console registry (arch/console.h).
+ * console.c - the console registry (k/console.h).
  *
- * Locking: console_lock_ protects the registry and serialises output. It is
- * taken with interrupts disabled because interrupt handlers print.
+ * Locking: the lock installed by console_set_lock() protects the registry and
+ * serialises output. The kernel installs an interrupt-safe spinlock, because
+ * interrupt handlers print. In panic mode the lock is bypassed.
  */
-#include <arch/console.h>
-#include <arch/cpu.h>
-#include <arch/errno.h>
-#include <arch/spinlock.h>
+#include <k/console.h>
+#include <k/errno.h>
 #include <stdbool.h>
 
 struct console {
@@ -18,8 +17,15 @@ struct console {
 
 static struct console consoles[CONSOLE_MAX];
 static int nconsoles;
-static struct spinlock console_lock_ = SPINLOCK_INIT("console");
+static const struct console_lock_ops *lock_ops;
+static void *lock_ctx;
 static volatile bool panic_mode;
+
+void console_set_lock(const struct console_lock_ops *ops, void *ctx)
+{
+    lock_ops = ops;
+    lock_ctx = ctx;
+}
 
 int console_register(const char *name, const struct console_ops *ops, void *ctx)
 {
@@ -63,18 +69,16 @@ void console_reset(void)
 
 uint64_t console_lock(void)
 {
-    if (panic_mode)
-        return cpu_irq_save();
-    return spin_lock_irqsave(&console_lock_);
+    if (panic_mode || !lock_ops)
+        return 0;
+    return lock_ops->lock(lock_ctx);
 }
 
 void console_unlock(uint64_t flags)
 {
-    if (panic_mode) {
-        cpu_irq_restore(flags);
+    if (panic_mode || !lock_ops)
         return;
-    }
-    spin_unlock_irqrestore(&console_lock_, flags);
+    lock_ops->unlock(lock_ctx, flags);
 }
 
 void console_write_locked(const char *s, size_t n)

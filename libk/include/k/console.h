@@ -1,15 +1,19 @@
 /**
- * @file arch/console.h
+ * @file k/console.h
  * @brief The console registry: every line the kernel prints goes to all of them.
  *
  * Drivers (the 16550 UART and VGA text mode in libdev, a capture buffer in tests)
- * register a `struct console_ops` with a context pointer. Output is serialised by
- * one interrupt-safe console lock, so an interrupt handler may print while a line
- * is half written: it runs after the line, never inside it (see arch/spinlock.h).
- * Input is polled from every console that can read.
+ * register a `struct console_ops` with a context pointer. Input is polled from
+ * every console that can read.
+ *
+ * Locking: output is serialised by one console lock. libk knows nothing of
+ * CPUs, so the lock is a seam: the kernel installs an interrupt-safe lock with
+ * console_set_lock() at boot (libarch's spin_irq_lock_ops), and an interrupt
+ * handler that prints then runs after a half-written line, never inside it.
+ * Until a lock is installed (early boot, host tests) calls are not serialised.
  */
-#ifndef ARCH_CONSOLE_H
-#define ARCH_CONSOLE_H
+#ifndef K_CONSOLE_H
+#define K_CONSOLE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +25,21 @@ struct console_ops {
     /** @brief Read one byte without waiting: 0..255, or -EAGAIN. May be NULL. */
     int (*getc)(void *ctx);
 };
+
+/** @brief A lock given to the registry: the seam between libk and the CPU. */
+struct console_lock_ops {
+    /** @brief Take the lock (with interrupts off); return what unlock needs back. */
+    uint64_t (*lock)(void *ctx);
+    /** @brief Release the lock; @p state is what lock() returned. */
+    void (*unlock)(void *ctx, uint64_t state);
+};
+
+/**
+ * @brief Install the lock that serialises console output and the registry.
+ * @param ops the lock's operations, or NULL for none; must live as long as the kernel
+ * @param ctx passed back to them (for example the struct spinlock)
+ */
+void console_set_lock(const struct console_lock_ops *ops, void *ctx);
 
 /** @brief At most this many consoles may be registered. */
 #define CONSOLE_MAX 8
@@ -53,8 +72,8 @@ void console_reset(void);
 void console_write(const char *s, size_t n);
 
 /**
- * @brief Take the console lock (interrupts disabled while held).
- * @return the saved interrupt state for console_unlock()
+ * @brief Take the console lock (with the lock console_set_lock() installed).
+ * @return the lock's saved state for console_unlock()
  */
 uint64_t console_lock(void);
 
@@ -69,8 +88,9 @@ void console_unlock(uint64_t flags);
 void console_write_locked(const char *s, size_t n);
 
 /**
- * @brief Panic mode: from now on the console lock is never waited for, so a
- * panic report gets out even if the panicking code held the lock.
+ * @brief Panic mode: from now on the console lock is never taken, so a panic
+ * report gets out even if the panicking code held the lock. The caller has
+ * already disabled interrupts.
  */
 void console_enter_panic_mode(void);
 
