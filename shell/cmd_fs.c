@@ -8,6 +8,7 @@
 #include <k/errno.h>
 #include <k/kprintf.h>
 #include <dev/block.h>
+#include <sfs/sfs.h>
 #include <shell/fs_cmds.h>
 #include <string.h>
 
@@ -341,24 +342,12 @@ static int cmd_hexdump(struct shell *sh, int argc, char **argv)
     return status;
 }
 
-uint32_t shell_crc32(uint32_t crc, const void *buf, size_t n)
-{
-    const uint8_t *p = buf;
-    crc = ~crc;
-    for (size_t i = 0; i < n; i++) {
-        crc ^= p[i];
-        for (int k = 0; k < 8; k++)
-            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1)));
-    }
-    return ~crc;
-}
-
 static int crc_chunk(struct shell *sh, const uint8_t *buf, size_t n, uint64_t off, void *arg)
 {
     (void)sh;
     (void)off;
     uint32_t *crc = arg;
-    *crc = shell_crc32(*crc, buf, n);
+    *crc = sfs_crc32(*crc, buf, n);
     return 0;
 }
 

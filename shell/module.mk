@@ -3,7 +3,7 @@
 # no file system (help, echo, clear, history).
 MODULE := shell
 MODULE_DIR := shell
-MODULE_DEPS := dev k vfs
+MODULE_DEPS := dev k sfs vfs
 MODULE_SRCS := \
 	shell/builtins.c \
 	shell/cmd_fs.c \
