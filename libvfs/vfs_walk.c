@@ -131,8 +131,13 @@ static int walk(struct vfs_ctx *ctx, const char *path, int flags, struct vnode *
     if (!ctx->root)
         return -ENOENT;
     struct sfs_walk w = {
-        .ops = &walk_ops, .ctx = ctx, .root = node_of(ctx->root), .start = node_of(ctx->cwd),
-        .buf = vfs_alloc(VFS_PATH_MAX), .buf_size = VFS_PATH_MAX, .name_max = VFS_NAME_MAX,
+        .ops = &walk_ops,
+        .ctx = ctx,
+        .root = node_of(ctx->root),
+        .start = node_of(ctx->cwd),
+        .buf = vfs_alloc(VFS_PATH_MAX),
+        .buf_size = VFS_PATH_MAX,
+        .name_max = VFS_NAME_MAX,
         .symloop_max = VFS_SYMLINK_MAX,
     };
     if (!w.buf)
