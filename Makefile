@@ -21,6 +21,7 @@ include libsched/module.mk
 include libdev/module.mk
 include libsfs/module.mk
 include libvfs/module.mk
+include libproc/module.mk
 include shell/module.mk
 include kernel/module.mk
 
@@ -34,6 +35,7 @@ include tests/unit/mm/module.mk
 include tests/unit/sched/module.mk
 include tests/unit/dev/module.mk
 include tests/unit/vfs/module.mk
+include tests/unit/proc/module.mk
 include tests/unit/sfs/module.mk
 include tests/unit/shell/module.mk
 include tests/ktest/module.mk
