@@ -397,6 +397,25 @@ int vfs_readdir(struct vfs_ctx *ctx, int fd, struct vfs_dirent *out);
 /** @brief Duplicate a descriptor. @param ctx context @param fd descriptor @return the new
  * descriptor or an error */
 int vfs_dup(struct vfs_ctx *ctx, int fd);
+
+/**
+ * @brief Make @p newfd refer to @p fd's open file, closing what @p newfd held
+ * (dup2 semantics: nothing happens when they are equal and @p fd is open).
+ * @param ctx   context
+ * @param fd    an open descriptor
+ * @param newfd the descriptor to (re)use, 0..VFS_FD_MAX-1
+ * @return @p newfd, or -EBADF
+ */
+int vfs_dup2(struct vfs_ctx *ctx, int fd, int newfd);
+
+/**
+ * @brief Share every open descriptor of @p src into the same slot of @p dst
+ * (fork: both then share each open file and its offset). Slots already in use
+ * in @p dst are left alone.
+ * @param dst the new context
+ * @param src the one to copy from
+ */
+void vfs_ctx_copy_fds(struct vfs_ctx *dst, const struct vfs_ctx *src);
 /** @} */
 
 /**
