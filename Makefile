@@ -21,6 +21,7 @@ include libsched/module.mk
 include libdev/module.mk
 include libsfs/module.mk
 include libvfs/module.mk
+include libproc/module.mk
 include shell/module.mk
 include kernel/module.mk
 
@@ -46,6 +47,7 @@ include mk/test.mk
 include mk/docs.mk
 include mk/coverage.mk
 include mk/bench.mk
+include mk/user.mk
 include mk/layering.mk
 
 .PHONY: all clean deps

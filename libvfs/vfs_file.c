@@ -242,6 +242,23 @@ long vfs_write(struct vfs_ctx *ctx, int fd, const void *buf, size_t n)
     return r;
 }
 
+long vfs_pwrite(struct vfs_ctx *ctx, int fd, const void *buf, size_t n, uint64_t off)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    long r;
+    if (!f || (f->flags & VFS_O_ACCMODE) == VFS_O_RDONLY)
+        r = -EBADF;
+    else if (f->vn->type == VFS_TYPE_DIR)
+        r = -EISDIR;
+    else if (!f->vn->ops->write)
+        r = -EINVAL;
+    else
+        r = f->vn->ops->write(f->vn, f->handle, off, buf, n);
+    vfs_unlock();
+    return r;
+}
+
 int64_t vfs_lseek(struct vfs_ctx *ctx, int fd, int64_t off, int whence)
 {
     vfs_lock();

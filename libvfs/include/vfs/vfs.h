@@ -378,6 +378,12 @@ long vfs_write(struct vfs_ctx *ctx, int fd, const void *buf, size_t n);
 /** @brief Read at an offset. @param ctx context @param fd descriptor @param buf destination @param
  * n bytes @param off offset @return bytes or an error */
 long vfs_pread(struct vfs_ctx *ctx, int fd, void *buf, size_t n, uint64_t off);
+/**
+ * @brief Write at offset @p off without moving the descriptor's offset.
+ * @param ctx context @param fd descriptor @param buf bytes @param n count @param off where
+ * @return bytes written, or -EBADF, -EISDIR, -EINVAL, -ENOSPC, -EIO
+ */
+long vfs_pwrite(struct vfs_ctx *ctx, int fd, const void *buf, size_t n, uint64_t off);
 /** @brief Move the offset. @param ctx context @param fd descriptor @param off offset @param whence
  * VFS_SEEK_* @return new offset or an error */
 int64_t vfs_lseek(struct vfs_ctx *ctx, int fd, int64_t off, int whence);

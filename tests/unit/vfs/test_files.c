@@ -109,6 +109,14 @@ START_TEST(test_dup2_and_copied_descriptors_share_open_files)
     int f = vfs_open(&ctx, "/f", VFS_O_RDONLY, 0);
     int g = vfs_open(&ctx, "/g", VFS_O_RDONLY, 0);
     char c;
+    int w = vfs_open(&ctx, "/g", VFS_O_RDWR, 0);
+    ck_assert_int_eq(vfs_pwrite(&ctx, w, "Q", 1, 1), 1); /* at 1, offset stays 0 */
+    ck_assert_int_eq(vfs_read(&ctx, w, &c, 1), 1);
+    ck_assert_int_eq(c, 'x');
+    ck_assert_int_eq(vfs_read(&ctx, w, &c, 1), 1);
+    ck_assert_int_eq(c, 'Q');
+    ck_assert_int_eq(vfs_pwrite(&ctx, f, "Q", 1, 0), -EBADF); /* read-only */
+    ck_assert_int_eq(vfs_close(&ctx, w), 0);
     ck_assert_int_eq(vfs_dup2(&ctx, f, g), g); /* closes /g, shares /f */
     ck_assert_int_eq(vfs_read(&ctx, g, &c, 1), 1);
     ck_assert_int_eq(c, 'a');
