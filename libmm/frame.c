@@ -7,9 +7,16 @@
  * so the allocation scan looks at one bitmap only; the managed bitmap is what
  * tells a double free from a free of memory we never owned.
  *
+ * Reference counts: an allocated frame has one reference implicitly (its "used"
+ * bit); a dense array of 16-bit counters holds the extra ones. Every free path
+ * drops one reference and clears the bit only when none is left, so a free
+ * frame always has a zero counter and allocation never looks at the array. The
+ * array comes from the allocator itself, once, on demand (mm_frames_enable_refs).
+ *
  * Interface: mm_frames_init() once, then mm_frame_alloc/free (single frames) and
- * mm_frame_alloc_contig/free_contig (runs), plus counters.
- * Locking: fa->lock (irqsave) around every operation on the bitmaps.
+ * mm_frame_alloc_contig/free_contig (runs), mm_frame_ref/unref/refcount, plus
+ * counters.
+ * Locking: fa->lock (irqsave) around every operation on the bitmaps and counters.
  */
 #include <k/errno.h>
 #include <arch/panic.h>
@@ -29,6 +36,12 @@ static uint64_t *used_map(struct mm_frames *fa)
 static uint64_t *managed_map(struct mm_frames *fa)
 {
     return mm_phys_to_virt(fa->managed_phys);
+}
+
+/* The extra-reference counters, or NULL before mm_frames_enable_refs(). */
+static uint16_t *ref_map(struct mm_frames *fa)
+{
+    return fa->refs_phys ? mm_phys_to_virt(fa->refs_phys) : NULL;
 }
 
 /* No __builtin_popcountll: without -mpopcnt it calls libgcc, which the kernel lacks. */
@@ -190,6 +203,12 @@ static int misuse(struct mm_frames *fa, uint64_t pa, const char *what)
     return -EINVAL;
 }
 
+/* Is frame @p i allocated? Caller holds fa->lock. */
+static bool allocated(struct mm_frames *fa, uint64_t i)
+{
+    return i < fa->nframes && bit_get(managed_map(fa), i) && bit_get(used_map(fa), i);
+}
+
 /* Check that frame @p i may be freed. Caller holds fa->lock. */
 static int check_free(struct mm_frames *fa, uint64_t pa)
 {
@@ -200,6 +219,25 @@ static int check_free(struct mm_frames *fa, uint64_t pa)
         return misuse(fa, pa, "free of a frame never allocated");
     if (!bit_get(used_map(fa), i))
         return misuse(fa, pa, "double free");
+    return 0;
+}
+
+/*
+ * Drop one reference to frame @p i (checked by check_free): the frame is freed
+ * when it was the last. Returns the references left. Caller holds fa->lock.
+ */
+static int drop_ref(struct mm_frames *fa, uint64_t i)
+{
+    uint16_t *refs = ref_map(fa);
+    if (refs && refs[i]) {
+        if (--refs[i] == 0)
+            fa->shared--;
+        return refs[i] + 1;
+    }
+    bit_clear(used_map(fa), i);
+    fa->free++;
+    if (i < fa->hint)
+        fa->hint = i;
     return 0;
 }
 
@@ -237,14 +275,75 @@ int mm_frame_free(struct mm_frames *fa, uint64_t pa)
 {
     uint64_t flags = spin_lock_irqsave(&fa->lock);
     int err = check_free(fa, pa);
-    if (err == 0) {
-        bit_clear(used_map(fa), FRAME(pa));
-        fa->free++;
-        if (FRAME(pa) < fa->hint)
-            fa->hint = FRAME(pa);
-    }
+    if (err == 0)
+        drop_ref(fa, FRAME(pa));
     spin_unlock_irqrestore(&fa->lock, flags);
     return err;
+}
+
+int mm_frame_unref(struct mm_frames *fa, uint64_t pa)
+{
+    uint64_t flags = spin_lock_irqsave(&fa->lock);
+    int r = check_free(fa, pa);
+    if (r == 0)
+        r = drop_ref(fa, FRAME(pa));
+    spin_unlock_irqrestore(&fa->lock, flags);
+    return r;
+}
+
+int mm_frames_enable_refs(struct mm_frames *fa)
+{
+    if (__atomic_load_n(&fa->refs_phys, __ATOMIC_ACQUIRE))
+        return 0;
+    uint64_t count = MM_ALIGN_UP(fa->nframes * sizeof(uint16_t), MM_PAGE_SIZE) / MM_PAGE_SIZE;
+    uint64_t pa;
+    int err = mm_frame_alloc_contig(fa, count, 0, &pa);
+    if (err)
+        return err;
+    memset(mm_phys_to_virt(pa), 0, count * MM_PAGE_SIZE);
+    uint64_t flags = spin_lock_irqsave(&fa->lock);
+    bool lost = fa->refs_phys != 0; /* another CPU got there first */
+    if (!lost) {
+        fa->refs_phys = pa;
+        fa->refs_frames = count;
+    }
+    spin_unlock_irqrestore(&fa->lock, flags);
+    if (lost)
+        mm_frame_free_contig(fa, pa, count);
+    return 0;
+}
+
+int mm_frame_ref(struct mm_frames *fa, uint64_t pa)
+{
+    int err = mm_frames_enable_refs(fa);
+    if (err)
+        return err;
+    uint64_t i = FRAME(pa);
+    uint64_t flags = spin_lock_irqsave(&fa->lock);
+    uint16_t *refs = ref_map(fa);
+    if ((pa & (MM_PAGE_SIZE - 1)) || !allocated(fa, i))
+        err = -EINVAL;
+    else if (refs[i] == UINT16_MAX)
+        err = -EOVERFLOW;
+    else if (refs[i]++ == 0)
+        fa->shared++;
+    spin_unlock_irqrestore(&fa->lock, flags);
+    return err;
+}
+
+uint32_t mm_frame_refcount(struct mm_frames *fa, uint64_t pa)
+{
+    uint64_t i = FRAME(pa);
+    uint64_t flags = spin_lock_irqsave(&fa->lock);
+    const uint16_t *refs = ref_map(fa);
+    uint32_t n = allocated(fa, i) ? 1u + (refs ? refs[i] : 0u) : 0u;
+    spin_unlock_irqrestore(&fa->lock, flags);
+    return n;
+}
+
+uint64_t mm_frames_shared_count(struct mm_frames *fa)
+{
+    return __atomic_load_n(&fa->shared, __ATOMIC_RELAXED);
 }
 
 int mm_frame_alloc_contig(struct mm_frames *fa, uint64_t count, uint64_t align, uint64_t *out)
@@ -286,19 +385,15 @@ int mm_frame_free_contig(struct mm_frames *fa, uint64_t pa, uint64_t count)
         }
     }
     for (uint64_t j = 0; j < count; j++)
-        bit_clear(used_map(fa), FRAME(pa) + j);
-    fa->free += count;
-    if (FRAME(pa) < fa->hint)
-        fa->hint = FRAME(pa);
+        drop_ref(fa, FRAME(pa) + j);
     spin_unlock_irqrestore(&fa->lock, flags);
     return 0;
 }
 
 bool mm_frame_is_allocated(struct mm_frames *fa, uint64_t pa)
 {
-    uint64_t i = FRAME(pa);
     uint64_t flags = spin_lock_irqsave(&fa->lock);
-    bool r = i < fa->nframes && bit_get(managed_map(fa), i) && bit_get(used_map(fa), i);
+    bool r = allocated(fa, FRAME(pa));
     spin_unlock_irqrestore(&fa->lock, flags);
     return r;
 }

@@ -1,65 +1,49 @@
 /*
- * vfs_walk.c - path resolution (vfs_priv.h).
+ * vfs_walk.c - path resolution (vfs_priv.h): libsfs's generic walker over vnodes.
  *
- * A walk starts at the context's root or working directory and looks up one
- * component at a time. "." stays; ".." goes to the parent, leaving a mounted
- * file system through its mount point and never above the context's root. A
- * symbolic link met in the middle of a path (or at its end, when following) is
- * replaced by its target followed by the rest of the path; at most
- * VFS_SYMLINK_MAX links per walk (-ELOOP). A directory that is a mount point is
- * replaced by the root of the file system mounted on it. Lock held throughout.
+ * The walk itself is sfs_walk_path() (<sfs/sfs.h>): it splits the path,
+ * splices symbolic links in place (at most VFS_SYMLINK_MAX per walk, else
+ * -ELOOP), enforces VFS_NAME_MAX and VFS_PATH_MAX, and handles trailing
+ * slashes. This file supplies its callbacks, with vnode pointers as the
+ * walker's opaque nodes and vnode_get()/vnode_put() as its references:
+ *   lookup    a directory's lookup, then into whatever is mounted on the
+ *             result (vfs_cross_down); ".." leaves a mounted file system
+ *             through its mount point and never goes above the context's root
+ *   kind      the vnode's type
+ *   readlink  the vnode's readlink
+ * A walk starts at the context's root (absolute paths and link targets) or
+ * working directory. Its work buffer (VFS_PATH_MAX bytes) comes from the VFS
+ * allocator, not the kernel stack. Lock held throughout.
+ *
+ * vfs_abs_path() is the lexical counterpart: it names a path without walking.
  */
 #include <k/errno.h>
+#include <sfs/sfs.h>
+#include <stdint.h>
 #include <string.h>
 #include <vfs/vfs.h>
 
 #include "vfs_priv.h"
 
-struct walk {
-    struct vfs_ctx *ctx;
-    char *buf;  /* the path still to walk (replaced when a symlink splices in) */
-    size_t pos; /* next unread byte of buf */
-    int links;
-};
-
-/* Next component into @name; returns its length, 0 at the end, <0 on error.
- * *@last is set when nothing but slashes follows it. */
-static int next_component(struct walk *w, char *name, bool *last)
+static struct vnode *vn_of(uint64_t node)
 {
-    const char *p = w->buf + w->pos;
-    while (*p == '/')
-        p++;
-    if (!*p)
-        return 0;
-    size_t n = 0;
-    while (p[n] && p[n] != '/')
-        n++;
-    if (n > VFS_NAME_MAX)
-        return -ENAMETOOLONG;
-    memcpy(name, p, n);
-    name[n] = '\0';
-    const char *q = p + n;
-    while (*q == '/')
-        q++;
-    *last = *q == '\0';
-    w->pos = (size_t)(p + n - w->buf);
-    return (int)n;
+    return (struct vnode *)(uintptr_t)node;
 }
 
-static struct vnode *start_of(struct walk *w, const char *path)
+static uint64_t node_of(struct vnode *vn)
 {
-    return vnode_get(path[0] == '/' ? w->ctx->root : w->ctx->cwd);
+    return (uint64_t)(uintptr_t)vn;
 }
 
 /* ".." from @cur (consumed); returns the parent (one reference). */
-static int dotdot(struct walk *w, struct vnode *cur, struct vnode **out)
+static int dotdot(struct vfs_ctx *ctx, struct vnode *cur, struct vnode **out)
 {
-    while (!vnode_same(cur, w->ctx->root) && vnode_same(cur, cur->mnt->root) && cur->mnt->covered) {
+    while (!vnode_same(cur, ctx->root) && vnode_same(cur, cur->mnt->root) && cur->mnt->covered) {
         struct vnode *c = vnode_get(cur->mnt->covered); /* leave the mounted fs */
         vnode_put(cur);
         cur = c;
     }
-    if (vnode_same(cur, w->ctx->root)) {
+    if (vnode_same(cur, ctx->root)) {
         *out = cur;
         return 0;
     }
@@ -72,129 +56,120 @@ static int dotdot(struct walk *w, struct vnode *cur, struct vnode **out)
     return 0;
 }
 
-/* Splice a symlink's target in front of the rest of the path. */
-static int splice_link(struct walk *w, struct vnode *link, struct vnode **cur)
+static int walk_lookup(void *c, uint64_t dir, const char *name, size_t len, uint64_t *out)
 {
-    if (++w->links > VFS_SYMLINK_MAX)
-        return -ELOOP;
-    if (!link->ops->readlink)
-        return -EINVAL;
-    char *target = vfs_alloc(VFS_PATH_MAX);
-    if (!target)
-        return -ENOMEM;
-    long n = link->ops->readlink(link, target, VFS_PATH_MAX);
-    int err = 0;
-    if (n < 0) {
-        err = (int)n;
-    } else if (n == 0) {
-        err = -ENOENT;
+    struct vfs_ctx *ctx = c;
+    struct vnode *cur = vn_of(dir), *next;
+    int err;
+    if (len == 2 && name[0] == '.' && name[1] == '.') {
+        err = dotdot(ctx, vnode_get(cur), &next);
     } else {
-        const char *rest = w->buf + w->pos;
-        size_t rlen = strlen(rest);
-        if ((size_t)n + 1 + rlen + 1 > VFS_PATH_MAX) {
-            err = -ENAMETOOLONG;
-        } else {
-            memmove(w->buf + n + 1, rest, rlen + 1);
-            memcpy(w->buf, target, (size_t)n);
-            w->buf[n] = '/';
-            w->pos = 0;
-            if (target[0] == '/') { /* absolute: start again from the root */
-                vnode_put(*cur);
-                *cur = vnode_get(w->ctx->root);
-            }
-        }
+        char nul_name[VFS_NAME_MAX + 1]; /* len <= VFS_NAME_MAX: the walker checked */
+        memcpy(nul_name, name, len);
+        nul_name[len] = '\0';
+        err = cur->ops->lookup ? cur->ops->lookup(cur, nul_name, &next) : -ENOTDIR;
+        if (!err)
+            next = vfs_cross_down(next);
     }
-    vfs_free(target);
-    return err;
+    if (err)
+        return err;
+    *out = node_of(next);
+    return 0;
 }
 
-/* Walk @path; in parent mode stop before the last component and return it. */
-static int walk(struct vfs_ctx *ctx, const char *path, bool follow, bool parent_mode,
-                struct vnode **out, char *last_name)
+static int walk_kind(void *c, uint64_t node)
+{
+    (void)c;
+    switch (vn_of(node)->type) {
+    case VFS_TYPE_DIR:
+        return SFS_WALK_DIR;
+    case VFS_TYPE_SYMLINK:
+        return SFS_WALK_SYMLINK;
+    default:
+        return SFS_WALK_OTHER;
+    }
+}
+
+static long walk_readlink(void *c, uint64_t node, char *buf, size_t size)
+{
+    (void)c;
+    struct vnode *link = vn_of(node);
+    if (!link->ops->readlink)
+        return -EINVAL;
+    long n = link->ops->readlink(link, buf, size);
+    /* A vnode's readlink stops at @size: a full buffer may hide a longer
+     * target, so call it too long (more than @size), as the walker asks. */
+    return n >= 0 && (size_t)n >= size ? (long)size + 1 : n;
+}
+
+static uint64_t walk_get(void *c, uint64_t node)
+{
+    (void)c;
+    return node_of(vnode_get(vn_of(node)));
+}
+
+static void walk_put(void *c, uint64_t node)
+{
+    (void)c;
+    vnode_put(vn_of(node));
+}
+
+static const struct sfs_walk_ops walk_ops = {
+    .lookup = walk_lookup,
+    .kind = walk_kind,
+    .readlink = walk_readlink,
+    .get = walk_get,
+    .put = walk_put,
+};
+
+/* Walk @path with SFS_WALK_* @flags. With SFS_WALK_PARENT, @out is the
+ * directory and @last_name gets the last component; a path that names a
+ * directory itself ("/") gives -EEXIST and a last "." or ".." -EINVAL. */
+static int walk(struct vfs_ctx *ctx, const char *path, int flags, struct vnode **out,
+                char *last_name)
 {
     if (!ctx->root)
         return -ENOENT;
-    size_t plen = strlen(path);
-    if (plen == 0)
-        return -ENOENT;
-    if (plen >= VFS_PATH_MAX)
-        return -ENAMETOOLONG;
-    struct walk w = { .ctx = ctx, .buf = vfs_alloc(VFS_PATH_MAX) };
+    struct sfs_walk w = {
+        .ops = &walk_ops,
+        .ctx = ctx,
+        .root = node_of(ctx->root),
+        .start = node_of(ctx->cwd),
+        .buf = vfs_alloc(VFS_PATH_MAX),
+        .buf_size = VFS_PATH_MAX,
+        .name_max = VFS_NAME_MAX,
+        .symloop_max = VFS_SYMLINK_MAX,
+    };
     if (!w.buf)
         return -ENOMEM;
-    memcpy(w.buf, path, plen + 1);
-    bool trailing_slash = path[plen - 1] == '/';
-
-    struct vnode *cur = start_of(&w, path);
-    char name[VFS_NAME_MAX + 1];
-    int err = 0;
-    for (;;) {
-        bool last = false;
-        int n = next_component(&w, name, &last);
-        if (n < 0) {
-            err = n;
-            break;
+    int err = sfs_walk_path(&w, path, flags);
+    if (!err && (flags & SFS_WALK_PARENT)) {
+        if (!w.name)
+            err = -EEXIST;
+        else if (w.name[0] == '.' && (w.name_len == 1 || (w.name_len == 2 && w.name[1] == '.')))
+            err = -EINVAL;
+        if (err) {
+            vnode_put(vn_of(w.node));
+        } else {
+            memcpy(last_name, w.name, w.name_len); /* before w.buf goes */
+            last_name[w.name_len] = '\0';
         }
-        if (n == 0) {
-            if (parent_mode)
-                err = -EEXIST; /* the path names the root (or a dir via "x/..") */
-            break;
-        }
-        if (cur->type != VFS_TYPE_DIR) {
-            err = -ENOTDIR;
-            break;
-        }
-        if (parent_mode && last) {
-            if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-                err = -EINVAL;
-            else
-                memcpy(last_name, name, (size_t)n + 1);
-            break;
-        }
-        if (strcmp(name, ".") == 0)
-            continue;
-        if (strcmp(name, "..") == 0) {
-            err = dotdot(&w, cur, &cur);
-            if (err) {
-                cur = NULL;
-                break;
-            }
-            continue;
-        }
-        struct vnode *next;
-        err = cur->ops->lookup ? cur->ops->lookup(cur, name, &next) : -ENOTDIR;
-        if (err)
-            break;
-        next = vfs_cross_down(next);
-        if (next->type == VFS_TYPE_SYMLINK && (!last || follow || trailing_slash)) {
-            err = splice_link(&w, next, &cur);
-            vnode_put(next);
-            if (err)
-                break;
-            continue;
-        }
-        vnode_put(cur);
-        cur = next;
     }
-    if (!err && !parent_mode && trailing_slash && cur->type != VFS_TYPE_DIR)
-        err = -ENOTDIR;
     vfs_free(w.buf);
-    if (err) {
-        vnode_put(cur);
+    if (err)
         return err;
-    }
-    *out = cur;
+    *out = vn_of(w.node);
     return 0;
 }
 
 int vfs_walk(struct vfs_ctx *ctx, const char *path, bool follow, struct vnode **out)
 {
-    return walk(ctx, path, follow, false, out, NULL);
+    return walk(ctx, path, follow ? SFS_WALK_FOLLOW : 0, out, NULL);
 }
 
 int vfs_walk_parent(struct vfs_ctx *ctx, const char *path, struct vnode **dir, char *name)
 {
-    return walk(ctx, path, true, true, dir, name);
+    return walk(ctx, path, SFS_WALK_PARENT, dir, name);
 }
 
 int vfs_abs_path(const struct vfs_ctx *ctx, const char *path, char *out, size_t size)

@@ -14,6 +14,17 @@
  * allocator never managed (a hole, a reserved range) is detected: it returns
  * -EINVAL and, when @ref mm_frames::panic_on_misuse is set, panics.
  *
+ * Reference counts (for pages shared copy-on-write between address spaces):
+ * an allocated frame has one reference; mm_frame_ref() adds one, and
+ * mm_frame_unref() and mm_frame_free() drop one, freeing the frame when the last
+ * goes. The extra references (count - 1) live in a dense array of 16-bit
+ * counters, one per frame from physical 0 to the top of RAM: 2 bytes per 4 KiB
+ * frame, 1/2048 of RAM (512 KiB per GiB, 16 KiB for 32 MiB). The array is not
+ * part of the bitmaps: it is allocated from the allocator itself (a contiguous
+ * run) by mm_frames_enable_refs(), or on the first mm_frame_ref(), and never
+ * freed; its frames count as used. A frame can hold at most
+ * MM_FRAME_REF_MAX references. Until the array exists every frame has one.
+ *
  * Locking: every function takes the allocator's spinlock (interrupt-safe).
  */
 #ifndef MM_FRAME_H
@@ -53,7 +64,13 @@ struct mm_frames {
     uint64_t free;         /**< Of those, frames currently free. */
     uint64_t hint;         /**< No free frame below this index. */
     bool panic_on_misuse;  /**< See mm_frames_config. */
+    uint64_t refs_phys;    /**< Physical address of the extra-reference array (0: none yet). */
+    uint64_t refs_frames;  /**< Frames holding that array. */
+    uint64_t shared;       /**< Frames with more than one reference. */
 };
+
+/** The most references one frame can hold (1 + the largest 16-bit extra count). */
+#define MM_FRAME_REF_MAX 65536u
 
 /**
  * @brief Build a frame allocator from a memory map.
@@ -87,7 +104,7 @@ int mm_frame_alloc(struct mm_frames *fa, uint64_t *out);
 int mm_frame_alloc_zeroed(struct mm_frames *fa, uint64_t *out);
 
 /**
- * @brief Free one frame.
+ * @brief Free one frame: drop one reference, and free it if that was the last.
  * @param fa the allocator
  * @param pa physical address returned by an allocation (page aligned)
  * @return 0; -EINVAL if @p pa is unaligned, not managed, or already free
@@ -106,7 +123,8 @@ int mm_frame_free(struct mm_frames *fa, uint64_t pa);
 int mm_frame_alloc_contig(struct mm_frames *fa, uint64_t count, uint64_t align, uint64_t *out);
 
 /**
- * @brief Free a run of frames (from mm_frame_alloc_contig(), or any allocated frames).
+ * @brief Free a run of frames (from mm_frame_alloc_contig(), or any allocated
+ * frames): drop one reference to each, freeing those left with none.
  * @param fa    the allocator
  * @param pa    physical address of the first frame
  * @param count number of frames
@@ -121,6 +139,48 @@ int mm_frame_free_contig(struct mm_frames *fa, uint64_t pa, uint64_t count);
  * @return true if it is a managed frame that is in use
  */
 bool mm_frame_is_allocated(struct mm_frames *fa, uint64_t pa);
+
+/**
+ * @brief Allocate the reference-count array now (else the first mm_frame_ref()
+ * does). Call it at boot, or before taking a leak-check baseline in a test.
+ * @param fa the allocator
+ * @return 0 (also if it already exists) or -ENOMEM
+ */
+int mm_frames_enable_refs(struct mm_frames *fa);
+
+/**
+ * @brief Add a reference to an allocated frame (it is now shared).
+ * @param fa the allocator
+ * @param pa physical address of the frame (page aligned)
+ * @return 0; -EINVAL if it is not an allocated frame; -EOVERFLOW if it already
+ *         holds MM_FRAME_REF_MAX references; -ENOMEM if the array could not be
+ *         allocated
+ */
+int mm_frame_ref(struct mm_frames *fa, uint64_t pa);
+
+/**
+ * @brief Drop a reference to a frame; the last one frees it (as mm_frame_free()).
+ * @param fa the allocator
+ * @param pa physical address of the frame (page aligned)
+ * @return the references left (0: the frame was freed), or -EINVAL as
+ *         mm_frame_free() (which also panics with @ref mm_frames::panic_on_misuse)
+ */
+int mm_frame_unref(struct mm_frames *fa, uint64_t pa);
+
+/**
+ * @brief References a frame holds.
+ * @param fa the allocator
+ * @param pa any physical address
+ * @return 0 for a free or unmanaged frame, else 1 or more
+ */
+uint32_t mm_frame_refcount(struct mm_frames *fa, uint64_t pa);
+
+/**
+ * @brief Frames currently holding more than one reference.
+ * @param fa the allocator
+ * @return count
+ */
+uint64_t mm_frames_shared_count(struct mm_frames *fa);
 
 /** @brief Free frames. @param fa the allocator @return count */
 uint64_t mm_frames_free_count(struct mm_frames *fa);

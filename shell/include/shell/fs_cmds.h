@@ -56,13 +56,4 @@ void shell_fs_complete(void *ctx, const char *word, struct shell_completions *ou
  */
 int shell_fs_open_output(void *ctx, const char *path, bool append, struct shell_output *out);
 
-/**
- * @brief CRC-32 (IEEE 802.3, as zlib's crc32) of a buffer, continuing @p crc.
- * @param crc  0 to start, or the previous result
- * @param buf  bytes
- * @param n    how many
- * @return the updated CRC
- */
-uint32_t shell_crc32(uint32_t crc, const void *buf, size_t n);
-
 #endif

@@ -305,6 +305,131 @@ START_TEST(test_geometries)
 }
 END_TEST
 
+START_TEST(test_refcounts)
+{
+    struct mm_frames fa;
+    mm_sim_frames(&fa);
+    uint64_t total = mm_frames_free_count(&fa), pa, pb;
+    ck_assert_int_eq(mm_frame_alloc(&fa, &pa), 0);
+    /* Before the array exists every allocated frame has one reference. */
+    ck_assert_uint_eq(fa.refs_phys, 0);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, pa), 1);
+    ck_assert_int_eq(mm_frame_ref(&fa, pa), 0); /* allocates the array */
+    /* 8192 frames x 2 bytes: four frames, taken from the allocator. */
+    ck_assert_uint_eq(fa.refs_frames, 4);
+    ck_assert(mm_frame_is_allocated(&fa, fa.refs_phys));
+    ck_assert_uint_eq(mm_frames_free_count(&fa), total - 1 - 4);
+    ck_assert_int_eq(mm_frames_enable_refs(&fa), 0); /* already there: nothing more */
+    ck_assert_uint_eq(mm_frames_free_count(&fa), total - 1 - 4);
+
+    ck_assert_uint_eq(mm_frame_refcount(&fa, pa), 2);
+    ck_assert_uint_eq(mm_frames_shared_count(&fa), 1);
+    ck_assert_int_eq(mm_frame_ref(&fa, pa), 0);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, pa), 3);
+    ck_assert_uint_eq(mm_frames_shared_count(&fa), 1);
+    /* Free and unref drop one reference each; the frame stays until the last. */
+    ck_assert_int_eq(mm_frame_free(&fa, pa), 0);
+    ck_assert(mm_frame_is_allocated(&fa, pa));
+    ck_assert_int_eq(mm_frame_unref(&fa, pa), 1);
+    ck_assert_uint_eq(mm_frames_shared_count(&fa), 0);
+    ck_assert(mm_frame_is_allocated(&fa, pa));
+    ck_assert_int_eq(mm_frame_unref(&fa, pa), 0);
+    ck_assert(!mm_frame_is_allocated(&fa, pa));
+    ck_assert_uint_eq(mm_frame_refcount(&fa, pa), 0);
+    ck_assert_int_eq(mm_frame_unref(&fa, pa), -EINVAL); /* double free */
+    ck_assert_int_eq(mm_frame_ref(&fa, pa), -EINVAL);   /* free frame */
+    ck_assert_int_eq(mm_frame_ref(&fa, pa + 8), -EINVAL);
+    ck_assert_int_eq(mm_frame_ref(&fa, 0x9f000), -EINVAL); /* never managed */
+    ck_assert_int_eq(mm_frame_ref(&fa, 1ull << 40), -EINVAL);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, 1ull << 40), 0);
+
+    /* A freed shared frame comes back with a clean count. */
+    ck_assert_int_eq(mm_frame_alloc(&fa, &pb), 0);
+    ck_assert_uint_eq(pb, pa);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, pb), 1);
+    ck_assert_int_eq(mm_frame_free(&fa, pb), 0);
+    ck_assert_uint_eq(mm_frames_free_count(&fa), total - 4);
+}
+END_TEST
+
+START_TEST(test_refcount_limit)
+{
+    struct mm_frames fa;
+    mm_sim_frames(&fa);
+    ck_assert_int_eq(mm_frames_enable_refs(&fa), 0);
+    uint64_t total = mm_frames_free_count(&fa), pa;
+    ck_assert_int_eq(mm_frame_alloc(&fa, &pa), 0);
+    for (uint32_t i = 1; i < MM_FRAME_REF_MAX; i++)
+        REQUIRE(mm_frame_ref(&fa, pa) == 0);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, pa), MM_FRAME_REF_MAX);
+    ck_assert_int_eq(mm_frame_ref(&fa, pa), -EOVERFLOW);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, pa), MM_FRAME_REF_MAX);
+    for (uint32_t i = MM_FRAME_REF_MAX - 1; i > 0; i--)
+        REQUIRE(mm_frame_unref(&fa, pa) == (int)i);
+    ck_assert_int_eq(mm_frame_unref(&fa, pa), 0);
+    ck_assert_uint_eq(mm_frames_free_count(&fa), total);
+}
+END_TEST
+
+START_TEST(test_refcount_contig)
+{
+    /* A shared frame inside a freed run survives; the others are freed. */
+    struct mm_frames fa;
+    mm_sim_frames(&fa);
+    ck_assert_int_eq(mm_frames_enable_refs(&fa), 0);
+    uint64_t total = mm_frames_free_count(&fa), run, again;
+    ck_assert_int_eq(mm_frame_alloc_contig(&fa, 4, 0, &run), 0);
+    ck_assert_int_eq(mm_frame_ref(&fa, run + 2 * MM_PAGE_SIZE), 0);
+    ck_assert_int_eq(mm_frame_free_contig(&fa, run, 4), 0);
+    ck_assert_uint_eq(mm_frames_free_count(&fa), total - 1);
+    ck_assert(!mm_frame_is_allocated(&fa, run));
+    ck_assert_uint_eq(mm_frame_refcount(&fa, run + 2 * MM_PAGE_SIZE), 1);
+    /* The run cannot be allocated again around the survivor. */
+    ck_assert_int_eq(mm_frame_alloc_contig(&fa, 4, 0, &again), 0);
+    ck_assert(again > run + 2 * MM_PAGE_SIZE || again + 4 * MM_PAGE_SIZE <= run);
+    ck_assert_int_eq(mm_frame_free_contig(&fa, again, 4), 0);
+    ck_assert_int_eq(mm_frame_free(&fa, run + 2 * MM_PAGE_SIZE), 0);
+    ck_assert_uint_eq(mm_frames_free_count(&fa), total);
+}
+END_TEST
+
+START_TEST(test_refcount_no_memory)
+{
+    /* With every frame taken, the array cannot be allocated. */
+    struct mm_frames fa;
+    mm_sim_frames(&fa);
+    static uint64_t got[8192];
+    uint64_t n = drain(&fa, got, 8192);
+    ck_assert_int_eq(mm_frame_ref(&fa, got[0]), -ENOMEM);
+    ck_assert_int_eq(mm_frames_enable_refs(&fa), -ENOMEM);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, got[0]), 1);
+    ck_assert_int_eq(mm_frame_unref(&fa, got[0]), 0);
+    for (uint64_t i = 1; i < n; i++)
+        REQUIRE(mm_frame_free(&fa, got[i]) == 0);
+}
+END_TEST
+
+static void unref_of_free_frame(void)
+{
+    struct boot_mmap_entry map[4];
+    struct mm_frames_config cfg = { map, 0, NULL, 0, 0, 0, true };
+    cfg.map_count = mm_sim_pc_map(map);
+    struct mm_frames fa;
+    ck_assert_int_eq(mm_frames_init(&fa, &cfg), 0);
+    uint64_t pa;
+    ck_assert_int_eq(mm_frame_alloc(&fa, &pa), 0);
+    ck_assert_int_eq(mm_frame_ref(&fa, pa), 0);
+    ck_assert_int_eq(mm_frame_unref(&fa, pa), 1);
+    ck_assert_int_eq(mm_frame_unref(&fa, pa), 0);
+    mm_frame_unref(&fa, pa);
+}
+
+START_TEST(test_unref_of_free_frame_panics)
+{
+    unref_of_free_frame();
+}
+END_TEST
+
 Suite *frame_suite(void)
 {
     Suite *s = suite_create("frame");
@@ -322,6 +447,11 @@ Suite *frame_suite(void)
     tcase_add_exit_test(tc, test_double_free_panics, 77);
     tcase_add_exit_test(tc, test_never_allocated_free_panics, 77);
     tcase_add_loop_test(tc, test_geometries, 0, 8);
+    tcase_add_test(tc, test_refcounts);
+    tcase_add_test(tc, test_refcount_limit);
+    tcase_add_test(tc, test_refcount_contig);
+    tcase_add_test(tc, test_refcount_no_memory);
+    tcase_add_exit_test(tc, test_unref_of_free_frame_panics, 77);
     suite_add_tcase(s, tc);
     return s;
 }

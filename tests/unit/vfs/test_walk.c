@@ -1,6 +1,7 @@
 /*
  * test_walk.c - path resolution: absolute and relative paths, "." and "..",
- * repeated and trailing slashes, symbolic links, and the errors.
+ * repeated and trailing slashes, symbolic links (and their length once
+ * spliced into the path), and the errors.
  */
 #include "vfs_test.h"
 #include <k/errno.h>
@@ -142,6 +143,33 @@ START_TEST(test_symlink_loops)
 }
 END_TEST
 
+/* A link's target spliced in front of the rest of the path must still fit
+ * in VFS_PATH_MAX bytes. */
+START_TEST(test_long_splice)
+{
+    tree();
+    int err;
+    static char target[3100], path[1300];
+    size_t n = 0;
+    n += (size_t)sprintf(target + n, "/a");
+    for (int i = 0; i < 1499; i++)
+        n += (size_t)sprintf(target + n, "/.");
+    sprintf(target + n, "/b"); /* 3002 bytes naming /a/b */
+    ck_assert_int_eq(vfs_symlink(&ctx, target, "/long"), 0);
+    n = (size_t)sprintf(path, "/long");
+    for (int i = 0; i < 540; i++)
+        n += (size_t)sprintf(path + n, "/.");
+    sprintf(path + n, "/f"); /* 3002 + 1082 bytes: fits */
+    ck_assert_str_eq(get_file(path, &err), "hello");
+    n = (size_t)sprintf(path, "/long");
+    for (int i = 0; i < 600; i++)
+        n += (size_t)sprintf(path + n, "/.");
+    sprintf(path + n, "/f"); /* 3002 + 1202 bytes: too long once spliced */
+    get_file(path, &err);
+    ck_assert_int_eq(err, -ENAMETOOLONG);
+}
+END_TEST
+
 START_TEST(test_resolve_and_type_names)
 {
     tree();
@@ -167,6 +195,7 @@ Suite *walk_suite(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_symlinks);
     tcase_add_test(tc, test_symlink_loops);
+    tcase_add_test(tc, test_long_splice);
     tcase_add_test(tc, test_resolve_and_type_names);
     suite_add_tcase(s, tc);
     return s;
