@@ -35,6 +35,7 @@ include tests/unit/mm/module.mk
 include tests/unit/sched/module.mk
 include tests/unit/dev/module.mk
 include tests/unit/vfs/module.mk
+include tests/unit/proc/module.mk
 include tests/unit/sfs/module.mk
 include tests/unit/shell/module.mk
 include tests/ktest/module.mk

@@ -1,0 +1,18 @@
+# libproc: user processes: ELF loading, the initial user stack, the user
+# address space, the process table, system calls and exec.
+MODULE := proc
+MODULE_DIR := libproc
+MODULE_DEPS := arch k mm sched vfs
+MODULE_SRCS := \
+	libproc/elf.c \
+	libproc/ustack.c \
+	libproc/uvm.c \
+	libproc/uvm_fault.c \
+	libproc/uvm_vma.c
+# Processes, exec and the system calls drive the CPU (arch/user.h): kernel only.
+MODULE_KERNEL_SRCS := \
+	libproc/exec.c \
+	libproc/proc.c \
+	libproc/syscall.c
+MODULE_HOST_SRCS :=
+include mk/library.mk
