@@ -48,6 +48,7 @@ include mk/test.mk
 include mk/docs.mk
 include mk/coverage.mk
 include mk/bench.mk
+include mk/user.mk
 include mk/layering.mk
 
 .PHONY: all clean deps

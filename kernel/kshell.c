@@ -17,6 +17,7 @@
 #include <kernel/fs.h>
 #include <kernel/klog.h>
 #include <kernel/kshell.h>
+#include <kernel/procs.h>
 #include <kernel/ktest.h>
 #include <kernel/version.h>
 #include <mm/mm.h>
@@ -308,7 +309,8 @@ int kshell_start(void)
                                 .ctx = &env,
                                 .prompt = shell_fs_prompt,
                                 .complete_path = shell_fs_complete,
-                                .open_output = shell_fs_open_output };
+                                .open_output = shell_fs_open_output,
+                                .run_program = kernel_run_program };
     int err = shell_init(&sh, &cfg);
     if (!err)
         err = shell_fs_register(&sh);

@@ -30,6 +30,8 @@
 #include <kernel/kbench.h>
 #include <kernel/klog.h>
 #include <kernel/kshell.h>
+#include <kernel/procs.h>
+#include <k/errno.h>
 #include <kernel/ktest.h>
 #include <kernel/selftest.h>
 #include <kernel/threads.h>
@@ -173,6 +175,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
     mm_print_stats();
     kernel_devices_init();
     kernel_fs_init();
+    err = kernel_procs_init();
+    if (err)
+        kprintf("proc: no user processes: %s\n", k_strerror(err));
     selftest_run(boot_info.cmdline);
 
     if (cmdline_has(boot_info.cmdline, "ktest"))

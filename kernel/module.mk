@@ -1,7 +1,7 @@
 # kernel: kmain and the glue that wires the libraries, the in-kernel test runner.
 MODULE := kernel
 MODULE_DIR := kernel
-MODULE_DEPS := arch dev k mm sched shell vfs
+MODULE_DEPS := arch dev k mm proc sched shell vfs
 MODULE_SRCS :=
 MODULE_KERNEL_SRCS := \
 	kernel/devices.c \
@@ -11,6 +11,7 @@ MODULE_KERNEL_SRCS := \
 	kernel/kshell.c \
 	kernel/ktest.c \
 	kernel/main.c \
+	kernel/procs.c \
 	kernel/selftest.c \
 	kernel/threads.c
 include mk/library.mk

@@ -8,6 +8,7 @@
 #include <arch/timer.h>
 #include <kernel/kshell.h>
 #include <kernel/threads.h>
+#include <proc/proc.h>
 #include <mm/mm.h>
 #include <sched/sync.h>
 #include <sched/thread.h>
@@ -86,6 +87,7 @@ int kernel_threads_init(struct kbd *kbd)
         .stack_alloc = stack_alloc,
         .stack_free = stack_free,
         .idle = idle,
+        .switch_hook = proc_switch_hook,
         .now_ms = timer_uptime_ms,
         .stack_size = 16 * 1024,
         .slice_ticks = 10,

@@ -153,3 +153,20 @@ uint64_t rdtsc(void)
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
     return ((uint64_t)hi << 32) | lo;
 }
+
+void write_cr0(uint64_t val)
+{
+    __asm__ volatile("mov %0, %%cr0" : : "r"(val) : "memory");
+}
+
+void write_cr4(uint64_t val)
+{
+    __asm__ volatile("mov %0, %%cr4" : : "r"(val) : "memory");
+}
+
+void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    __asm__ volatile("cpuid"
+                     : "=a"(out[0]), "=b"(out[1]), "=c"(out[2]), "=d"(out[3])
+                     : "a"(leaf), "c"(sub));
+}

@@ -20,8 +20,8 @@ void idt_init(void)
             ist = IST_NMI;
         else if (v == TRAP_MACHINE_CHECK)
             ist = IST_MACHINE_CHECK;
-        else if (v == TRAP_BREAKPOINT)
-            type |= IDT_GATE_USER;
+        else if (v == TRAP_BREAKPOINT || v == 0x80)
+            type |= IDT_GATE_USER; /* int3 and int 0x80 may be used from ring 3 */
         idt_encode_gate(isr_stub_table[v], GDT_KERNEL_CS, ist, type, &idt[v]);
     }
     struct {

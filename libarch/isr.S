@@ -7,6 +7,7 @@
  * (arch/trap.h), calls trap_dispatch(frame), restores the (possibly modified)
  * registers and returns with IRETQ. The frame is 176 bytes and the CPU aligns
  * RSP to 16 before pushing, so the C call sees a 16-byte aligned stack.
+ * Entries from ring 3 execute SWAPGS on the way in and out (arch/user.h).
  */
 
     .altmacro
@@ -27,7 +28,10 @@ isr_stub_\n:
 
     .text
 isr_common:
-    pushq %rax
+    testb $3, 24(%rsp)              /* from ring 3? (CS above vector, error) */
+    jz 1f
+    swapgs                          /* kernel GS: the per-CPU block */
+1:  pushq %rax
     pushq %rbx
     pushq %rcx
     pushq %rdx
@@ -45,6 +49,10 @@ isr_common:
     cld
     movq %rsp, %rdi
     call trap_dispatch
+
+    /* The one way back to interrupted code, and into user mode (syscall.S). */
+    .global arch_trap_return
+arch_trap_return:
     popq %r15
     popq %r14
     popq %r13
@@ -61,7 +69,10 @@ isr_common:
     popq %rbx
     popq %rax
     addq $16, %rsp              /* vector and error code */
-    iretq
+    testb $3, 8(%rsp)               /* back to ring 3? */
+    jz 2f
+    swapgs                          /* the user's GS again */
+2:  iretq
 
     .set i, 0
     .rept 256

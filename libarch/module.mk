@@ -19,5 +19,7 @@ MODULE_KERNEL_SRCS := \
 	libarch/gdt.c \
 	libarch/idt.c \
 	libarch/isr.S \
-	libarch/layout.c
+	libarch/layout.c \
+	libarch/syscall.S \
+	libarch/user.c
 include mk/library.mk

@@ -159,9 +159,22 @@ void trap_report(const struct trap_frame *tf)
     backtrace_print(tf->rbp);
 }
 
+static trap_handler_fn user_fault_handler;
+
+trap_handler_fn trap_set_user_fault_handler(trap_handler_fn fn)
+{
+    trap_handler_fn old = user_fault_handler;
+    user_fault_handler = fn;
+    return old;
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
     int v = (int)(tf->vector & 0xff);
+    if (v < 32 && (tf->cs & 3) == 3 && user_fault_handler) {
+        user_fault_handler(tf);
+        return;
+    }
     if (handlers[v]) {
         handlers[v](tf);
         return;

@@ -2,10 +2,17 @@
 # address space, the process table, system calls and exec.
 MODULE := proc
 MODULE_DIR := libproc
-MODULE_DEPS := mm arch k
+MODULE_DEPS := arch k mm sched vfs
 MODULE_SRCS := \
 	libproc/elf.c \
-	libproc/ustack.c
-MODULE_KERNEL_SRCS :=
+	libproc/ustack.c \
+	libproc/uvm.c \
+	libproc/uvm_fault.c \
+	libproc/uvm_vma.c
+# Processes, exec and the system calls drive the CPU (arch/user.h): kernel only.
+MODULE_KERNEL_SRCS := \
+	libproc/exec.c \
+	libproc/proc.c \
+	libproc/syscall.c
 MODULE_HOST_SRCS :=
 include mk/library.mk

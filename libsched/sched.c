@@ -110,6 +110,8 @@ static void schedule(void)
         return;
     current = next;
     switches++;
+    if (cfg.switch_hook)
+        cfg.switch_hook(prev, next);
     sched_context_switch(&prev->ctx, &next->ctx);
     reap(); /* back on prev's stack: any exited thread is off the CPU now */
 }

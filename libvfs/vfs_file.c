@@ -151,6 +151,37 @@ int vfs_dup(struct vfs_ctx *ctx, int fd)
     return nfd;
 }
 
+int vfs_dup2(struct vfs_ctx *ctx, int fd, int newfd)
+{
+    if (newfd < 0 || newfd >= VFS_FD_MAX)
+        return -EBADF;
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    int r = f ? newfd : -EBADF;
+    if (f && fd != newfd) {
+        struct vfs_file *old = ctx->fds[newfd];
+        f->refs++;
+        ctx->fds[newfd] = f;
+        if (old)
+            file_put(old);
+    }
+    vfs_unlock();
+    return r;
+}
+
+void vfs_ctx_copy_fds(struct vfs_ctx *dst, const struct vfs_ctx *src)
+{
+    vfs_lock();
+    for (int fd = 0; fd < VFS_FD_MAX; fd++) {
+        struct vfs_file *f = src->fds[fd];
+        if (f && !dst->fds[fd]) {
+            f->refs++;
+            dst->fds[fd] = f;
+        }
+    }
+    vfs_unlock();
+}
+
 static long do_read(struct vfs_file *f, void *buf, size_t n, uint64_t off)
 {
     if ((f->flags & VFS_O_ACCMODE) == VFS_O_WRONLY)
@@ -207,6 +238,23 @@ long vfs_write(struct vfs_ctx *ctx, int fd, const void *buf, size_t n)
         if (r > 0)
             f->off += (uint64_t)r;
     }
+    vfs_unlock();
+    return r;
+}
+
+long vfs_pwrite(struct vfs_ctx *ctx, int fd, const void *buf, size_t n, uint64_t off)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    long r;
+    if (!f || (f->flags & VFS_O_ACCMODE) == VFS_O_RDONLY)
+        r = -EBADF;
+    else if (f->vn->type == VFS_TYPE_DIR)
+        r = -EISDIR;
+    else if (!f->vn->ops->write)
+        r = -EINVAL;
+    else
+        r = f->vn->ops->write(f->vn, f->handle, off, buf, n);
     vfs_unlock();
     return r;
 }

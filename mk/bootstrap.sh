@@ -19,6 +19,7 @@ has() { command -v "$1"; }
 want_build() {
     want make has make
     want gcc has gcc
+    want musl-tools has musl-gcc
     want binutils has ld
     want pkg-config has pkg-config
 }

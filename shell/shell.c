@@ -201,6 +201,8 @@ static int dispatch(struct shell *sh, const struct shell_command *cmd)
     if (cmd->argc == 0)
         return 0; /* a bare redirection: opening the file was the point */
     const struct shell_cmd *c = shell_find(sh, cmd->argv[0]);
+    if (!c && sh->cfg.run_program && strchr(cmd->argv[0], '/'))
+        return sh->cfg.run_program(sh->cfg.ctx, cmd->argc, cmd->argv);
     if (!c) {
         shell_eprintf(sh, "%s: command not found (try 'help')\n", cmd->argv[0]);
         return SHELL_STATUS_NOT_FOUND;

@@ -208,3 +208,20 @@ uint64_t rdtsc(void)
 {
     return tsc += 100;
 }
+
+void write_cr0(uint64_t val)
+{
+    (void)val;
+}
+
+void write_cr4(uint64_t val)
+{
+    (void)val;
+}
+
+void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
+{
+    (void)leaf;
+    (void)sub;
+    out[0] = out[1] = out[2] = out[3] = 0; /* a CPU with no optional features */
+}

@@ -79,5 +79,16 @@ uint64_t rdmsr(uint32_t msr);
 void wrmsr(uint32_t msr, uint64_t val);
 /** @brief Read the time-stamp counter. @return TSC */
 uint64_t rdtsc(void);
+/** @brief Load CR0. @param val the new value */
+void write_cr0(uint64_t val);
+/** @brief Load CR4. @param val the new value */
+void write_cr4(uint64_t val);
+/**
+ * @brief Execute CPUID.
+ * @param leaf EAX input
+ * @param sub  ECX input (sub-leaf)
+ * @param out  EAX, EBX, ECX, EDX outputs
+ */
+void cpu_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4]);
 
 #endif

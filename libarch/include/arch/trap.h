@@ -93,6 +93,16 @@ typedef void (*trap_handler_fn)(struct trap_frame *tf);
 trap_handler_fn trap_set_handler(int vector, trap_handler_fn fn);
 
 /**
+ * @brief Install the handler for exceptions raised in user mode (vectors 0-31
+ * with CPL 3 in the frame): it resolves the fault (demand paging, copy on
+ * write) or ends the process. It takes precedence over per-vector handlers,
+ * which are for kernel-mode faults. Without one, a user exception panics.
+ * @param fn the handler, or NULL
+ * @return the previous handler
+ */
+trap_handler_fn trap_set_user_fault_handler(trap_handler_fn fn);
+
+/**
  * @brief Entry from the assembly stubs: run the vector's handler or the default
  * action (report + panic for exceptions, report + resume for breakpoints).
  * @param tf the saved state

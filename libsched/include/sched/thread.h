@@ -63,6 +63,7 @@ struct thread {
     struct thread *all_next;    /**< All-threads list link. */
     struct wait_queue *waiting; /**< The queue it is blocked on. */
     struct thread *joiner;      /**< Thread blocked in thread_join() on us. */
+    void *owner;                /**< The layer above's state (a process), or NULL. */
 };
 
 /** @brief Hooks the scheduler needs from below. */
@@ -79,6 +80,12 @@ struct sched_config {
     void (*idle)(void);
     /** @brief Milliseconds since boot (sleeps). */
     uint64_t (*now_ms)(void);
+    /**
+     * @brief Called with interrupts off just before the CPU moves from @p prev
+     * to @p next (may be NULL): where the layer above switches the kernel stack
+     * for ring-3 entries, the address space, the FS base and the FPU state.
+     */
+    void (*switch_hook)(struct thread *prev, struct thread *next);
     size_t stack_size;    /**< Stack size for new threads (0: 16 KiB). */
     uint32_t slice_ticks; /**< Time slice in ticks (0: 10). */
 };
@@ -143,6 +150,16 @@ void thread_sleep_ms(uint64_t ms);
 
 /** @brief The running thread. @return it */
 struct thread *thread_current(void);
+
+/**
+ * @brief The top of @p t's kernel stack (where ring-3 entries land).
+ * @param t a thread created by thread_create() (not the boot thread)
+ * @return the address one past the stack's highest byte
+ */
+static inline uintptr_t thread_stack_top(const struct thread *t)
+{
+    return (uintptr_t)t->stack + t->stack_size;
+}
 
 /**
  * @brief Timer tick (from the PIT interrupt): wake due sleepers, charge the

@@ -378,6 +378,12 @@ long vfs_write(struct vfs_ctx *ctx, int fd, const void *buf, size_t n);
 /** @brief Read at an offset. @param ctx context @param fd descriptor @param buf destination @param
  * n bytes @param off offset @return bytes or an error */
 long vfs_pread(struct vfs_ctx *ctx, int fd, void *buf, size_t n, uint64_t off);
+/**
+ * @brief Write at offset @p off without moving the descriptor's offset.
+ * @param ctx context @param fd descriptor @param buf bytes @param n count @param off where
+ * @return bytes written, or -EBADF, -EISDIR, -EINVAL, -ENOSPC, -EIO
+ */
+long vfs_pwrite(struct vfs_ctx *ctx, int fd, const void *buf, size_t n, uint64_t off);
 /** @brief Move the offset. @param ctx context @param fd descriptor @param off offset @param whence
  * VFS_SEEK_* @return new offset or an error */
 int64_t vfs_lseek(struct vfs_ctx *ctx, int fd, int64_t off, int whence);
@@ -397,6 +403,25 @@ int vfs_readdir(struct vfs_ctx *ctx, int fd, struct vfs_dirent *out);
 /** @brief Duplicate a descriptor. @param ctx context @param fd descriptor @return the new
  * descriptor or an error */
 int vfs_dup(struct vfs_ctx *ctx, int fd);
+
+/**
+ * @brief Make @p newfd refer to @p fd's open file, closing what @p newfd held
+ * (dup2 semantics: nothing happens when they are equal and @p fd is open).
+ * @param ctx   context
+ * @param fd    an open descriptor
+ * @param newfd the descriptor to (re)use, 0..VFS_FD_MAX-1
+ * @return @p newfd, or -EBADF
+ */
+int vfs_dup2(struct vfs_ctx *ctx, int fd, int newfd);
+
+/**
+ * @brief Share every open descriptor of @p src into the same slot of @p dst
+ * (fork: both then share each open file and its offset). Slots already in use
+ * in @p dst are left alone.
+ * @param dst the new context
+ * @param src the one to copy from
+ */
+void vfs_ctx_copy_fds(struct vfs_ctx *dst, const struct vfs_ctx *src);
 /** @} */
 
 /**

@@ -114,6 +114,13 @@ struct shell_config {
      * @return 0 or a negative -E code (reported as "PATH: <error text>")
      */
     int (*open_output)(void *ctx, const char *path, bool append, struct shell_output *out);
+    /**
+     * @brief Run a program: called for a command that is not built in and whose
+     * name contains a '/' (`./hello`, `/bin/prog`). May be NULL: such names are
+     * then "command not found".
+     * @return the command's status (0-255), reported by the embedder itself
+     */
+    int (*run_program)(void *ctx, int argc, char **argv);
     unsigned cols; /**< Terminal width for the editor (0: 80). */
 };
 

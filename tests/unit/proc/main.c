@@ -10,6 +10,9 @@ int main(void)
 {
     SRunner *sr = srunner_create(elf_suite());
     srunner_add_suite(sr, ustack_suite());
+    srunner_add_suite(sr, uvm_suite());
+    srunner_add_suite(sr, uvm_fork_suite());
+    srunner_add_suite(sr, uvm_model_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

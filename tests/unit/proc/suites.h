@@ -19,5 +19,8 @@
 
 Suite *elf_suite(void);
 Suite *ustack_suite(void);
+Suite *uvm_suite(void);
+Suite *uvm_fork_suite(void);
+Suite *uvm_model_suite(void);
 
 #endif

@@ -67,6 +67,19 @@ static void idle_hook(void)
     timer_interrupt(); /* halting until the next interrupt */
 }
 
+/* The switch hook sees every switch, with interrupts off, before it happens. */
+static int hook_calls, hook_irq_on;
+static struct thread *hook_last_next;
+
+static void count_switch(struct thread *prev, struct thread *next)
+{
+    ck_assert_ptr_ne(prev, next);
+    ck_assert_ptr_eq(thread_current(), next); /* current is already updated */
+    hook_calls++;
+    hook_irq_on += cpu_mock_irq_enabled();
+    hook_last_next = next;
+}
+
 static void setup(void)
 {
     cpu_mock_reset();
@@ -78,9 +91,11 @@ static void setup(void)
                                 .stack_free = s_free,
                                 .idle = idle_hook,
                                 .now_ms = clock_ms,
+                                .switch_hook = count_switch,
                                 .stack_size = 64 * 1024,
                                 .slice_ticks = 3 };
     ck_assert_int_eq(sched_init(&cfg), 0);
+    hook_calls = hook_irq_on = 0;
     cpu_sti();
 }
 
@@ -116,6 +131,21 @@ START_TEST(test_round_robin_and_join)
     ck_assert_str_eq(order, "ababab");
     ck_assert_int_eq(stacks_live, 1); /* only the idle thread's is left */
     ck_assert_uint_gt(sched_switch_count(), 6);
+}
+END_TEST
+
+START_TEST(test_switch_hook_sees_every_switch)
+{
+    hook_calls = hook_irq_on = 0;
+    norder = 0;
+    struct thread *a = thread_create("a", log_and_yield, "a");
+    ck_assert_ptr_nonnull(a);
+    a->owner = &hook_calls;
+    ck_assert_int_eq(thread_join(a, NULL), 0);
+    ck_assert_int_eq((int)sched_switch_count(), hook_calls);
+    ck_assert_int_gt(hook_calls, 0);
+    ck_assert_int_eq(hook_irq_on, 0);
+    ck_assert_ptr_eq(hook_last_next, thread_current());
 }
 END_TEST
 
@@ -419,6 +449,7 @@ Suite *threads_suite(void)
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_init_requires_hooks);
     tcase_add_test(tc, test_round_robin_and_join);
+    tcase_add_test(tc, test_switch_hook_sees_every_switch);
     tcase_add_test(tc, test_exit_codes_and_join_errors);
     tcase_add_test(tc, test_custom_stack_size);
     tcase_add_test(tc, test_detach_after_exit_frees);

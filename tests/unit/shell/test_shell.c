@@ -95,6 +95,34 @@ START_TEST(test_unknown_command)
 }
 END_TEST
 
+static char ran[64];
+
+static int run_program(void *ctx, int argc, char **argv)
+{
+    ck_assert_ptr_eq(ctx, &ctx_token);
+    snprintf(ran, sizeof(ran), "%s:%d", argv[0], argc);
+    return 42;
+}
+
+START_TEST(test_program_paths_go_to_the_embedder)
+{
+    struct shell_config cfg = {
+        .io = &io, .io_ctx = &termlen, .ctx = &ctx_token, .run_program = run_program
+    };
+    make_shell(&cfg);
+    ran[0] = '\0';
+    ck_assert_int_eq(shell_execute(&sh, "./prog a b"), 42);
+    ck_assert_str_eq(ran, "./prog:3");
+    ck_assert_int_eq(shell_status(&sh), 42);
+    ran[0] = '\0';
+    /* a name without '/' is still looked up among the commands only */
+    ck_assert_int_eq(shell_execute(&sh, "prog"), SHELL_STATUS_NOT_FOUND);
+    ck_assert_str_eq(ran, "");
+    ck_assert_int_eq(shell_execute(&sh, "true /x"), 0); /* built-ins win */
+    ck_assert_str_eq(ran, "");
+}
+END_TEST
+
 START_TEST(test_status)
 {
     ck_assert_int_eq(shell_execute(&sh, "false"), 1);
@@ -334,6 +362,7 @@ Suite *shell_suite(void)
     tcase_add_test(tc, test_prompt_sanitised);
     tcase_add_test(tc, test_typed_line_runs);
     tcase_add_test(tc, test_unknown_command);
+    tcase_add_test(tc, test_program_paths_go_to_the_embedder);
     tcase_add_test(tc, test_status);
     tcase_add_test(tc, test_syntax_error);
     tcase_add_test(tc, test_ctrl_c_status);

@@ -102,6 +102,43 @@ START_TEST(test_descriptor_limits_and_dup)
 }
 END_TEST
 
+START_TEST(test_dup2_and_copied_descriptors_share_open_files)
+{
+    ck_assert_int_eq(put_file("/f", "abc"), 0);
+    ck_assert_int_eq(put_file("/g", "xyz"), 0);
+    int f = vfs_open(&ctx, "/f", VFS_O_RDONLY, 0);
+    int g = vfs_open(&ctx, "/g", VFS_O_RDONLY, 0);
+    char c;
+    int w = vfs_open(&ctx, "/g", VFS_O_RDWR, 0);
+    ck_assert_int_eq(vfs_pwrite(&ctx, w, "Q", 1, 1), 1); /* at 1, offset stays 0 */
+    ck_assert_int_eq(vfs_read(&ctx, w, &c, 1), 1);
+    ck_assert_int_eq(c, 'x');
+    ck_assert_int_eq(vfs_read(&ctx, w, &c, 1), 1);
+    ck_assert_int_eq(c, 'Q');
+    ck_assert_int_eq(vfs_pwrite(&ctx, f, "Q", 1, 0), -EBADF); /* read-only */
+    ck_assert_int_eq(vfs_close(&ctx, w), 0);
+    ck_assert_int_eq(vfs_dup2(&ctx, f, g), g); /* closes /g, shares /f */
+    ck_assert_int_eq(vfs_read(&ctx, g, &c, 1), 1);
+    ck_assert_int_eq(c, 'a');
+    ck_assert_int_eq(vfs_dup2(&ctx, f, f), f);
+    ck_assert_int_eq(vfs_dup2(&ctx, f, VFS_FD_MAX), -EBADF);
+    ck_assert_int_eq(vfs_dup2(&ctx, 40, 41), -EBADF);
+    ck_assert_int_eq(vfs_dup2(&ctx, f, 40), 40);
+
+    struct vfs_ctx child;
+    vfs_ctx_init(&child, &ctx);
+    vfs_ctx_copy_fds(&child, &ctx);
+    ck_assert_int_eq(vfs_read(&child, 40, &c, 1), 1); /* one offset for all */
+    ck_assert_int_eq(c, 'b');
+    ck_assert_int_eq(vfs_read(&ctx, f, &c, 1), 1);
+    ck_assert_int_eq(c, 'c');
+    vfs_ctx_release(&child); /* closes the child's copies only */
+    ck_assert_int_eq(vfs_close(&ctx, 40), 0);
+    ck_assert_int_eq(vfs_close(&ctx, g), 0);
+    ck_assert_int_eq(vfs_close(&ctx, f), 0);
+}
+END_TEST
+
 START_TEST(test_unlinked_open_file_stays_readable)
 {
     ck_assert_int_eq(put_file("/f", "still here"), 0);
@@ -273,6 +310,7 @@ Suite *files_suite(void)
     tcase_add_test(tc, test_open_flags);
     tcase_add_test(tc, test_read_write_seek_append);
     tcase_add_test(tc, test_descriptor_limits_and_dup);
+    tcase_add_test(tc, test_dup2_and_copied_descriptors_share_open_files);
     tcase_add_test(tc, test_unlinked_open_file_stays_readable);
     tcase_add_test(tc, test_readdir_and_changes_during_it);
     tcase_add_test(tc, test_mkdir_rmdir);

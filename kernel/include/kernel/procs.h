@@ -1,0 +1,28 @@
+/**
+ * @file kernel/procs.h
+ * @brief Wire libproc into the kernel: ring 3, the process table, and the
+ * kernel shell's way of running a program by its path.
+ */
+#ifndef KERNEL_PROCS_H
+#define KERNEL_PROCS_H
+
+/**
+ * @brief Set up ring 3 (arch_user_init) and libproc. Call after the scheduler
+ * (the switch hook is already in its config) and before the shell starts.
+ * @return 0 or a negative errno
+ */
+int kernel_procs_init(void);
+
+/**
+ * @brief The kernel shell's run_program hook: start @p argv[0] as a process
+ * with the shell's working directory and /dev/console as its standard I/O,
+ * wait for it, and report how it ended.
+ * @param ctx  the shell's struct shell_env
+ * @param argc number of arguments
+ * @param argv the arguments; argv[0] is the program's path
+ * @return its exit status, 128 + the signal that killed it, 127 if it was not
+ *         found, or 126 if it could not be run
+ */
+int kernel_run_program(void *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * procs.c - wire libproc into the kernel (kernel/procs.h): ring 3 set-up, the
+ * hooks libproc needs (frames, time, randomness), and the kernel shell's
+ * run_program hook.
+ */
+#include <arch/cpu.h>
+#include <arch/timer.h>
+#include <arch/user.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
+#include <kernel/procs.h>
+#include <mm/mm.h>
+#include <proc/proc.h>
+#include <shell/fs_cmds.h>
+#include <shell/shell.h>
+
+/* Not a cryptographic generator: a xorshift stream seeded from the TSC,
+ * stirred with the TSC again on every call. Good enough for AT_RANDOM's
+ * stack-protector canary and getrandom() in a teaching system. */
+static uint64_t rng_state;
+
+static void random_bytes(void *buf, size_t n)
+{
+    uint8_t *p = buf;
+    rng_state ^= rdtsc() * 0x9e3779b97f4a7c15ull;
+    for (size_t i = 0; i < n; i++) {
+        rng_state ^= rng_state << 13;
+        rng_state ^= rng_state >> 7;
+        rng_state ^= rng_state << 17;
+        p[i] = (uint8_t)(rng_state >> 24);
+    }
+}
+
+static uint64_t now_ns(void)
+{
+    return timer_uptime_ms() * 1000000ull;
+}
+
+int kernel_procs_init(void)
+{
+    struct arch_user_features f;
+    arch_user_init(&f);
+    rng_state = rdtsc() | 1;
+    struct proc_config cfg = {
+        .frames = mm_kernel_frames(),
+        .kernel_as = mm_kernel_aspace(),
+        .random = random_bytes,
+        .now_ns = now_ns,
+        .realtime_s = NULL,
+        .reboot = NULL,
+    };
+    int err = proc_init(&cfg);
+    if (!err)
+        kprintf("proc: ring 3 ready (syscall and int 0x80; NX %s, SMEP %s, SMAP %s)\n",
+                f.nx ? "on" : "off", f.smep ? "on" : "off", f.smap ? "on" : "off");
+    return err;
+}
+
+int kernel_run_program(void *ctx, int argc, char **argv)
+{
+    struct shell_env *env = ctx;
+    (void)argc;
+    static char *const envp[] = { "PATH=/bin:/sbin", "HOME=/", "TERM=vt100", NULL };
+    int pid = proc_spawn(argv[0], argv, envp, env->vfs, "/dev/console");
+    if (pid < 0) {
+        kprintf("sh: %s: %s\n", argv[0], k_strerror(pid));
+        return pid == -ENOENT ? 127 : 126;
+    }
+    int status = 0;
+    int err = proc_wait(pid, &status);
+    if (err) {
+        kprintf("sh: %s: %s\n", argv[0], k_strerror(err));
+        return 1;
+    }
+    const char *why = proc_status_text(status);
+    if (why) {
+        kprintf("%s\n", why);
+        return 128 + (status & 0x7f);
+    }
+    return (status >> 8) & 0xff;
+}

@@ -1,0 +1,153 @@
+/**
+ * @file proc/proc.h
+ * @brief Processes: ring-3 programs loaded from ELF files, each with its own
+ * address space, descriptors and working directory, one kernel thread each.
+ *
+ * Lifecycle: proc_spawn() (from the kernel) or fork()/execve() (from a process)
+ * creates one; it runs until exit_group() or a fatal signal makes it a zombie,
+ * which its parent reaps with wait4() (or the kernel with proc_wait()). Orphans
+ * are reaped when they exit. Pids count up from 1 and are never reused while
+ * the system runs.
+ *
+ * Locking: one CPU. The process table is changed only with interrupts off or
+ * from process context under proc_lock (a mutex); see proc.c.
+ */
+#ifndef PROC_PROC_H
+#define PROC_PROC_H
+
+#include <arch/trap.h>
+#include <arch/user.h>
+#include <proc/uvm.h>
+#include <sched/sync.h>
+#include <sched/thread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <vfs/vfs.h>
+
+/** @brief Most processes alive (running or zombie) at once. */
+#define PROC_MAX 64
+/** @brief Longest name kept (the program's base name), with the NUL. */
+#define PROC_NAME_MAX 16
+/** @brief Top of every process's stack; the page above it stays unmapped. */
+#define PROC_STACK_TOP 0x00007ffffffde000ull
+/** @brief Size of the user stack. */
+#define PROC_STACK_SIZE (8ull << 20)
+/** @brief Unmapped gap below the stack that nothing else may use. */
+#define PROC_STACK_GUARD (1ull << 20)
+/** @brief Bytes of arguments plus environment execve accepts (Linux: 128 KiB min). */
+#define PROC_ARG_MAX (128u * 1024)
+
+/** @brief A process's state. */
+enum proc_state {
+    PROC_FREE = 0, /**< Slot unused. */
+    PROC_LIVE,     /**< Running, ready or blocked. */
+    PROC_ZOMBIE,   /**< Exited, waiting to be reaped. */
+};
+
+/** @brief One process. Fields are owned by libproc; read them under proc_lock. */
+struct proc {
+    int pid;                 /**< Process id (> 0). */
+    enum proc_state state;   /**< Lifecycle state. */
+    struct proc *parent;     /**< Parent, or NULL when the kernel started it. */
+    char name[PROC_NAME_MAX]; /**< Base name of the program. */
+    struct uvm vm;           /**< User address space. */
+    bool vm_live;            /**< @ref vm holds an address space. */
+    struct vfs_ctx files;    /**< Root, working directory, descriptors. */
+    uint64_t cloexec;        /**< Descriptors closed by execve (bit per fd < 64). */
+    struct thread *thread;   /**< Its kernel thread. */
+    struct trap_frame *frame; /**< The user frame of the system call in progress. */
+    struct trap_frame start; /**< The frame the thread enters user mode with. */
+    struct arch_fpu fpu;     /**< FPU/SSE state while off the CPU. */
+    uint64_t fs_base;        /**< TLS pointer (arch_prctl ARCH_SET_FS). */
+    uint64_t clear_tid;      /**< set_tid_address(): zeroed at exit. */
+    uint64_t sigmask;        /**< Blocked signals (rt_sigprocmask). */
+    uint32_t pending;        /**< Signals sent and not yet acted on (bit per signal). */
+    uint32_t umask;          /**< File-mode creation mask. */
+    int status;              /**< Wait status once a zombie (Linux encoding). */
+    struct wait_queue child_exit; /**< Where wait4() sleeps for its children. */
+};
+
+/** @brief What libproc needs from the kernel. */
+struct proc_config {
+    struct mm_frames *frames;        /**< Where user frames come from. */
+    struct mm_aspace *kernel_as;     /**< The kernel address space (shared upper half). */
+    void (*random)(void *buf, size_t n); /**< Fills AT_RANDOM and getrandom(2). */
+    uint64_t (*now_ns)(void);        /**< Monotonic nanoseconds since boot. */
+    uint64_t (*realtime_s)(void);    /**< Seconds since the Unix epoch (0 if unknown). */
+    int (*reboot)(int how);          /**< reboot(2) after the magic checks; may be NULL. */
+};
+
+/**
+ * @brief Start libproc: the process table, the system-call and user-fault
+ * handlers. Call once after the scheduler and the VFS are up.
+ * @param cfg hooks and memory (copied)
+ * @return 0 or -EINVAL
+ */
+int proc_init(const struct proc_config *cfg);
+
+/**
+ * @brief The scheduler's switch hook (struct sched_config.switch_hook): moves
+ * the kernel stack, address space, FS base and FPU state to @p next.
+ * @param prev the thread leaving the CPU
+ * @param next the thread taking it
+ */
+void proc_switch_hook(struct thread *prev, struct thread *next);
+
+/**
+ * @brief Start a program as a new process whose parent is the kernel.
+ * @param path   the program (resolved in @p from)
+ * @param argv   NULL-terminated arguments (argv[0] is the name)
+ * @param envp   NULL-terminated environment
+ * @param from   the caller's VFS context: working directory and root, and
+ *               descriptors 0-2 unless @p stdio_path is given
+ * @param stdio_path open this for descriptors 0, 1 and 2 instead (or NULL)
+ * @return the new pid, or -ENOENT, -ENOEXEC, -EACCES, -ENOMEM, -EAGAIN, ...
+ */
+int proc_spawn(const char *path, char *const argv[], char *const envp[], struct vfs_ctx *from,
+               const char *stdio_path);
+
+/**
+ * @brief Wait for a process the kernel started to end, and reap it.
+ * @param pid    what proc_spawn() returned
+ * @param status its wait status (Linux encoding: exit code << 8, or the signal)
+ * @return 0, or -ECHILD if no such process was started by the kernel
+ */
+int proc_wait(int pid, int *status);
+
+/**
+ * @brief Send signal @p sig to process @p pid (default actions only: every
+ * signal Kestrel knows ends the process, except SIGCHLD which is ignored).
+ * @param pid the target
+ * @param sig 1..64, or 0 to test that the process exists
+ * @return 0, -ESRCH or -EINVAL
+ */
+int proc_kill(int pid, int sig);
+
+/** @brief A process as listed by proc_snapshot(). */
+struct proc_info {
+    int pid;                  /**< Process id. */
+    int ppid;                 /**< Parent's pid (0: the kernel). */
+    enum proc_state state;    /**< State. */
+    char name[PROC_NAME_MAX]; /**< Name. */
+    uint64_t resident_pages;  /**< User pages in memory. */
+};
+
+/**
+ * @brief List the processes.
+ * @param out room for @p max entries
+ * @param max its size
+ * @return how many were written
+ */
+int proc_snapshot(struct proc_info *out, int max);
+
+/** @brief Processes alive or zombie. @return the count (for leak checks) */
+int proc_count(void);
+
+/**
+ * @brief Text for a wait status, as a shell reports it ("Segmentation fault").
+ * @param status a wait status
+ * @return a static string, or NULL for a normal exit
+ */
+const char *proc_status_text(int status);
+
+#endif

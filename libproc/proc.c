@@ -1,0 +1,366 @@
+/*
+ * proc.c - the process table and the life of a process (proc/proc.h): spawn,
+ * the thread that enters user mode, the context-switch hook, exit, reaping,
+ * signals with their default actions, and faults raised in user mode.
+ *
+ * Layer: over libsched (one kernel thread per process), libvfs (descriptors)
+ * and uvm.c (the address space); exec.c loads programs, syscall.c is the
+ * system-call table.
+ *
+ * Locking: one CPU. The table (the slots, states, parent links) is changed
+ * with interrupts disabled, which also makes "check for a zombie, then sleep"
+ * atomic in wait4. A process's own fields (its vm, files) are touched only by
+ * its own thread, or by the parent once it is a zombie.
+ */
+#include "proc_priv.h"
+
+#include <arch/cpu.h>
+#include <k/errno.h>
+#include <k/kprintf.h>
+#include <mm/heap.h>
+#include <string.h>
+
+struct proc_config proc_cfg;
+static struct proc *table[PROC_MAX];
+static int next_pid = 1;
+static struct wait_queue kernel_children; /* proc_wait() sleeps here */
+
+struct proc *proc_current(void)
+{
+    struct thread *t = thread_current();
+    return t ? t->owner : NULL;
+}
+
+static struct proc *find(int pid)
+{
+    for (int i = 0; i < PROC_MAX; i++)
+        if (table[i] && table[i]->pid == pid)
+            return table[i];
+    return NULL;
+}
+
+struct proc *proc_alloc(struct proc *parent, const char *name)
+{
+    struct proc *p = kcalloc(1, sizeof(*p));
+    if (!p)
+        return NULL;
+    uint64_t f = cpu_irq_save();
+    int slot = -1;
+    for (int i = 0; i < PROC_MAX && slot < 0; i++)
+        if (!table[i])
+            slot = i;
+    if (slot >= 0) {
+        p->pid = next_pid++;
+        p->state = PROC_LIVE;
+        p->parent = parent;
+        table[slot] = p;
+    }
+    cpu_irq_restore(f);
+    if (slot < 0) {
+        kfree(p);
+        return NULL;
+    }
+    proc_set_name(p, name);
+    p->umask = 022;
+    wait_queue_init(&p->child_exit);
+    arch_fpu_init_state(&p->fpu);
+    return p;
+}
+
+void proc_set_name(struct proc *p, const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strnlen(base, PROC_NAME_MAX - 1);
+    memcpy(p->name, base, n);
+    p->name[n] = '\0';
+}
+
+/* Free a slot and everything still held (the reaper or a failed start). */
+void proc_free(struct proc *p)
+{
+    uint64_t f = cpu_irq_save();
+    for (int i = 0; i < PROC_MAX; i++)
+        if (table[i] == p)
+            table[i] = NULL;
+    cpu_irq_restore(f);
+    if (p->vm_live)
+        uvm_destroy(&p->vm);
+    kfree(p);
+}
+
+static void thread_start(void *arg)
+{
+    struct proc *p = arg;
+    cpu_cli();
+    /* The frame goes at the very top of this thread's kernel stack: the
+     * first entry back from user mode lands there too, and may overwrite it. */
+    struct trap_frame *tf = (struct trap_frame *)thread_stack_top(p->thread) - 1;
+    *tf = p->start;
+    arch_enter_user(tf);
+}
+
+int proc_start_thread(struct proc *p)
+{
+    uint64_t f = cpu_irq_save(); /* owner is set before the thread can run */
+    p->thread = thread_create(p->name, thread_start, p);
+    if (p->thread) {
+        p->thread->owner = p;
+        thread_detach(p->thread);
+    }
+    cpu_irq_restore(f);
+    return p->thread ? 0 : -ENOMEM;
+}
+
+void proc_switch_hook(struct thread *prev, struct thread *next)
+{
+    struct proc *pp = prev->owner, *np = next->owner;
+    if (pp && pp->state == PROC_LIVE) {
+        arch_fpu_save(&pp->fpu);
+        pp->fs_base = arch_get_user_fs();
+    }
+    if (np) {
+        arch_set_kernel_stack(thread_stack_top(next));
+        if (np->vm_live)
+            mm_aspace_activate(uvm_aspace(&np->vm));
+        arch_set_user_fs(np->fs_base);
+        arch_fpu_restore(&np->fpu);
+    } else if (pp) {
+        /* Kernel threads run on the kernel's tables, so an exiting process's
+         * tables are never the loaded ones when they are freed. */
+        mm_aspace_activate(proc_cfg.kernel_as);
+    }
+}
+
+/* Hand @p p's children to nobody: those already dead are freed, the rest are
+ * freed when they exit. */
+static void orphan_children(struct proc *p)
+{
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *c = table[i];
+        if (c && c->parent == p) {
+            c->parent = NULL;
+            if (c->state == PROC_ZOMBIE) {
+                table[i] = NULL;
+                c->vm_live = false;
+                kfree(c);
+            }
+        }
+    }
+}
+
+__attribute__((noreturn)) void proc_exit(struct proc *p, int status)
+{
+    if (p->clear_tid) {
+        uint32_t zero = 0;
+        uvm_copy_out(&p->vm, p->clear_tid, &zero, sizeof(zero));
+    }
+    vfs_ctx_release(&p->files);
+    /* Leave the address space before freeing it. */
+    uint64_t f = cpu_irq_save();
+    mm_aspace_activate(proc_cfg.kernel_as);
+    cpu_irq_restore(f);
+    uvm_destroy(&p->vm);
+    p->vm_live = false;
+
+    f = cpu_irq_save();
+    orphan_children(p);
+    p->status = status;
+    p->state = PROC_ZOMBIE;
+    p->thread->owner = NULL; /* the hook no longer saves into a dying process */
+    p->thread = NULL;
+    if (p->parent) {
+        wait_queue_wake_all(&p->parent->child_exit);
+    } else {
+        wait_queue_wake_all(&kernel_children);
+    }
+    cpu_irq_restore(f);
+    thread_exit(status);
+}
+
+/* Reap a zombie child of @p parent (NULL: the kernel) matching @p pid (-1: any).
+ * Interrupts are off. Returns the pid, 0 if some match is still alive, or
+ * -ECHILD if none matches. */
+static int reap_locked(struct proc *parent, int pid, int *status)
+{
+    bool alive = false;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *c = table[i];
+        if (!c || c->parent != parent || (pid > 0 && c->pid != pid))
+            continue;
+        if (c->state != PROC_ZOMBIE) {
+            alive = true;
+            continue;
+        }
+        int got = c->pid;
+        if (status)
+            *status = c->status;
+        table[i] = NULL;
+        kfree(c);
+        return got;
+    }
+    return alive ? 0 : -ECHILD;
+}
+
+int proc_wait_child(struct proc *parent, int pid, int *status, bool nohang)
+{
+    struct wait_queue *wq = parent ? &parent->child_exit : &kernel_children;
+    uint64_t f = cpu_irq_save();
+    int r;
+    for (;;) {
+        r = reap_locked(parent, pid, status);
+        if (r != 0 || nohang)
+            break;
+        if (parent && parent->pending) {
+            r = -EINTR;
+            break;
+        }
+        wait_queue_sleep_locked(wq);
+    }
+    cpu_irq_restore(f);
+    return r;
+}
+
+int proc_wait(int pid, int *status)
+{
+    if (pid <= 0)
+        return -ECHILD;
+    int r = proc_wait_child(NULL, pid, status, false);
+    return r < 0 ? r : 0;
+}
+
+int proc_kill(int pid, int sig)
+{
+    if (sig < 0 || sig > 64)
+        return -EINVAL;
+    uint64_t f = cpu_irq_save();
+    struct proc *p = find(pid);
+    int r = (p && p->state == PROC_LIVE) ? 0 : -ESRCH;
+    if (r == 0 && sig > 0 && sig <= 32 && sig != PROC_SIGCHLD) {
+        p->pending |= 1u << (sig - 1);
+        /* A process asleep in wait4 notices at once; one asleep elsewhere
+         * notices when its system call returns. */
+        wait_queue_wake_all(&p->child_exit);
+    }
+    cpu_irq_restore(f);
+    return r;
+}
+
+void proc_check_signals(struct proc *p)
+{
+    uint32_t pend = p->pending;
+    if (!pend)
+        return;
+    int sig = __builtin_ctz(pend) + 1;
+    proc_exit(p, sig & 0x7f);
+}
+
+static const char *const signal_text[] = {
+    [1] = "Hangup",
+    [2] = "Interrupt",
+    [3] = "Quit",
+    [4] = "Illegal instruction",
+    [5] = "Trace/breakpoint trap",
+    [6] = "Aborted",
+    [7] = "Bus error",
+    [8] = "Floating point exception",
+    [9] = "Killed",
+    [11] = "Segmentation fault",
+    [13] = "Broken pipe",
+    [14] = "Alarm clock",
+    [15] = "Terminated",
+};
+
+const char *proc_status_text(int status)
+{
+    int sig = status & 0x7f;
+    if (sig == 0)
+        return NULL;
+    if (sig < (int)(sizeof(signal_text) / sizeof(signal_text[0])) && signal_text[sig])
+        return signal_text[sig];
+    return "Killed by a signal";
+}
+
+/* An exception in user mode: resolve a page fault, or end the process with
+ * the signal Linux would send. */
+static void user_fault(struct trap_frame *tf)
+{
+    struct proc *p = proc_current();
+    if (!p) {
+        trap_report(tf);
+        return;
+    }
+    int sig;
+    switch (tf->vector) {
+    case TRAP_PAGE_FAULT: {
+        uint64_t addr = read_cr2();
+        cpu_sti();
+        int r = uvm_fault(&p->vm, addr, tf->error_code & 2, tf->error_code & 16);
+        cpu_cli();
+        if (r == 0)
+            return;
+        sig = r == -ENOMEM ? 9 : 11;
+        break;
+    }
+    case TRAP_DIVIDE:
+        sig = 8;
+        break;
+    case TRAP_INVALID_OPCODE:
+        sig = 4;
+        break;
+    case TRAP_BREAKPOINT:
+    case TRAP_DEBUG:
+        sig = 5;
+        break;
+    case 16: /* x87 floating point */
+    case 19: /* SIMD floating point */
+        sig = 8;
+        break;
+    default: /* #GP, #SS, #NP, alignment: SIGSEGV or SIGBUS as Linux */
+        sig = tf->vector == 17 ? 7 : 11;
+        break;
+    }
+    cpu_sti();
+    proc_exit(p, sig);
+}
+
+int proc_snapshot(struct proc_info *out, int max)
+{
+    int n = 0;
+    uint64_t f = cpu_irq_save();
+    for (int i = 0; i < PROC_MAX && n < max; i++) {
+        struct proc *p = table[i];
+        if (!p)
+            continue;
+        out[n].pid = p->pid;
+        out[n].ppid = p->parent ? p->parent->pid : 0;
+        out[n].state = p->state;
+        memcpy(out[n].name, p->name, PROC_NAME_MAX);
+        struct uvm_stats st = { 0 };
+        if (p->vm_live)
+            uvm_stats(&p->vm, &st);
+        out[n].resident_pages = st.resident_pages;
+        n++;
+    }
+    cpu_irq_restore(f);
+    return n;
+}
+
+int proc_count(void)
+{
+    int n = 0;
+    for (int i = 0; i < PROC_MAX; i++)
+        n += table[i] != NULL;
+    return n;
+}
+
+int proc_init(const struct proc_config *cfg)
+{
+    if (!cfg || !cfg->kernel_as || !cfg->random || !cfg->now_ns)
+        return -EINVAL;
+    proc_cfg = *cfg;
+    wait_queue_init(&kernel_children);
+    trap_set_user_fault_handler(user_fault);
+    arch_set_syscall_handler(proc_syscall);
+    return 0;
+}

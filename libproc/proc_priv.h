@@ -1,0 +1,41 @@
+/*
+ * proc_priv.h - what proc.c, exec.c and syscall.c share inside libproc.
+ */
+#ifndef PROC_PRIV_H
+#define PROC_PRIV_H
+
+#include <proc/proc.h>
+
+#define PROC_SIGCHLD 17
+
+extern struct proc_config proc_cfg;
+
+/* proc.c */
+struct proc *proc_current(void);
+struct proc *proc_alloc(struct proc *parent, const char *name);
+void proc_set_name(struct proc *p, const char *path);
+void proc_free(struct proc *p);
+int proc_start_thread(struct proc *p);
+__attribute__((noreturn)) void proc_exit(struct proc *p, int status);
+int proc_wait_child(struct proc *parent, int pid, int *status, bool nohang);
+void proc_check_signals(struct proc *p);
+
+/* exec.c: argument vectors copied into one kernel buffer. */
+struct proc_args {
+    char *buf;          /* strings, back to back */
+    size_t used;
+    int argc, envc;
+    const char **argv;  /* argc + 1 pointers into buf */
+    const char **envp;  /* envc + 1 pointers into buf */
+};
+int proc_args_from_kernel(struct proc_args *a, char *const argv[], char *const envp[]);
+int proc_args_from_user(struct proc_args *a, struct uvm *vm, uint64_t uargv, uint64_t uenvp);
+void proc_args_free(struct proc_args *a);
+/* Load @p path into a fresh address space in @p vm; fill @p start. */
+int proc_load(struct vfs_ctx *files, const char *path, const struct proc_args *a, struct uvm *vm,
+              struct trap_frame *start);
+
+/* syscall.c */
+void proc_syscall(struct trap_frame *tf);
+
+#endif

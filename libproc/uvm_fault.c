@@ -1,0 +1,218 @@
+/*
+ * uvm_fault.c - demand paging, copy-on-write, and copies between the kernel and
+ * user memory (proc/uvm.h).
+ *
+ * Layer: libproc's memory layer. One routine, uvm_page_get(), backs a page: a
+ * missing page gets a fresh zeroed frame; a shared frame that must be written
+ * is copied (or, if its other users have gone, just made writable again). The
+ * fault handler and the copy routines are thin checks around it: the VMAs say
+ * what is allowed, the page tables only what is there.
+ *
+ * The copy routines never dereference a user address: they translate it in the
+ * process's own page tables and copy through the physical window
+ * (mm_phys_to_virt()), so they work whichever address space is active, with
+ * SMAP on, and turn a bad pointer into -EFAULT.
+ *
+ * Locking: none; the caller holds the process's vm lock.
+ */
+#include <k/errno.h>
+#include <string.h>
+#include "uvm_priv.h"
+
+#define PAGE MM_PAGE_SIZE
+
+/* The PTE bits that uvm decides (the rest are P, A, D, OWNED...). */
+#define PTE_PERM (MM_PTE_U | MM_PTE_W | MM_PTE_NX)
+
+/*
+ * Point the present page at @p va to frame @p pa. libmm has no in-place remap,
+ * and mm_pt_unmap() frees a page table it leaves empty, after which mm_pt_map()
+ * would need a frame again and could fail with the old page already gone. A
+ * guard mark in a free neighbouring slot of the same table keeps the table alive
+ * in between, so the map cannot fail. (If the slot is taken, the table is not
+ * going to be empty anyway.)
+ */
+static void replace_frame(struct uvm *vm, uint64_t va, uint64_t pa, uint64_t flags)
+{
+    uint64_t neighbour = va ^ PAGE;
+    bool pinned = mm_pt_mark_guard(&vm->as, neighbour) == 0;
+    mm_pt_unmap(&vm->as, va, NULL); /* drops our reference to the old frame */
+    mm_pt_map(&vm->as, va, pa, flags | MM_PTE_OWNED);
+    if (pinned)
+        mm_pt_clear_guard(&vm->as, neighbour);
+}
+
+int uvm_page_get(struct uvm *vm, const struct uvm_vma *v, uint64_t va, bool exclusive, uint64_t *pa)
+{
+    struct mm_frames *fa = vm->cfg.frames;
+    uint64_t fl;
+    if (mm_pt_translate(&vm->as, va, pa, &fl)) {
+        if (mm_frame_alloc_zeroed(fa, pa))
+            return -ENOMEM;
+        int err = mm_pt_map(&vm->as, va, *pa, uvm_pte_flags(v->prot, true) | MM_PTE_OWNED);
+        if (err) {
+            mm_frame_free(fa, *pa);
+            return err;
+        }
+        vm->resident++;
+        vm->counter.zero_fills++;
+        return 0;
+    }
+    bool shared = mm_frame_refcount(fa, *pa) > 1;
+    if (exclusive && shared) {
+        uint64_t copy;
+        if (mm_frame_alloc(fa, &copy))
+            return -ENOMEM;
+        memcpy(mm_phys_to_virt(copy), mm_phys_to_virt(*pa), PAGE);
+        replace_frame(vm, va, copy, uvm_pte_flags(v->prot, true));
+        vm->counter.cow_copies++;
+        *pa = copy;
+        return 0;
+    }
+    /* Present: bring the flags in line (write permission withheld by fork or
+     * mprotect, or a TLB entry that was stale). */
+    uint64_t want = uvm_pte_flags(v->prot, !shared);
+    if ((fl & PTE_PERM) != want) {
+        if ((want & MM_PTE_W) && !(fl & MM_PTE_W))
+            vm->counter.write_enables++;
+        mm_pt_protect(&vm->as, va, want);
+    }
+    return 0;
+}
+
+int uvm_fault(struct uvm *vm, uint64_t addr, bool write, bool exec)
+{
+    if (addr >= UVM_USER_TOP)
+        return -EFAULT;
+    const struct uvm_vma *v = uvm_find_vma(vm, addr);
+    if (!v || !uvm_vma_readable(v))
+        return -EFAULT;
+    if ((write && !(v->prot & UVM_PROT_WRITE)) || (exec && !(v->prot & UVM_PROT_EXEC)))
+        return -EFAULT;
+    uint64_t pa;
+    int err = uvm_page_get(vm, v, MM_ALIGN_DOWN(addr, PAGE), write, &pa);
+    if (err == 0)
+        vm->counter.faults++;
+    return err;
+}
+
+/* What a copy needs from every VMA it touches. */
+enum need { NEED_ANY, NEED_READ, NEED_WRITE };
+
+static bool allows(const struct uvm_vma *v, enum need need)
+{
+    if (v->kind == UVM_VMA_GUARD)
+        return false;
+    if (need == NEED_READ)
+        return uvm_vma_readable(v);
+    if (need == NEED_WRITE)
+        return (v->prot & UVM_PROT_WRITE) != 0;
+    return true;
+}
+
+/* Does every byte of [addr, addr + n) lie in VMAs that allow @p need? */
+static bool range_ok(struct uvm *vm, uint64_t addr, size_t n, enum need need)
+{
+    if (addr >= UVM_USER_TOP || n > UVM_USER_TOP - addr)
+        return false;
+    uint64_t end = addr + n;
+    uint32_t i = uvm_vma_lower_bound(vm, addr);
+    for (uint64_t pos = addr; pos < end; i++) {
+        if (i == vm->nvmas || vm->vmas[i].start > pos || !allows(&vm->vmas[i], need))
+            return false;
+        pos = vm->vmas[i].end;
+    }
+    return true;
+}
+
+/* Copy @p src (NULL: zeros) to user memory already checked; pages backed as needed. */
+static int write_user(struct uvm *vm, uint64_t uaddr, const uint8_t *src, size_t n)
+{
+    while (n) {
+        uint64_t va = MM_ALIGN_DOWN(uaddr, PAGE), off = uaddr - va, pa;
+        size_t chunk = PAGE - off < n ? PAGE - off : n;
+        int err = uvm_page_get(vm, uvm_find_vma(vm, va), va, true, &pa);
+        if (err)
+            return err;
+        uint8_t *dst = (uint8_t *)mm_phys_to_virt(pa) + off;
+        if (src) {
+            memcpy(dst, src, chunk);
+            src += chunk;
+        } else {
+            memset(dst, 0, chunk);
+        }
+        uaddr += chunk;
+        n -= chunk;
+    }
+    return 0;
+}
+
+int uvm_copy_out(struct uvm *vm, uint64_t uaddr, const void *src, size_t n)
+{
+    if (!range_ok(vm, uaddr, n, NEED_WRITE))
+        return -EFAULT;
+    return write_user(vm, uaddr, src, n);
+}
+
+int uvm_populate(struct uvm *vm, uint64_t addr, const void *src, size_t n)
+{
+    if (!range_ok(vm, addr, n, NEED_ANY))
+        return -EFAULT;
+    return write_user(vm, addr, src, n);
+}
+
+/* The bytes of the user page holding @p uaddr, or NULL for a page never touched (zeros). */
+static const uint8_t *user_bytes(struct uvm *vm, uint64_t uaddr)
+{
+    uint64_t pa;
+    if (mm_pt_translate(&vm->as, uaddr, &pa, NULL))
+        return NULL;
+    return mm_phys_to_virt(pa);
+}
+
+int uvm_copy_in(struct uvm *vm, void *dst, uint64_t uaddr, size_t n)
+{
+    if (!range_ok(vm, uaddr, n, NEED_READ))
+        return -EFAULT;
+    uint8_t *out = dst;
+    while (n) {
+        size_t chunk = PAGE - (uaddr & (PAGE - 1));
+        if (chunk > n)
+            chunk = n;
+        const uint8_t *p = user_bytes(vm, uaddr);
+        if (p)
+            memcpy(out, p, chunk);
+        else
+            memset(out, 0, chunk);
+        out += chunk;
+        uaddr += chunk;
+        n -= chunk;
+    }
+    return 0;
+}
+
+long uvm_strncpy_in(struct uvm *vm, char *dst, uint64_t uaddr, size_t max)
+{
+    size_t len = 0;
+    while (len < max) {
+        /* Only the pages up to the NUL must be readable: check one at a time. */
+        if (!range_ok(vm, uaddr, 1, NEED_READ))
+            return -EFAULT;
+        size_t chunk = PAGE - (uaddr & (PAGE - 1));
+        if (chunk > max - len)
+            chunk = max - len;
+        const uint8_t *p = user_bytes(vm, uaddr);
+        if (!p) { /* a page never touched reads as zeros: the string ends here */
+            dst[len] = '\0';
+            return (long)len;
+        }
+        for (size_t i = 0; i < chunk; i++) {
+            dst[len] = (char)p[i];
+            if (p[i] == '\0')
+                return (long)len;
+            len++;
+        }
+        uaddr += chunk;
+    }
+    return -ENAMETOOLONG;
+}

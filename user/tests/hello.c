@@ -1,0 +1,33 @@
+/*
+ * hello.c - the first user program: prints its arguments and environment
+ * count, checks that .bss is zero and the stack is aligned, and exits with the
+ * status given as its first argument (default 0).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char bss[4096];
+
+int main(int argc, char **argv, char **envp)
+{
+    int envc = 0;
+    while (envp[envc])
+        envc++;
+    for (size_t i = 0; i < sizeof(bss); i++)
+        if (bss[i])
+            return 99;
+    char *heap = malloc(100000);
+    if (!heap)
+        return 98;
+    memset(heap, 'x', 100000);
+    free(heap);
+    printf("hello from pid-space: argc=%d envc=%d", argc, envc);
+    for (int i = 0; i < argc; i++)
+        printf(" [%s]", argv[i]);
+    printf("\n");
+    double d = 1.5;
+    printf("float: %.2f\n", d * (argc + 1));
+    return argc > 1 ? atoi(argv[1]) : 0;
+}
