@@ -110,7 +110,9 @@ static uint64_t put_str(struct img *im, uint64_t uaddr, const char *s)
 int64_t ustack_build(uint8_t *buf, size_t size, uint64_t stack_top, const struct ustack_args *a,
                      size_t *used)
 {
-    if (!buf || !used || !args_valid(a) || (stack_top & 15) || stack_top < size)
+    /* A top above INT64_MAX would make a valid rsp look like an error. */
+    if (!buf || !used || !args_valid(a) || (stack_top & 15) || stack_top < size ||
+        stack_top > (uint64_t)INT64_MAX)
         return -EINVAL;
     bool bad;
     size_t need = needed(a, size, &bad);

@@ -96,7 +96,8 @@ size_t ustack_size_needed(const struct ustack_args *a);
  *
  * @param buf       the kernel buffer (caller-owned)
  * @param size      its size in bytes
- * @param stack_top user address just above the stack (16-byte aligned, >= @p size)
+ * @param stack_top user address just above the stack (16-byte aligned, >= @p size,
+ *                  <= INT64_MAX)
  * @param a         what to put on it
  * @param used      set to the bytes used at the top of @p buf on success
  * @return the initial user rsp (16-byte aligned, pointing at argc); -E2BIG if

@@ -322,6 +322,7 @@ START_TEST(test_bad_arguments)
     ck_assert_int_eq(ustack_build(buf, sizeof(buf), TOP, &a, NULL), -EINVAL);
     ck_assert_int_eq(ustack_build(buf, sizeof(buf), TOP + 8, &a, &used), -EINVAL);
     ck_assert_int_eq(ustack_build(buf, sizeof(buf), sizeof(buf) - 16, &a, &used), -EINVAL);
+    ck_assert_int_eq(ustack_build(buf, sizeof(buf), 0xffffffff80000000ull, &a, &used), -EINVAL);
     struct ustack_args b = a;
     b.argc = -1;
     ck_assert_int_eq(ustack_build(buf, sizeof(buf), TOP, &b, &used), -EINVAL);
