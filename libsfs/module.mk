@@ -11,6 +11,7 @@ MODULE_SRCS := \
 	libsfs/sfs_dir.c \
 	libsfs/sfs_walk.c \
 	libsfs/sfs_path.c \
+	libsfs/sfs_journal.c \
 	libsfs/sfs_super.c \
 	libsfs/sfs_ops.c \
 	libsfs/sfs_file.c \

@@ -111,12 +111,16 @@ int sfs_bfree(struct sfs *fs, uint32_t blk)
     int r = sfs_bitmap_test(fs, fs->dbitmap_start, blk, &used);
     if (r < 0)
         return r;
-    if (!used)
+    if (!used || sfs_txn_freed(fs, blk))
         return sfs_corrupt(fs, "freeing a block that is already free", blk, 0);
+    sfs_bforget(fs, blk);
+    /* Journaled: the committed state may still own it, so an uncommitted
+     * write must not reuse it. Its bit is cleared when the transaction commits. */
+    if (sfs_txn_defer_free(fs, blk))
+        return 0;
     r = sfs_bitmap_set(fs, fs->dbitmap_start, blk, 0);
     if (r < 0)
         return r;
-    sfs_bforget(fs, blk);
     fs->free_blocks++;
     fs->sb_dirty = 1;
     if (blk < fs->balloc_hint)

@@ -16,6 +16,12 @@
  * them, one device request per uncached stretch (a cached copy is used or
  * updated if there is one), so large sequential I/O costs one copy.
  *
+ * Journal: on a journaled volume a buffer marked with sfs_bdirty() joins the
+ * running transaction (SFS_BUF_TXN) and is written only to its journal slot
+ * until the commit (sfs_journal.c); sfs_bdirty_data() marks file data, which
+ * goes home as usual. A miss on a block of the running transaction that was
+ * evicted reads it back from its slot.
+ *
  * Errors: a failed device read leaves no valid buffer behind; a failed
  * write-back leaves the buffer dirty and cached, so cached state is never lost
  * or corrupted by an I/O error - the caller just sees SFS_EIO.
@@ -32,14 +38,20 @@ static uint32_t hash_size(uint32_t nbufs)
 
 size_t sfs_bcache_mem_size(uint32_t block_size, uint32_t nbufs)
 {
-    return (size_t)nbufs * block_size + (size_t)nbufs * sizeof(struct sfs_buf) +
+    /* + three journal blocks: descriptor, scratch, freed-block list. */
+    return (size_t)(nbufs + 3) * block_size + (size_t)nbufs * sizeof(struct sfs_buf) +
            (size_t)hash_size(nbufs) * sizeof(struct sfs_buf *) + 2 * sizeof(void *);
 }
 
 void sfs_bcache_init(struct sfs *fs, void *mem, uint32_t nbufs)
 {
     uint8_t *data = mem;
-    uintptr_t p = (uintptr_t)(data + (size_t)nbufs * fs->block_size);
+    fs->jdesc = data + (size_t)nbufs * fs->block_size;
+    fs->jscratch = fs->jdesc + fs->block_size;
+    fs->jfreed = (uint32_t *)(fs->jscratch + fs->block_size);
+    fs->jfreed_max = fs->block_size / 4;
+    memset(fs->jdesc, 0, fs->block_size);
+    uintptr_t p = (uintptr_t)(data + (size_t)(nbufs + 3) * fs->block_size);
     p = (p + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1);
     fs->bufs = (struct sfs_buf *)p;
     fs->hash = (struct sfs_buf **)(fs->bufs + nbufs);
@@ -175,12 +187,33 @@ static int find_victim(struct sfs *fs, struct sfs_buf **out)
         sfs_log(fs, "block cache exhausted: every buffer pinned", fs->nbufs, 0);
         return SFS_ENOMEM;
     }
-    int r = sfs_dev_write(fs, dirty->blk, dirty->data);
+    if (fs->jaborted) { /* half-done changes are never written */
+        dirty->flags &= ~(SFS_BUF_DIRTY | SFS_BUF_TXN);
+        *out = dirty;
+        return 0;
+    }
+    /* A block of the running transaction goes to its journal slot only. */
+    uint32_t where = (dirty->flags & SFS_BUF_TXN) ? sfs_txn_slot_blk(fs, dirty->slot) : dirty->blk;
+    int r = sfs_dev_write(fs, where, dirty->data);
     if (r < 0)
         return r;
     dirty->flags &= ~SFS_BUF_DIRTY;
     *out = dirty;
     return 0;
+}
+
+struct sfs_buf *sfs_bcache_find(struct sfs *fs, uint32_t blk)
+{
+    return hash_find(fs, blk);
+}
+
+bool sfs_bcache_dirty(struct sfs *fs)
+{
+    for (uint32_t i = 0; i < fs->nbufs; i++)
+        if ((fs->bufs[i].flags & (SFS_BUF_VALID | SFS_BUF_DIRTY)) ==
+            (SFS_BUF_VALID | SFS_BUF_DIRTY))
+            return true;
+    return false;
 }
 
 int sfs_bget(struct sfs *fs, uint32_t blk, int mode, struct sfs_buf **out)
@@ -209,8 +242,12 @@ int sfs_bget(struct sfs *fs, uint32_t blk, int mode, struct sfs_buf **out)
     if (b->flags & SFS_BUF_VALID)
         hash_remove(fs, b);
     b->flags = 0;
+    uint32_t slot, from = blk;
+    bool logged = fs->jcount && sfs_txn_find(fs, blk, &slot);
+    if (logged)
+        from = sfs_txn_slot_blk(fs, slot); /* evicted from the running transaction */
     if (mode == SFS_BGET_READ) {
-        r = sfs_dev_read(fs, blk, b->data);
+        r = sfs_dev_read(fs, from, b->data);
         if (r < 0) {
             lru_unlink(fs, b);
             lru_push_tail(fs, b);
@@ -218,7 +255,8 @@ int sfs_bget(struct sfs *fs, uint32_t blk, int mode, struct sfs_buf **out)
         }
     }
     b->blk = blk;
-    b->flags = SFS_BUF_VALID;
+    b->flags = SFS_BUF_VALID | (logged ? SFS_BUF_TXN : 0);
+    b->slot = logged ? slot : 0;
     b->refs = 1;
     b->stamp = tick;
     b->hnext = fs->hash[blk & fs->hash_mask];
@@ -241,8 +279,16 @@ int sfs_bget_zero(struct sfs *fs, uint32_t blk, struct sfs_buf **out)
 
 void sfs_bdirty(struct sfs *fs, struct sfs_buf *b)
 {
-    (void)fs;
     b->flags |= SFS_BUF_DIRTY;
+    fs->op_dirtied++;
+    if (fs->jcap && !(b->flags & SFS_BUF_TXN))
+        sfs_txn_add(fs, b);
+}
+
+void sfs_bdirty_data(struct sfs *fs, struct sfs_buf *b)
+{
+    b->flags |= SFS_BUF_DIRTY;
+    fs->op_dirtied++;
 }
 
 void sfs_bput(struct sfs *fs, struct sfs_buf *b)
@@ -255,7 +301,16 @@ void sfs_bput(struct sfs *fs, struct sfs_buf *b)
 void sfs_bforget(struct sfs *fs, uint32_t blk)
 {
     struct sfs_buf *b = hash_find(fs, blk);
-    if (!b || b->refs)
+    uint32_t slot;
+    if (b && (b->flags & SFS_BUF_TXN))
+        sfs_txn_revoke(fs, b->slot); /* freed: its logged copy must not be replayed */
+    else if (!b && fs->jcount && sfs_txn_find(fs, blk, &slot))
+        sfs_txn_revoke(fs, slot);
+    if (b && b->refs) {
+        b->flags &= ~(SFS_BUF_TXN | SFS_BUF_DIRTY);
+        return;
+    }
+    if (!b)
         return;
     hash_remove(fs, b);
     b->flags = 0;
@@ -263,22 +318,45 @@ void sfs_bforget(struct sfs *fs, uint32_t blk)
     lru_push_tail(fs, b);
 }
 
+/* A cached block, or one of the running transaction that was evicted
+ * (pinned through sfs_bget() from its journal slot; *pinned says so). */
+static struct sfs_buf *run_block(struct sfs *fs, uint32_t blk, int mode, bool *pinned, int *err)
+{
+    struct sfs_buf *b = hash_find(fs, blk);
+    uint32_t slot;
+    *pinned = false;
+    if (b || !fs->jcount || !sfs_txn_find(fs, blk, &slot))
+        return b;
+    *err = sfs_bget(fs, blk, mode, &b);
+    *pinned = *err == 0;
+    return *err == 0 ? b : NULL;
+}
+
 int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data)
 {
     uint8_t *dst = data;
     uint32_t start = 0; /* first block of the uncached stretch not yet read */
     for (uint32_t i = 0; i <= count; i++) {
-        struct sfs_buf *b = i < count ? hash_find(fs, blk + i) : NULL;
+        bool pinned = false;
+        int err = 0;
+        struct sfs_buf *b = i < count ? run_block(fs, blk + i, SFS_BGET_READ, &pinned, &err) : NULL;
+        if (err < 0)
+            return err;
         if (i < count && !b)
             continue;
         /* The cached copy may be newer than the disk: read around it. */
         if (i > start) {
             int r = dev_read_run(fs, blk + start, i - start, dst + (size_t)start * fs->block_size);
-            if (r < 0)
+            if (r < 0) {
+                if (pinned)
+                    sfs_bput(fs, b);
                 return r;
+            }
         }
         if (b)
             memcpy(dst + (size_t)i * fs->block_size, b->data, fs->block_size);
+        if (pinned)
+            sfs_bput(fs, b);
         start = i + 1;
     }
     return 0;
@@ -289,18 +367,28 @@ int sfs_bwrite_through_run(struct sfs *fs, uint32_t blk, uint32_t count, const v
     const uint8_t *src = data;
     uint32_t start = 0;
     for (uint32_t i = 0; i <= count; i++) {
-        struct sfs_buf *b = i < count ? hash_find(fs, blk + i) : NULL;
+        bool pinned = false;
+        int err = 0;
+        struct sfs_buf *b =
+            i < count ? run_block(fs, blk + i, SFS_BGET_NOREAD, &pinned, &err) : NULL;
+        if (err < 0)
+            return err;
         if (i < count && !b)
             continue;
         if (i > start) {
             int r = dev_write_run(fs, blk + start, i - start, src + (size_t)start * fs->block_size);
-            if (r < 0)
+            if (r < 0) {
+                if (pinned)
+                    sfs_bput(fs, b);
                 return r;
+            }
         }
         if (b) { /* keep the cached copy current: it is what later reads see */
             memcpy(b->data, src + (size_t)i * fs->block_size, fs->block_size);
-            sfs_bdirty(fs, b);
+            sfs_bdirty_data(fs, b);
         }
+        if (pinned)
+            sfs_bput(fs, b);
         start = i + 1;
     }
     return 0;
@@ -308,6 +396,8 @@ int sfs_bwrite_through_run(struct sfs *fs, uint32_t blk, uint32_t count, const v
 
 int sfs_bflush_all(struct sfs *fs)
 {
+    if (fs->jaborted)
+        return SFS_EIO;
     int err = 0;
     for (uint32_t i = 0; i < fs->nbufs; i++) {
         struct sfs_buf *b = &fs->bufs[i];

@@ -53,6 +53,8 @@ static void claim(struct chk *c, uint32_t blk)
 static bool lblk_allowed(struct chk *c, const struct sfs_inode *ip, uint64_t lblk)
 {
     struct sfs *fs = c->fs;
+    if (ip->orphan_next)
+        return true; /* a truncation the orphan list finishes at mount */
     if (!sfs_is_dir(ip))
         return lblk < (ip->size + fs->block_size - 1) / fs->block_size;
     uint32_t spb = sfs_dir_slots_per_block(fs);
@@ -213,8 +215,8 @@ static void check_dir(struct chk *c, struct sfs_inode *dp)
 static void check_links(struct chk *c, uint32_t ino, const struct sfs_inode *ip)
 {
     struct sfs *fs = c->fs;
-    if (ip->nlink == 0 && c->refs[ino] == 0 && sfs_inode_is_open(fs, ino))
-        return; /* unlinked but still open: freed by its last close */
+    if (ip->nlink == 0 && c->refs[ino] == 0 && (sfs_inode_is_open(fs, ino) || ip->orphan_next))
+        return; /* unlinked but still open (or orphaned): freed by its last close or at mount */
     if (!sfs_is_dir(ip)) {
         if (c->refs[ino] == 0)
             problem(c, SFS_CHK_INODE_LEAK, ino, ip->nlink, 0);
@@ -261,6 +263,8 @@ static void check_bitmaps(struct chk *c, const uint8_t *iused)
             }
         }
         int used = (bm->data[(b % bpb) / 8] >> (b % 8)) & 1;
+        if (used && fs->jfreed_count && sfs_txn_freed(fs, b))
+            used = 0; /* freed by the running transaction: clear at its commit */
         bool claimed = c->claimed[b / 8] & (1u << (b % 8));
         if (b < fs->data_start) {
             if (!used)
@@ -278,8 +282,8 @@ static void check_bitmaps(struct chk *c, const uint8_t *iused)
     for (uint32_t i = 1; i < fs->inode_count; i++)
         if (!(iused[i / 8] & (1u << (i % 8))))
             free_inodes++;
-    if (free_blocks != fs->free_blocks)
-        problem(c, SFS_CHK_FREE_BLOCKS, 0, fs->free_blocks, free_blocks);
+    if (free_blocks != fs->free_blocks + fs->jfreed_count)
+        problem(c, SFS_CHK_FREE_BLOCKS, 0, fs->free_blocks + fs->jfreed_count, free_blocks);
     if (free_inodes != fs->free_inodes)
         problem(c, SFS_CHK_FREE_INODES, 0, fs->free_inodes, free_inodes);
 }
@@ -302,12 +306,17 @@ static long run_check(struct chk *c)
         iused[ino / 8] |= (uint8_t)(1u << (ino % 8));
         struct sfs_inode ip;
         int r = sfs_inode_read(fs, ino, &ip);
-        if (r < 0) {
-            problem(c, r == SFS_ECORRUPT ? SFS_CHK_BAD_INODE : SFS_CHK_IO, ino, ip.mode, 0);
+        if (r == SFS_ECORRUPT) {
+            problem(c, SFS_CHK_BAD_INODE, ino, ip.mode, 0);
+            continue;
+        }
+        if (r < 0) { /* ip is not filled in: report the block that failed */
+            uint32_t ipb = fs->block_size / SFS_INODE_SIZE;
+            problem(c, SFS_CHK_IO, ino, fs->itable_start + ino / ipb, (uint64_t)(int64_t)r);
             continue;
         }
         check_blocks(c, &ip);
-        if (sfs_is_dir(&ip))
+        if (sfs_is_dir(&ip) && ip.nlink)
             check_dir(c, &ip);
     }
     /* Pass 3: links and reachability. */

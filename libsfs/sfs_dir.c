@@ -266,6 +266,17 @@ static void store_inode(struct sfs *fs, struct sfs_inode *dp, struct sfs_buf *ib
     sfs_bput(fs, ib);
 }
 
+int sfs_dir_reserve(struct sfs *fs, const struct sfs_inode *dp)
+{
+    if (!fs->jcap || (uint64_t)(dp->dir_count + 1) * 2 <= dp->dir_icap)
+        return 0;
+    /* The next add rebuilds the index at twice the size, in one transaction. */
+    uint32_t epb = fs->block_size / SFS_DIDX_SIZE;
+    uint64_t blocks = (uint64_t)dp->dir_icap * 2 / epb;
+    uint64_t need = blocks + blocks / (fs->block_size / 4) + blocks / (8ull * fs->block_size) + 16;
+    return sfs_txn_need(fs, need, dp->dir_icap / epb + 4);
+}
+
 int sfs_dir_add(struct sfs *fs, struct sfs_inode *dp, const char *name, size_t len, uint32_t ino,
                 uint32_t type)
 {

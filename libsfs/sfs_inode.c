@@ -33,6 +33,7 @@ void sfs_inode_decode(struct sfs_inode *ip, const uint8_t *p)
     ip->dir_free = sfs_ld32(p + SFS_I_DIR_FREE);
     ip->dir_count = sfs_ld32(p + SFS_I_DIR_COUNT);
     ip->dir_icap = sfs_ld32(p + SFS_I_DIR_ICAP);
+    ip->orphan_next = sfs_ld32(p + SFS_I_ORPHAN_NEXT);
 }
 
 void sfs_inode_encode(const struct sfs_inode *ip, uint8_t *p)
@@ -55,6 +56,7 @@ void sfs_inode_encode(const struct sfs_inode *ip, uint8_t *p)
     sfs_st32(p + SFS_I_DIR_FREE, ip->dir_free);
     sfs_st32(p + SFS_I_DIR_COUNT, ip->dir_count);
     sfs_st32(p + SFS_I_DIR_ICAP, ip->dir_icap);
+    sfs_st32(p + SFS_I_ORPHAN_NEXT, ip->orphan_next);
 }
 
 uint64_t sfs_max_lblocks(const struct sfs *fs)
@@ -153,7 +155,11 @@ bool sfs_inode_is_open(const struct sfs *fs, uint32_t ino)
 
 int sfs_inode_destroy(struct sfs *fs, struct sfs_inode *ip)
 {
+    fs->long_ip = ip; /* may commit part way: the orphan list finishes it */
     int r = sfs_free_range(fs, ip, 0, UINT64_MAX);
+    fs->long_ip = NULL;
+    if (r == 0)
+        r = sfs_orphan_del(fs, ip);
     if (r < 0) {
         sfs_inode_write(fs, ip);
         return r;
@@ -178,8 +184,11 @@ int sfs_inode_unref(struct sfs *fs, struct sfs_inode *ip)
         return sfs_inode_write(fs, ip);
     if (!sfs_inode_is_open(fs, ip->ino))
         return sfs_inode_destroy(fs, ip);
-    /* Still open: the last close frees it. A removed directory loses its
-     * entries now so an open walk of it ends. */
+    /* Still open: the last close frees it, or after a crash the orphan list
+     * does. A removed directory loses its entries now so an open walk ends. */
+    int o = sfs_orphan_add(fs, ip);
+    if (o < 0)
+        return o;
     if (sfs_is_dir(ip)) {
         int r = sfs_free_range(fs, ip, 0, UINT64_MAX);
         ip->dir_slots = ip->dir_count = ip->dir_free = 0;
@@ -191,8 +200,9 @@ int sfs_inode_unref(struct sfs *fs, struct sfs_inode *ip)
     return sfs_inode_write(fs, ip);
 }
 
-/* Allocate a block for inode @ip: zeroed through the cache unless @raw. */
-static int new_block(struct sfs *fs, struct sfs_inode *ip, bool raw, uint32_t *out)
+/* Allocate a block for inode @ip: zeroed through the cache unless @raw. A
+ * @leaf of a regular file is data (not journaled). */
+static int new_block(struct sfs *fs, struct sfs_inode *ip, bool raw, bool leaf, uint32_t *out)
 {
     uint32_t blk;
     int r = sfs_balloc(fs, &blk);
@@ -200,11 +210,16 @@ static int new_block(struct sfs *fs, struct sfs_inode *ip, bool raw, uint32_t *o
         return r;
     if (!raw) {
         struct sfs_buf *b;
-        r = sfs_bget_zero(fs, blk, &b);
+        r = sfs_bget(fs, blk, SFS_BGET_NOREAD, &b);
         if (r < 0) {
             sfs_bfree(fs, blk);
             return r;
         }
+        memset(b->data, 0, fs->block_size);
+        if (leaf && sfs_is_reg(ip))
+            sfs_bdirty_data(fs, b);
+        else
+            sfs_bdirty(fs, b);
         sfs_bput(fs, b);
     }
     ip->blocks++;
@@ -224,7 +239,7 @@ static int map_level(struct sfs *fs, struct sfs_inode *ip, uint32_t *root, int l
             *out = 0;
             return 0;
         }
-        r = new_block(fs, ip, level == 0 && mode == SFS_MAP_RAW, &blk);
+        r = new_block(fs, ip, level == 0 && mode == SFS_MAP_RAW, level == 0, &blk);
         if (r < 0)
             return r;
         *root = blk;
@@ -248,7 +263,7 @@ static int map_level(struct sfs *fs, struct sfs_inode *ip, uint32_t *root, int l
                 *out = 0;
                 return 0;
             }
-            r = new_block(fs, ip, l == 1 && mode == SFS_MAP_RAW, &child);
+            r = new_block(fs, ip, l == 1 && mode == SFS_MAP_RAW, l == 1, &child);
             if (r < 0) {
                 sfs_bput(fs, b);
                 return r;
@@ -333,6 +348,9 @@ static int free_tree(struct sfs *fs, struct sfs_inode *ip, uint32_t *ptr, int le
             sfs_st32(b->data + 4 * i, c);
             sfs_bdirty(fs, b);
         }
+        /* Consistent here (the pointer is cleared): a long free may commit. */
+        if (r == 0 && fs->long_ip == ip)
+            r = sfs_txn_breakpoint(fs, ip);
         if (r < 0) {
             sfs_bput(fs, b);
             return r;
@@ -350,6 +368,8 @@ int sfs_free_range(struct sfs *fs, struct sfs_inode *ip, uint64_t lo, uint64_t h
     int r;
     for (uint64_t i = lo; i < SFS_NDIRECT && i < hi; i++) {
         r = free_tree(fs, ip, &ip->direct[i], 0, 0, 1);
+        if (r == 0 && fs->long_ip == ip)
+            r = sfs_txn_breakpoint(fs, ip);
         if (r < 0)
             return r;
     }
@@ -499,7 +519,10 @@ long sfs_inode_pwrite(struct sfs *fs, struct sfs_inode *ip, const void *buf, siz
         err = sfs_bget(fs, pblk, full ? SFS_BGET_NOREAD : SFS_BGET_READ, &b);
         if (err == 0) {
             memcpy(b->data + boff, src + done, n);
-            sfs_bdirty(fs, b);
+            if (sfs_is_reg(ip))
+                sfs_bdirty_data(fs, b);
+            else
+                sfs_bdirty(fs, b);
             sfs_bput(fs, b);
         }
         if (err < 0) {
@@ -524,27 +547,32 @@ int sfs_inode_truncate(struct sfs *fs, struct sfs_inode *ip, uint64_t size)
     uint32_t bs = fs->block_size;
     if (size > sfs_max_lblocks(fs) * bs)
         return SFS_EFBIG;
-    if (size < ip->size) {
-        int r = sfs_free_range(fs, ip, (size + bs - 1) / bs, UINT64_MAX);
-        if (r < 0)
-            return r;
-        if (size % bs) {
-            uint32_t pblk;
-            r = sfs_bmap(fs, ip, size / bs, SFS_MAP_LOOKUP, &pblk);
-            if (r < 0)
-                return r;
-            if (pblk) {
-                struct sfs_buf *b;
-                r = sfs_bget(fs, pblk, SFS_BGET_READ, &b);
-                if (r < 0)
-                    return r;
-                memset(b->data + size % bs, 0, bs - size % bs);
-                sfs_bdirty(fs, b);
-                sfs_bput(fs, b);
-            }
-        }
-    }
+    uint64_t old = ip->size;
     ip->size = size;
     ip->mtime = ip->ctime = sfs_now(fs);
-    return 0;
+    if (size >= old)
+        return 0;
+    /* The size first: a commit part way through (a long truncate) leaves a
+     * file of the new size with blocks past it, which the orphan list frees. */
+    if (size % bs) {
+        uint32_t pblk;
+        int r = sfs_bmap(fs, ip, size / bs, SFS_MAP_LOOKUP, &pblk);
+        if (r < 0)
+            return r;
+        if (pblk) {
+            struct sfs_buf *b;
+            r = sfs_bget(fs, pblk, SFS_BGET_READ, &b);
+            if (r < 0)
+                return r;
+            memset(b->data + size % bs, 0, bs - size % bs);
+            sfs_bdirty(fs, b); /* journaled, so the zeroing is atomic with the size */
+            sfs_bput(fs, b);
+        }
+    }
+    fs->long_ip = ip;
+    int r = sfs_free_range(fs, ip, (size + bs - 1) / bs, UINT64_MAX);
+    fs->long_ip = NULL;
+    if (r == 0)
+        r = sfs_orphan_del(fs, ip);
+    return r;
 }

@@ -55,6 +55,9 @@ int sfs_create_in(struct sfs *fs, uint32_t dir, const char *name, size_t len, ui
     bool is_dir = (mode & SFS_S_IFMT) == SFS_S_IFDIR;
     if (is_dir && dp.nlink >= SFS_LINK_MAX)
         return SFS_EMLINK;
+    r = sfs_dir_reserve(fs, &dp);
+    if (r < 0)
+        return r;
     struct sfs_inode ip;
     r = sfs_inode_new(fs, mode, &ip);
     if (r < 0)
@@ -200,7 +203,9 @@ static int link_in(struct sfs *fs, uint32_t ino, uint32_t dir, const char *name,
         return SFS_EEXIST;
     if (r != SFS_ENOENT)
         return r;
-    r = sfs_dir_add(fs, &dp, name, len, ip.ino, sfs_mode_to_dt(ip.mode));
+    r = sfs_dir_reserve(fs, &dp);
+    if (r == 0)
+        r = sfs_dir_add(fs, &dp, name, len, ip.ino, sfs_mode_to_dt(ip.mode));
     if (r < 0)
         return r;
     ip.nlink++;
@@ -283,6 +288,11 @@ static int rename_in(struct sfs *fs, uint32_t sdir, const char *sname, size_t sl
             return SFS_EMLINK;
     }
     uint32_t dt = sfs_mode_to_dt(src.mode);
+    if (!have_dst) {
+        r = sfs_dir_reserve(fs, dpi);
+        if (r < 0)
+            return r;
+    }
     if (have_dst)
         r = sfs_dir_set_ino(fs, dpi, dst_slot, src.ino, dt);
     else

@@ -72,12 +72,14 @@ struct sfs_buf {
     uint32_t refs;               /* pins; a pinned buffer is never evicted */
     uint32_t flags;              /* SFS_BUF_* */
     uint64_t stamp;              /* fs->cache_tick when last moved to the LRU head */
+    uint32_t slot;               /* SFS_BUF_TXN: its journal slot */
     uint8_t *data;               /* block_size bytes */
     struct sfs_buf *prev, *next; /* LRU list */
     struct sfs_buf *hnext;       /* hash chain */
 };
 #define SFS_BUF_VALID 0x1u
 #define SFS_BUF_DIRTY 0x2u
+#define SFS_BUF_TXN   0x4u /* logged by the running transaction */
 
 #define SFS_BGET_READ   0 /* read the block from the device if not cached */
 #define SFS_BGET_NOREAD 1 /* caller overwrites the whole block: skip the read */
@@ -87,7 +89,12 @@ void sfs_bcache_init(struct sfs *fs, void *mem, uint32_t nbufs);
 int sfs_bget(struct sfs *fs, uint32_t blk, int mode, struct sfs_buf **out);
 /* As sfs_bget(SFS_BGET_NOREAD) and zero the block, marked dirty. */
 int sfs_bget_zero(struct sfs *fs, uint32_t blk, struct sfs_buf **out);
+/* Mark metadata modified (journaled volumes: it joins the running transaction). */
 void sfs_bdirty(struct sfs *fs, struct sfs_buf *b);
+/* Mark regular-file data modified (never journaled: written home before commit). */
+void sfs_bdirty_data(struct sfs *fs, struct sfs_buf *b);
+struct sfs_buf *sfs_bcache_find(struct sfs *fs, uint32_t blk);
+bool sfs_bcache_dirty(struct sfs *fs);
 void sfs_bput(struct sfs *fs, struct sfs_buf *b);
 /* Drop a cached block without writing it (the block was freed). */
 void sfs_bforget(struct sfs *fs, uint32_t blk);
@@ -125,6 +132,7 @@ struct sfs_inode {
     uint32_t direct[SFS_NDIRECT];
     uint32_t ind[3];
     uint32_t dir_slots, dir_free, dir_count, dir_icap;
+    uint32_t orphan_next; /* journaled volumes: next orphan, SFS_ORPHAN_END, or 0 */
 };
 
 static inline bool sfs_is_dir(const struct sfs_inode *ip)
@@ -190,6 +198,8 @@ uint32_t sfs_mode_to_dt(uint32_t mode);
 int sfs_dir_init(struct sfs *fs, struct sfs_inode *dp, uint32_t parent);
 int sfs_dir_lookup(struct sfs *fs, struct sfs_inode *dp, const char *name, size_t len,
                    uint32_t *ino, uint32_t *slot);
+/* Before changing anything, make journal room for an add to @dp (index rebuild). */
+int sfs_dir_reserve(struct sfs *fs, const struct sfs_inode *dp);
 int sfs_dir_add(struct sfs *fs, struct sfs_inode *dp, const char *name, size_t len, uint32_t ino,
                 uint32_t type);
 int sfs_dir_remove(struct sfs *fs, struct sfs_inode *dp, const char *name, size_t len);
@@ -217,6 +227,31 @@ int sfs_resolve(struct sfs *fs, uint32_t dir, const char *path, int flags, struc
  * SFS_ENOTDIR if it is something else. */
 int sfs_resolve_dir(struct sfs *fs, uint32_t dir, const char *path, struct sfs_inode *ip);
 bool sfs_is_dot_name(const char *name, size_t len);
+
+/* ---- sfs_journal.c ---- */
+void sfs_txn_add(struct sfs *fs, struct sfs_buf *b);
+bool sfs_txn_find(struct sfs *fs, uint32_t blk, uint32_t *slot);
+uint32_t sfs_txn_slot_blk(const struct sfs *fs, uint32_t slot);
+void sfs_txn_revoke(struct sfs *fs, uint32_t slot);
+/* Was @blk freed in the running transaction (not yet reusable)? */
+bool sfs_txn_freed(const struct sfs *fs, uint32_t blk);
+/* Defer freeing @blk to the commit; false: free it now. */
+bool sfs_txn_defer_free(struct sfs *fs, uint32_t blk);
+int sfs_txn_commit(struct sfs *fs);
+int sfs_txn_begin(struct sfs *fs);
+/* Before a call changes anything: make room for @blocks logged blocks and
+ * @frees deferred frees, committing what is there if needed. */
+int sfs_txn_need(struct sfs *fs, uint64_t blocks, uint64_t frees);
+void sfs_txn_end(struct sfs *fs, int64_t r);
+/* Inside a long operation on @ip: commit if the transaction is filling up
+ * (storing @ip, on the orphan list so a crash finishes the operation). */
+int sfs_txn_breakpoint(struct sfs *fs, struct sfs_inode *ip);
+int sfs_journal_format(struct sfs *fs);
+/* Replay at mount: 1 replayed, 0 nothing to do, or SFS_E*. */
+int sfs_journal_mount(struct sfs *fs);
+int sfs_orphan_add(struct sfs *fs, struct sfs_inode *ip);
+int sfs_orphan_del(struct sfs *fs, struct sfs_inode *ip);
+int sfs_orphan_recover(struct sfs *fs);
 
 /* ---- sfs_super.c ---- */
 int sfs_super_write(struct sfs *fs, uint32_t state);

@@ -90,6 +90,8 @@ static void encode_super(const struct sfs *fs, uint8_t *p, uint32_t state)
     sfs_st32(p + SFS_SB_FREE_BLOCKS, fs->free_blocks);
     sfs_st32(p + SFS_SB_FREE_INODES, fs->free_inodes);
     sfs_st32(p + SFS_SB_FEAT_COMPAT, fs->feat_compat);
+    sfs_st32(p + SFS_SB_FEAT_INCOMPAT, fs->feat_incompat);
+    sfs_st32(p + SFS_SB_ORPHAN_HEAD, fs->orphan_head);
     sfs_st32(p + SFS_SB_ROOT_INO, SFS_ROOT_INO);
     sfs_st32(p + SFS_SB_STATE, state);
     sfs_st64(p + SFS_SB_MKFS_TIME, fs->mkfs_time);
@@ -98,19 +100,25 @@ static void encode_super(const struct sfs *fs, uint8_t *p, uint32_t state)
     sfs_st32(p + SFS_SB_CHECKSUM, sfs_crc32(0, p, SFS_SB_CHECKSUM));
 }
 
-/* Compute the layout that follows from the geometry; used by format and mount. */
-static void layout(struct sfs *fs)
+/* Compute the layout that follows from the geometry; used by format and mount.
+ * Sums are 64-bit: false if the regions do not fit the volume. */
+static bool layout(struct sfs *fs)
 {
     uint64_t bpb = (uint64_t)fs->block_size * 8;
+    uint64_t ib = div_up(fs->inode_count, bpb), db = div_up(fs->total_blocks, bpb);
+    uint64_t it = div_up((uint64_t)fs->inode_count * SFS_INODE_SIZE, fs->block_size);
+    uint64_t data = 1 + ib + db + it + (uint64_t)fs->journal_blocks;
+    if (data >= fs->total_blocks)
+        return false;
     fs->ibitmap_start = 1;
-    fs->ibitmap_blocks = (uint32_t)div_up(fs->inode_count, bpb);
-    fs->dbitmap_start = fs->ibitmap_start + fs->ibitmap_blocks;
-    fs->dbitmap_blocks = (uint32_t)div_up(fs->total_blocks, bpb);
-    fs->itable_start = fs->dbitmap_start + fs->dbitmap_blocks;
-    fs->itable_blocks =
-        (uint32_t)div_up((uint64_t)fs->inode_count * SFS_INODE_SIZE, fs->block_size);
-    fs->journal_start = fs->itable_start + fs->itable_blocks;
-    fs->data_start = fs->journal_start + fs->journal_blocks;
+    fs->ibitmap_blocks = (uint32_t)ib;
+    fs->dbitmap_start = 1 + (uint32_t)ib;
+    fs->dbitmap_blocks = (uint32_t)db;
+    fs->itable_start = fs->dbitmap_start + (uint32_t)db;
+    fs->itable_blocks = (uint32_t)it;
+    fs->journal_start = fs->itable_start + (uint32_t)it;
+    fs->data_start = (uint32_t)data;
+    return true;
 }
 
 static int decode_super(struct sfs *fs, const uint8_t *p)
@@ -147,7 +155,8 @@ static int decode_super(struct sfs *fs, const uint8_t *p)
     if (fs->inode_count < 2 || fs->journal_blocks >= fs->total_blocks)
         return sfs_corrupt(fs, "superblock: bad inode or journal count", fs->inode_count,
                            fs->journal_blocks);
-    layout(fs);
+    if (!layout(fs))
+        return sfs_corrupt(fs, "superblock: regions larger than the volume", fs->total_blocks, 0);
     uint32_t want[][2] = {
         { SFS_SB_IBITMAP_START, fs->ibitmap_start }, { SFS_SB_IBITMAP_BLOCKS, fs->ibitmap_blocks },
         { SFS_SB_DBITMAP_START, fs->dbitmap_start }, { SFS_SB_DBITMAP_BLOCKS, fs->dbitmap_blocks },
@@ -159,9 +168,7 @@ static int decode_super(struct sfs *fs, const uint8_t *p)
         if (sfs_ld32(p + want[i][0]) != want[i][1])
             return sfs_corrupt(fs, "superblock: inconsistent layout field", want[i][0],
                                sfs_ld32(p + want[i][0]));
-    /* layout() used 32-bit sums: make sure none wrapped. */
-    if ((uint64_t)fs->data_start >= fs->total_blocks || fs->data_start < fs->itable_start ||
-        fs->itable_blocks == 0)
+    if (fs->itable_blocks == 0)
         return sfs_corrupt(fs, "superblock: no room for data", fs->data_start, 0);
     fs->free_blocks = sfs_ld32(p + SFS_SB_FREE_BLOCKS);
     fs->free_inodes = sfs_ld32(p + SFS_SB_FREE_INODES);
@@ -174,6 +181,12 @@ static int decode_super(struct sfs *fs, const uint8_t *p)
         return sfs_corrupt(fs, "superblock: bad state", state, 0);
     fs->was_dirty = state == SFS_STATE_DIRTY;
     fs->feat_compat = sfs_ld32(p + SFS_SB_FEAT_COMPAT);
+    fs->feat_incompat = sfs_ld32(p + SFS_SB_FEAT_INCOMPAT);
+    fs->orphan_head = sfs_ld32(p + SFS_SB_ORPHAN_HEAD);
+    if ((fs->feat_incompat & SFS_FEAT_INCOMPAT_JOURNAL) && fs->journal_blocks < SFS_J_MIN_BLOCKS)
+        return sfs_corrupt(fs, "superblock: journal too small", fs->journal_blocks, 0);
+    if (fs->orphan_head >= fs->inode_count)
+        return sfs_corrupt(fs, "superblock: bad orphan list head", fs->orphan_head, 0);
     fs->mkfs_time = sfs_ld64(p + SFS_SB_MKFS_TIME);
     memcpy(fs->label, p + SFS_SB_LABEL, SFS_SB_LABEL_LEN);
     return 0;
@@ -263,15 +276,14 @@ int sfs_format(struct sfs *fs, const struct sfs_blockdev *dev, const struct sfs_
         fs->journal_blocks = 0;
     else if (opts->journal_blocks)
         fs->journal_blocks = opts->journal_blocks;
-    else
-        fs->journal_blocks = total / 64 > 1024 ? 1024 : (uint32_t)(total / 64);
+    else /* total / 16, 64..1024 blocks, at most a quarter of the volume */
+        fs->journal_blocks = (uint32_t)(total / 16 < 64 ? (total / 4 < 64 ? total / 4 : 64)
+                                        : total / 16 > 1024 ? 1024 : total / 16);
     if (fs->journal_blocks >= total)
         return SFS_EINVAL;
-    layout(fs);
-    /* Overflow-safe recomputation of where data starts. */
-    uint64_t data_start = 1 + div_up(ic, (uint64_t)bs * 8) + div_up(total, (uint64_t)bs * 8) +
-                          div_up(ic * SFS_INODE_SIZE, bs) + fs->journal_blocks;
-    if (data_start + 8 > total || data_start != fs->data_start)
+    if (fs->journal_blocks >= 32) /* smaller: too small to hold one call's changes */
+        fs->feat_incompat |= SFS_FEAT_INCOMPAT_JOURNAL;
+    if (!layout(fs) || (uint64_t)fs->data_start + 8 > total)
         return SFS_EINVAL;
     fs->free_blocks = fs->total_blocks - fs->data_start;
     fs->free_inodes = fs->inode_count - 1;
@@ -294,6 +306,8 @@ int sfs_format(struct sfs *fs, const struct sfs_blockdev *dev, const struct sfs_
         r = sfs_super_write(fs, SFS_STATE_CLEAN);
     if (r == 0)
         r = sfs_bflush_all(fs);
+    if (r == 0 && (fs->feat_incompat & SFS_FEAT_INCOMPAT_JOURNAL))
+        r = sfs_journal_format(fs);
     if (r == 0)
         r = dev_flush(fs);
     mem_release(fs);
@@ -332,24 +346,45 @@ int sfs_mount(struct sfs *fs, const struct sfs_blockdev *dev, const struct sfs_c
     r = mem_setup(fs);
     if (r < 0)
         return r;
+    fs->rdonly = (cfg->mount_flags & SFS_MOUNT_RDONLY) != 0;
+    bool journaled = fs->feat_incompat & SFS_FEAT_INCOMPAT_JOURNAL;
+    if (journaled) {
+        /* Not cleanly unmounted: replay the committed transaction, if any. */
+        r = sfs_journal_mount(fs);
+        if (r == 1) {
+            r = sfs_dev_read(fs, 0, fs->jscratch);
+            if (r == 0)
+                r = decode_super(fs, fs->jscratch);
+        }
+    } else if (fs->was_dirty) {
+        sfs_log(fs, "volume was not cleanly unmounted and has no journal: run fsck", 0, 0);
+    }
     struct sfs_inode root;
-    r = sfs_inode_read(fs, SFS_ROOT_INO, &root);
+    if (r == 0)
+        r = sfs_inode_read(fs, SFS_ROOT_INO, &root);
     if (r == 0 && !sfs_is_dir(&root))
         r = sfs_corrupt(fs, "root inode is not a directory", root.mode, 0);
-    fs->rdonly = (cfg->mount_flags & SFS_MOUNT_RDONLY) != 0;
-    if (r == 0 && fs->was_dirty)
-        sfs_log(fs, "volume was not cleanly unmounted: check it with fsck", 0, 0);
-    /* Mark the volume in use on disk now, so a crash leaves it marked. */
-    if (r == 0 && !fs->rdonly)
+    /* Mark the volume in use on disk now (directly, not journaled), so a
+     * crash leaves it marked. */
+    if (r == 0 && !fs->rdonly) {
+        uint32_t cap = fs->jcap;
+        fs->jcap = 0;
         r = sfs_super_write(fs, SFS_STATE_DIRTY);
-    if (r == 0 && !fs->rdonly)
-        r = sfs_bflush_all(fs);
+        if (r == 0)
+            r = sfs_bflush_all(fs);
+        if (r == 0)
+            r = dev_flush(fs);
+        fs->jcap = cap;
+    }
+    fs->balloc_hint = fs->data_start;
+    fs->ialloc_hint = 1;
+    /* Inodes left half freed or half truncated by a crash. */
+    if (r == 0 && !fs->rdonly && journaled && fs->orphan_head)
+        r = sfs_orphan_recover(fs);
     if (r < 0) {
         mem_release(fs);
         return r;
     }
-    fs->balloc_hint = fs->data_start;
-    fs->ialloc_hint = 1;
     fs->mounted = 1;
     return 0;
 }
@@ -358,6 +393,10 @@ int sfs_sync_locked(struct sfs *fs)
 {
     if (fs->rdonly)
         return 0;
+    if (fs->jcap) {
+        int c = sfs_txn_commit(fs);
+        return c < 0 ? c : dev_flush(fs);
+    }
     int r = sfs_super_write(fs, SFS_STATE_DIRTY);
     int f = sfs_bflush_all(fs);
     int d = dev_flush(fs);
@@ -390,14 +429,22 @@ int64_t sfs_enter(struct sfs *fs, int op)
         return SFS_EINVAL;
     if (op == SFS_OP_WRITE && fs->rdonly)
         return SFS_EROFS;
+    if (fs->jaborted && op != SFS_OP_RELEASE)
+        return SFS_EIO;
+    if (op == SFS_OP_WRITE)
+        return sfs_txn_begin(fs);
+    if (op == SFS_OP_RELEASE)
+        (void)sfs_txn_begin(fs); /* a handle can always be dropped */
     return 0;
 }
 
 int64_t sfs_leave(struct sfs *fs, int op, int64_t r)
 {
-    (void)op;
-    if (fs)
-        unlock(fs);
+    if (!fs)
+        return r;
+    if ((op == SFS_OP_WRITE || op == SFS_OP_RELEASE) && fs->mounted)
+        sfs_txn_end(fs, r);
+    unlock(fs);
     return r;
 }
 
@@ -412,7 +459,7 @@ int sfs_file_release(struct sfs *fs, struct sfs_file *f)
     *pp = f->next;
     f->magic = 0;
     f->next = NULL;
-    if (sfs_inode_is_open(fs, f->ino))
+    if (sfs_inode_is_open(fs, f->ino) || fs->jaborted || fs->rdonly)
         return 0;
     struct sfs_inode ip;
     int r = sfs_inode_read_raw(fs, f->ino, &ip);
@@ -431,7 +478,16 @@ static int unmount_locked(struct sfs *fs)
         if (r < 0)
             err = r;
     }
-    if (!fs->rdonly) {
+    bool write = !fs->rdonly && !fs->jaborted;
+    if (fs->jaborted)
+        err = SFS_EIO; /* nothing is written: the last commit stands */
+    if (write && fs->jcap) {
+        int r = sfs_txn_commit(fs);
+        if (r < 0) /* not clean: the next mount replays what did commit */
+            err = r, write = false;
+        fs->jcap = 0; /* the clean flag goes straight home */
+    }
+    if (write) {
         int r = sfs_super_write(fs, SFS_STATE_CLEAN);
         if (r < 0)
             err = r;
@@ -460,7 +516,7 @@ static int statfs_locked(struct sfs *fs, struct sfs_statfs *st)
     st->block_size = fs->block_size;
     st->format_version = SFS_FORMAT_VERSION;
     st->total_blocks = fs->total_blocks;
-    st->free_blocks = fs->free_blocks;
+    st->free_blocks = fs->free_blocks + fs->jfreed_count;
     st->data_blocks = fs->total_blocks - fs->data_start;
     st->total_inodes = fs->inode_count - 1;
     st->free_inodes = fs->free_inodes;

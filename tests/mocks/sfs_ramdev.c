@@ -25,6 +25,24 @@ static int rd_read(void *ctx, uint64_t sector, uint32_t count, void *buf)
     return 0;
 }
 
+/* Keep the old contents of a write until the next flush. */
+static void remember(struct sfs_ramdev *rd, uint64_t sector, uint32_t count)
+{
+    size_t bytes = (size_t)count * rd->sector_size;
+    if (rd->undo_len + bytes > rd->undo_cap) {
+        rd->undo_cap = (rd->undo_len + bytes) * 2;
+        rd->undo = realloc(rd->undo, rd->undo_cap);
+    }
+    if (rd->undo_n + 2 > rd->undo_ncap) {
+        rd->undo_ncap = (rd->undo_n + 2) * 2;
+        rd->undo_sec = realloc(rd->undo_sec, rd->undo_ncap * sizeof(uint64_t));
+    }
+    memcpy(rd->undo + rd->undo_len, rd->data + sector * rd->sector_size, bytes);
+    rd->undo_len += bytes;
+    rd->undo_sec[rd->undo_n++] = sector;
+    rd->undo_sec[rd->undo_n++] = count;
+}
+
 static int rd_write(void *ctx, uint64_t sector, uint32_t count, const void *buf)
 {
     struct sfs_ramdev *rd = ctx;
@@ -35,13 +53,18 @@ static int rd_write(void *ctx, uint64_t sector, uint32_t count, const void *buf)
     if (rd->fail_writes_after > 0)
         rd->fail_writes_after--;
     rd->writes++;
-    if (rd->power_cut_after == 0)
+    uint32_t land = count;
+    if (rd->power_cut_after == 0 && !rd->cut) {
         rd->cut = true;
-    if (rd->cut)
+        land = rd->tear ? count / 2 : 0; /* a torn write: its first sectors only */
+    } else if (rd->cut) {
         return 0;
+    }
     if (rd->power_cut_after > 0)
         rd->power_cut_after--;
-    memcpy(rd->data + sector * rd->sector_size, buf, (size_t)count * rd->sector_size);
+    if (land && rd->volatile_cache)
+        remember(rd, sector, land);
+    memcpy(rd->data + sector * rd->sector_size, buf, (size_t)land * rd->sector_size);
     return 0;
 }
 
@@ -49,7 +72,24 @@ static int rd_flush(void *ctx)
 {
     struct sfs_ramdev *rd = ctx;
     rd->flushes++;
+    if (!rd->cut) {
+        rd->undo_len = 0;
+        rd->undo_n = 0;
+    }
     return 0;
+}
+
+void sfs_ramdev_power_off(struct sfs_ramdev *rd)
+{
+    while (rd->undo_n) {
+        uint64_t count = rd->undo_sec[--rd->undo_n];
+        uint64_t sector = rd->undo_sec[--rd->undo_n];
+        size_t bytes = (size_t)count * rd->sector_size;
+        rd->undo_len -= bytes;
+        memcpy(rd->data + sector * rd->sector_size, rd->undo + rd->undo_len, bytes);
+    }
+    rd->undo_len = 0;
+    sfs_ramdev_heal(rd);
 }
 
 void sfs_ramdev_heal(struct sfs_ramdev *rd)
@@ -77,5 +117,8 @@ void sfs_ramdev_init(struct sfs_ramdev *rd, uint64_t bytes, uint32_t sector_size
 void sfs_ramdev_free(struct sfs_ramdev *rd)
 {
     free(rd->data);
-    rd->data = NULL;
+    free(rd->undo);
+    free(rd->undo_sec);
+    rd->data = rd->undo = NULL;
+    rd->undo_sec = NULL;
 }

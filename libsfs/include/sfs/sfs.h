@@ -178,6 +178,22 @@ struct sfs {
     int mounted;                  /**< sfs_mount() succeeded and no sfs_unmount() yet. */
     int rdonly;                   /**< Mounted read-only: nothing is written. */
     int was_dirty;                /**< Found not cleanly unmounted at mount. */
+    int needs_recovery;           /**< Read-only mount of a journal with a transaction to replay. */
+    uint32_t feat_incompat;       /**< Incompatible features. */
+    uint32_t orphan_head;         /**< First orphan inode (journaled volumes; 0: none). */
+    uint8_t *jdesc;               /**< Running transaction's descriptor block. */
+    uint8_t *jscratch;            /**< One block of scratch for commit and checkpoint. */
+    uint32_t *jfreed;             /**< Blocks freed in the running transaction. */
+    uint32_t jfreed_max;          /**< Capacity of @c jfreed. */
+    uint32_t jfreed_count;        /**< Entries in @c jfreed. */
+    uint32_t jcap;                /**< Blocks one transaction may log (0: no journal). */
+    uint32_t jcount;              /**< Blocks logged by the running transaction. */
+    uint32_t jseq;                /**< Sequence number of the running transaction. */
+    int jaborted;                 /**< An operation failed half way: nothing more is written. */
+    int jckpt;                    /**< Committed but not yet written home. */
+    uint32_t op_dirtied;          /**< Blocks the current call has changed. */
+    void *long_ip;                /**< Inode whose long truncation may commit part way. */
+    uint64_t stat_commits;        /**< Transactions committed (statistics). */
     uint32_t balloc_hint;         /**< Next block to try in the allocator. */
     uint32_t ialloc_hint;         /**< Next inode to try in the allocator. */
     struct sfs_buf *bufs;         /**< Cache buffer headers. */

@@ -63,6 +63,7 @@
 #define SFS_SB_WRITE_TIME     92  /**< u64 last superblock write (seconds) */
 #define SFS_SB_LABEL          100 /**< 16 bytes volume label, NUL padded */
 #define SFS_SB_LABEL_LEN      16  /**< label bytes */
+#define SFS_SB_ORPHAN_HEAD    116 /**< u32 first orphan inode (0: none; journaled volumes) */
 #define SFS_SB_CHECKSUM       124 /**< u32 CRC-32 of bytes 0..123 */
 
 /** @brief Volume was unmounted cleanly. */
@@ -70,12 +71,18 @@
 /** @brief Volume is mounted or was not unmounted cleanly. */
 #define SFS_STATE_DIRTY 2u
 
-/** @brief Compatible feature: the journal region is in use (reserved for a later version). */
+/** @brief Compatible feature bit 0: reserved (never set; version-1 writers leave it clear). */
 #define SFS_FEAT_COMPAT_JOURNAL 0x1u
 /** @brief Compatible features this library knows. */
 #define SFS_FEAT_COMPAT_KNOWN SFS_FEAT_COMPAT_JOURNAL
-/** @brief Incompatible features this library knows (none yet). */
-#define SFS_FEAT_INCOMPAT_KNOWN 0u
+/**
+ * @brief Incompatible feature: the journal region holds a write-ahead redo
+ * log (replayed at mount) and the superblock/inodes carry the orphan list.
+ * Readers that do not know it must refuse the volume.
+ */
+#define SFS_FEAT_INCOMPAT_JOURNAL 0x1u
+/** @brief Incompatible features this library knows. */
+#define SFS_FEAT_INCOMPAT_KNOWN SFS_FEAT_INCOMPAT_JOURNAL
 /** @brief Read-only-compatible features this library knows (none yet). */
 #define SFS_FEAT_RO_COMPAT_KNOWN 0u
 
@@ -103,7 +110,11 @@
 #define SFS_I_DIR_FREE  112 /**< u32 directories: first free slot + 1 (0: none) */
 #define SFS_I_DIR_COUNT 116 /**< u32 directories: live entries including . and .. */
 #define SFS_I_DIR_ICAP  120 /**< u32 directories: index capacity in entries (power of two) */
-#define SFS_I_FLAGS     124 /**< u32 reserved, zero */
+#define SFS_I_FLAGS     124 /**< u32 reserved, zero (journaled volumes: SFS_I_ORPHAN_NEXT) */
+/** @brief u32 on journaled volumes: next orphan inode (0: not an orphan; SFS_ORPHAN_END: last). */
+#define SFS_I_ORPHAN_NEXT 124
+/** @brief SFS_I_ORPHAN_NEXT value of the last inode on the orphan list. */
+#define SFS_ORPHAN_END 0xFFFFFFFFu
 
 /** @brief File type mask in the mode. */
 #define SFS_S_IFMT 0xF000u
@@ -135,5 +146,23 @@
 #define SFS_DIDX_SIZE 8u
 /** @brief Logical block of a directory where its hash index begins (2^20). */
 #define SFS_DIDX_BASE (1ull << 20)
+
+/* ---- Journal (SFS_FEAT_INCOMPAT_JOURNAL), in blocks journal_start ... ---- */
+/** @brief Journal superblock magic, at journal block 0 ("SFSJ"). */
+#define SFS_JSB_MAGIC 0x4A534653u
+/** @brief Descriptor block magic, at journal block 1 ("SFSD"). */
+#define SFS_JDESC_MAGIC 0x44534653u
+/** @brief Commit block magic, after the logged blocks ("SFSC"). */
+#define SFS_JCOMMIT_MAGIC 0x43534653u
+#define SFS_J_MAGIC    0  /**< u32 block magic (all three journal block kinds) */
+#define SFS_J_SEQ      4  /**< u32 transaction sequence number (journal superblock: next to replay) */
+#define SFS_J_COUNT    8  /**< u32 descriptor/commit: logged blocks; journal superblock: journal_blocks */
+#define SFS_J_CRC_DESC 12 /**< u32 commit: CRC-32 of the descriptor block's checksummed bytes */
+#define SFS_J_ENTRIES  16 /**< descriptor: u32 home block of each logged block (SFS_J_REVOKED: skip) */
+#define SFS_J_HDR_CRC  16 /**< journal superblock and commit: u32 CRC-32 of bytes 0..15 */
+/** @brief Descriptor entry of a block freed after it was logged: not replayed. */
+#define SFS_J_REVOKED 0xFFFFFFFFu
+/** @brief Smallest journal that is used (superblock, descriptor, one block, commit). */
+#define SFS_J_MIN_BLOCKS 4u
 
 #endif

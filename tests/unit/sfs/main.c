@@ -16,6 +16,7 @@ Suite *check_suite(void);
 Suite *bcache_suite(void);
 Suite *errors_suite(void);
 Suite *inode_suite(void);
+Suite *powerloss_suite(void);
 
 int main(void)
 {
@@ -31,6 +32,7 @@ int main(void)
     srunner_add_suite(sr, errors_suite());
     srunner_add_suite(sr, port_suite());
     srunner_add_suite(sr, fuzz_suite());
+    srunner_add_suite(sr, powerloss_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

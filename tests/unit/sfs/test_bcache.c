@@ -48,7 +48,7 @@ END_TEST
 START_TEST(write_back_and_clean_victims)
 {
     struct tfs t;
-    struct sfs_format_opts o = { .block_size = 1024 };
+    struct sfs_format_opts o = { .block_size = 1024, .journal_blocks = UINT32_MAX };
     tfs_setup_opts(&t, 1u << 20, &o, 8);
     ck_assert_ok(sfs_sync(&t.fs));
     uint32_t d = t.fs.data_start + 50;
