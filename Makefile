@@ -44,11 +44,11 @@ include mk/rules.mk
 include mk/kernel.mk
 include mk/iso.mk
 include mk/qemu.mk
+include mk/user.mk
 include mk/test.mk
 include mk/docs.mk
 include mk/coverage.mk
 include mk/bench.mk
-include mk/user.mk
 include mk/layering.mk
 
 .PHONY: all clean deps
