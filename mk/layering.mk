@@ -13,9 +13,10 @@ $(1)|$($(1)_DIR)|$($(1)_DEPS)|$(call deps-closure,$(1))|$($(1)_INCLUDES)|$(patsu
 endef
 
 .PHONY: check-layering layering-manifest
+# $(file) runs when make expands the recipe, before any shell line: the
+# directory must exist by then, hence $(shell mkdir) rather than a recipe line.
 layering-manifest:
-	@mkdir -p $(BUILD)
-	$(file >$(LAYERING_MANIFEST),$(foreach m,$(ALL_LIBS),$(call layering-line,$(m))$(newline)))
+	$(shell mkdir -p $(BUILD))$(file >$(LAYERING_MANIFEST),$(foreach m,$(ALL_LIBS),$(call layering-line,$(m))$(newline)))
 
 # Also checks that docs/architecture.md shows the graph the build declares.
 check-layering: layering-manifest
