@@ -12,8 +12,13 @@
  *      every directory reachable from the root, no unreferenced inode;
  *   4. block and inode bitmaps against what was found, and the free counts.
  *
+ * Bounded: every pass is linear in the image. A directory whose blocks are
+ * owned twice is not walked again; an index with no empty entry is reported
+ * and not probed (a probe would scan all of it); reachability is settled once
+ * per directory (a per-inode state), so chains and cycles cost O(inodes).
+ *
  * Memory: sfs_check_work_size() bytes from the caller or the alloc hook:
- * a claimed-block bitmap and four small per-inode arrays. Read-only.
+ * a claimed-block bitmap and five small per-inode arrays. Read-only.
  */
 #include <sfs/sfs_check.h>
 #include "sfs_priv.h"
@@ -29,7 +34,10 @@ struct chk {
     uint32_t *parent;  /* directory holding each directory's name */
     uint32_t *dotdot;  /* each directory's ".." */
     uint8_t *iused;    /* bit per inode marked in the inode bitmap */
+    uint8_t *reach;    /* per inode: 0 unknown, 1 reachable, 2 not, 3 being walked */
     uint32_t nblocks;  /* blocks found for the current inode */
+    uint32_t dups;     /* blocks owned twice found for the current inode */
+    bool no_probe;     /* the current directory's index cannot be probed */
 };
 
 static void problem(struct chk *c, int code, uint32_t ino, uint64_t a, uint64_t b)
@@ -42,7 +50,7 @@ static void problem(struct chk *c, int code, uint32_t ino, uint64_t a, uint64_t 
 
 size_t sfs_check_work_size(const struct sfs *fs)
 {
-    return (size_t)fs->inode_count * 12 + fs->inode_count / 8 + 8 + fs->total_blocks / 8 + 8;
+    return (size_t)fs->inode_count * 13 + fs->inode_count / 8 + 8 + fs->total_blocks / 8 + 8;
 }
 
 static void claim(struct chk *c, uint32_t blk)
@@ -75,6 +83,7 @@ static void walk(struct chk *c, const struct sfs_inode *ip, uint32_t blk, int le
     if (c->claimed[blk / 8] & (1u << (blk % 8))) {
         /* Owned twice: report, and do not walk a subtree already walked. */
         problem(c, SFS_CHK_DUP_BLOCK, ip->ino, blk, 0);
+        c->dups++;
         return;
     }
     claim(c, blk);
@@ -104,6 +113,7 @@ static void check_blocks(struct chk *c, const struct sfs_inode *ip)
 {
     uint64_t p = c->fs->block_size / 4, base = SFS_NDIRECT, span = p;
     c->nblocks = 0;
+    c->dups = 0;
     for (int i = 0; i < SFS_NDIRECT; i++)
         if (ip->direct[i])
             walk(c, ip, ip->direct[i], 0, (uint64_t)i);
@@ -151,14 +161,29 @@ static void check_entry(struct chk *c, struct sfs_inode *dp, uint32_t slot,
         c->parent[e->ino] = dp->ino;
     }
     uint32_t found, fslot;
-    if (sfs_dir_lookup(fs, dp, e->name, e->name_len, &found, &fslot) < 0 || fslot != slot)
+    if (!c->no_probe &&
+        (sfs_dir_lookup(fs, dp, e->name, e->name_len, &found, &fslot) < 0 || fslot != slot))
         problem(c, SFS_CHK_INDEX, dp->ino, slot, 0);
+}
+
+/* Does the index have an empty entry? Without one a probe never stops early. */
+static bool index_has_room(struct chk *c, struct sfs_inode *dp)
+{
+    for (uint32_t i = 0; i < dp->dir_icap; i++) {
+        uint32_t h, s1;
+        if (sfs_dir_index_get(c->fs, dp, i, &h, &s1) < 0 || !s1)
+            return true;
+    }
+    return false;
 }
 
 static void check_dir(struct chk *c, struct sfs_inode *dp)
 {
     struct sfs *fs = c->fs;
     uint32_t live = 0;
+    c->no_probe = !index_has_room(c, dp);
+    if (c->no_probe)
+        problem(c, SFS_CHK_INDEX, dp->ino, dp->dir_icap, 3);
     bool has_dot = false, has_dotdot = false;
     for (uint32_t s = 0; s < dp->dir_slots; s++) {
         struct sfs_dslot e;
@@ -240,10 +265,16 @@ static void check_links(struct chk *c, uint32_t ino, const struct sfs_inode *ip)
     }
     if (c->dotdot[ino] && c->dotdot[ino] != c->parent[ino])
         problem(c, SFS_CHK_DOTDOT, ino, c->dotdot[ino], c->parent[ino]);
+    /* Walk up until a settled directory, then settle the whole path. */
     uint32_t d = ino, n = 0;
-    while (d != SFS_ROOT_INO && d != 0 && n++ < fs->inode_count)
+    while (d != SFS_ROOT_INO && d != 0 && c->reach[d] == 0 && n++ < fs->inode_count) {
+        c->reach[d] = 3;
         d = c->parent[d];
-    if (d != SFS_ROOT_INO)
+    }
+    uint8_t verdict = d == SFS_ROOT_INO || (d && c->reach[d] == 1) ? 1 : 2;
+    for (uint32_t e = ino, m = 0; e && c->reach[e] == 3 && m++ < fs->inode_count; e = c->parent[e])
+        c->reach[e] = verdict;
+    if (verdict != 1)
         problem(c, SFS_CHK_UNREACHABLE, ino, 0, 0);
 }
 
@@ -291,6 +322,8 @@ static void check_bitmaps(struct chk *c, const uint8_t *iused)
 static long run_check(struct chk *c)
 {
     struct sfs *fs = c->fs;
+    if (fs->needs_recovery)
+        problem(c, SFS_CHK_JOURNAL, 0, fs->jseq, 0);
     for (uint32_t b = 0; b < fs->data_start; b++)
         c->claimed[b / 8] |= (uint8_t)(1u << (b % 8));
     /* Pass 2: every inode marked in use. */
@@ -316,7 +349,8 @@ static long run_check(struct chk *c)
             continue;
         }
         check_blocks(c, &ip);
-        if (sfs_is_dir(&ip) && ip.nlink)
+        /* A directory sharing blocks with another was (or will be) walked there. */
+        if (sfs_is_dir(&ip) && ip.nlink && !c->dups)
             check_dir(c, &ip);
     }
     /* Pass 3: links and reachability. */
@@ -354,7 +388,8 @@ static long check_locked(struct sfs *fs, void *work, size_t work_size, sfs_check
     c.dotdot = c.parent + fs->inode_count;
     c.refs = (uint16_t *)(c.dotdot + fs->inode_count);
     c.subdirs = c.refs + fs->inode_count;
-    c.iused = (uint8_t *)(c.subdirs + fs->inode_count);
+    c.reach = (uint8_t *)(c.subdirs + fs->inode_count);
+    c.iused = c.reach + fs->inode_count;
     c.claimed = c.iused + fs->inode_count / 8 + 8;
     long n = run_check(&c);
     if (!work)
@@ -412,6 +447,8 @@ const char *sfs_check_describe(int code)
         return "directory entry count is wrong";
     case SFS_CHK_IO:
         return "read error";
+    case SFS_CHK_JOURNAL:
+        return "journal holds a transaction to replay (mount read-write or fsck -y)";
     default:
         return "unknown problem";
     }

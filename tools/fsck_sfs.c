@@ -1,8 +1,13 @@
 /*
  * fsck_sfs.c - fsck.sfs: check an SFS image with the library's sfs_check()
- * and report every problem. Exit status: 0 clean, 4 problems found,
- * 8 operational error (cannot open or mount), 16 usage error (as e2fsck).
- * It never writes to the image beyond what mounting does (the state flag).
+ * and report every problem. Exit status as e2fsck: 0 clean, 1 errors
+ * corrected, 4 errors left uncorrected, 8 operational error (cannot open or
+ * mount), 16 usage error.
+ *
+ * -n (the default) mounts read-only: nothing at all is written, not even the
+ * state flag, and a journal transaction awaiting replay is reported. -p/-y
+ * mount read-write, which replays the journal and finishes orphaned inodes;
+ * the result is then checked (other repairs are not implemented yet).
  */
 #include "sfs_image.h"
 #include <sfs/sfs_check.h>
@@ -11,12 +16,15 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: fsck.sfs [-q] IMAGE\n"
+    fprintf(out, "usage: fsck.sfs [-n|-p|-y] [-q] IMAGE\n"
                  "Check every invariant of an SFS image: bitmaps against reachable blocks and\n"
                  "inodes, link counts, . and .., directory indexes, sizes against block maps,\n"
-                 "blocks owned twice. Reports each problem; repairs nothing.\n"
+                 "blocks owned twice, a journal awaiting replay.\n"
+                 "  -n            check only, write nothing (default)\n"
+                 "  -p, -y        replay the journal and finish orphaned inodes, then check\n"
                  "  -q, --quiet   print only problems\n"
-                 "Exit status: 0 clean, 4 problems found, 8 cannot open or mount, 16 usage.\n");
+                 "Exit status: 0 clean, 1 corrected, 4 errors left, 8 cannot open or mount,\n"
+                 "16 usage.\n");
 }
 
 static void report(void *ctx, const struct sfs_check_problem *p)
@@ -84,13 +92,17 @@ static void report(void *ctx, const struct sfs_check_problem *p)
 int main(int argc, char **argv)
 {
     const char *path = NULL;
-    int quiet = 0;
+    int quiet = 0, repair = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             usage(stdout);
             return 0;
         } else if (!strcmp(argv[i], "-q") || !strcmp(argv[i], "--quiet")) {
             quiet = 1;
+        } else if (!strcmp(argv[i], "-n")) {
+            repair = 0;
+        } else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "-y")) {
+            repair = 1;
         } else if (argv[i][0] == '-' || path) {
             usage(stderr);
             return 16;
@@ -104,8 +116,9 @@ int main(int argc, char **argv)
     }
     struct sfs_image img;
     struct sfs fs;
-    if (sfs_image_mount(&img, &fs, "fsck.sfs", path))
+    if (sfs_image_mount_flags(&img, &fs, "fsck.sfs", path, repair ? 0 : SFS_MOUNT_RDONLY))
         return 8;
+    int replayed = repair && fs.was_dirty;
     long n = sfs_check(&fs, NULL, 0, report, NULL);
     struct sfs_statfs st;
     sfs_statfs(&fs, &st);
@@ -121,5 +134,5 @@ int main(int argc, char **argv)
                (unsigned long long)st.total_blocks,
                (unsigned long long)(st.total_inodes - st.free_inodes),
                (unsigned long long)st.total_inodes, n, n == 1 ? "" : "s");
-    return n ? 4 : 0;
+    return n ? 4 : replayed ? 1 : 0;
 }

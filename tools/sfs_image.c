@@ -115,11 +115,18 @@ void sfs_image_close(struct sfs_image *img)
 
 int sfs_image_mount(struct sfs_image *img, struct sfs *fs, const char *prog, const char *path)
 {
+    return sfs_image_mount_flags(img, fs, prog, path, 0);
+}
+
+int sfs_image_mount_flags(struct sfs_image *img, struct sfs *fs, const char *prog,
+                          const char *path, uint32_t flags)
+{
     int r = sfs_image_open(img, path);
     if (r < 0) {
         fprintf(stderr, "%s: %s: %s\n", prog, path, strerror(-r));
         return 1;
     }
+    img->cfg.mount_flags = flags;
     r = sfs_mount(fs, &img->dev, &img->cfg);
     if (r < 0) {
         fprintf(stderr, "%s: %s: cannot mount: %s\n", prog, path, sfs_strerror(r));

@@ -21,6 +21,9 @@ int sfs_image_open(struct sfs_image *img, const char *path);
 void sfs_image_close(struct sfs_image *img);
 /* Open and mount; on failure prints "<prog>: <path>: <why>" and returns non-zero. */
 int sfs_image_mount(struct sfs_image *img, struct sfs *fs, const char *prog, const char *path);
+/* As sfs_image_mount() with sfs_config::mount_flags = @flags (SFS_MOUNT_RDONLY). */
+int sfs_image_mount_flags(struct sfs_image *img, struct sfs *fs, const char *prog,
+                          const char *path, uint32_t flags);
 
 /* Parse "64M", "4096", "1G", "512K". Returns false on a bad number. */
 bool sfs_parse_size(const char *s, uint64_t *out);

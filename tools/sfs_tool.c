@@ -13,6 +13,7 @@
 #include "sfs_image.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,6 +385,11 @@ static int cmd_stat(struct sfs *fs, int argc, char **argv)
     return status;
 }
 
+/* Directories already listed: each is expanded once, so a directory cycle
+ * or a directory with several names (a corrupt image) cannot loop. */
+static uint8_t *tree_seen;
+static uint32_t tree_inodes;
+
 static int tree(struct sfs *fs, const char *path, int depth, long *ndirs, long *nfiles)
 {
     struct sfs_dir d;
@@ -394,12 +400,17 @@ static int tree(struct sfs *fs, const char *path, int depth, long *ndirs, long *
     while ((r = sfs_dir_read(fs, &d, &e)) == 1) {
         if (!strcmp(e.name, ".") || !strcmp(e.name, ".."))
             continue;
-        printf("%*s%s%s\n", depth * 4, "", e.name, e.type == SFS_DT_DIR ? "/" : "");
+        bool seen = e.type == SFS_DT_DIR && e.ino < tree_inodes &&
+                    (tree_seen[e.ino / 8] & (1u << (e.ino % 8)));
+        printf("%*s%s%s%s\n", depth * 4, "", e.name, e.type == SFS_DT_DIR ? "/" : "",
+               seen ? "  [already listed: directory cycle or second name]" : "");
         if (e.type == SFS_DT_DIR) {
             char child[SFS_PATH_MAX + SFS_NAME_MAX + 2];
             join(child, sizeof(child), path, e.name);
             ++*ndirs;
-            if (depth < 64)
+            if (e.ino < tree_inodes)
+                tree_seen[e.ino / 8] |= (uint8_t)(1u << (e.ino % 8));
+            if (!seen && depth < 64)
                 tree(fs, child, depth + 1, ndirs, nfiles);
         } else {
             ++*nfiles;
@@ -413,8 +424,19 @@ static int cmd_tree(struct sfs *fs, int argc, char **argv)
 {
     const char *p = argc > 0 ? argv[0] : "/";
     long nd = 0, nf = 0;
+    struct sfs_statfs st;
+    int r = sfs_statfs(fs, &st);
+    if (r < 0)
+        return fail(p, r);
+    tree_inodes = (uint32_t)st.total_inodes + 1;
+    tree_seen = calloc(tree_inodes / 8 + 1, 1);
+    uint32_t root;
+    if (tree_seen && sfs_resolve_path(fs, SFS_ROOT_INO, p, 1, &root) == 0 && root < tree_inodes)
+        tree_seen[root / 8] |= (uint8_t)(1u << (root % 8));
     printf("%s\n", p);
-    int r = tree(fs, p, 1, &nd, &nf);
+    r = tree_seen ? tree(fs, p, 1, &nd, &nf) : SFS_ENOMEM;
+    free(tree_seen);
+    tree_seen = NULL;
     if (r < 0)
         return fail(p, r);
     printf("\n%ld directories, %ld files\n", nd, nf);

@@ -35,6 +35,7 @@ enum sfs_check_code {
     SFS_CHK_UNREACHABLE,     /**< directory cannot be reached from the root */
     SFS_CHK_DIR_COUNT,       /**< directory entry count (a) differs from live slots (b) */
     SFS_CHK_IO,              /**< the block (a) could not be read (error b) */
+    SFS_CHK_JOURNAL,         /**< the journal holds a committed transaction (seq a) to replay */
 };
 
 /** @brief One problem found by sfs_check(). */

@@ -6,6 +6,7 @@
  */
 #include "../../../libsfs/sfs_priv.h"
 #include "sfs_test.h"
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,13 @@ struct seen {
     int total;
 };
 
+static struct sfs_check_problem last_io;
+
 static void collect(void *ctx, const struct sfs_check_problem *p)
 {
     struct seen *s = ctx;
+    if (p->code == SFS_CHK_IO)
+        last_io = *p;
     if (p->code > 0 && p->code < 32)
         s->count[p->code]++;
     s->total++;
@@ -409,6 +414,101 @@ START_TEST(random_corruption_never_crashes)
 }
 END_TEST
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+START_TEST(checking_is_bounded)
+{
+    /* A directory of 2,000 names whose index holds no empty entry (every
+     * probe would scan it all), a second directory inode sharing its blocks,
+     * and a chain of directories that is a cycle: each must be checked in
+     * linear time (this took tens of seconds when each slot probed the
+     * whole index, once per directory sharing it). */
+    struct tfs t;
+    struct sfs_format_opts o = { .block_size = 1024, .journal_blocks = UINT32_MAX,
+                                 .inode_count = 4096 };
+    tfs_setup_opts(&t, 8u << 20, &o, 64);
+    ck_assert_ok(sfs_mkdir(&t.fs, "/d", 0755));
+    char name[32];
+    for (int i = 0; i < 2000; i++) {
+        snprintf(name, sizeof(name), "/d/f%d", i);
+        ck_assert_ok(sfs_create(&t.fs, name, 0644));
+    }
+    struct sfs_inode d, twin;
+    load(&t, "/d", &d);
+    uint32_t epb = 1024 / SFS_DIDX_SIZE;
+    for (uint32_t i = 0; i < d.dir_icap; i += epb) {
+        uint32_t pblk;
+        ck_assert_ok(sfs_bmap(&t.fs, &d, SFS_DIDX_BASE + i / epb, SFS_MAP_LOOKUP, &pblk));
+        struct sfs_buf *b;
+        ck_assert_ok(sfs_bget(&t.fs, pblk, SFS_BGET_READ, &b));
+        for (uint32_t k = 0; k < epb; k++) {
+            sfs_st32(b->data + k * SFS_DIDX_SIZE, 7);
+            sfs_st32(b->data + k * SFS_DIDX_SIZE + 4, 1);
+        }
+        sfs_bdirty(&t.fs, b);
+        sfs_bput(&t.fs, b);
+    }
+    /* Three more directory inodes that share /d's blocks. */
+    for (int k = 0; k < 3; k++) {
+        snprintf(name, sizeof(name), "/twin%d", k);
+        ck_assert_ok(sfs_mkdir(&t.fs, name, 0755));
+        load(&t, name, &twin);
+        uint32_t ino = twin.ino;
+        twin = d;
+        twin.ino = ino;
+        ck_assert_ok(sfs_inode_write(&t.fs, &twin));
+    }
+    /* A cycle: /a/b's ".." and /a's parent entry point round. */
+    ck_assert_ok(sfs_mkdir(&t.fs, "/a", 0755));
+    ck_assert_ok(sfs_mkdir(&t.fs, "/a/b", 0755));
+    struct sfs_inode a, b, root;
+    load(&t, "/a", &a);
+    load(&t, "/a/b", &b);
+    load(&t, "/", &root);
+    ck_assert_ok(sfs_dir_remove(&t.fs, &root, "a", 1));
+    ck_assert_ok(sfs_dir_add(&t.fs, &b, "loop", 4, a.ino, SFS_DT_DIR));
+    double t0 = now_s();
+    struct seen s = run_check(&t);
+    double dt = now_s() - t0;
+    ck_assert_int_gt(s.count[SFS_CHK_INDEX], 0);
+    ck_assert_int_gt(s.count[SFS_CHK_DUP_BLOCK], 0);
+    ck_assert_int_gt(s.count[SFS_CHK_UNREACHABLE], 0);
+    fprintf(stderr, "check: full index + shared blocks + cycle: %ld problems in %.3f s\n",
+            (long)s.total, dt);
+    ck_assert_msg(dt < 1.0, "check took %.2f s", dt);
+    tfs_teardown(&t);
+}
+END_TEST
+
+START_TEST(failed_inode_read_reports_the_block)
+{
+    struct tfs t;
+    struct sfs_format_opts o = { .block_size = 1024, .journal_blocks = UINT32_MAX };
+    tfs_setup_opts(&t, 1u << 20, &o, 0);
+    char name[16];
+    for (int i = 0; i < 20; i++) {
+        snprintf(name, sizeof(name), "/f%d", i);
+        ck_assert_ok(sfs_create(&t.fs, name, 0644));
+    }
+    ck_assert_ok(sfs_unmount(&t.fs));
+    ck_assert_ok(sfs_mount(&t.fs, &t.rd.dev, &t.cfg));
+    /* The third inode-table block (inodes 16..23) is not cached: fail it. */
+    uint32_t itable = t.fs.itable_start + 2;
+    t.rd.bad_sector = (int64_t)itable * 2;
+    struct seen s = run_check(&t);
+    ck_assert_int_gt(s.count[SFS_CHK_IO], 0);
+    ck_assert_uint_eq(last_io.a, itable);
+    ck_assert_int_eq((int64_t)last_io.b, SFS_EIO);
+    sfs_ramdev_heal(&t.rd);
+    tfs_teardown(&t);
+}
+END_TEST
+
 Suite *check_suite(void)
 {
     Suite *s = suite_create("check");
@@ -423,6 +523,8 @@ Suite *check_suite(void)
     tcase_add_test(tc, more_corruptions);
     tcase_add_test(tc, open_unlinked_file_is_not_a_leak);
     tcase_add_loop_test(tc, random_corruption_never_crashes, 0, 5);
+    tcase_add_test(tc, checking_is_bounded);
+    tcase_add_test(tc, failed_inode_read_reports_the_block);
     suite_add_tcase(s, tc);
     return s;
 }
