@@ -69,11 +69,15 @@ static void die(const char *what, long r)
     exit(1);
 }
 
+/* 0: the default journal; UINT32_MAX: none (the journal-off rows). */
+static uint32_t journal_blocks;
+
 static void fresh(struct sfs *fs, uint64_t bytes, uint32_t inodes)
 {
     memset(ram.data, 0, bytes);
     dev.sector_count = bytes / SECTOR;
-    struct sfs_format_opts o = { .block_size = 4096, .inode_count = inodes };
+    struct sfs_format_opts o = { .block_size = 4096, .inode_count = inodes,
+                                 .journal_blocks = journal_blocks };
     long r = sfs_format(fs, &dev, &cfg, &o);
     if (r == 0)
         r = sfs_mount(fs, &dev, &cfg);
@@ -268,8 +272,13 @@ int main(void)
     cfg.free = b_free;
     printf("libsfs %s, on-disk format %u, RAM device, 4 KiB blocks, 8 MiB cache\n",
            SFS_VERSION_STRING, SFS_FORMAT_VERSION);
-    sequential();
-    small_files();
+    for (int j = 0; j < 2; j++) {
+        journal_blocks = j ? UINT32_MAX : 0;
+        printf("-- journal %s --\n", j ? "off" : "on (default)");
+        sequential();
+        small_files();
+    }
+    journal_blocks = 0;
     big_directory();
     free(ram.data);
     return 0;
