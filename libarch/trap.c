@@ -160,6 +160,24 @@ void trap_report(const struct trap_frame *tf)
 }
 
 static trap_handler_fn user_fault_handler;
+static trap_handler_fn user_return_hook;
+
+trap_handler_fn trap_set_user_return_hook(trap_handler_fn fn)
+{
+    trap_handler_fn old = user_return_hook;
+    user_return_hook = fn;
+    return old;
+}
+
+/* Trap dispatch proper; trap_dispatch() adds the return-to-user hook. */
+static void dispatch(struct trap_frame *tf);
+
+void trap_dispatch(struct trap_frame *tf)
+{
+    dispatch(tf);
+    if (user_return_hook && (tf->cs & 3) == 3)
+        user_return_hook(tf);
+}
 
 trap_handler_fn trap_set_user_fault_handler(trap_handler_fn fn)
 {
@@ -168,7 +186,7 @@ trap_handler_fn trap_set_user_fault_handler(trap_handler_fn fn)
     return old;
 }
 
-void trap_dispatch(struct trap_frame *tf)
+static void dispatch(struct trap_frame *tf)
 {
     int v = (int)(tf->vector & 0xff);
     if (v < 32 && (tf->cs & 3) == 3 && user_fault_handler) {

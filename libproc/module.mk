@@ -12,6 +12,7 @@ MODULE_SRCS := \
 # Processes, exec and the system calls drive the CPU (arch/user.h): kernel only.
 MODULE_KERNEL_SRCS := \
 	libproc/exec.c \
+	libproc/pipe.c \
 	libproc/proc.c \
 	libproc/syscall.c
 MODULE_HOST_SRCS :=

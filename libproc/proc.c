@@ -238,9 +238,12 @@ int proc_kill(int pid, int sig)
     int r = (p && p->state == PROC_LIVE) ? 0 : -ESRCH;
     if (r == 0 && sig > 0 && sig <= 32 && sig != PROC_SIGCHLD) {
         p->pending |= 1u << (sig - 1);
-        /* A process asleep in wait4 notices at once; one asleep elsewhere
-         * notices when its system call returns. */
+        /* A process asleep in wait4 or on a pipe notices at once; one in
+         * nanosleep within 100 ms; one running in user mode at its next
+         * interrupt or system call. */
         wait_queue_wake_all(&p->child_exit);
+        if (p->blocked_on)
+            wait_queue_wake_all(p->blocked_on);
     }
     cpu_irq_restore(f);
     return r;
@@ -354,6 +357,18 @@ int proc_count(void)
     return n;
 }
 
+/* On every return to ring 3 (interrupts off): act on pending signals, so a
+ * process looping in user mode still dies when it is killed. */
+static void user_return(struct trap_frame *tf)
+{
+    (void)tf;
+    struct proc *p = proc_current();
+    if (p && p->pending && p->state == PROC_LIVE) {
+        cpu_sti();
+        proc_check_signals(p);
+    }
+}
+
 int proc_init(const struct proc_config *cfg)
 {
     if (!cfg || !cfg->kernel_as || !cfg->random || !cfg->now_ns)
@@ -361,6 +376,7 @@ int proc_init(const struct proc_config *cfg)
     proc_cfg = *cfg;
     wait_queue_init(&kernel_children);
     trap_set_user_fault_handler(user_fault);
+    trap_set_user_return_hook(user_return);
     arch_set_syscall_handler(proc_syscall);
     return 0;
 }

@@ -35,6 +35,9 @@ void proc_args_free(struct proc_args *a);
 int proc_load(struct vfs_ctx *files, const char *path, const struct proc_args *a, struct uvm *vm,
               struct trap_frame *start);
 
+/* pipe.c: a new pipe as two descriptors (read end, write end). */
+int proc_pipe(struct vfs_ctx *files, int fds[2]);
+
 /* syscall.c */
 void proc_syscall(struct trap_frame *tf);
 

@@ -77,6 +77,8 @@ static uint32_t type_bits(uint32_t type)
         return 0020000;
     case VFS_TYPE_BLOCKDEV:
         return 0060000;
+    case VFS_TYPE_FIFO:
+        return 0010000;
     default:
         return 0100000;
     }
@@ -98,12 +100,22 @@ static int put_stat(struct proc *p, uint64_t ubuf, const struct vfs_stat *st)
 
 /* ---- files ---- */
 
+/* Pipes and terminals return what they have: after the first piece, asking
+ * again could block although data was already read. */
+static bool is_stream(struct proc *p, int fd)
+{
+    struct vfs_stat st;
+    return vfs_fstat(&p->files, fd, &st) == 0 &&
+           (st.type == VFS_TYPE_FIFO || st.type == VFS_TYPE_CHARDEV);
+}
+
 static int64_t sys_read(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, uint64_t a3,
                         uint64_t a4, uint64_t a5)
 {
     char *buf = kmalloc(IOBUF);
     if (!buf)
         return -ENOMEM;
+    bool once = is_stream(p, (int)fd);
     int64_t done = 0;
     while ((uint64_t)done < n) {
         size_t want = n - (uint64_t)done < IOBUF ? (size_t)(n - (uint64_t)done) : IOBUF;
@@ -118,7 +130,7 @@ static int64_t sys_read(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, 
             break;
         }
         done += r;
-        if ((size_t)r < want)
+        if ((size_t)r < want || once)
             break;
     }
     kfree(buf);
@@ -623,7 +635,7 @@ static int64_t sys_getdents64(struct proc *p, uint64_t fd, uint64_t ubuf, uint64
         int64_t off = (int64_t)(used + reclen);
         memcpy(rec + 8, &off, 8);
         memcpy(rec + 16, &reclen, 2);
-        static const uint8_t dt[] = { 0, 8, 4, 10, 2, 6 };
+        static const uint8_t dt[] = { 0, 8, 4, 10, 2, 6, 1 };
         rec[18] = de.type < sizeof(dt) ? dt[de.type] : 0;
         memcpy(rec + 19, de.name, nlen);
         if (uvm_copy_out(&p->vm, ubuf + used, rec, reclen))
@@ -639,6 +651,38 @@ static int64_t sys_umask(struct proc *p, uint64_t mask, uint64_t a1, uint64_t a2
     uint32_t old = p->umask;
     p->umask = (uint32_t)mask & 0777;
     return old;
+}
+
+static int64_t sys_pipe2(struct proc *p, uint64_t ufds, uint64_t flags, uint64_t a2,
+                         uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    if (flags & ~(uint64_t)O_CLOEXEC)
+        return -EINVAL; /* O_NONBLOCK and O_DIRECT pipes: not yet */
+    int fds[2];
+    int r = proc_pipe(&p->files, fds);
+    if (r)
+        return r;
+    int32_t out[2] = { fds[0], fds[1] };
+    if (uvm_copy_out(&p->vm, ufds, out, sizeof(out))) {
+        vfs_close(&p->files, fds[0]);
+        vfs_close(&p->files, fds[1]);
+        return -EFAULT;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (fds[i] < 64) {
+            if (flags & O_CLOEXEC)
+                p->cloexec |= 1ull << fds[i];
+            else
+                p->cloexec &= ~(1ull << fds[i]);
+        }
+    }
+    return 0;
+}
+
+static int64_t sys_pipe(struct proc *p, uint64_t ufds, uint64_t a1, uint64_t a2, uint64_t a3,
+                        uint64_t a4, uint64_t a5)
+{
+    return sys_pipe2(p, ufds, 0, 0, 0, 0, 0);
 }
 
 /* ---- memory ---- */
@@ -1029,6 +1073,7 @@ static const sys_fn table[] = {
     [19] = sys_readv,
     [20] = sys_writev,
     [21] = sys_access,
+    [22] = sys_pipe,
     [24] = sys_sched_yield,
     [32] = sys_dup,
     [33] = sys_dup2,
@@ -1076,6 +1121,7 @@ static const sys_fn table[] = {
     [263] = sys_unlinkat,
     [267] = sys_readlinkat,
     [292] = sys_dup3,
+    [293] = sys_pipe2,
     [302] = sys_prlimit64,
     [318] = sys_getrandom,
 };

@@ -311,6 +311,8 @@ const char *vfs_type_name(uint32_t type)
         return "chardev";
     case VFS_TYPE_BLOCKDEV:
         return "blockdev";
+    case VFS_TYPE_FIFO:
+        return "fifo";
     default:
         return "unknown";
     }

@@ -151,6 +151,47 @@ int vfs_dup(struct vfs_ctx *ctx, int fd)
     return nfd;
 }
 
+struct vfs_mount *vfs_anon_mount(void)
+{
+    static struct vfs_mount anon;
+    return &anon;
+}
+
+int vfs_open_vnode(struct vfs_ctx *ctx, struct vnode *vn, int flags)
+{
+    flags &= VFS_O_ACCMODE;
+    vfs_lock();
+    int fd = alloc_fd(ctx);
+    struct vfs_file *f = fd >= 0 ? vfs_alloc(sizeof(*f)) : NULL;
+    int err = fd < 0 ? fd : f ? 0 : -ENOMEM;
+    if (!err) {
+        *f = (struct vfs_file){ .vn = vnode_get(vn), .flags = flags, .refs = 1 };
+        if (vn->ops->open && (err = vn->ops->open(vn, flags, &f->handle)) != 0)
+            vnode_put(vn);
+    }
+    if (err) {
+        vfs_free(f);
+    } else {
+        vn->mnt->busy++;
+        ctx->fds[fd] = f;
+    }
+    vfs_unlock();
+    return err ? err : fd;
+}
+
+/* A stream vnode's read or write, called without the VFS lock (held on entry
+ * and on return): the extra reference keeps the open file alive meanwhile. */
+static long stream_io(struct vfs_file *f, void *rbuf, const void *wbuf, size_t n)
+{
+    f->refs++;
+    vfs_unlock();
+    long r = wbuf ? f->vn->ops->write(f->vn, f->handle, 0, wbuf, n)
+                  : f->vn->ops->read(f->vn, f->handle, 0, rbuf, n);
+    vfs_lock();
+    file_put(f);
+    return r;
+}
+
 int vfs_dup2(struct vfs_ctx *ctx, int fd, int newfd)
 {
     if (newfd < 0 || newfd >= VFS_FD_MAX)
@@ -197,9 +238,15 @@ long vfs_read(struct vfs_ctx *ctx, int fd, void *buf, size_t n)
 {
     vfs_lock();
     struct vfs_file *f = get_file(ctx, fd);
-    long r = f ? do_read(f, buf, n, f->off) : -EBADF;
-    if (r > 0)
-        f->off += (uint64_t)r;
+    long r;
+    if (f && f->vn->ops->stream && f->vn->ops->read &&
+        (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY) {
+        r = stream_io(f, buf, NULL, n);
+    } else {
+        r = f ? do_read(f, buf, n, f->off) : -EBADF;
+        if (r > 0)
+            f->off += (uint64_t)r;
+    }
     vfs_unlock();
     return r;
 }
@@ -208,7 +255,7 @@ long vfs_pread(struct vfs_ctx *ctx, int fd, void *buf, size_t n, uint64_t off)
 {
     vfs_lock();
     struct vfs_file *f = get_file(ctx, fd);
-    long r = f ? do_read(f, buf, n, off) : -EBADF;
+    long r = !f ? -EBADF : f->vn->ops->stream ? -ESPIPE : do_read(f, buf, n, off);
     vfs_unlock();
     return r;
 }
@@ -224,6 +271,8 @@ long vfs_write(struct vfs_ctx *ctx, int fd, const void *buf, size_t n)
         r = -EBADF;
     } else if (!f->vn->ops->write) {
         r = -EINVAL;
+    } else if (f->vn->ops->stream) {
+        r = stream_io(f, NULL, buf, n);
     } else {
         if (f->flags & VFS_O_APPEND) {
             struct vfs_stat st;
@@ -249,6 +298,8 @@ long vfs_pwrite(struct vfs_ctx *ctx, int fd, const void *buf, size_t n, uint64_t
     long r;
     if (!f || (f->flags & VFS_O_ACCMODE) == VFS_O_RDONLY)
         r = -EBADF;
+    else if (f->vn->ops->stream)
+        r = -ESPIPE;
     else if (f->vn->type == VFS_TYPE_DIR)
         r = -EISDIR;
     else if (!f->vn->ops->write)
@@ -266,6 +317,8 @@ int64_t vfs_lseek(struct vfs_ctx *ctx, int fd, int64_t off, int whence)
     int64_t r;
     if (!f) {
         r = -EBADF;
+    } else if (f->vn->ops->stream) {
+        r = -ESPIPE;
     } else if (f->vn->type == VFS_TYPE_DIR) {
         r = off == 0 && whence == VFS_SEEK_SET ? 0 : -EINVAL; /* rewind only */
         if (r == 0)

@@ -16,7 +16,7 @@ sys.path.insert(0, HERE)
 import test_shell as ts  # noqa: E402
 
 USER = os.path.join(ts.ROOT, "build", "user", "tests")
-PROGS = ["hello", "forkexec", "fault"]
+PROGS = ["hello", "forkexec", "fault", "pipetest"]
 
 
 def frames_used(out):
@@ -52,6 +52,24 @@ class ProcessTests(unittest.TestCase):
         # the child wrote 2 into its copy; the parent still sees its own 3
         self.assertRegex(out, r"parent \d+: value 3, child \d+ exited with 0")
 
+    def test_pipe_carries_64_mib_intact(self):
+        out = self.sh.run("/bin/pipetest big 64", timeout=600)
+        m = re.search(r"writer crc (\w+)\nreader crc (\w+), (\d+) bytes, writer status 0", out)
+        self.assertTrue(m, out)
+        self.assertEqual(m.group(1), m.group(2))
+        self.assertEqual(int(m.group(3)), 64 << 20)
+
+    def test_pipe_without_reader_raises_sigpipe(self):
+        self.assertIn("writer without reader: signal 13", self.sh.run("/bin/pipetest epipe"))
+
+    def test_kill_ends_a_process_spinning_in_user_mode(self):
+        self.assertIn("spinning child: signal 15", self.sh.run("/bin/pipetest kill"))
+
+    def test_descriptors_and_working_directory_are_inherited(self):
+        out = self.sh.run("/bin/pipetest inherit")
+        self.assertIn("child: cwd /tmp, read 'shared'", out)
+        self.assertIn("parent: read ' offset' after the child", out)
+
     def test_faults_kill_only_the_process(self):
         for what, report in [("null", "Segmentation fault"), ("kernel", "Segmentation fault"),
                              ("text", "Segmentation fault"), ("ud", "Illegal instruction"),
@@ -73,7 +91,8 @@ class ProcessTests(unittest.TestCase):
 
     def test_no_frames_leak(self):
         lines = ["/bin/hello x", "/bin/forkexec /bin/hello", "/bin/fault null",
-                 "/bin/forkexec /bin/fault ud"]
+                 "/bin/forkexec /bin/fault ud", "/bin/pipetest big 1", "/bin/pipetest epipe",
+                 "/bin/pipetest kill", "/bin/pipetest inherit"]
         for line in lines:  # warm up: the heap grows once, caches fill
             self.sh.run(line)
         before = frames_used(self.sh.run("mem"))

@@ -103,6 +103,15 @@ trap_handler_fn trap_set_handler(int vector, trap_handler_fn fn);
 trap_handler_fn trap_set_user_fault_handler(trap_handler_fn fn);
 
 /**
+ * @brief Install a hook run at the end of every trap, interrupt or `int 0x80`
+ * that returns to user mode, with interrupts disabled: where pending signals
+ * are acted on. The `syscall` path does its own check.
+ * @param fn the hook, or NULL
+ * @return the previous hook
+ */
+trap_handler_fn trap_set_user_return_hook(trap_handler_fn fn);
+
+/**
  * @brief Entry from the assembly stubs: run the vector's handler or the default
  * action (report + panic for exceptions, report + resume for breakpoints).
  * @param tf the saved state

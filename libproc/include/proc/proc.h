@@ -62,6 +62,7 @@ struct proc {
     uint64_t clear_tid;      /**< set_tid_address(): zeroed at exit. */
     uint64_t sigmask;        /**< Blocked signals (rt_sigprocmask). */
     uint32_t pending;        /**< Signals sent and not yet acted on (bit per signal). */
+    struct wait_queue *blocked_on; /**< Where it sleeps in a pipe, so a signal can wake it. */
     uint32_t umask;          /**< File-mode creation mask. */
     int status;              /**< Wait status once a zombie (Linux encoding). */
     struct wait_queue child_exit; /**< Where wait4() sleeps for its children. */

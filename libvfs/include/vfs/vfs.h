@@ -42,6 +42,7 @@
 #define VFS_TYPE_SYMLINK  3 /**< Symbolic link. */
 #define VFS_TYPE_CHARDEV  4 /**< Character device. */
 #define VFS_TYPE_BLOCKDEV 5 /**< Block device. */
+#define VFS_TYPE_FIFO     6 /**< Pipe. */
 /** @} */
 
 /** @name Open flags */
@@ -146,6 +147,12 @@ struct vnode_ops {
     int (*fsync)(struct vnode *vn, void *handle);
     /** @brief The last reference is gone. */
     void (*release)(struct vnode *vn);
+    /**
+     * @brief Stream vnodes (pipes, terminals): read and write may sleep, so
+     * the VFS calls them without its lock, holding a reference to the open
+     * file instead. They keep no offset and do their own locking.
+     */
+    bool stream;
 };
 
 /** @brief An in-memory node. */
@@ -403,6 +410,23 @@ int vfs_readdir(struct vfs_ctx *ctx, int fd, struct vfs_dirent *out);
 /** @brief Duplicate a descriptor. @param ctx context @param fd descriptor @return the new
  * descriptor or an error */
 int vfs_dup(struct vfs_ctx *ctx, int fd);
+
+/**
+ * @brief A mount for vnodes that live on no file system (pipes): it has no
+ * root and no path, and vfs_stat reports its id, 0, as the device.
+ * @return the one anonymous mount
+ */
+struct vfs_mount *vfs_anon_mount(void);
+
+/**
+ * @brief Open an existing vnode as a new descriptor (pipes: the vnode exists
+ * before any name does). Calls its open op with @p flags.
+ * @param ctx   context
+ * @param vn    the vnode; the descriptor takes its own reference
+ * @param flags VFS_O_RDONLY, VFS_O_WRONLY or VFS_O_RDWR (others ignored)
+ * @return the descriptor, or -EMFILE, -ENOMEM, or the open op's error
+ */
+int vfs_open_vnode(struct vfs_ctx *ctx, struct vnode *vn, int flags);
 
 /**
  * @brief Make @p newfd refer to @p fd's open file, closing what @p newfd held

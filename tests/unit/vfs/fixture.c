@@ -12,6 +12,11 @@ struct vfs_ctx ctx;
 long live_allocs;
 static int lock_depth;
 
+int vfs_fixture_lock_depth(void)
+{
+    return lock_depth;
+}
+
 static void *t_alloc(size_t n)
 {
     live_allocs++;

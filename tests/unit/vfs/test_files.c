@@ -2,6 +2,7 @@
  * test_files.c - descriptors and file operations over ramfs.
  */
 #include "vfs_test.h"
+#include <stdint.h>
 #include <k/errno.h>
 #include <string.h>
 #include <vfs/ramfs.h>
@@ -136,6 +137,82 @@ START_TEST(test_dup2_and_copied_descriptors_share_open_files)
     ck_assert_int_eq(vfs_close(&ctx, 40), 0);
     ck_assert_int_eq(vfs_close(&ctx, g), 0);
     ck_assert_int_eq(vfs_close(&ctx, f), 0);
+}
+END_TEST
+
+/* A stream vnode (a pipe's shape): read and write run without the VFS lock. */
+static int stream_opens, stream_closes, stream_released;
+
+static int stream_open(struct vnode *vn, int flags, void **handle)
+{
+    stream_opens++;
+    *handle = (void *)(intptr_t)(flags & VFS_O_ACCMODE);
+    return 0;
+}
+
+static int stream_close(struct vnode *vn, void *handle)
+{
+    stream_closes++;
+    return 0;
+}
+
+static long stream_read(struct vnode *vn, void *handle, uint64_t off, void *buf, size_t n)
+{
+    ck_assert_int_eq(vfs_fixture_lock_depth(), 0);
+    memset(buf, 'r', n);
+    return (long)n;
+}
+
+static long stream_write(struct vnode *vn, void *handle, uint64_t off, const void *buf, size_t n)
+{
+    ck_assert_int_eq(vfs_fixture_lock_depth(), 0);
+    ck_assert_uint_eq(off, 0);
+    return (long)n;
+}
+
+static void stream_release(struct vnode *vn)
+{
+    stream_released++;
+}
+
+static const struct vnode_ops stream_ops = { .open = stream_open,
+                                             .close = stream_close,
+                                             .read = stream_read,
+                                             .write = stream_write,
+                                             .release = stream_release,
+                                             .stream = true };
+
+START_TEST(test_stream_vnodes_run_unlocked_and_refuse_seeks)
+{
+    stream_opens = stream_closes = stream_released = 0;
+    struct vnode *vn = vnode_new(vfs_anon_mount(), &stream_ops, VFS_TYPE_FIFO, 1, NULL);
+    ck_assert_ptr_nonnull(vn);
+    int r = vfs_open_vnode(&ctx, vn, VFS_O_RDONLY);
+    int w = vfs_open_vnode(&ctx, vn, VFS_O_WRONLY | VFS_O_CREAT); /* extra flags ignored */
+    vnode_put(vn);
+    ck_assert_int_ge(r, 0);
+    ck_assert_int_ge(w, 0);
+    ck_assert_int_eq(stream_opens, 2);
+    char buf[4];
+    ck_assert_int_eq(vfs_read(&ctx, r, buf, 4), 4);
+    ck_assert_int_eq(buf[0], 'r');
+    ck_assert_int_eq(vfs_write(&ctx, w, "abc", 3), 3);
+    ck_assert_int_eq(vfs_write(&ctx, r, "abc", 3), -EBADF); /* the read end */
+    ck_assert_int_eq(vfs_lseek(&ctx, r, 0, VFS_SEEK_SET), -ESPIPE);
+    ck_assert_int_eq(vfs_pread(&ctx, r, buf, 1, 0), -ESPIPE);
+    ck_assert_int_eq(vfs_pwrite(&ctx, w, "a", 1, 0), -ESPIPE);
+    ck_assert_int_eq(vfs_close(&ctx, r), 0);
+    ck_assert_int_eq(vfs_close(&ctx, w), 0);
+    ck_assert_int_eq(stream_closes, 2);
+    ck_assert_int_eq(stream_released, 1);
+    /* no descriptor left: a full table refuses */
+    for (int i = 0; i < VFS_FD_MAX; i++)
+        ck_assert_int_eq(vfs_open(&ctx, "/", VFS_O_RDONLY | VFS_O_DIRECTORY, 0), i);
+    vn = vnode_new(vfs_anon_mount(), &stream_ops, VFS_TYPE_FIFO, 2, NULL);
+    ck_assert_int_eq(vfs_open_vnode(&ctx, vn, VFS_O_RDONLY), -EMFILE);
+    vnode_put(vn);
+    for (int i = 0; i < VFS_FD_MAX; i++)
+        vfs_close(&ctx, i);
 }
 END_TEST
 
@@ -311,6 +388,7 @@ Suite *files_suite(void)
     tcase_add_test(tc, test_read_write_seek_append);
     tcase_add_test(tc, test_descriptor_limits_and_dup);
     tcase_add_test(tc, test_dup2_and_copied_descriptors_share_open_files);
+    tcase_add_test(tc, test_stream_vnodes_run_unlocked_and_refuse_seeks);
     tcase_add_test(tc, test_unlinked_open_file_stays_readable);
     tcase_add_test(tc, test_readdir_and_changes_during_it);
     tcase_add_test(tc, test_mkdir_rmdir);

@@ -13,6 +13,8 @@ extern long live_allocs;
 
 void vfs_fixture_setup(void);
 void vfs_fixture_teardown(void);
+/* 1 while the VFS holds its namespace lock, else 0. */
+int vfs_fixture_lock_depth(void);
 int put_file(const char *path, const char *text);
 /* Read a whole file into a static buffer ("" and *err set on failure). */
 const char *get_file(const char *path, int *err);

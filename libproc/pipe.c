@@ -1,0 +1,224 @@
+/*
+ * pipe.c - pipes: a 64 KiB ring between a read end and a write end, as
+ * stream vnodes on the VFS's anonymous mount (pipe(2), pipe2(2)).
+ *
+ * Semantics (POSIX and Linux): a read blocks while the pipe is empty and a
+ * writer exists, returns what is there (never waits for more once it has
+ * some), and returns 0 when every write end is closed. A write blocks until
+ * all of it is in; writes of at most PIPE_BUF bytes are never interleaved
+ * with other writers. Writing with no read end left raises SIGPIPE and fails
+ * with -EPIPE. A signal sent to a blocked process wakes it: -EINTR if nothing
+ * was moved yet.
+ *
+ * Locking: one CPU. Each pipe's state is changed with interrupts disabled,
+ * which also makes "check, then sleep on the wait queue" atomic. The copies
+ * into and out of the ring run with interrupts disabled too: they are
+ * memcpy of at most one bounce buffer (4 KiB) at a time.
+ */
+#include "proc_priv.h"
+
+#include <arch/cpu.h>
+#include <k/errno.h>
+#include <mm/heap.h>
+#include <string.h>
+
+#define PIPE_SIZE (64u * 1024)
+#define PIPE_BUF  4096u
+#define SIGPIPE   13
+
+struct pipe {
+    uint8_t *ring;
+    uint32_t head, count; /* read position, bytes stored */
+    uint32_t readers, writers;
+    struct wait_queue can_read, can_write;
+};
+
+/* The end an open file is: stored as its handle. */
+#define END_READ  ((void *)1)
+#define END_WRITE ((void *)2)
+
+static void sleep_on(struct proc *p, struct wait_queue *wq)
+{
+    if (p)
+        p->blocked_on = wq;
+    wait_queue_sleep_locked(wq);
+    if (p)
+        p->blocked_on = NULL;
+}
+
+static bool interrupted(struct proc *p)
+{
+    return p && p->pending;
+}
+
+static long pipe_read(struct vnode *vn, void *handle, uint64_t off, void *buf, size_t n)
+{
+    (void)off;
+    struct pipe *pp = vn->priv;
+    struct proc *self = proc_current();
+    if (handle != END_READ)
+        return -EBADF;
+    if (n == 0)
+        return 0;
+    uint64_t f = cpu_irq_save();
+    long r;
+    for (;;) {
+        if (pp->count > 0) {
+            size_t take = n < pp->count ? n : pp->count;
+            for (size_t done = 0; done < take;) {
+                size_t run = PIPE_SIZE - pp->head;
+                if (run > take - done)
+                    run = take - done;
+                memcpy((uint8_t *)buf + done, pp->ring + pp->head, run);
+                pp->head = (pp->head + (uint32_t)run) % PIPE_SIZE;
+                done += run;
+            }
+            pp->count -= (uint32_t)take;
+            wait_queue_wake_all(&pp->can_write);
+            r = (long)take;
+            break;
+        }
+        if (pp->writers == 0) {
+            r = 0;
+            break;
+        }
+        if (interrupted(self)) {
+            r = -EINTR;
+            break;
+        }
+        sleep_on(self, &pp->can_read);
+    }
+    cpu_irq_restore(f);
+    return r;
+}
+
+static long pipe_write(struct vnode *vn, void *handle, uint64_t off, const void *buf, size_t n)
+{
+    (void)off;
+    struct pipe *pp = vn->priv;
+    struct proc *self = proc_current();
+    if (handle != END_WRITE)
+        return -EBADF;
+    uint64_t f = cpu_irq_save();
+    size_t done = 0;
+    long r = 0;
+    while (done < n) {
+        if (pp->readers == 0) {
+            if (self)
+                proc_kill(self->pid, SIGPIPE);
+            r = -EPIPE;
+            break;
+        }
+        uint32_t space = PIPE_SIZE - pp->count;
+        /* Up to PIPE_BUF bytes go in whole or wait: no interleaving. */
+        bool atomic = n <= PIPE_BUF;
+        if (space == 0 || (atomic && space < n)) {
+            if (interrupted(self)) {
+                r = -EINTR;
+                break;
+            }
+            sleep_on(self, &pp->can_write);
+            continue;
+        }
+        size_t put = n - done < space ? n - done : space;
+        uint32_t tail = (pp->head + pp->count) % PIPE_SIZE;
+        for (size_t i = 0; i < put;) {
+            size_t run = PIPE_SIZE - tail;
+            if (run > put - i)
+                run = put - i;
+            memcpy(pp->ring + tail, (const uint8_t *)buf + done + i, run);
+            tail = (tail + (uint32_t)run) % PIPE_SIZE;
+            i += run;
+        }
+        pp->count += (uint32_t)put;
+        done += put;
+        wait_queue_wake_all(&pp->can_read);
+    }
+    cpu_irq_restore(f);
+    return done ? (long)done : r;
+}
+
+static int pipe_open(struct vnode *vn, int flags, void **handle)
+{
+    struct pipe *pp = vn->priv;
+    uint64_t f = cpu_irq_save();
+    if ((flags & VFS_O_ACCMODE) == VFS_O_WRONLY) {
+        pp->writers++;
+        *handle = END_WRITE;
+    } else {
+        pp->readers++;
+        *handle = END_READ;
+    }
+    cpu_irq_restore(f);
+    return 0;
+}
+
+static int pipe_close(struct vnode *vn, void *handle)
+{
+    struct pipe *pp = vn->priv;
+    uint64_t f = cpu_irq_save();
+    if (handle == END_WRITE)
+        pp->writers--;
+    else
+        pp->readers--;
+    wait_queue_wake_all(&pp->can_read);
+    wait_queue_wake_all(&pp->can_write);
+    cpu_irq_restore(f);
+    return 0;
+}
+
+static int pipe_getattr(struct vnode *vn, struct vfs_stat *st)
+{
+    struct pipe *pp = vn->priv;
+    *st = (struct vfs_stat){ .ino = vn->ino, .type = VFS_TYPE_FIFO, .mode = 0600, .nlink = 1,
+                             .blksize = PIPE_BUF, .size = pp->count };
+    return 0;
+}
+
+static void pipe_release(struct vnode *vn)
+{
+    struct pipe *pp = vn->priv;
+    kfree(pp->ring);
+    kfree(pp);
+}
+
+static const struct vnode_ops pipe_ops = {
+    .open = pipe_open,
+    .close = pipe_close,
+    .read = pipe_read,
+    .write = pipe_write,
+    .getattr = pipe_getattr,
+    .release = pipe_release,
+    .stream = true,
+};
+
+int proc_pipe(struct vfs_ctx *files, int fds[2])
+{
+    static uint64_t next_ino = 1;
+    struct pipe *pp = kcalloc(1, sizeof(*pp));
+    uint8_t *ring = pp ? kmalloc(PIPE_SIZE) : NULL;
+    if (!ring) {
+        kfree(pp);
+        return -ENOMEM;
+    }
+    pp->ring = ring;
+    wait_queue_init(&pp->can_read);
+    wait_queue_init(&pp->can_write);
+    struct vnode *vn = vnode_new(vfs_anon_mount(), &pipe_ops, VFS_TYPE_FIFO, next_ino++, pp);
+    if (!vn) {
+        kfree(ring);
+        kfree(pp);
+        return -ENOMEM;
+    }
+    int r = vfs_open_vnode(files, vn, VFS_O_RDONLY);
+    int w = r < 0 ? r : vfs_open_vnode(files, vn, VFS_O_WRONLY);
+    vnode_put(vn); /* the descriptors hold it now (or nothing does) */
+    if (w < 0) {
+        if (r >= 0)
+            vfs_close(files, r);
+        return w;
+    }
+    fds[0] = r;
+    fds[1] = w;
+    return 0;
+}
