@@ -1,10 +1,27 @@
 /*
  * sfs_vfs.c - libsfs under the VFS (vfs/sfs_vfs.h).
  *
- * Each vnode's priv is its absolute path inside the volume (allocated with the
- * VFS's allocator, freed in release). libsfs's error codes are the same
- * negative errno numbers as the kernel's, so they pass straight through.
+ * Identity is the inode number: a vnode is one held inode of one mounted
+ * volume. Each volume keeps its live vnodes in a small hash by inode, so a
+ * lookup that reaches an inode already in memory returns that same vnode (one
+ * vnode per inode per mount). A vnode holds its inode with sfs_iget() for its
+ * whole life and sfs_iput()s it in release: stat and truncate go through that
+ * reference, so they reach the file the vnode was found as, whatever happened
+ * to its names since (a rename over it, an unlink). Names are used only to
+ * find inodes: every directory op is a libsfs *_at call on (directory inode,
+ * name). An inode whose last name goes while a vnode holds it stays on libsfs's
+ * orphan list until the last sfs_iput(), and a crash in between frees it at the
+ * next mount.
+ *
+ * Open files are libsfs handles (sfs_open_ino()); directories need none
+ * (readdir is sfs_readdir_at() with the VFS's cookie as libsfs's position).
+ * libsfs's error codes are the kernel's negative errno numbers and pass
+ * straight through.
+ *
  * Locking: the VFS's namespace lock serialises every call into libsfs.
+ *
+ * Memory: volumes, vnode private parts and open-file handles come from the
+ * VFS's allocator; the block cache from libsfs through the same allocator.
  */
 #include <k/errno.h>
 #include <k/kprintf.h>
@@ -15,18 +32,22 @@
 #include <vfs/sfs_vfs.h>
 
 #define SFS_CACHE_BLOCKS 256 /* 1 MiB of cache with 4 KiB blocks */
+#define SV_BUCKETS       64  /* live-vnode hash buckets per volume */
 
-/* A live vnode's private part: its path, on the volume's list so a directory
- * rename can correct the paths of vnodes below it. */
+struct sfs_vol;
+
+/* A live vnode's private part: the held inode, on its volume's hash. */
 struct sv_node {
-    char *path;
-    struct sv_node *prev, *next;
+    struct sfs_file ref;  /* from sfs_iget(); libsfs links it on its open list */
+    struct sfs_vol *vol;  /* NULL once the volume is unmounted under it */
+    struct vnode *vn;     /* the one vnode of this inode */
+    struct sv_node *next; /* hash chain */
 };
 
 struct sfs_vol {
     struct sfs fs;
     struct sfs_blockdev dev;
-    struct sv_node *live; /* every live vnode of this volume */
+    struct sv_node *nodes[SV_BUCKETS]; /* live vnodes by inode */
 };
 
 static const struct vnode_ops sfs_ops;
@@ -36,9 +57,14 @@ static struct sfs *vol(struct vnode *vn)
     return &((struct sfs_vol *)vn->mnt->priv)->fs;
 }
 
-static const char *path_of(struct vnode *vn)
+static struct sfs_file *ref_of(struct vnode *vn)
 {
-    return ((struct sv_node *)vn->priv)->path;
+    return &((struct sv_node *)vn->priv)->ref;
+}
+
+static uint32_t ino_of(struct vnode *vn)
+{
+    return (uint32_t)vn->ino;
 }
 
 /* libsfs device callbacks over a struct block_device (they return 0 or <0). */
@@ -107,38 +133,6 @@ static int vol_open(struct block_device *bd, bool format, struct sfs_vol **out)
     return 0;
 }
 
-/* "dir" + "/" + "name", in a new allocation. */
-static char *join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    bool root = a == 1 && dir[0] == '/';
-    char *p = vfs_alloc(a + b + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, a);
-    size_t n = a;
-    if (!root)
-        p[n++] = '/';
-    memcpy(p + n, name, b + 1);
-    return p;
-}
-
-/* The parent of an absolute path ("/a/b" -> "/a", "/a" -> "/"). */
-static char *parent_of(const char *path)
-{
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] != '/')
-        n--;
-    if (n > 1)
-        n--;
-    char *p = vfs_alloc(n + 1);
-    if (p) {
-        memcpy(p, path, n);
-        p[n] = '\0';
-    }
-    return p;
-}
-
 static uint32_t vfs_type_of(uint32_t mode)
 {
     switch (mode & SFS_S_IFMT) {
@@ -151,152 +145,120 @@ static uint32_t vfs_type_of(uint32_t mode)
     }
 }
 
-/* Make a vnode for @path (taken over: freed on failure). */
-static int make_vnode(struct vfs_mount *mnt, char *path, struct vnode **out)
+/* The vnode of inode @ino of @mnt, with one more reference: the live one if
+ * there is one, else a new one holding the inode. */
+static int get_vnode(struct vfs_mount *mnt, uint32_t ino, struct vnode **out)
 {
-    if (!path)
+    struct sfs_vol *v = mnt->priv;
+    struct sv_node **bucket = &v->nodes[ino % SV_BUCKETS];
+    for (struct sv_node *n = *bucket; n; n = n->next) {
+        if (n->ref.ino == ino) {
+            *out = vnode_get(n->vn);
+            return 0;
+        }
+    }
+    struct sv_node *n = vfs_alloc(sizeof(*n));
+    if (!n)
         return -ENOMEM;
-    struct sfs_stat st;
-    int err = sfs_lstat(&((struct sfs_vol *)mnt->priv)->fs, path, &st);
+    memset(n, 0, sizeof(*n));
+    int err = sfs_iget(&v->fs, &n->ref, ino);
     if (err) {
-        vfs_free(path);
+        vfs_free(n);
         return err;
     }
-    struct sv_node *node = vfs_alloc(sizeof(*node));
-    struct vnode *vn = node ? vnode_new(mnt, &sfs_ops, vfs_type_of(st.mode), st.ino, node) : NULL;
-    if (!vn) {
-        vfs_free(node);
-        vfs_free(path);
-        return -ENOMEM;
+    struct sfs_stat st;
+    err = sfs_fstat(&v->fs, &n->ref, &st);
+    n->vn = err ? NULL : vnode_new(mnt, &sfs_ops, vfs_type_of(st.mode), ino, n);
+    if (!n->vn) {
+        sfs_iput(&v->fs, &n->ref);
+        vfs_free(n);
+        return err ? err : -ENOMEM;
     }
-    struct sfs_vol *v = mnt->priv;
-    *node = (struct sv_node){ .path = path, .next = v->live };
-    if (v->live)
-        v->live->prev = node;
-    v->live = node;
-    *out = vn;
+    n->vol = v;
+    n->next = *bucket;
+    *bucket = n;
+    *out = n->vn;
     return 0;
 }
 
-/* After "@from" became "@to", move every live path at or under @from. A path
- * that cannot be rebuilt (no memory) keeps the old name: lookups through that
- * vnode then fail with -ENOENT until it is looked up again. */
-static void renamed(struct sfs_vol *v, const char *from, const char *to)
+static void sv_release(struct vnode *vn)
 {
-    size_t fl = strlen(from), tl = strlen(to);
-    for (struct sv_node *n = v->live; n; n = n->next) {
-        if (strncmp(n->path, from, fl) != 0 || (n->path[fl] != '\0' && n->path[fl] != '/'))
-            continue;
-        size_t rest = strlen(n->path + fl);
-        char *p = vfs_alloc(tl + rest + 1);
-        if (!p)
-            continue;
-        memcpy(p, to, tl);
-        memcpy(p + tl, n->path + fl, rest + 1);
-        vfs_free(n->path);
-        n->path = p;
+    struct sv_node *n = vn->priv;
+    struct sfs_vol *v = n->vol;
+    if (v) {
+        struct sv_node **pp = &v->nodes[n->ref.ino % SV_BUCKETS];
+        while (*pp != n)
+            pp = &(*pp)->next;
+        *pp = n->next;
+        /* The last name may be gone: this frees the inode. A failure leaves it
+         * on the orphan list, for the next mount to free. */
+        sfs_iput(&v->fs, &n->ref);
     }
+    vfs_free(n);
 }
 
 static int sv_lookup(struct vnode *dir, const char *name, struct vnode **out)
 {
-    char *p = strcmp(name, "..") == 0 ? parent_of(path_of(dir)) : join(path_of(dir), name);
-    return make_vnode(dir->mnt, p, out);
-}
-
-/* Run a path call on dir/name. */
-static int on_child(struct vnode *dir, const char *name,
-                    int (*fn)(struct sfs *, const char *, uint32_t), uint32_t arg)
-{
-    char *p = join(path_of(dir), name);
-    if (!p)
-        return -ENOMEM;
-    int err = fn(vol(dir), p, arg);
-    vfs_free(p);
-    return err;
+    uint32_t ino;
+    int err = sfs_lookup(vol(dir), ino_of(dir), name, strlen(name), &ino);
+    return err ? err : get_vnode(dir->mnt, ino, out);
 }
 
 static int sv_create(struct vnode *dir, const char *name, uint32_t mode, struct vnode **out)
 {
-    char *p = join(path_of(dir), name);
-    if (!p)
-        return -ENOMEM;
-    int err = sfs_create(vol(dir), p, mode & 07777);
-    if (err) {
-        vfs_free(p);
-        return err;
-    }
-    return make_vnode(dir->mnt, p, out);
+    uint32_t ino;
+    int err = sfs_create_at(vol(dir), ino_of(dir), name, strlen(name), mode & 07777, &ino);
+    return err ? err : get_vnode(dir->mnt, ino, out);
 }
 
 static int sv_mkdir(struct vnode *dir, const char *name, uint32_t mode)
 {
-    return on_child(dir, name, sfs_mkdir, mode & 07777);
-}
-
-static int rmdir2(struct sfs *fs, const char *p, uint32_t unused)
-{
-    (void)unused;
-    return sfs_rmdir(fs, p);
-}
-
-static int unlink2(struct sfs *fs, const char *p, uint32_t unused)
-{
-    (void)unused;
-    return sfs_unlink(fs, p);
+    return sfs_mkdir_at(vol(dir), ino_of(dir), name, strlen(name), mode & 07777, NULL);
 }
 
 static int sv_rmdir(struct vnode *dir, const char *name)
 {
-    return on_child(dir, name, rmdir2, 0);
+    return sfs_rmdir_at(vol(dir), ino_of(dir), name, strlen(name));
 }
 
 static int sv_unlink(struct vnode *dir, const char *name)
 {
-    return on_child(dir, name, unlink2, 0);
+    return sfs_unlink_at(vol(dir), ino_of(dir), name, strlen(name));
 }
 
 static int sv_rename(struct vnode *odir, const char *oname, struct vnode *ndir, const char *nname)
 {
-    char *a = join(path_of(odir), oname), *b = join(path_of(ndir), nname);
-    int err = a && b ? sfs_rename(vol(odir), a, b) : -ENOMEM;
-    if (!err)
-        renamed(odir->mnt->priv, a, b);
-    vfs_free(a);
-    vfs_free(b);
-    return err;
+    return sfs_rename_at(vol(odir), ino_of(odir), oname, strlen(oname), ino_of(ndir), nname,
+                         strlen(nname));
 }
 
 static int sv_link(struct vnode *dir, const char *name, struct vnode *target)
 {
-    char *p = join(path_of(dir), name);
-    int err = p ? sfs_link(vol(dir), path_of(target), p) : -ENOMEM;
-    vfs_free(p);
-    return err;
+    return sfs_link_at(vol(dir), ino_of(target), ino_of(dir), name, strlen(name));
 }
 
 static int sv_symlink(struct vnode *dir, const char *name, const char *target)
 {
-    char *p = join(path_of(dir), name);
-    int err = p ? sfs_symlink(vol(dir), target, p) : -ENOMEM;
-    vfs_free(p);
-    return err;
+    return sfs_symlink_at(vol(dir), ino_of(dir), name, strlen(name), target, NULL);
 }
 
 static long sv_readlink(struct vnode *vn, char *buf, size_t size)
 {
-    return sfs_readlink(vol(vn), path_of(vn), buf, size);
+    return sfs_readlink_ino(vol(vn), ino_of(vn), buf, size);
 }
 
+/* Files get a libsfs handle; a directory needs none (the vnode holds it). */
 static int sv_open(struct vnode *vn, int flags, void **handle)
 {
+    if (vn->type == VFS_TYPE_DIR) {
+        *handle = NULL;
+        return 0;
+    }
     struct sfs_file *f = vfs_alloc(sizeof(*f));
     if (!f)
         return -ENOMEM;
     memset(f, 0, sizeof(*f));
-    int err = vn->type == VFS_TYPE_DIR
-                  ? sfs_dir_open(vol(vn), f, path_of(vn))
-                  : sfs_open(vol(vn), f, path_of(vn), flags & VFS_O_ACCMODE, 0);
+    int err = sfs_open_ino(vol(vn), f, ino_of(vn), flags & VFS_O_ACCMODE);
     if (err) {
         vfs_free(f);
         return err;
@@ -307,8 +269,9 @@ static int sv_open(struct vnode *vn, int flags, void **handle)
 
 static int sv_close(struct vnode *vn, void *handle)
 {
-    int err =
-        vn->type == VFS_TYPE_DIR ? sfs_dir_close(vol(vn), handle) : sfs_close(vol(vn), handle);
+    if (!handle)
+        return 0;
+    int err = sfs_close(vol(vn), handle);
     vfs_free(handle);
     return err;
 }
@@ -325,13 +288,13 @@ static long sv_write(struct vnode *vn, void *handle, uint64_t off, const void *b
 
 static int sv_truncate(struct vnode *vn, uint64_t size)
 {
-    return sfs_truncate(vol(vn), path_of(vn), size);
+    return sfs_ftruncate(vol(vn), ref_of(vn), size);
 }
 
 static int sv_getattr(struct vnode *vn, struct vfs_stat *st)
 {
     struct sfs_stat s;
-    int err = sfs_lstat(vol(vn), path_of(vn), &s);
+    int err = sfs_fstat(vol(vn), ref_of(vn), &s);
     if (err)
         return err;
     st->ino = s.ino;
@@ -346,13 +309,9 @@ static int sv_getattr(struct vnode *vn, struct vfs_stat *st)
 
 static int sv_readdir(struct vnode *dir, void *handle, uint64_t *cookie, struct vfs_dirent *out)
 {
-    if (*cookie == 0) { /* a rewind (or the first call) */
-        int err = sfs_dir_rewind(vol(dir), handle);
-        if (err)
-            return err;
-    }
+    (void)handle;
     struct sfs_dirent de;
-    int r = sfs_dir_read(vol(dir), handle, &de);
+    int r = sfs_readdir_at(vol(dir), ino_of(dir), cookie, &de);
     if (r <= 0)
         return r;
     out->ino = de.ino;
@@ -362,27 +321,12 @@ static int sv_readdir(struct vnode *dir, void *handle, uint64_t *cookie, struct 
     size_t n = de.name_len < VFS_NAME_MAX ? de.name_len : VFS_NAME_MAX;
     memcpy(out->name, de.name, n);
     out->name[n] = '\0';
-    (*cookie)++;
     return 1;
 }
 
 static int sv_fsync(struct vnode *vn, void *handle)
 {
-    return vn->type == VFS_TYPE_DIR ? sfs_sync(vol(vn)) : sfs_fsync(vol(vn), handle);
-}
-
-static void sv_release(struct vnode *vn)
-{
-    struct sv_node *n = vn->priv;
-    struct sfs_vol *v = vn->mnt->priv;
-    if (n->prev)
-        n->prev->next = n->next;
-    else
-        v->live = n->next;
-    if (n->next)
-        n->next->prev = n->prev;
-    vfs_free(n->path);
-    vfs_free(n);
+    return handle ? sfs_fsync(vol(vn), handle) : sfs_sync(vol(vn));
 }
 
 static const struct vnode_ops sfs_ops = {
@@ -413,20 +357,24 @@ static int sv_mount(struct vfs_mount *mnt, void *source, struct vnode **root)
     if (err)
         return err;
     mnt->priv = v;
-    char *p = vfs_alloc(2);
-    if (p)
-        memcpy(p, "/", 2);
-    err = make_vnode(mnt, p, root);
+    err = get_vnode(mnt, SFS_ROOT_INO, root);
     if (err) {
         sfs_unmount(&v->fs);
         vfs_free(v);
+        return err;
     }
-    return err;
+    return 0;
 }
 
+/* The VFS has put its root reference. */
 static int sv_unmount(struct vfs_mount *mnt)
 {
     struct sfs_vol *v = mnt->priv;
+    /* Vnodes still referenced (a forced unmount) outlive the volume: they let
+     * go of it, and sfs_unmount() closes their handles. */
+    for (uint32_t i = 0; i < SV_BUCKETS; i++)
+        for (struct sv_node *n = v->nodes[i]; n; n = n->next)
+            n->vol = NULL;
     int err = sfs_unmount(&v->fs);
     vfs_free(v);
     return err;

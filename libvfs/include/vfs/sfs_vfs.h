@@ -3,12 +3,12 @@
  * @brief The SFS file system (libsfs) under the VFS: type "sfs", mounted from a
  * `struct block_device` (dev/block.h).
  *
- * libsfs works with paths, so an SFS vnode remembers its path inside the
- * volume (the VFS resolves symbolic links and mount points itself, so every
- * such path is a real one). Open files use libsfs handles, which follow the
- * inode, not the name.
- * When a directory is renamed, the paths of live vnodes under it (a working
- * directory inside it, say) are moved along with it.
+ * A vnode is an inode: there is one vnode per inode per mount, and it holds
+ * the inode (sfs_iget) until its last reference goes, so it keeps naming the
+ * same file whatever happens to the names (a working directory inside a
+ * renamed directory, a descriptor on a file renamed over or unlinked). An
+ * inode unlinked while held lives on libsfs's orphan list and is freed by the
+ * last put, or by the next mount after a crash.
  */
 #ifndef VFS_SFS_VFS_H
 #define VFS_SFS_VFS_H
@@ -29,7 +29,8 @@ extern const struct vfs_fs_type sfs_vfs_type;
 int sfs_vfs_format(struct block_device *dev);
 
 /**
- * @brief The libsfs volume behind a mount of type "sfs" (for fsck and stats).
+ * @brief The libsfs volume behind a mount of type "sfs" (for statistics). Use
+ * it only under the VFS lock (e.g. in a vfs_for_each_mount() callback).
  * @param mnt a mount of type sfs
  * @return the volume, or NULL for another type
  */

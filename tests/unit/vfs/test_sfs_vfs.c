@@ -1,6 +1,8 @@
 /*
  * test_sfs_vfs.c - libsfs under the VFS, on a RAM disk: the same calls as on
- * ramfs, persistence across unmount and remount, automatic-format rules.
+ * ramfs, persistence across unmount and remount, automatic-format rules, and
+ * identity by inode: one vnode per inode, descriptors that follow their file
+ * through renames and unlinks, orphans that survive a crash.
  */
 #include "vfs_test.h"
 #include <k/errno.h>
@@ -154,6 +156,193 @@ START_TEST(test_mount_refuses_bad_disks)
 }
 END_TEST
 
+static void statfs_of(const char *path, struct vfs_statfs *sf)
+{
+    ck_assert_int_eq(vfs_statfs(&ctx, path, sf), 0);
+}
+
+/* Create and remove a file once, so the root directory has the slot and block
+ * a later file needs: free counts then return exactly to where they were. */
+static void warm_up(void)
+{
+    ck_assert_int_eq(put_file("/disk/warm-up", "x"), 0);
+    ck_assert_int_eq(vfs_unlink(&ctx, "/disk/warm-up"), 0);
+}
+
+START_TEST(test_one_vnode_per_inode)
+{
+    ck_assert_int_eq(put_file("/disk/a", "a"), 0);
+    ck_assert_int_eq(vfs_link(&ctx, "/disk/a", "/disk/b"), 0);
+    struct vnode *x, *y, *z;
+    ck_assert_int_eq(vfs_resolve(&ctx, "/disk/a", true, &x), 0);
+    ck_assert_int_eq(vfs_resolve(&ctx, "/disk/a", true, &y), 0);
+    ck_assert_int_eq(vfs_resolve(&ctx, "/disk/b", true, &z), 0);
+    ck_assert_ptr_eq(x, y);
+    ck_assert_ptr_eq(x, z); /* a hard link is the same inode, so the same vnode */
+    ck_assert_uint_eq(x->refs, 3);
+    struct vnode *r1, *r2;
+    ck_assert_int_eq(vfs_resolve(&ctx, "/disk", true, &r1), 0);
+    ck_assert_int_eq(vfs_resolve(&ctx, "/disk/.", true, &r2), 0);
+    ck_assert_ptr_eq(r1, r2);
+    ck_assert_ptr_eq(r1, r1->mnt->root);
+    vnode_put(r1);
+    vnode_put(r2);
+    vnode_put(x);
+    vnode_put(y);
+    vnode_put(z);
+}
+END_TEST
+
+START_TEST(test_rename_over_an_open_file)
+{
+    int err;
+    int fd = vfs_open(&ctx, "/disk/log", VFS_O_RDWR | VFS_O_CREAT, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(vfs_write(&ctx, fd, "old contents", 12), 12);
+    ck_assert_int_eq(put_file("/disk/new", "n"), 0);
+    ck_assert_int_eq(vfs_rename(&ctx, "/disk/new", "/disk/log"), 0);
+    /* the descriptor still names the old, now nameless, file */
+    struct vfs_stat st;
+    ck_assert_int_eq(vfs_fstat(&ctx, fd, &st), 0);
+    ck_assert_uint_eq(st.size, 12);
+    ck_assert_uint_eq(st.nlink, 0);
+    ck_assert_int_eq(vfs_ftruncate(&ctx, fd, 3), 0);
+    ck_assert_int_eq(vfs_fstat(&ctx, fd, &st), 0);
+    ck_assert_uint_eq(st.size, 3);
+    char buf[16] = { 0 };
+    ck_assert_int_eq(vfs_pread(&ctx, fd, buf, sizeof(buf), 0), 3);
+    ck_assert_str_eq(buf, "old");
+    /* and the name's new file was left alone */
+    ck_assert_str_eq(get_file("/disk/log", &err), "n");
+    ck_assert_int_eq(vfs_stat(&ctx, "/disk/log", &st), 0);
+    ck_assert_uint_eq(st.size, 1);
+    ck_assert_uint_eq(st.nlink, 1);
+    vfs_close(&ctx, fd);
+}
+END_TEST
+
+START_TEST(test_append_after_rename_appends_to_the_open_file)
+{
+    int err;
+    int fd = vfs_open(&ctx, "/disk/log", VFS_O_WRONLY | VFS_O_CREAT | VFS_O_APPEND, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(vfs_write(&ctx, fd, "abc", 3), 3);
+    int rfd = vfs_open(&ctx, "/disk/log", VFS_O_RDONLY, 0);
+    ck_assert_int_ge(rfd, 0);
+    ck_assert_int_eq(put_file("/disk/new", "0123456789"), 0);
+    ck_assert_int_eq(vfs_rename(&ctx, "/disk/new", "/disk/log"), 0);
+    ck_assert_int_eq(vfs_write(&ctx, fd, "de", 2), 2);
+    char buf[32] = { 0 };
+    ck_assert_int_eq(vfs_pread(&ctx, rfd, buf, sizeof(buf), 0), 5);
+    ck_assert_str_eq(buf, "abcde");
+    ck_assert_str_eq(get_file("/disk/log", &err), "0123456789");
+    vfs_close(&ctx, fd);
+    vfs_close(&ctx, rfd);
+}
+END_TEST
+
+START_TEST(test_unlinked_open_file_lives_until_its_last_close)
+{
+    static char data[40000], back[40000];
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (char)('a' + i % 23);
+    warm_up();
+    struct vfs_statfs before, sf;
+    statfs_of("/disk", &before);
+    int fd = vfs_open(&ctx, "/disk/u", VFS_O_RDWR | VFS_O_CREAT, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(vfs_write(&ctx, fd, data, sizeof(data)), sizeof(data));
+    int fd2 = vfs_open(&ctx, "/disk/u", VFS_O_RDONLY, 0);
+    ck_assert_int_ge(fd2, 0);
+    ck_assert_int_eq(vfs_unlink(&ctx, "/disk/u"), 0);
+    struct vfs_stat st;
+    ck_assert_int_eq(vfs_stat(&ctx, "/disk/u", &st), -ENOENT);
+    ck_assert_int_eq(vfs_fstat(&ctx, fd, &st), 0);
+    ck_assert_uint_eq(st.nlink, 0);
+    ck_assert_uint_eq(st.size, sizeof(data));
+    ck_assert_int_eq(vfs_write(&ctx, fd, "tail", 4), 4);
+    ck_assert_int_eq(vfs_pread(&ctx, fd2, back, sizeof(back), 0), sizeof(back));
+    ck_assert_mem_eq(back, data, sizeof(data));
+    ck_assert_int_eq(vfs_ftruncate(&ctx, fd, 5000), 0);
+    ck_assert_int_eq(vfs_fstat(&ctx, fd2, &st), 0);
+    ck_assert_uint_eq(st.size, 5000);
+    statfs_of("/disk", &sf);
+    ck_assert_uint_lt(sf.blocks_free, before.blocks_free);
+    ck_assert_uint_eq(sf.files_free, before.files_free - 1);
+    vfs_close(&ctx, fd);
+    /* one descriptor left: still there */
+    ck_assert_int_eq(vfs_pread(&ctx, fd2, back, 10, 4990), 10);
+    ck_assert_mem_eq(back, data + 4990, 10);
+    statfs_of("/disk", &sf);
+    ck_assert_uint_eq(sf.files_free, before.files_free - 1);
+    vfs_close(&ctx, fd2);
+    /* the last close gives everything back */
+    statfs_of("/disk", &sf);
+    ck_assert_uint_eq(sf.blocks_free, before.blocks_free);
+    ck_assert_uint_eq(sf.files_free, before.files_free);
+}
+END_TEST
+
+START_TEST(test_removed_cwd_is_not_its_successor)
+{
+    int err;
+    ck_assert_int_eq(vfs_mkdir(&ctx, "/disk/d", 0755), 0);
+    ck_assert_int_eq(vfs_chdir(&ctx, "/disk/d"), 0);
+    ck_assert_int_eq(vfs_rmdir(&ctx, "/disk/d"), 0);
+    ck_assert_int_eq(vfs_mkdir(&ctx, "/disk/d", 0755), 0);
+    /* the working directory is the removed one, not the new /disk/d */
+    ck_assert_int_eq(put_file("f", "x"), -ENOENT);
+    get_file("/disk/d/f", &err);
+    ck_assert_int_eq(err, -ENOENT);
+    ck_assert_int_eq(vfs_chdir(&ctx, "/"), 0);
+}
+END_TEST
+
+/* A copy of the disk taken now is what a power cut would leave. */
+static uint8_t *snapshot(void)
+{
+    uint8_t *copy = malloc((size_t)DISK_BLOCKS * 512);
+    memcpy(copy, disk, (size_t)DISK_BLOCKS * 512);
+    return copy;
+}
+
+START_TEST(test_open_unlinked_file_survives_a_crash_as_an_orphan)
+{
+    static char data[20000];
+    memset(data, 'o', sizeof(data));
+    warm_up();
+    struct vfs_statfs before, sf;
+    statfs_of("/disk", &before);
+    int fd = vfs_open(&ctx, "/disk/orphan", VFS_O_RDWR | VFS_O_CREAT, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(vfs_write(&ctx, fd, data, sizeof(data)), sizeof(data));
+    ck_assert_int_eq(vfs_unlink(&ctx, "/disk/orphan"), 0);
+    ck_assert_int_eq(vfs_fsync(&ctx, fd), 0);
+    uint8_t *crashed = snapshot();
+    /* the running system goes on using the file */
+    ck_assert_int_eq(vfs_write(&ctx, fd, "more", 4), 4);
+    /* the crashed copy mounts with the orphan gone and checks clean */
+    struct ramdisk rd2;
+    ck_assert_int_eq(ramdisk_init(&rd2, "rd1", crashed, 512, DISK_BLOCKS), 0);
+    ck_assert_int_eq(vfs_mkdir(&ctx, "/crash", 0755), 0);
+    ck_assert_int_eq(vfs_mount(&ctx, "/crash", "sfs", &rd2.bdev), 0);
+    statfs_of("/crash", &sf);
+    ck_assert_uint_eq(sf.blocks_free, before.blocks_free);
+    ck_assert_uint_eq(sf.files_free, before.files_free);
+    ck_assert_int_eq(vfs_umount(&ctx, "/crash"), 0);
+    ck_assert_int_eq(sfs_vfs_check(&rd2.bdev, NULL, NULL, NULL), 0);
+    free(crashed);
+    /* the live file is intact until its close */
+    char back[8] = { 0 };
+    ck_assert_int_eq(vfs_pread(&ctx, fd, back, 4, sizeof(data)), 4);
+    ck_assert_str_eq(back, "more");
+    vfs_close(&ctx, fd);
+    statfs_of("/disk", &sf);
+    ck_assert_uint_eq(sf.blocks_free, before.blocks_free);
+    ck_assert_uint_eq(sf.files_free, before.files_free);
+}
+END_TEST
+
 Suite *sfs_vfs_suite(void)
 {
     Suite *s = suite_create("sfs_vfs");
@@ -164,5 +353,14 @@ Suite *sfs_vfs_suite(void)
     tcase_add_test(tc, test_cwd_follows_a_renamed_directory);
     tcase_add_test(tc, test_mount_refuses_bad_disks);
     suite_add_tcase(s, tc);
+    TCase *ti = tcase_create("sfs_vfs_inodes");
+    tcase_add_checked_fixture(ti, setup, teardown);
+    tcase_add_test(ti, test_one_vnode_per_inode);
+    tcase_add_test(ti, test_rename_over_an_open_file);
+    tcase_add_test(ti, test_append_after_rename_appends_to_the_open_file);
+    tcase_add_test(ti, test_unlinked_open_file_lives_until_its_last_close);
+    tcase_add_test(ti, test_removed_cwd_is_not_its_successor);
+    tcase_add_test(ti, test_open_unlinked_file_survives_a_crash_as_an_orphan);
+    suite_add_tcase(s, ti);
     return s;
 }
