@@ -205,9 +205,7 @@ static int cmd_fsck(struct shell *s, int argc, char **argv)
     struct block_device *d = device_arg(s, "fsck", argv[1]);
     if (!d)
         return 1;
-    struct find_mount f = { d, NULL };
-    vfs_for_each_mount(find_mount, &f);
-    long r = sfs_vfs_check(d, f.mnt, fsck_line, s);
+    long r = sfs_vfs_check(d, fsck_line, s); /* the live volume if mounted, under the VFS lock */
     if (r < 0) {
         shell_eprintf(s, "fsck: %s: %s\n", argv[1], k_strerror((int)r));
         return 8;

@@ -18,7 +18,10 @@
  * libsfs's error codes are the kernel's negative errno numbers and pass
  * straight through.
  *
- * Locking: the VFS's namespace lock serialises every call into libsfs.
+ * Locking: the VFS's namespace lock serialises every call into libsfs. The
+ * vnode ops run with it held; sfs_vfs_format() and sfs_vfs_check() take it
+ * themselves, so they never race a mount, an unmount or a file operation. The
+ * list of mounted volumes (to find a device's volume) is guarded by it too.
  *
  * Memory: volumes, vnode private parts and open-file handles come from the
  * VFS's allocator; the block cache from libsfs through the same allocator.
@@ -31,8 +34,11 @@
 #include <string.h>
 #include <vfs/sfs_vfs.h>
 
+#include "vfs_priv.h"
+
 #define SFS_CACHE_BLOCKS 256 /* 1 MiB of cache with 4 KiB blocks */
 #define SV_BUCKETS       64  /* live-vnode hash buckets per volume */
+#define CHECK_KEEP       64  /* problems an fsck keeps to report after unlocking */
 
 struct sfs_vol;
 
@@ -48,7 +54,11 @@ struct sfs_vol {
     struct sfs fs;
     struct sfs_blockdev dev;
     struct sv_node *nodes[SV_BUCKETS]; /* live vnodes by inode */
+    struct sfs_vol *next;              /* the mounted list */
 };
+
+/* Every mounted volume. VFS lock held. */
+static struct sfs_vol *mounted;
 
 static const struct vnode_ops sfs_ops;
 
@@ -65,6 +75,14 @@ static struct sfs_file *ref_of(struct vnode *vn)
 static uint32_t ino_of(struct vnode *vn)
 {
     return (uint32_t)vn->ino;
+}
+
+static struct sfs_vol *find_mounted(struct block_device *bd)
+{
+    for (struct sfs_vol *v = mounted; v; v = v->next)
+        if (v->dev.ctx == bd)
+            return v;
+    return NULL;
 }
 
 /* libsfs device callbacks over a struct block_device (they return 0 or <0). */
@@ -350,8 +368,11 @@ static const struct vnode_ops sfs_ops = {
     .release = sv_release,
 };
 
+/* VFS lock held (vfs_mount). A device carries at most one mounted volume. */
 static int sv_mount(struct vfs_mount *mnt, void *source, struct vnode **root)
 {
+    if (source && find_mounted(source))
+        return -EBUSY;
     struct sfs_vol *v;
     int err = vol_open(source, false, &v);
     if (err)
@@ -363,13 +384,21 @@ static int sv_mount(struct vfs_mount *mnt, void *source, struct vnode **root)
         vfs_free(v);
         return err;
     }
+    v->next = mounted;
+    mounted = v;
     return 0;
 }
 
-/* The VFS has put its root reference. */
+/* VFS lock held; the VFS has put its root reference. */
 static int sv_unmount(struct vfs_mount *mnt)
 {
     struct sfs_vol *v = mnt->priv;
+    for (struct sfs_vol **pp = &mounted; *pp; pp = &(*pp)->next) {
+        if (*pp == v) {
+            *pp = v->next;
+            break;
+        }
+    }
     /* Vnodes still referenced (a forced unmount) outlive the volume: they let
      * go of it, and sfs_unmount() closes their handles. */
     for (uint32_t i = 0; i < SV_BUCKETS; i++)
@@ -419,10 +448,11 @@ struct block_device *sfs_vfs_device(struct vfs_mount *mnt)
 
 int sfs_vfs_format(struct block_device *dev)
 {
-    struct sfs_vol *v;
-    int err = vol_open(dev, true, &v);
-    if (!err)
-        vfs_free(v);
+    vfs_lock();
+    struct sfs_vol *v = NULL;
+    int err = dev && find_mounted(dev) ? -EBUSY : vol_open(dev, true, &v);
+    vfs_unlock();
+    vfs_free(v);
     return err;
 }
 
@@ -452,37 +482,61 @@ int sfs_vfs_blank(struct block_device *dev)
     return blank;
 }
 
-struct check_ctx {
-    void (*report)(void *ctx, const char *line);
-    void *ctx;
+/* What a check found, kept while the VFS lock is held and reported after it
+ * is dropped: the report callback may write to a file (a redirected fsck). */
+struct check_log {
+    struct sfs_check_problem kept[CHECK_KEEP];
+    long count;
 };
 
-static void check_report(void *ctx, const struct sfs_check_problem *p)
+static void check_keep(void *ctx, const struct sfs_check_problem *p)
 {
-    struct check_ctx *c = ctx;
-    if (!c->report)
-        return;
-    char line[160];
-    ksnprintf(line, sizeof(line), "inode %u: %s (%llu, %llu)", p->ino, sfs_check_describe(p->code),
-              (unsigned long long)p->a, (unsigned long long)p->b);
-    c->report(c->ctx, line);
+    struct check_log *log = ctx;
+    if (log->count < CHECK_KEEP)
+        log->kept[log->count] = *p;
+    log->count++;
 }
 
-long sfs_vfs_check(struct block_device *dev, struct vfs_mount *mounted,
-                   void (*report)(void *ctx, const char *line), void *ctx)
+static long check_locked(struct block_device *dev, struct check_log *log)
 {
-    struct check_ctx c = { report, ctx };
-    struct sfs *fs = mounted ? sfs_vfs_volume(mounted) : NULL;
-    if (fs) {
-        sfs_sync(fs);
-        return sfs_check(fs, NULL, 0, check_report, &c);
+    struct sfs_vol *v = find_mounted(dev);
+    if (v) {
+        /* The live volume, never a second mount of its device: that one would
+         * replay the journal and free the orphans the live one still uses. */
+        sfs_sync(&v->fs);
+        return sfs_check(&v->fs, NULL, 0, check_keep, log);
     }
-    struct sfs_vol *v;
     long r = vol_open(dev, false, &v);
     if (r == 0) {
-        r = sfs_check(&v->fs, NULL, 0, check_report, &c);
+        r = sfs_check(&v->fs, NULL, 0, check_keep, log);
         sfs_unmount(&v->fs);
         vfs_free(v);
     }
+    return r;
+}
+
+long sfs_vfs_check(struct block_device *dev, void (*report)(void *ctx, const char *line), void *ctx)
+{
+    if (!dev)
+        return -ENODEV;
+    struct check_log *log = vfs_alloc(sizeof(*log));
+    if (!log)
+        return -ENOMEM;
+    log->count = 0;
+    vfs_lock();
+    long r = check_locked(dev, log);
+    vfs_unlock();
+    char line[160];
+    for (long i = 0; r > 0 && report && i < log->count && i < CHECK_KEEP; i++) {
+        const struct sfs_check_problem *p = &log->kept[i];
+        ksnprintf(line, sizeof(line), "inode %u: %s (%llu, %llu)", p->ino,
+                  sfs_check_describe(p->code), (unsigned long long)p->a, (unsigned long long)p->b);
+        report(ctx, line);
+    }
+    if (r > 0 && report && log->count > CHECK_KEEP) {
+        ksnprintf(line, sizeof(line), "... and %ld more", log->count - CHECK_KEEP);
+        report(ctx, line);
+    }
+    vfs_free(log);
     return r;
 }

@@ -9,6 +9,10 @@
  * renamed directory, a descriptor on a file renamed over or unlinked). An
  * inode unlinked while held lives on libsfs's orphan list and is freed by the
  * last put, or by the next mount after a crash.
+ *
+ * Locking: the vnode ops run under the VFS lock; sfs_vfs_format() and
+ * sfs_vfs_check() take the VFS lock themselves (call them without it), so
+ * neither races a mount or a file operation. A device is mounted at most once.
  */
 #ifndef VFS_SFS_VFS_H
 #define VFS_SFS_VFS_H
@@ -22,9 +26,10 @@ struct sfs;
 extern const struct vfs_fs_type sfs_vfs_type;
 
 /**
- * @brief Format a block device with SFS (default geometry: 4 KiB blocks).
- * @param dev the device (must not be mounted)
- * @return 0 or a negative error
+ * @brief Format a block device with SFS (default geometry: 4 KiB blocks),
+ * unless it is mounted: the check and the format are one step under the VFS lock.
+ * @param dev the device
+ * @return 0, -EBUSY if it is mounted, -ENODEV (NULL), or a negative error
  */
 int sfs_vfs_format(struct block_device *dev);
 
@@ -52,16 +57,21 @@ struct block_device *sfs_vfs_device(struct vfs_mount *mnt);
 int sfs_vfs_blank(struct block_device *dev);
 
 /**
- * @brief Check an SFS volume (fsck): the mounted one if @p mounted is given,
- * else @p dev mounted just for the check.
- * @param dev     the device (used when @p mounted is NULL)
- * @param mounted a mount of type sfs, or NULL
+ * @brief Check the SFS volume on @p dev (fsck), under the VFS lock from start
+ * to end: if @p dev is mounted, its live volume (synced first; never a second
+ * mount of a mounted device), else @p dev mounted just for the check, so that
+ * nothing can mount or format it meanwhile. Nothing is repaired.
+ *
+ * @p report runs after the lock is dropped (it may write to a file): it gets
+ * the first 64 problems, then one "... and N more" line.
+ * @param dev     the device
  * @param report  called with one line of text per problem (may be NULL)
  * @param ctx     passed to @p report
- * @return the number of problems (0: clean), or a negative error (e.g. the
- *         volume does not mount: -EMEDIUMTYPE, -EUCLEAN, -ENOTSUP)
+ * @return the number of problems (0: clean), or a negative error (-ENODEV for
+ *         NULL, -ENOMEM; the volume does not mount: -EMEDIUMTYPE, -EUCLEAN,
+ *         -ENOTSUP, -EIO)
  */
-long sfs_vfs_check(struct block_device *dev, struct vfs_mount *mounted,
-                   void (*report)(void *ctx, const char *line), void *ctx);
+long sfs_vfs_check(struct block_device *dev, void (*report)(void *ctx, const char *line),
+                   void *ctx);
 
 #endif

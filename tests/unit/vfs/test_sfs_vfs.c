@@ -2,7 +2,8 @@
  * test_sfs_vfs.c - libsfs under the VFS, on a RAM disk: the same calls as on
  * ramfs, persistence across unmount and remount, automatic-format rules, and
  * identity by inode: one vnode per inode, descriptors that follow their file
- * through renames and unlinks, orphans that survive a crash.
+ * through renames and unlinks, orphans that survive a crash, and fsck/mkfs
+ * that respect a mount.
  */
 #include "vfs_test.h"
 #include <k/errno.h>
@@ -330,7 +331,7 @@ START_TEST(test_open_unlinked_file_survives_a_crash_as_an_orphan)
     ck_assert_uint_eq(sf.blocks_free, before.blocks_free);
     ck_assert_uint_eq(sf.files_free, before.files_free);
     ck_assert_int_eq(vfs_umount(&ctx, "/crash"), 0);
-    ck_assert_int_eq(sfs_vfs_check(&rd2.bdev, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(sfs_vfs_check(&rd2.bdev, NULL, NULL), 0);
     free(crashed);
     /* the live file is intact until its close */
     char back[8] = { 0 };
@@ -340,6 +341,121 @@ START_TEST(test_open_unlinked_file_survives_a_crash_as_an_orphan)
     statfs_of("/disk", &sf);
     ck_assert_uint_eq(sf.blocks_free, before.blocks_free);
     ck_assert_uint_eq(sf.files_free, before.files_free);
+}
+END_TEST
+
+START_TEST(test_mkfs_and_a_second_mount_refuse_a_mounted_disk)
+{
+    int err;
+    ck_assert_int_eq(put_file("/disk/keep", "kept"), 0);
+    ck_assert_int_eq(sfs_vfs_format(&rd.bdev), -EBUSY);
+    ck_assert_int_eq(vfs_mkdir(&ctx, "/again", 0755), 0);
+    ck_assert_int_eq(vfs_mount(&ctx, "/again", "sfs", &rd.bdev), -EBUSY);
+    ck_assert_str_eq(get_file("/disk/keep", &err), "kept");
+    ck_assert_int_eq(vfs_umount(&ctx, "/disk"), 0);
+    ck_assert_int_eq(sfs_vfs_format(&rd.bdev), 0); /* unmounted: fine */
+    ck_assert_int_eq(vfs_mount(&ctx, "/again", "sfs", &rd.bdev), 0);
+    get_file("/again/keep", &err);
+    ck_assert_int_eq(err, -ENOENT);
+    ck_assert_int_eq(sfs_vfs_format(NULL), -ENODEV);
+    ck_assert_int_eq(sfs_vfs_check(NULL, NULL, NULL), -ENODEV);
+}
+END_TEST
+
+/* A device that records whether the VFS lock was held on each call. */
+static const struct block_ops *probe_inner;
+static long probe_calls, probe_unlocked;
+
+static void probe_note(void)
+{
+    probe_calls++;
+    probe_unlocked += vfs_fixture_lock_depth() == 0;
+}
+
+static int probe_read(struct block_device *dev, uint64_t lba, uint32_t count, void *buf)
+{
+    probe_note();
+    return probe_inner->read(dev, lba, count, buf);
+}
+
+static int probe_write(struct block_device *dev, uint64_t lba, uint32_t count, const void *buf)
+{
+    probe_note();
+    return probe_inner->write(dev, lba, count, buf);
+}
+
+static int probe_flush(struct block_device *dev)
+{
+    probe_note();
+    return probe_inner->flush(dev);
+}
+
+static const struct block_ops probe_ops = { probe_read, probe_write, probe_flush };
+
+static long report_lines;
+
+static void report_line(void *c, const char *line)
+{
+    (void)c;
+    (void)line;
+    ck_assert_int_eq(vfs_fixture_lock_depth(), 0); /* free to use the VFS */
+    struct vfs_stat st;
+    ck_assert_int_eq(vfs_stat(&ctx, "/", &st), 0);
+    report_lines++;
+}
+
+START_TEST(test_fsck_of_a_mounted_disk_checks_the_live_volume_under_the_lock)
+{
+    struct ramdisk rd2;
+    uint8_t *mem = calloc(DISK_BLOCKS, 512);
+    ck_assert_int_eq(ramdisk_init(&rd2, "rd1", mem, 512, DISK_BLOCKS), 0);
+    struct block_device probe = rd2.bdev;
+    probe_inner = rd2.bdev.ops;
+    probe.ops = &probe_ops;
+    ck_assert_int_eq(sfs_vfs_format(&probe), 0);
+    ck_assert_int_eq(vfs_mkdir(&ctx, "/p", 0755), 0);
+    ck_assert_int_eq(vfs_mount(&ctx, "/p", "sfs", &probe), 0);
+    /* an open, unlinked file: a second mount of the device would free it */
+    int fd = vfs_open(&ctx, "/p/orphan", VFS_O_RDWR | VFS_O_CREAT, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(vfs_write(&ctx, fd, "still here", 10), 10);
+    ck_assert_int_eq(vfs_unlink(&ctx, "/p/orphan"), 0);
+    probe_calls = probe_unlocked = 0;
+    ck_assert_int_eq(sfs_vfs_check(&probe, report_line, NULL), 0);
+    ck_assert_int_gt(probe_calls, 0);
+    ck_assert_int_eq(probe_unlocked, 0);
+    char buf[16] = { 0 };
+    ck_assert_int_eq(vfs_pread(&ctx, fd, buf, sizeof(buf), 0), 10);
+    ck_assert_str_eq(buf, "still here");
+    vfs_close(&ctx, fd);
+    ck_assert_int_eq(sfs_vfs_check(&probe, report_line, NULL), 0);
+    ck_assert_int_eq(vfs_umount(&ctx, "/p"), 0);
+    /* unmounted: checked by a mount of its own, still under the lock */
+    probe_calls = probe_unlocked = 0;
+    ck_assert_int_eq(sfs_vfs_check(&probe, report_line, NULL), 0);
+    ck_assert_int_gt(probe_calls, 0);
+    ck_assert_int_eq(probe_unlocked, 0);
+    free(mem);
+}
+END_TEST
+
+static uint32_t le32_at(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+START_TEST(test_fsck_reports_after_dropping_the_lock)
+{
+    ck_assert_int_eq(vfs_umount(&ctx, "/disk"), 0);
+    /* mark the volume's last block used in the data bitmap: a leaked block */
+    uint32_t bs = le32_at(disk + 8), total = le32_at(disk + 12), dbitmap = le32_at(disk + 28);
+    uint32_t last = total - 1;
+    uint8_t *map = disk + (uint64_t)(dbitmap + last / (8 * bs)) * bs;
+    map[(last % (8 * bs)) / 8] |= (uint8_t)(1u << (last % 8));
+    report_lines = 0;
+    long r = sfs_vfs_check(&rd.bdev, report_line, NULL);
+    ck_assert_int_gt(r, 0);
+    ck_assert_int_eq(report_lines, r);
 }
 END_TEST
 
@@ -361,6 +477,9 @@ Suite *sfs_vfs_suite(void)
     tcase_add_test(ti, test_unlinked_open_file_lives_until_its_last_close);
     tcase_add_test(ti, test_removed_cwd_is_not_its_successor);
     tcase_add_test(ti, test_open_unlinked_file_survives_a_crash_as_an_orphan);
+    tcase_add_test(ti, test_mkfs_and_a_second_mount_refuse_a_mounted_disk);
+    tcase_add_test(ti, test_fsck_of_a_mounted_disk_checks_the_live_volume_under_the_lock);
+    tcase_add_test(ti, test_fsck_reports_after_dropping_the_lock);
     suite_add_tcase(s, ti);
     return s;
 }
