@@ -366,8 +366,8 @@ static long run_check(struct chk *c)
     return c->problems;
 }
 
-static long check_locked(struct sfs *fs, void *work, size_t work_size, sfs_check_report_fn report,
-                         void *ctx)
+long sfs_check_locked(struct sfs *fs, void *work, size_t work_size, sfs_check_report_fn report,
+                      void *ctx)
 {
     size_t need = sfs_check_work_size(fs);
     void *mem = work;
@@ -399,7 +399,7 @@ static long check_locked(struct sfs *fs, void *work, size_t work_size, sfs_check
 
 long sfs_check(struct sfs *fs, void *work, size_t work_size, sfs_check_report_fn report, void *ctx)
 {
-    SFS_CALL(fs, SFS_OP_READ, check_locked(fs, work, work_size, report, ctx));
+    SFS_CALL(fs, SFS_OP_READ, sfs_check_locked(fs, work, work_size, report, ctx));
 }
 
 const char *sfs_check_describe(int code)
@@ -449,6 +449,16 @@ const char *sfs_check_describe(int code)
         return "read error";
     case SFS_CHK_JOURNAL:
         return "journal holds a transaction to replay (mount read-write or fsck -y)";
+    case SFS_CHK_IBITMAP:
+        return "inode-bitmap bit is wrong";
+    case SFS_CHK_ORPHAN:
+        return "stale orphan-list link";
+    case SFS_CHK_RECONNECT:
+        return "unreferenced inode reconnected to /lost+found";
+    case SFS_CHK_FREED:
+        return "unreferenced empty inode freed";
+    case SFS_CHK_DIR_REBUILT:
+        return "directory rebuilt from its slot array";
     default:
         return "unknown problem";
     }

@@ -106,6 +106,12 @@ static int slot_write(struct sfs *fs, struct sfs_inode *dp, uint32_t slot, uint3
     return 0;
 }
 
+int sfs_dir_slot_write(struct sfs *fs, struct sfs_inode *dp, uint32_t slot, uint32_t ino,
+                       uint32_t type, const char *name, size_t len, uint32_t next_free)
+{
+    return slot_write(fs, dp, slot, ino, type, name, len, next_free);
+}
+
 /* The last index block mapped by a probe loop: consecutive probes nearly
  * always stay in one block, so the block map is walked once per loop. */
 struct idx_memo {
@@ -185,6 +191,12 @@ static int index_insert(struct sfs *fs, struct sfs_inode *dp, uint32_t hash, uin
             return index_put(fs, dp, i, hash, slot1);
     }
     return sfs_corrupt(fs, "directory index is full", dp->ino, dp->dir_icap);
+}
+
+int sfs_dir_index_insert(struct sfs *fs, struct sfs_inode *dp, const char *name, size_t len,
+                         uint32_t slot)
+{
+    return index_insert(fs, dp, sfs_name_hash(name, len), slot + 1);
 }
 
 /* Find @name: its inode, slot and index position. */

@@ -13,6 +13,7 @@
  *   sfs_ops.c    namespace operations (create, mkdir, unlink, rename, ...)
  *   sfs_file.c   file and directory handles
  *   sfs_check.c  consistency checker
+ *   sfs_repair.c repairs (fsck -y), over the layers above
  *
  * Internal functions assume the caller holds the volume lock (public entry
  * points take it, through SFS_CALL()) and return 0 or a negative SFS_E* code.
@@ -21,6 +22,7 @@
 #define SFS_PRIV_H
 
 #include <sfs/sfs.h>
+#include <sfs/sfs_check.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -207,6 +209,12 @@ int sfs_dir_set_ino(struct sfs *fs, struct sfs_inode *dp, uint32_t slot, uint32_
                     uint32_t type);
 /* Read slot @slot; ent->ino == 0 for a free slot. Validates names. */
 int sfs_dir_read_slot(struct sfs *fs, struct sfs_inode *dp, uint32_t slot, struct sfs_dslot *ent);
+/* Repair: write slot @slot as given (@ino 0: a free slot linking to @next_free),
+ * and add an index entry for a slot, without the checks sfs_dir_add() makes. */
+int sfs_dir_slot_write(struct sfs *fs, struct sfs_inode *dp, uint32_t slot, uint32_t ino,
+                       uint32_t type, const char *name, size_t len, uint32_t next_free);
+int sfs_dir_index_insert(struct sfs *fs, struct sfs_inode *dp, const char *name, size_t len,
+                         uint32_t slot);
 /* Index entry @i: *hash, *slot1 (slot + 1, 0 = empty). */
 int sfs_dir_index_get(struct sfs *fs, struct sfs_inode *dp, uint32_t i, uint32_t *hash,
                       uint32_t *slot1);
@@ -260,6 +268,11 @@ int sfs_file_release(struct sfs *fs, struct sfs_file *f);
 
 /* Write everything back and flush the device (sfs_sync() under the lock). */
 int sfs_sync_locked(struct sfs *fs);
+
+/* ---- sfs_check.c ---- */
+/* sfs_check() under the lock (sfs_repair() runs it first). */
+long sfs_check_locked(struct sfs *fs, void *work, size_t work_size, sfs_check_report_fn report,
+                      void *ctx);
 
 /* ---- sfs_ops.c ---- */
 /* Create @name in @dir with @mode (type included); a symlink gets @target. */

@@ -16,8 +16,10 @@ $(MINIMAL_ELF): tests/bench/minimal/minimal.S tests/bench/minimal/minimal.ld
 	$(Q)$(KLD) -m elf_i386 -n -T tests/bench/minimal/minimal.ld -o $@ $(@D)/minimal.o
 
 # Modules add benchmark programs to BENCH_BINS; each prints its own table.
-_bench: $(KERNEL_ELF) $(OS_ISO) $(BENCH_BINS) $(MINIMAL_ELF) $(TOOL_BINS)
+_bench: $(KERNEL_ELF) $(OS_ISO) $(BENCH_BINS) $(MINIMAL_ELF) $(TOOL_BINS) $(USER_BENCH_BINS)
 	$(Q)for b in $(BENCH_BINS); do echo; echo "== $$b"; $$b || exit 1; done
 	$(Q)echo; $(PYTHON) tests/bench/boot_time.py --iso $(OS_ISO) --minimal $(MINIMAL_ELF) --runs 5
 	$(Q)echo; $(PYTHON) tests/bench/kernel_bench.py --kernel $(KERNEL_ELF)
 	$(Q)echo; $(PYTHON) tests/bench/virtio_vs_linux.py --kernel $(KERNEL_ELF)
+	$(Q)echo; $(PYTHON) tests/bench/proc_vs_linux.py --kernel $(KERNEL_ELF) \
+		--bins $(BUILD)/user/bench --tools $(BUILD)/bin

@@ -6,8 +6,9 @@
  *
  * -n (the default) mounts read-only: nothing at all is written, not even the
  * state flag, and a journal transaction awaiting replay is reported. -p/-y
- * mount read-write, which replays the journal and finishes orphaned inodes;
- * the result is then checked (other repairs are not implemented yet).
+ * mount read-write, which replays the journal and finishes orphaned inodes,
+ * then run the library's sfs_repair() (every repair printed as "fixed: ...")
+ * and check the result: 1 if it is clean, 4 if anything is left.
  */
 #include "sfs_image.h"
 #include <sfs/sfs_check.h>
@@ -21,7 +22,9 @@ static void usage(FILE *out)
                  "inodes, link counts, . and .., directory indexes, sizes against block maps,\n"
                  "blocks owned twice, a journal awaiting replay.\n"
                  "  -n            check only, write nothing (default)\n"
-                 "  -p, -y        replay the journal and finish orphaned inodes, then check\n"
+                 "  -p, -y        repair: replay the journal, rebuild bitmaps and counts, fix\n"
+                 "                links, entries, .., bad block pointers; reconnect lost\n"
+                 "                inodes under /lost+found; then check the result\n"
                  "  -q, --quiet   print only problems\n"
                  "Exit status: 0 clean, 1 corrected, 4 errors left, 8 cannot open or mount,\n"
                  "16 usage.\n");
@@ -29,9 +32,8 @@ static void usage(FILE *out)
 
 static void report(void *ctx, const struct sfs_check_problem *p)
 {
-    (void)ctx;
     unsigned long long a = p->a, b = p->b;
-    printf("problem: ");
+    printf("%s: ", ctx ? (const char *)ctx : "problem");
     if (p->ino)
         printf("inode %u: ", p->ino);
     printf("%s", sfs_check_describe(p->code));
@@ -119,6 +121,16 @@ int main(int argc, char **argv)
     if (sfs_image_mount_flags(&img, &fs, "fsck.sfs", path, repair ? 0 : SFS_MOUNT_RDONLY))
         return 8;
     int replayed = repair && fs.was_dirty;
+    struct sfs_repair_result res = { 0, 0 };
+    if (repair) {
+        int r = sfs_repair(&fs, NULL, 0, quiet ? NULL : report, "fixed", &res);
+        if (r < 0) {
+            fprintf(stderr, "fsck.sfs: %s: repair failed: %s\n", path, sfs_strerror(r));
+            sfs_unmount(&fs);
+            sfs_image_close(&img);
+            return 8;
+        }
+    }
     long n = sfs_check(&fs, NULL, 0, report, NULL);
     struct sfs_statfs st;
     sfs_statfs(&fs, &st);
@@ -128,11 +140,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "fsck.sfs: %s: %s\n", path, sfs_strerror((int)n));
         return 8;
     }
+    if (repair && (!quiet || res.fixed || res.left))
+        printf("%s: %u repair%s made, %u left uncorrected\n", path, res.fixed,
+               res.fixed == 1 ? "" : "s", res.left);
     if (!quiet || n)
         printf("%s: %s, %llu/%llu blocks used, %llu/%llu inodes used, %ld problem%s\n", path,
                n ? "ERRORS" : "clean", (unsigned long long)(st.total_blocks - st.free_blocks),
                (unsigned long long)st.total_blocks,
                (unsigned long long)(st.total_inodes - st.free_inodes),
                (unsigned long long)st.total_inodes, n, n == 1 ? "" : "s");
-    return n ? 4 : replayed ? 1 : 0;
+    return n ? 4 : (replayed || res.fixed) ? 1 : 0;
 }

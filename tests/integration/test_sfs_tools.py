@@ -10,7 +10,9 @@ import tempfile
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.join(ROOT, "build", "bin")
+# KESTREL_BUILD: the build directory to test (default build/, as `make` uses).
+BUILD = os.path.join(ROOT, os.environ.get("KESTREL_BUILD", "build"))
+BIN = os.path.join(BUILD, "bin")
 MKFS = os.path.join(BIN, "mkfs.sfs")
 FSCK = os.path.join(BIN, "fsck.sfs")
 SFS = os.path.join(BIN, "sfs")
@@ -182,6 +184,73 @@ class SfsToolsTest(unittest.TestCase):
         self.assertEqual(run(FSCK, os.path.join(self.tmp, "missing")).returncode, 8)
 
 
+    def read_img(self):
+        with open(self.img, "rb") as f:
+            return f.read()
+
+    def flip_bit(self, offset, bit):
+        with open(self.img, "r+b") as f:
+            f.seek(offset)
+            byte = f.read(1)[0]
+            f.seek(offset)
+            f.write(bytes([byte ^ (1 << bit)]))
+
+    def test_fsck_repairs(self):
+        src, files = self.make_tree()
+        self.assertEqual(run(MKFS, self.img, "--size", "4M", "--root", src).returncode, 0)
+        sb = self.read_sb()
+        bs = sb["block_size"]
+        # A used data block marked free, and the root's link count (inode 1,
+        # bytes 2-3 of its 128-byte record in the first inode-table block).
+        bit = sb["data_start"]
+        self.flip_bit(sb["dbitmap_start"] * bs + bit // 8, bit % 8)
+        with open(self.img, "rb") as f:
+            fields = struct.unpack_from("<20I", f.read(128), 0)
+        itable = fields[9]
+        self.flip_bit(itable * bs + 128 + 2, 3)
+        before = self.read_img()
+        r = run(FSCK, "-n", self.img)
+        self.assertEqual(r.returncode, 4, r.stdout)
+        self.assertEqual(self.read_img(), before, "fsck -n wrote to the image")
+        r = run(FSCK, "-y", self.img)
+        self.assertEqual(r.returncode, 1, r.stdout.decode() + r.stderr.decode())
+        self.assertIn(b"fixed: ", r.stdout)
+        self.assertIn(b"0 left uncorrected", r.stdout)
+        r = run(FSCK, "-n", self.img)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertEqual(run(FSCK, "-p", self.img).returncode, 0)  # nothing left to do
+        for name, data in files.items():
+            self.assertEqual(self.sfs("get", "/" + name, "-").stdout, data, name)
+
+    def test_fsck_reconnects_to_lost_found(self):
+        src, files = self.make_tree()
+        self.assertEqual(run(MKFS, self.img, "--size", "4M", "--root", src).returncode, 0)
+        # Cut "dir" out of the root: zero its slot's inode number on disk.
+        sb = self.read_sb()
+        bs = sb["block_size"]
+        data = self.read_img()
+        root_blk = data[sb["data_start"] * bs:(sb["data_start"] + 1) * bs]
+        off = None
+        for slot in range(bs // 264):
+            p = slot * 264
+            n = root_blk[p + 4]
+            if root_blk[p + 6:p + 6 + n] == b"dir":
+                off = sb["data_start"] * bs + p
+        self.assertIsNotNone(off)
+        with open(self.img, "r+b") as f:
+            f.seek(off)
+            f.write(b"\0\0\0\0")
+        self.assertEqual(run(FSCK, self.img).returncode, 4)
+        r = run(FSCK, "-y", self.img)
+        self.assertEqual(r.returncode, 1, r.stdout.decode() + r.stderr.decode())
+        self.assertIn(b"reconnected to /lost+found", r.stdout)
+        self.assertEqual(run(FSCK, "-n", self.img).returncode, 0)
+        ls = self.sfs("ls", "/lost+found").stdout.decode().split()
+        self.assertEqual(len(ls), 1)
+        self.assertEqual(self.sfs("get", "/lost+found/" + ls[0] + "/block", "-").stdout,
+                         files["dir/block"])
+
+
 class LibsfsPortabilityTest(unittest.TestCase):
     def external_symbols(self, archive):
         defined = set()
@@ -206,7 +275,7 @@ class LibsfsPortabilityTest(unittest.TestCase):
     def test_only_allowed_host_symbols(self):
         checked = 0
         for variant in ("kernel", "tools"):
-            archive = os.path.join(ROOT, "build", variant, "libsfs.a")
+            archive = os.path.join(BUILD, variant, "libsfs.a")
             if not os.path.exists(archive):
                 continue
             checked += 1

@@ -5,7 +5,7 @@
  * sfs_check() walks a mounted volume read-only and reports every broken
  * invariant through a callback, as a structured problem (code + numbers) so
  * callers format messages their own way (sfs_check_describe() gives text).
- * It does not repair anything.
+ * It does not repair anything: sfs_repair() does, on a read-write mount.
  */
 #ifndef SFS_SFS_CHECK_H
 #define SFS_SFS_CHECK_H
@@ -36,6 +36,12 @@ enum sfs_check_code {
     SFS_CHK_DIR_COUNT,       /**< directory entry count (a) differs from live slots (b) */
     SFS_CHK_IO,              /**< the block (a) could not be read (error b) */
     SFS_CHK_JOURNAL,         /**< the journal holds a committed transaction (seq a) to replay */
+    /* Codes only sfs_repair() reports (sfs_check() finds these as the codes above). */
+    SFS_CHK_IBITMAP,    /**< repair: inode-bitmap bit of an inode (a = 1 in use) was wrong */
+    SFS_CHK_ORPHAN,     /**< repair: stale orphan-list link (a) cleared */
+    SFS_CHK_RECONNECT,  /**< repair: unreferenced inode named in /lost+found (a = that directory) */
+    SFS_CHK_FREED,      /**< repair: unreferenced empty inode freed */
+    SFS_CHK_DIR_REBUILT /**< repair: directory rebuilt from its slot array (a = live entries) */
 };
 
 /** @brief One problem found by sfs_check(). */
@@ -73,6 +79,47 @@ size_t sfs_check_work_size(const struct sfs *fs);
  * @return number of problems (0: clean) or SFS_ENOMEM, SFS_EINVAL
  */
 long sfs_check(struct sfs *fs, void *work, size_t work_size, sfs_check_report_fn report, void *ctx);
+
+/** @brief What sfs_repair() did. */
+struct sfs_repair_result {
+    uint32_t fixed; /**< repairs made (each also reported through the callback) */
+    uint32_t left;  /**< problems seen but left uncorrected (no room, no /lost+found, ...) */
+};
+
+/**
+ * @brief Working memory sfs_repair() needs for a volume (at least sfs_check_work_size()).
+ * @param fs Mounted volume.
+ * @return bytes
+ */
+size_t sfs_repair_work_size(const struct sfs *fs);
+
+/**
+ * @brief Repair a volume so that sfs_check() finds nothing (fsck -y).
+ *
+ * Call right after a read-write mount (which replays the journal and finishes
+ * orphans), with no handle open. Rules (docs/sfs-format.md, "Repair"): the
+ * bitmaps and free counts are rebuilt from what inodes own; an inode in use
+ * with an invalid type is cleared; a block pointer outside the data region,
+ * past the size, or to a block an earlier inode (by number, then logical
+ * block) already owns is cleared; a directory whose structure is broken is
+ * rebuilt from its slot array; entries naming free inodes, the root, or a
+ * directory that already has a name are dropped; ".." and link counts are
+ * set from the tree; unreachable directories and unreferenced files that
+ * hold data are named "#<ino>" in /lost+found (created if missing), empty
+ * ones are freed. On a journaled volume every change goes through the
+ * journal, in transactions that each leave a volume the next repair can
+ * finish: a crash during repair is safe. A volume that sfs_check() finds
+ * clean is not written.
+ * @param fs Volume mounted read-write.
+ * @param work sfs_repair_work_size() bytes, or NULL to use the config's alloc hook.
+ * @param work_size Bytes at @p work.
+ * @param report Called once per repair (may be NULL); the code names what was wrong.
+ * @param ctx Passed to @p report.
+ * @param res Filled in with the counts (may be NULL).
+ * @return 0, or SFS_EROFS, SFS_EBUSY (handles open), SFS_EIO, SFS_ENOMEM, SFS_EINVAL
+ */
+int sfs_repair(struct sfs *fs, void *work, size_t work_size, sfs_check_report_fn report, void *ctx,
+               struct sfs_repair_result *res);
 
 /**
  * @brief Text for a problem code.

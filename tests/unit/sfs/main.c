@@ -17,6 +17,7 @@ Suite *bcache_suite(void);
 Suite *errors_suite(void);
 Suite *inode_suite(void);
 Suite *powerloss_suite(void);
+Suite *repair_suite(void);
 
 int main(void)
 {
@@ -28,6 +29,7 @@ int main(void)
     srunner_add_suite(sr, ops_suite());
     srunner_add_suite(sr, inode_suite());
     srunner_add_suite(sr, check_suite());
+    srunner_add_suite(sr, repair_suite());
     srunner_add_suite(sr, bcache_suite());
     srunner_add_suite(sr, errors_suite());
     srunner_add_suite(sr, port_suite());

@@ -11,6 +11,7 @@ TEST_SRCS := \
 	tests/unit/sfs/test_ops.c \
 	tests/unit/sfs/test_inode.c \
 	tests/unit/sfs/test_check.c \
+	tests/unit/sfs/test_repair.c \
 	tests/unit/sfs/test_bcache.c \
 	tests/unit/sfs/test_errors.c \
 	tests/unit/sfs/test_port.c \
