@@ -18,6 +18,7 @@
 #include <kernel/klog.h>
 #include <kernel/kshell.h>
 #include <kernel/procs.h>
+#include <proc/proc.h>
 #include <kernel/ktest.h>
 #include <kernel/version.h>
 #include <mm/mm.h>
@@ -94,6 +95,15 @@ static int cmd_ps(struct shell *s, int argc, char **argv)
                      thread_state_name(info[i].state), (unsigned long long)info[i].ticks);
     if (n > 64)
         shell_printf(s, "(%d more)\n", n - 64);
+    static struct proc_info procs[PROC_MAX];
+    int np = proc_snapshot(procs, PROC_MAX);
+    shell_printf(s, "processes: %d\n", np);
+    if (np > 0)
+        shell_printf(s, "%5s %5s %-16s %-7s %8s\n", "PID", "PPID", "NAME", "STATE", "PAGES");
+    for (int i = 0; i < np; i++)
+        shell_printf(s, "%5d %5d %-16s %-7s %8llu\n", procs[i].pid, procs[i].ppid, procs[i].name,
+                     procs[i].state == PROC_ZOMBIE ? "zombie" : "live",
+                     (unsigned long long)procs[i].resident_pages);
     return 0;
 }
 

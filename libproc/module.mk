@@ -14,6 +14,7 @@ MODULE_KERNEL_SRCS := \
 	libproc/exec.c \
 	libproc/pipe.c \
 	libproc/proc.c \
+	libproc/signal.c \
 	libproc/syscall.c
 MODULE_HOST_SRCS :=
 include mk/library.mk

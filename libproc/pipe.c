@@ -48,7 +48,7 @@ static void sleep_on(struct proc *p, struct wait_queue *wq)
 
 static bool interrupted(struct proc *p)
 {
-    return p && p->pending;
+    return p && proc_signal_pending(p);
 }
 
 static long pipe_read(struct vnode *vn, void *handle, uint64_t off, void *buf, size_t n)

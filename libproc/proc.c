@@ -140,6 +140,7 @@ static void orphan_children(struct proc *p)
         struct proc *c = table[i];
         if (c && c->parent == p) {
             c->parent = NULL;
+            c->orphan = true; /* nobody will wait: it frees itself at exit */
             if (c->state == PROC_ZOMBIE) {
                 table[i] = NULL;
                 c->vm_live = false;
@@ -170,7 +171,15 @@ __attribute__((noreturn)) void proc_exit(struct proc *p, int status)
     p->thread->owner = NULL; /* the hook no longer saves into a dying process */
     p->thread = NULL;
     if (p->parent) {
+        if (p->parent->act[PROC_SIGCHLD - 1].handler > 1)
+            p->parent->pending |= 1ull << (PROC_SIGCHLD - 1);
         wait_queue_wake_all(&p->parent->child_exit);
+    } else if (p->orphan) {
+        /* No one will reap it: free it now. Nothing below touches p. */
+        for (int i = 0; i < PROC_MAX; i++)
+            if (table[i] == p)
+                table[i] = NULL;
+        kfree(p);
     } else {
         wait_queue_wake_all(&kernel_children);
     }
@@ -211,7 +220,7 @@ int proc_wait_child(struct proc *parent, int pid, int *status, bool nohang)
         r = reap_locked(parent, pid, status);
         if (r != 0 || nohang)
             break;
-        if (parent && parent->pending) {
+        if (parent && proc_signal_pending(parent)) {
             r = -EINTR;
             break;
         }
@@ -236,8 +245,8 @@ int proc_kill(int pid, int sig)
     uint64_t f = cpu_irq_save();
     struct proc *p = find(pid);
     int r = (p && p->state == PROC_LIVE) ? 0 : -ESRCH;
-    if (r == 0 && sig > 0 && sig <= 32 && sig != PROC_SIGCHLD) {
-        p->pending |= 1u << (sig - 1);
+    if (r == 0 && sig > 0 && !proc_signal_ignored(p, sig)) {
+        p->pending |= 1ull << (sig - 1);
         /* A process asleep in wait4 or on a pipe notices at once; one in
          * nanosleep within 100 ms; one running in user mode at its next
          * interrupt or system call. */
@@ -247,15 +256,6 @@ int proc_kill(int pid, int sig)
     }
     cpu_irq_restore(f);
     return r;
-}
-
-void proc_check_signals(struct proc *p)
-{
-    uint32_t pend = p->pending;
-    if (!pend)
-        return;
-    int sig = __builtin_ctz(pend) + 1;
-    proc_exit(p, sig & 0x7f);
 }
 
 static const char *const signal_text[] = {
@@ -324,6 +324,15 @@ static void user_fault(struct trap_frame *tf)
         break;
     }
     cpu_sti();
+    /* A handler may take it (unless the signal is blocked or ignored: then,
+     * as Linux does for a fault, the process ends). */
+    uint64_t mask = 1ull << (sig - 1);
+    if (p->act[sig - 1].handler > 1 && !(p->sigmask & mask)) {
+        p->pending |= mask;
+        proc_deliver_signals(p, tf);
+        cpu_cli();
+        return;
+    }
     proc_exit(p, sig);
 }
 
@@ -361,11 +370,11 @@ int proc_count(void)
  * process looping in user mode still dies when it is killed. */
 static void user_return(struct trap_frame *tf)
 {
-    (void)tf;
     struct proc *p = proc_current();
-    if (p && p->pending && p->state == PROC_LIVE) {
+    if (p && p->state == PROC_LIVE && proc_signal_pending(p)) {
         cpu_sti();
-        proc_check_signals(p);
+        proc_deliver_signals(p, tf);
+        cpu_cli();
     }
 }
 

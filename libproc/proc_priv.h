@@ -18,7 +18,17 @@ void proc_free(struct proc *p);
 int proc_start_thread(struct proc *p);
 __attribute__((noreturn)) void proc_exit(struct proc *p, int status);
 int proc_wait_child(struct proc *parent, int pid, int *status, bool nohang);
-void proc_check_signals(struct proc *p);
+
+/* signal.c */
+bool proc_signal_ignored(const struct proc *p, int sig);
+uint64_t proc_signal_pending(const struct proc *p);
+void proc_signal_exec(struct proc *p);
+/* Act on pending signals before returning to user mode with @p tf (NULL:
+ * no frame to redirect, so any handled signal ends the process). */
+void proc_deliver_signals(struct proc *p, struct trap_frame *tf);
+int64_t proc_sigreturn(struct proc *p, struct trap_frame *tf);
+int64_t proc_sigaction(struct proc *p, int sig, const struct proc_sigaction *act,
+                       struct proc_sigaction *old);
 
 /* exec.c: argument vectors copied into one kernel buffer. */
 struct proc_args {

@@ -100,6 +100,13 @@ static int put_stat(struct proc *p, uint64_t ubuf, const struct vfs_stat *st)
 
 /* ---- files ---- */
 
+/* The bounce buffer for one call: up to 64 KiB, so large requests reach the
+ * file system's multi-block paths. */
+static size_t bounce_size(uint64_t n)
+{
+    return n < IOBUF ? IOBUF : n > 16 * IOBUF ? 16 * IOBUF : (size_t)n;
+}
+
 /* Pipes and terminals return what they have: after the first piece, asking
  * again could block although data was already read. */
 static bool is_stream(struct proc *p, int fd)
@@ -112,13 +119,14 @@ static bool is_stream(struct proc *p, int fd)
 static int64_t sys_read(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, uint64_t a3,
                         uint64_t a4, uint64_t a5)
 {
-    char *buf = kmalloc(IOBUF);
+    size_t size = bounce_size(n);
+    char *buf = kmalloc(size);
     if (!buf)
         return -ENOMEM;
     bool once = is_stream(p, (int)fd);
     int64_t done = 0;
-    while ((uint64_t)done < n) {
-        size_t want = n - (uint64_t)done < IOBUF ? (size_t)(n - (uint64_t)done) : IOBUF;
+    do {
+        size_t want = n - (uint64_t)done < size ? (size_t)(n - (uint64_t)done) : size;
         long r = vfs_read(&p->files, (int)fd, buf, want);
         if (r < 0) {
             if (done == 0)
@@ -126,13 +134,17 @@ static int64_t sys_read(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, 
             break;
         }
         if (r > 0 && uvm_copy_out(&p->vm, ubuf + (uint64_t)done, buf, (size_t)r)) {
+            /* Give back what could not be delivered, as Linux moves the
+             * offset only by what reached the caller. */
+            if (!once)
+                vfs_lseek(&p->files, (int)fd, -(int64_t)r, VFS_SEEK_CUR);
             done = done ? done : -EFAULT;
             break;
         }
         done += r;
         if ((size_t)r < want || once)
             break;
-    }
+    } while ((uint64_t)done < n);
     kfree(buf);
     return done;
 }
@@ -140,12 +152,13 @@ static int64_t sys_read(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, 
 static int64_t write_common(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool at,
                             uint64_t off)
 {
-    char *buf = kmalloc(IOBUF);
+    size_t size = bounce_size(n);
+    char *buf = kmalloc(size);
     if (!buf)
         return -ENOMEM;
     int64_t done = 0;
-    while ((uint64_t)done < n) {
-        size_t want = n - (uint64_t)done < IOBUF ? (size_t)(n - (uint64_t)done) : IOBUF;
+    do {
+        size_t want = n - (uint64_t)done < size ? (size_t)(n - (uint64_t)done) : size;
         if (uvm_copy_in(&p->vm, buf, ubuf + (uint64_t)done, want)) {
             done = done ? done : -EFAULT;
             break;
@@ -157,9 +170,9 @@ static int64_t write_common(struct proc *p, int fd, uint64_t ubuf, uint64_t n, b
             break;
         }
         done += r;
-        if ((size_t)r < want)
-            break;
-    }
+        if ((size_t)r < want || proc_signal_pending(p))
+            break; /* a signal cuts a long write short, as on a slow device */
+    } while ((uint64_t)done < n);
     kfree(buf);
     return done;
 }
@@ -789,6 +802,7 @@ static int64_t sys_fork(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, u
     c->cloexec = p->cloexec;
     c->umask = p->umask;
     c->sigmask = p->sigmask;
+    memcpy(c->act, p->act, sizeof(c->act));
     c->fs_base = p->fs_base;
     arch_fpu_save(&c->fpu); /* the parent's registers are still in the CPU */
     c->start = *p->frame;
@@ -845,6 +859,7 @@ static int64_t sys_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64
         if ((p->cloexec >> fd) & 1)
             vfs_close(&p->files, fd);
     p->cloexec = 0;
+    proc_signal_exec(p);
     p->fs_base = 0;
     arch_set_user_fs(0);
     arch_fpu_init_state(&p->fpu);
@@ -885,6 +900,23 @@ static int64_t sys_kill(struct proc *p, uint64_t pid, uint64_t sig, uint64_t a2,
     return proc_kill((int)pid, (int)sig);
 }
 
+/* One thread per process: a thread id is the process id. */
+static int64_t sys_tgkill(struct proc *p, uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3,
+                          uint64_t a4, uint64_t a5)
+{
+    if ((int64_t)tgid <= 0 || (int64_t)tid <= 0 || tgid != tid)
+        return (int64_t)tgid <= 0 || (int64_t)tid <= 0 ? -EINVAL : -ESRCH;
+    return proc_kill((int)tid, (int)sig);
+}
+
+static int64_t sys_tkill(struct proc *p, uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3,
+                         uint64_t a4, uint64_t a5)
+{
+    if ((int64_t)tid <= 0)
+        return -EINVAL;
+    return proc_kill((int)tid, (int)sig);
+}
+
 static int64_t sys_rt_sigprocmask(struct proc *p, uint64_t how, uint64_t uset, uint64_t uold,
                                   uint64_t size, uint64_t a4, uint64_t a5)
 {
@@ -911,6 +943,35 @@ static int64_t sys_rt_sigprocmask(struct proc *p, uint64_t how, uint64_t uset, u
     default:
         return -EINVAL;
     }
+}
+
+static int64_t sys_rt_sigaction(struct proc *p, uint64_t sig, uint64_t uact, uint64_t uold,
+                                uint64_t size, uint64_t a4, uint64_t a5)
+{
+    if (size != 8)
+        return -EINVAL;
+    struct proc_sigaction act, old;
+    if (uact && uvm_copy_in(&p->vm, &act, uact, sizeof(act)))
+        return -EFAULT;
+    int64_t r = proc_sigaction(p, (int)sig, uact ? &act : NULL, &old);
+    if (!r && uold && uvm_copy_out(&p->vm, uold, &old, sizeof(old)))
+        return -EFAULT;
+    return r;
+}
+
+static int64_t sys_rt_sigreturn(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2,
+                                uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    return proc_sigreturn(p, p->frame);
+}
+
+static int64_t sys_rt_sigpending(struct proc *p, uint64_t uset, uint64_t size, uint64_t a2,
+                                 uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    if (size != 8)
+        return -EINVAL;
+    uint64_t set = p->pending & p->sigmask;
+    return uvm_copy_out(&p->vm, uset, &set, sizeof(set));
 }
 
 struct linux_utsname {
@@ -1001,16 +1062,17 @@ static int64_t sys_nanosleep(struct proc *p, uint64_t ureq, uint64_t urem, uint6
     if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
         return -EINVAL;
     uint64_t ms = (uint64_t)ts.sec * 1000u + (uint64_t)(ts.nsec + 999999) / 1000000u;
-    while (ms > 0 && !p->pending) {
+    while (ms > 0 && !proc_signal_pending(p)) {
         uint64_t step = ms < 100 ? ms : 100; /* notice a kill within 100 ms */
         thread_sleep_ms(step);
         ms -= step;
     }
-    if (p->pending && urem) {
+    bool cut = proc_signal_pending(p) != 0;
+    if (cut && urem) {
         struct timespec64 rem = { (int64_t)(ms / 1000), (int64_t)(ms % 1000) * 1000000 };
         uvm_copy_out(&p->vm, urem, &rem, sizeof(rem));
     }
-    return p->pending ? -EINTR : 0;
+    return cut ? -EINTR : 0;
 }
 
 static int64_t sys_clock_nanosleep(struct proc *p, uint64_t clk, uint64_t flags, uint64_t ureq,
@@ -1066,7 +1128,9 @@ static const sys_fn table[] = {
     [10] = sys_mprotect,
     [11] = sys_munmap,
     [12] = sys_brk,
+    [13] = sys_rt_sigaction,
     [14] = sys_rt_sigprocmask,
+    [15] = sys_rt_sigreturn,
     [16] = sys_ioctl,
     [17] = sys_pread64,
     [18] = sys_pwrite64,
@@ -1107,14 +1171,17 @@ static const sys_fn table[] = {
     [107] = sys_getuid,
     [108] = sys_getuid,
     [110] = sys_getppid,
+    [127] = sys_rt_sigpending,
     [158] = sys_arch_prctl,
     [169] = sys_reboot,
     [186] = sys_getpid, /* gettid: one thread per process */
+    [200] = sys_tkill,
     [217] = sys_getdents64,
     [218] = sys_set_tid_address,
     [228] = sys_clock_gettime,
     [230] = sys_clock_nanosleep,
     [231] = sys_exit_group,
+    [234] = sys_tgkill,
     [257] = sys_openat,
     [258] = sys_mkdirat,
     [262] = sys_newfstatat,
@@ -1151,6 +1218,6 @@ void proc_syscall(struct trap_frame *tf)
     }
     if (nr != 59 || r != 0) /* a successful execve has rewritten the frame */
         tf->rax = (uint64_t)r;
+    proc_deliver_signals(p, tf);
     p->frame = NULL;
-    proc_check_signals(p);
 }

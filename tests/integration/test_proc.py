@@ -16,13 +16,25 @@ sys.path.insert(0, HERE)
 import test_shell as ts  # noqa: E402
 
 USER = os.path.join(ts.ROOT, "build", "user", "tests")
-PROGS = ["hello", "forkexec", "fault", "pipetest"]
+PROGS = ["hello", "forkexec", "fault", "pipetest", "sigtest", "sysfuzz"]
 
 
 def frames_used(out):
     m = re.search(r"frames: \d+ total, (\d+) used", out)
     assert m, out
     return int(m.group(1))
+
+
+def kernel_state(sh):
+    """What must come back after any scenario: frames outside the kernel heap
+    (the heap keeps what it grew to), live heap allocations, processes."""
+    mem = sh.run("mem")
+    heap = re.search(r"heap \(\w+\): size (\d+)", mem)
+    live = re.search(r"(\d+) live allocations", mem)
+    procs = re.search(r"processes: (\d+)", sh.run("ps"))
+    assert heap and live and procs, mem
+    return {"frames outside the heap": frames_used(mem) - int(heap.group(1)) // 4096,
+            "live heap allocations": int(live.group(1)), "processes": int(procs.group(1))}
 
 
 class ProcessTests(unittest.TestCase):
@@ -65,6 +77,12 @@ class ProcessTests(unittest.TestCase):
     def test_kill_ends_a_process_spinning_in_user_mode(self):
         self.assertIn("spinning child: signal 15", self.sh.run("/bin/pipetest kill"))
 
+    def test_signal_handlers_masks_and_ignoring(self):
+        out = self.sh.run("/bin/sigtest")
+        self.assertNotIn("FAILED", out)
+        self.assertIn("sigtest: all passed", out)
+        self.assertEqual(out.count("sigtest: ok:"), 11)
+
     def test_descriptors_and_working_directory_are_inherited(self):
         out = self.sh.run("/bin/pipetest inherit")
         self.assertIn("child: cwd /tmp, read 'shared'", out)
@@ -92,15 +110,25 @@ class ProcessTests(unittest.TestCase):
     def test_no_frames_leak(self):
         lines = ["/bin/hello x", "/bin/forkexec /bin/hello", "/bin/fault null",
                  "/bin/forkexec /bin/fault ud", "/bin/pipetest big 1", "/bin/pipetest epipe",
-                 "/bin/pipetest kill", "/bin/pipetest inherit"]
+                 "/bin/pipetest kill", "/bin/pipetest inherit", "/bin/sigtest"]
         for line in lines:  # warm up: the heap grows once, caches fill
             self.sh.run(line)
-        before = frames_used(self.sh.run("mem"))
+        before = kernel_state(self.sh)
         for _ in range(3):
             for line in lines:
                 self.sh.run(line)
-        after = frames_used(self.sh.run("mem"))
-        self.assertEqual(before, after)
+        self.assertEqual(kernel_state(self.sh), before)
+
+    def test_syscall_fuzzer_neither_panics_nor_leaks(self):
+        # 10^5 random system calls with hostile arguments (bad pointers, huge
+        # lengths, invalid descriptors), after a warm-up that lets the heap
+        # and the frame reference counts reach their working size.
+        self.sh.run("/bin/sysfuzz 10000 1", timeout=600)
+        before = kernel_state(self.sh)
+        out = self.sh.run("/bin/sysfuzz 100000 2", timeout=900)
+        self.assertIn("sysfuzz: 100000 calls in 100 batches", out)
+        self.assertEqual(kernel_state(self.sh), before)
+        self.assertIn("hello", self.sh.run("/bin/hello"))  # and the system still works
 
 
 if __name__ == "__main__":

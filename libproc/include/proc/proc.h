@@ -37,6 +37,17 @@
 /** @brief Bytes of arguments plus environment execve accepts (Linux: 128 KiB min). */
 #define PROC_ARG_MAX (128u * 1024)
 
+/** @brief Signals 1..PROC_NSIG exist (Linux: 64). */
+#define PROC_NSIG 64
+
+/** @brief One signal's action (Linux's kernel struct sigaction). */
+struct proc_sigaction {
+    uint64_t handler;  /**< SIG_DFL (0), SIG_IGN (1) or a user address. */
+    uint64_t flags;    /**< SA_* bits. */
+    uint64_t restorer; /**< Where the handler returns (musl's __restore_rt). */
+    uint64_t mask;     /**< Signals blocked while the handler runs. */
+};
+
 /** @brief A process's state. */
 enum proc_state {
     PROC_FREE = 0, /**< Slot unused. */
@@ -48,7 +59,8 @@ enum proc_state {
 struct proc {
     int pid;                 /**< Process id (> 0). */
     enum proc_state state;   /**< Lifecycle state. */
-    struct proc *parent;     /**< Parent, or NULL when the kernel started it. */
+    struct proc *parent;     /**< Parent, or NULL when the kernel started it or it was orphaned. */
+    bool orphan;             /**< Its parent exited first: it is freed when it exits. */
     char name[PROC_NAME_MAX]; /**< Base name of the program. */
     struct uvm vm;           /**< User address space. */
     bool vm_live;            /**< @ref vm holds an address space. */
@@ -61,7 +73,8 @@ struct proc {
     uint64_t fs_base;        /**< TLS pointer (arch_prctl ARCH_SET_FS). */
     uint64_t clear_tid;      /**< set_tid_address(): zeroed at exit. */
     uint64_t sigmask;        /**< Blocked signals (rt_sigprocmask). */
-    uint32_t pending;        /**< Signals sent and not yet acted on (bit per signal). */
+    uint64_t pending;        /**< Signals sent and not yet acted on (bit per signal). */
+    struct proc_sigaction act[PROC_NSIG]; /**< What each signal does. */
     struct wait_queue *blocked_on; /**< Where it sleeps in a pipe, so a signal can wake it. */
     uint32_t umask;          /**< File-mode creation mask. */
     int status;              /**< Wait status once a zombie (Linux encoding). */
@@ -116,8 +129,8 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[], struct 
 int proc_wait(int pid, int *status);
 
 /**
- * @brief Send signal @p sig to process @p pid (default actions only: every
- * signal Kestrel knows ends the process, except SIGCHLD which is ignored).
+ * @brief Send signal @p sig to process @p pid. An ignored signal is dropped;
+ * others are acted on at the target's next return to user mode.
  * @param pid the target
  * @param sig 1..64, or 0 to test that the process exists
  * @return 0, -ESRCH or -EINVAL
