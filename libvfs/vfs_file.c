@@ -4,7 +4,8 @@
  * A descriptor indexes the context's table; the `struct vfs_file` it points to
  * holds the vnode, the file system's per-open handle and the offset, and may be
  * shared by descriptors (vfs_dup). The vnode's mount counts open files, so an
- * unmount while they are open fails with -EBUSY.
+ * unmount while they are open fails with -EBUSY. vfs_openat resolves in a
+ * temporary context (vfs_path.c) and puts the descriptor in the caller's table.
  */
 #include <k/errno.h>
 #include <string.h>
@@ -64,7 +65,10 @@ static int open_vnode(struct vfs_ctx *ctx, const char *path, int flags, uint32_t
     return err;
 }
 
-int vfs_open(struct vfs_ctx *ctx, const char *path, int flags, uint32_t mode)
+/* Open @path, resolved in @at, as a descriptor of @ctx (the same context
+ * unless it comes from vfs_at_begin). */
+static int open_in(struct vfs_ctx *ctx, struct vfs_ctx *at, const char *path, int flags,
+                   uint32_t mode)
 {
     int acc = flags & VFS_O_ACCMODE;
     if (acc == VFS_O_ACCMODE)
@@ -73,7 +77,7 @@ int vfs_open(struct vfs_ctx *ctx, const char *path, int flags, uint32_t mode)
     int fd = alloc_fd(ctx);
     struct vnode *vn = NULL;
     struct vfs_file *f = NULL;
-    int err = fd < 0 ? fd : open_vnode(ctx, path, flags, mode, &vn);
+    int err = fd < 0 ? fd : open_vnode(at, path, flags, mode, &vn);
     if (err)
         goto out;
     if (vn->type == VFS_TYPE_DIR && (acc != VFS_O_RDONLY || (flags & VFS_O_TRUNC))) {
@@ -113,6 +117,22 @@ out:
     vnode_put(vn);
     vfs_unlock();
     return err;
+}
+
+int vfs_open(struct vfs_ctx *ctx, const char *path, int flags, uint32_t mode)
+{
+    return open_in(ctx, ctx, path, flags, mode);
+}
+
+int vfs_openat(struct vfs_ctx *ctx, int dirfd, const char *path, int flags, uint32_t mode)
+{
+    struct vfs_ctx *at;
+    int err = vfs_at_begin(ctx, dirfd, path, &at);
+    if (err)
+        return err;
+    int fd = open_in(ctx, at, path, flags, mode);
+    vfs_at_end(ctx, at);
+    return fd;
 }
 
 static void file_put(struct vfs_file *f)

@@ -374,6 +374,107 @@ int vfs_chdir(struct vfs_ctx *ctx, const char *path);
 const char *vfs_getcwd(const struct vfs_ctx *ctx);
 /** @} */
 
+/**
+ * @name Calls relative to a directory descriptor (the *at family)
+ *
+ * A relative path may be resolved from an open directory instead of the
+ * working directory. The one mechanism is a temporary context (vfs_ctx_at):
+ * the same root, the descriptor's directory as its working directory, and no
+ * descriptors of its own; the ordinary calls by path then run on it, through
+ * the one path walk. vfs_at_begin()/vfs_at_end() pick the caller's own context
+ * when no temporary one is needed. vfs_openat, vfs_renameat and vfs_linkat
+ * exist because their work cannot be expressed on one temporary context (the
+ * new descriptor belongs to the caller's table; two bases).
+ *
+ * A temporary context does not know its directory's path: its cwd_path is ""
+ * and vfs_getcwd() on it returns "". vfs_chdir() on it, with a relative path,
+ * first finds the path by walking "..". Give relative paths to vfs_mount()
+ * only through a context whose path is known.
+ */
+/** @{ */
+#define VFS_AT_FDCWD         (-100) /**< As a base: the working directory (Linux's AT_FDCWD). */
+#define VFS_RENAME_NOREPLACE 0x1    /**< vfs_renameat(): -EEXIST if the target exists. */
+
+/**
+ * @brief Make @p tmp a context that resolves relative paths from directory
+ * descriptor @p dirfd of @p ctx. It shares @p ctx's root and holds a reference
+ * to the directory (which keeps its file system mounted) but none of @p ctx's
+ * descriptors: vfs_ctx_release(@p tmp) drops the references and closes only
+ * descriptors opened through @p tmp, never @p ctx's. With VFS_AT_FDCWD it is a
+ * copy of @p ctx's root and working directory, path included.
+ * @param ctx   the caller's context
+ * @param dirfd an open directory of @p ctx, or VFS_AT_FDCWD
+ * @param tmp   filled in (caller's memory, about 4.7 KiB); on error it holds
+ *              nothing, so releasing it is harmless
+ * @return 0, -EBADF if @p dirfd is not open, -ENOTDIR if it is not a
+ *         directory, -ENOENT if @p ctx has no root
+ */
+int vfs_ctx_at(struct vfs_ctx *ctx, int dirfd, struct vfs_ctx *tmp);
+
+/**
+ * @brief The context to resolve (@p dirfd, @p path) in: @p ctx itself when
+ * @p path is absolute or empty (the descriptor is then ignored, as on Linux)
+ * or @p dirfd is VFS_AT_FDCWD; else a temporary one from vfs_ctx_at() in
+ * memory from the VFS allocator. Pair every success with vfs_at_end().
+ * @param ctx   the caller's context
+ * @param dirfd base descriptor or VFS_AT_FDCWD
+ * @param path  the path that will be resolved
+ * @param at    the context to use
+ * @return 0, -ENOMEM, or vfs_ctx_at()'s error
+ */
+int vfs_at_begin(struct vfs_ctx *ctx, int dirfd, const char *path, struct vfs_ctx **at);
+
+/**
+ * @brief Release what vfs_at_begin() gave (nothing when it was @p ctx).
+ * @param ctx the caller's context
+ * @param at  what vfs_at_begin() returned
+ */
+void vfs_at_end(struct vfs_ctx *ctx, struct vfs_ctx *at);
+
+/**
+ * @brief vfs_open() with @p path relative to @p dirfd; the descriptor is
+ * @p ctx's.
+ * @param ctx context @param dirfd base (VFS_AT_FDCWD for the working directory)
+ * @param path path @param flags VFS_O_* @param mode for creation
+ * @return a descriptor >= 0, -EBADF or -ENOTDIR for a bad base, or vfs_open()'s error
+ */
+int vfs_openat(struct vfs_ctx *ctx, int dirfd, const char *path, int flags, uint32_t mode);
+
+/**
+ * @brief vfs_rename() with each path relative to its own base.
+ * @param ctx context @param odirfd base of @p from @param from old path
+ * @param ndirfd base of @p to @param to new path
+ * @param flags 0 or VFS_RENAME_NOREPLACE (checked and done under the namespace
+ *        lock, so nothing can appear in between)
+ * @return 0, -EEXIST (NOREPLACE), -EINVAL for other flags, -EBADF, -ENOTDIR,
+ *         or vfs_rename()'s error
+ */
+int vfs_renameat(struct vfs_ctx *ctx, int odirfd, const char *from, int ndirfd, const char *to,
+                 unsigned flags);
+
+/**
+ * @brief vfs_link() with each path relative to its own base.
+ * @param ctx context @param odirfd base of @p existing @param existing target
+ * @param ndirfd base of @p newpath @param newpath new name
+ * @param follow follow @p existing if it is a symlink (Linux's AT_SYMLINK_FOLLOW;
+ *        vfs_link() does not)
+ * @return 0, -EBADF, -ENOTDIR, or vfs_link()'s error
+ */
+int vfs_linkat(struct vfs_ctx *ctx, int odirfd, const char *existing, int ndirfd,
+               const char *newpath, bool follow);
+
+/**
+ * @brief Make the directory open as @p fd the working directory. Its path
+ * (for vfs_getcwd) is found by walking "..": in each parent, the entry naming
+ * the child, across mount points, up to the root; so it is the directory's
+ * path now, even if it was renamed since it was opened.
+ * @param ctx context @param fd an open directory
+ * @return 0, -EBADF, -ENOTDIR, -ENOENT if the directory was removed (or lies
+ *         outside the context's root), -ENAMETOOLONG, -ENOMEM
+ */
+int vfs_fchdir(struct vfs_ctx *ctx, int fd);
+/** @} */
+
 /** @name Calls on descriptors */
 /** @{ */
 /** @brief Read. @param ctx context @param fd descriptor @param buf destination @param n bytes
