@@ -9,10 +9,15 @@
  * holding MM_PTE_GUARD: it faults like any hole, keeps its table alive and
  * blocks mappings until cleared.
  *
- * Interface: mm_pt_map/map_huge/unmap/translate/protect for one page, the
- * *_range and map_anon loops, mm_pt_mark/clear/is_guard.
- * Locking: as->lock (irqsave) for each single-page operation; the range calls are
- * loops over those and are not atomic as a whole.
+ * Range calls (mm_pt_walk, mm_pt_unmap_range, mm_pt_protect_range) are one
+ * descent through the tables that exist, never a lookup per page: their cost is
+ * bounded by the tables and pages present, not by the size of the range.
+ *
+ * Interface: mm_pt_map/map_huge/unmap/translate/protect/remap for one page,
+ * mm_pt_walk and the *_range calls, map_anon, mm_pt_mark/clear/is_guard.
+ * Locking: as->lock (irqsave) for each single-page operation and for the whole
+ * of each walk (so mm_pt_walk's and mm_pt_unmap/protect_range's are atomic);
+ * mm_pt_map_range and mm_pt_map_anon are loops of single-page calls and are not.
  */
 #include <arch/cpu.h>
 #include <k/errno.h>
@@ -60,12 +65,15 @@ static void flush(const struct mm_aspace *as, uintptr_t va)
         invlpg(va);
 }
 
-static bool table_empty(uint64_t pa)
+/* Is the table at @p pa all zeros? Caller holds as->lock. */
+static bool table_empty(struct mm_aspace *as, uint64_t pa)
 {
     const uint64_t *t = mm_pt_table(pa);
-    for (int i = 0; i < MM_PT_ENTRIES; i++)
+    for (int i = 0; i < MM_PT_ENTRIES; i++) {
+        as->pt_reads++;
         if (t[i])
             return false;
+    }
     return true;
 }
 
@@ -79,6 +87,7 @@ static uint64_t *walk_create(struct mm_aspace *as, uintptr_t va, int level, int 
     uint64_t table = as->pml4;
     for (int l = 4; l > level; l--) {
         uint64_t *e = &mm_pt_table(table)[mm_pt_index(va, l)];
+        as->pt_reads++;
         if (!(*e & MM_PTE_P)) {
             uint64_t pa;
             if (mm_frame_alloc_zeroed(as->frames, &pa)) {
@@ -109,6 +118,7 @@ static int find_leaf(struct mm_aspace *as, uintptr_t va, struct pt_path *p, int 
         p->table[l] = table;
         p->entry[l] = e;
         *level = l;
+        as->pt_reads++;
         if (!(*e & MM_PTE_P))
             return -ENOENT;
         if (l == 1 || (*e & MM_PTE_PS))
@@ -125,7 +135,7 @@ static void free_empty_tables(struct mm_aspace *as, uintptr_t va, const struct p
     for (int l = level; l <= 3; l++) {
         if (l == 3 && is_upper(va))
             break; /* shared by every address space */
-        if (!table_empty(p->table[l]))
+        if (!table_empty(as, p->table[l]))
             break;
         *p->entry[l + 1] = 0;
         mm_frame_free(as->frames, p->table[l]);
@@ -289,16 +299,132 @@ bool mm_pt_is_guard(struct mm_aspace *as, uintptr_t va)
     return ((volatile uint64_t *)mm_pt_table(table))[mm_pt_index(va, 1)] == MM_PTE_GUARD;
 }
 
-/* Level of the mapping at @p va (0 if none) and the address after it (or after the hole). */
-static int next_page(struct mm_aspace *as, uintptr_t va, uintptr_t *next)
+/*
+ * Range walks. A walk visits the present leaves intersecting [first, last]
+ * (48-bit linear addresses, inclusive, so the top of a half needs no overflow
+ * care) and descends only through present entries. Each table is scanned once,
+ * over the entries in range. After a subtree in which a leaf was cleared, the
+ * walk frees its table if that left it empty.
+ */
+#define LINEAR_MASK ((1ull << 48) - 1)
+
+struct walker {
+    struct mm_aspace *as;
+    /* Called for a present leaf: < 0 stops, else 0 or MM_PT_WALK_FLUSH. */
+    int (*leaf)(struct walker *w, uintptr_t va, uint64_t *e, int level);
+    uint64_t first, last; /* linear, inclusive */
+    uint64_t cleared;     /* entries zeroed so far */
+    /* for the leaf functions */
+    int (*fn)(void *ctx, uintptr_t va, uint64_t *pte);
+    void *ctx;
+    uint64_t flags;
+    int count;
+};
+
+static uintptr_t canonical_va(uint64_t linear)
 {
+    return (uintptr_t)((int64_t)(linear << 16) >> 16);
+}
+
+/* Check [start, end) and set w->first/last: 1, 0 for an empty range, or -EINVAL. */
+static int walk_range(struct walker *w, uintptr_t start, uintptr_t end)
+{
+    if (start > end || !canonical(start) || (end > start && !canonical(end - 1)) ||
+        (end > start && is_upper(start) != is_upper(end - 1)))
+        return -EINVAL;
+    w->first = start & LINEAR_MASK;
+    w->last = (end - 1) & LINEAR_MASK;
+    return end > start;
+}
+
+/* Walk the level-@p level table at @p table, which maps from linear @p base. Caller holds as->lock. */
+static int walk_table(struct walker *w, uint64_t table, int level, uint64_t base)
+{
+    uint64_t span = mm_pt_span(level), top = base + MM_PT_ENTRIES * span - 1;
+    uint64_t lo = w->first > base ? w->first : base, hi = w->last < top ? w->last : top;
+    uint64_t *t = mm_pt_table(table);
+    int err = 0;
+    for (unsigned i = (unsigned)((lo - base) / span); i <= (hi - base) / span && err >= 0; i++) {
+        uint64_t e = t[i], linear = base + i * span;
+        w->as->pt_reads++;
+        if (!(e & MM_PTE_P))
+            continue;
+        if (level == 1 || (e & MM_PTE_PS)) {
+            err = w->leaf(w, canonical_va(linear), &t[i], level);
+            if (err > 0 && (err & MM_PT_WALK_FLUSH))
+                flush(w->as, canonical_va(linear));
+            if (t[i] == 0)
+                w->cleared++;
+            continue;
+        }
+        uint64_t cleared = w->cleared;
+        err = walk_table(w, e & MM_PTE_ADDR, level - 1, linear);
+        /* The shared upper-half PDPTs stay, as in free_empty_tables(). */
+        bool shared = level == 4 && is_upper(canonical_va(linear));
+        if (w->cleared != cleared && !shared && table_empty(w->as, e & MM_PTE_ADDR)) {
+            t[i] = 0;
+            mm_frame_free(w->as->frames, e & MM_PTE_ADDR);
+            w->as->table_frames--;
+            w->cleared++;
+            flush(w->as, canonical_va(linear)); /* paging-structure caches */
+        }
+    }
+    return err < 0 ? err : 0;
+}
+
+/* Run @p w over [start, end) under the lock: 0, a leaf's negative return, or -EINVAL. */
+static int walk(struct mm_aspace *as, uintptr_t start, uintptr_t end, struct walker *w)
+{
+    w->as = as;
+    w->cleared = 0;
+    int err = walk_range(w, start, end);
+    if (err <= 0)
+        return err;
+    uint64_t irq = spin_lock_irqsave(&as->lock);
+    err = walk_table(w, as->pml4, 4, 0);
+    spin_unlock_irqrestore(&as->lock, irq);
+    return err;
+}
+
+static int walk_leaf(struct walker *w, uintptr_t va, uint64_t *e, int level)
+{
+    if (level > 1)
+        return -ENOTSUP;
+    int r = w->fn(w->ctx, va, e);
+    return r < 0 ? r : (r & MM_PT_WALK_FLUSH);
+}
+
+int mm_pt_walk(struct mm_aspace *as, uintptr_t start, uintptr_t end,
+               int (*fn)(void *ctx, uintptr_t va, uint64_t *pte), void *ctx)
+{
+    struct walker w = { .leaf = walk_leaf, .fn = fn, .ctx = ctx };
+    return walk(as, start, end, &w);
+}
+
+int mm_pt_remap(struct mm_aspace *as, uintptr_t va, uint64_t new_pa, uint64_t flags,
+                uint64_t *old_pa)
+{
+    int err = check_args(va, new_pa, flags, MM_PAGE_SIZE);
+    if (err)
+        return err;
     struct pt_path p;
     int level;
     uint64_t irq = spin_lock_irqsave(&as->lock);
-    int err = find_leaf(as, va, &p, &level);
+    err = find_leaf(as, va, &p, &level);
+    if (err == 0 && level != 1)
+        err = -EINVAL;
+    if (err == 0) {
+        uint64_t old = *p.entry[1];
+        *p.entry[1] = new_pa | hw_flags(flags);
+        flush(as, va);
+        /* Only now, with no way left to reach it through this space, release the old frame. */
+        if ((old & MM_PTE_ADDR) != new_pa || !(flags & MM_PTE_OWNED))
+            mm_pt_free_leaf(as, old, 1);
+        if (old_pa)
+            *old_pa = old & MM_PTE_ADDR;
+    }
     spin_unlock_irqrestore(&as->lock, irq);
-    *next = MM_ALIGN_DOWN(va, mm_pt_span(level)) + mm_pt_span(level);
-    return err ? 0 : level;
+    return err;
 }
 
 int mm_pt_map_range(struct mm_aspace *as, uintptr_t va, uint64_t pa, uint64_t size, uint64_t flags)
@@ -326,30 +452,45 @@ int mm_pt_map_range(struct mm_aspace *as, uintptr_t va, uint64_t pa, uint64_t si
     return 0;
 }
 
+/* A page starting below the range (a 2 MiB page around its start) is not the range's. */
+static bool starts_in_range(const struct walker *w, uintptr_t va)
+{
+    return (va & LINEAR_MASK) >= w->first;
+}
+
+static int protect_leaf(struct walker *w, uintptr_t va, uint64_t *e, int level)
+{
+    if (!starts_in_range(w, va))
+        return -EINVAL;
+    *e = (*e & (MM_PTE_ADDR | MM_PTE_OWNED | MM_PTE_PS)) | hw_flags(w->flags);
+    return MM_PT_WALK_FLUSH;
+}
+
 int mm_pt_protect_range(struct mm_aspace *as, uintptr_t va, uint64_t size, uint64_t flags)
 {
-    uintptr_t end = va + size, next;
-    while (va < end) {
-        if (next_page(as, va, &next)) {
-            int err = mm_pt_protect(as, va, flags);
-            if (err)
-                return err;
-        }
-        va = next;
-    }
-    return 0;
+    flags &= ~MM_PTE_OWNED;
+    if (flags & ~MM_PTE_FLAGS)
+        return -EINVAL;
+    struct walker w = { .leaf = protect_leaf, .flags = flags };
+    return walk(as, va, va + size, &w);
+}
+
+static int unmap_leaf(struct walker *w, uintptr_t va, uint64_t *e, int level)
+{
+    if (!starts_in_range(w, va))
+        return 0;
+    uint64_t old = *e;
+    *e = 0;
+    mm_pt_free_leaf(w->as, old, level);
+    w->count++;
+    return MM_PT_WALK_FLUSH;
 }
 
 int mm_pt_unmap_range(struct mm_aspace *as, uintptr_t va, uint64_t size)
 {
-    uintptr_t end = va + size, next;
-    int count = 0;
-    while (va < end) {
-        if (next_page(as, va, &next) && mm_pt_unmap(as, va, NULL) == 0)
-            count++;
-        va = next;
-    }
-    return count;
+    struct walker w = { .leaf = unmap_leaf };
+    walk(as, va, va + size, &w); /* cannot fail on a good range; a bad one unmaps nothing */
+    return w.count;
 }
 
 int mm_pt_map_anon(struct mm_aspace *as, uintptr_t va, uint64_t size, uint64_t flags)

@@ -18,6 +18,11 @@
  * invalidated with invlpg() when a mapping of the active address space, or of the
  * shared kernel half, changes.
  *
+ * Range operations (mm_pt_walk(), mm_pt_unmap_range(), mm_pt_protect_range())
+ * descend only into tables that exist: their cost is O(tables present + pages
+ * present) in the range, whatever its size. @ref mm_aspace::pt_reads counts the
+ * entries every call reads, a deterministic cost measure for tests and benchmarks.
+ *
  * Locking: each address space has a spinlock (irqsave) taken by every call.
  * Changes to the kernel half must be made through the kernel address space.
  */
@@ -62,6 +67,7 @@ struct mm_aspace {
     struct mm_frames *frames;       /**< Where tables and owned frames come from. */
     const struct mm_aspace *kernel; /**< The kernel space it shares, NULL if it is it. */
     uint64_t table_frames;          /**< Tables currently allocated (PML4 included). */
+    uint64_t pt_reads; /**< Statistics: table entries read by lookups and walks (never reset). */
 };
 
 /**
@@ -171,23 +177,95 @@ int mm_pt_protect(struct mm_aspace *as, uintptr_t va, uint64_t flags);
 int mm_pt_map_range(struct mm_aspace *as, uintptr_t va, uint64_t pa, uint64_t size, uint64_t flags);
 
 /**
- * @brief Protect every page in [@p va, @p va + @p size) (see mm_pt_protect()).
+ * @brief Protect every page in [@p va, @p va + @p size) (see mm_pt_protect()),
+ * in one walk of the tables that exist (see mm_pt_walk()).
  * @param as    the address space
  * @param va    virtual start (page aligned)
  * @param size  bytes
  * @param flags the new flags
- * @return 0 or the first error
+ * @return 0; -EINVAL for a bad flag, a range outside one half of the address
+ *         space, or a 2 MiB page that starts below @p va (the pages before it
+ *         are changed, those after it not)
  */
 int mm_pt_protect_range(struct mm_aspace *as, uintptr_t va, uint64_t size, uint64_t flags);
 
 /**
- * @brief Unmap every page in [@p va, @p va + @p size); holes are skipped.
+ * @brief Unmap every page (4 KiB or 2 MiB) that starts in [@p va, @p va + @p size),
+ * in one walk of the tables that exist (see mm_pt_walk()); holes are skipped.
+ * Owned frames are freed, tables left empty too.
  * @param as   the address space
  * @param va   virtual start (page aligned)
  * @param size bytes
- * @return the number of pages (4 KiB or 2 MiB) unmapped
+ * @return the number of pages unmapped (0 for a range outside one half of the
+ *         address space)
  */
 int mm_pt_unmap_range(struct mm_aspace *as, uintptr_t va, uint64_t size);
+
+/**
+ * @brief Replace the frame (and flags) of the present 4 KiB page at @p va in place.
+ *
+ * One step under the lock: the entry is rewritten, the TLB entry flushed, and
+ * only then is the old frame released, so no table is freed or allocated in
+ * between (unlike mm_pt_unmap() followed by mm_pt_map()) and the call cannot run
+ * out of memory. If the old entry was MM_PTE_OWNED, its frame loses that
+ * reference (mm_frame_free()), unless it is @p new_pa itself and @p flags keeps
+ * MM_PTE_OWNED (then the one reference carries over).
+ * @param as     the address space
+ * @param va     the page (page aligned, canonical)
+ * @param new_pa the new frame (page aligned)
+ * @param flags  MM_PTE_* bits from MM_PTE_FLAGS; MM_PTE_OWNED if @p as is to own @p new_pa
+ * @param old_pa if not NULL, the frame that was mapped
+ * @return 0; -EINVAL for a bad address or flag, or if @p va lies in a 2 MiB
+ *         page; -ENOENT if nothing is mapped there (a hole or a guard mark)
+ */
+int mm_pt_remap(struct mm_aspace *as, uintptr_t va, uint64_t new_pa, uint64_t flags,
+                uint64_t *old_pa);
+
+/** A mm_pt_walk() callback's return value bit: "I changed this entry: flush its TLB entry". */
+#define MM_PT_WALK_FLUSH 1
+
+/**
+ * @brief Call @p fn for every present 4 KiB page in [@p start, @p end).
+ *
+ * Cost: absent PML4, PDPT and PD entries are skipped wholesale, so a walk reads
+ * the PML4 entries in range plus, in each table that exists below them, the
+ * entries in range: O(tables present + pages present), not O(range). The
+ * pages come in increasing address order; a page is visited if it intersects
+ * the range. Not-present entries (holes, guard marks) are not visited.
+ *
+ * @p fn gets the live entry and may rewrite it:
+ * - change its flags or frame (it must stay a 4 KiB leaf: no MM_PTE_PS);
+ * - or clear it to 0, which unmaps the page: the frame is then @p fn's to
+ *   release (check MM_PTE_OWNED), and the walk frees every lower-half table it
+ *   leaves empty (never an upper-half PDPT, shared by every address space).
+ *
+ * TLB rule: @p fn returns MM_PT_WALK_FLUSH when it changed the entry, and the
+ * walk invalidates that page (invlpg) if the CPU may hold it: @p as is active,
+ * or the page is in the shared kernel half. It returns 0 when it changed
+ * nothing, or when it made the entry only more permissive, or when the caller
+ * will reload CR3 itself after the walk. A negative return stops the walk (the
+ * entries visited so far keep their changes) and becomes its result.
+ *
+ * Large pages: user address spaces have none (uvm maps 4 KiB pages only). A
+ * 2 MiB (or 1 GiB) page in the range stops the walk with -ENOTSUP before @p fn
+ * sees it; the pages below it have been visited.
+ *
+ * Locking: the walk holds @p as's lock, interrupts off, for its whole length and
+ * calls @p fn under it, so @p fn must not call mm_pt_* on @p as. It may use the
+ * frame allocator, and map into a different address space (lock order: @p as
+ * first; e.g. a parent, then its new child in fork).
+ * @param as    the address space
+ * @param start first address (canonical)
+ * @param end   one past the last address; [start, end) must lie in one half
+ *              (lower or upper) of the address space; start == end visits nothing
+ * @param fn    the callback: @p ctx, the page's address and its entry; returns
+ *              0, MM_PT_WALK_FLUSH, or a negative error to stop
+ * @param ctx   passed to @p fn
+ * @return 0; the first negative return of @p fn; -ENOTSUP (a large page);
+ *         -EINVAL for a bad range
+ */
+int mm_pt_walk(struct mm_aspace *as, uintptr_t start, uintptr_t end,
+               int (*fn)(void *ctx, uintptr_t va, uint64_t *pte), void *ctx);
 
 /**
  * @brief Mark the unmapped page at @p va as a guard page.
