@@ -25,6 +25,10 @@
 #define AT_SYMLINK_NOFOLLOW 0x100
 #define AT_REMOVEDIR 0x200
 #define AT_EMPTY_PATH 0x1000
+#define AT_EACCESS 0x200 /* faccessat2 (shares AT_REMOVEDIR's bit) */
+#define AT_SYMLINK_FOLLOW 0x400
+#define RENAME_NOREPLACE 1
+_Static_assert(AT_FDCWD == VFS_AT_FDCWD, "descriptors pass straight to the VFS's *at calls");
 #define O_CLOEXEC 0x80000
 #define FD_CLOEXEC 1
 
@@ -41,15 +45,14 @@ static int user_path(struct proc *p, uint64_t u, char *out)
     return n == 0 ? -ENOENT : 0;
 }
 
-/* Resolve (dirfd, path) for the *at calls: absolute paths and AT_FDCWD. */
-static int at_path(struct proc *p, int64_t dirfd, uint64_t upath, char *out)
+/* Copy in the path of an *at call and pick the context it resolves in
+ * (vfs_at_begin): the process's own for absolute paths and AT_FDCWD, else a
+ * temporary one whose working directory is directory descriptor @dirfd
+ * (-EBADF, -ENOTDIR). On success, give *@at back with vfs_at_end(). */
+static int at_path(struct proc *p, int64_t dirfd, uint64_t upath, char *out, struct vfs_ctx **at)
 {
     int err = user_path(p, upath, out);
-    if (err)
-        return err;
-    if (out[0] != '/' && (int)dirfd != AT_FDCWD)
-        return -ENOTSUP; /* directory descriptors as bases: not yet */
-    return 0;
+    return err ? err : vfs_at_begin(&p->files, (int)dirfd, out, at);
 }
 
 #define PATHBUF(name)                                                                              \
@@ -256,11 +259,12 @@ static int64_t sys_writev(struct proc *p, uint64_t fd, uint64_t iov, uint64_t cn
     return vector_io(p, fd, iov, cnt, true);
 }
 
-static int64_t open_path(struct proc *p, const char *path, uint64_t flags, uint64_t mode)
+static int64_t open_path(struct proc *p, int dirfd, const char *path, uint64_t flags,
+                         uint64_t mode)
 {
     int vflags = (int)(flags & (VFS_O_ACCMODE | VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC |
                                 VFS_O_APPEND | VFS_O_DIRECTORY | VFS_O_NOFOLLOW));
-    int fd = vfs_open(&p->files, path, vflags, (uint32_t)mode & ~p->umask & 07777);
+    int fd = vfs_openat(&p->files, dirfd, path, vflags, (uint32_t)mode & ~p->umask & 07777);
     if (fd >= 0 && fd < 64) {
         if (flags & O_CLOEXEC)
             p->cloexec |= 1ull << fd;
@@ -274,9 +278,9 @@ static int64_t sys_openat(struct proc *p, uint64_t dirfd, uint64_t upath, uint64
                           uint64_t mode, uint64_t a4, uint64_t a5)
 {
     PATHBUF(path);
-    int64_t r = at_path(p, (int64_t)dirfd, upath, path);
+    int64_t r = user_path(p, upath, path);
     if (!r)
-        r = open_path(p, path, flags, mode);
+        r = open_path(p, (int)dirfd, path, flags, mode);
     kfree(path);
     return r;
 }
@@ -312,28 +316,43 @@ static int64_t sys_fstat(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t a2
     return r ? r : put_stat(p, ubuf, &st);
 }
 
+/* Attributes for newfstatat and faccessat2: of (dirfd, path), of a final
+ * symlink itself with AT_SYMLINK_NOFOLLOW, or with AT_EMPTY_PATH and an empty
+ * path of the descriptor itself, whatever it is (AT_FDCWD: the working
+ * directory). */
+static int64_t at_stat(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t flags,
+                       struct vfs_stat *st)
+{
+    PATHBUF(path);
+    long n = uvm_strncpy_in(&p->vm, path, upath, VFS_PATH_MAX);
+    int64_t r = n < 0 ? n : 0;
+    if (!r && n == 0) {
+        if (!(flags & AT_EMPTY_PATH))
+            r = -ENOENT;
+        else if ((int)dirfd == AT_FDCWD)
+            r = vfs_stat(&p->files, ".", st);
+        else
+            r = vfs_fstat(&p->files, (int)dirfd, st);
+    } else if (!r) {
+        struct vfs_ctx *at;
+        r = vfs_at_begin(&p->files, (int)dirfd, path, &at);
+        if (!r) {
+            r = (flags & AT_SYMLINK_NOFOLLOW) ? vfs_lstat(at, path, st) : vfs_stat(at, path, st);
+            vfs_at_end(&p->files, at);
+        }
+    }
+    kfree(path);
+    return r;
+}
+
 static int64_t sys_newfstatat(struct proc *p, uint64_t dirfd, uint64_t upath, uint64_t ubuf,
                               uint64_t flags, uint64_t a4, uint64_t a5)
 {
     if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
-    PATHBUF(path);
-    long n = uvm_strncpy_in(&p->vm, path, upath, VFS_PATH_MAX);
-    int64_t r = n < 0 ? n : 0;
     struct vfs_stat st;
-    if (!r && n == 0) {
-        r = (flags & AT_EMPTY_PATH) ? vfs_fstat(&p->files, (int)dirfd, &st) : -ENOENT;
-    } else if (!r) {
-        if (path[0] != '/' && (int)dirfd != AT_FDCWD)
-            r = -ENOTSUP;
-        else
-            r = (flags & AT_SYMLINK_NOFOLLOW) ? vfs_lstat(&p->files, path, &st)
-                                               : vfs_stat(&p->files, path, &st);
-    }
-    if (!r)
-        r = put_stat(p, ubuf, &st);
-    kfree(path);
-    return r;
+    int64_t r = at_stat(p, (int64_t)dirfd, upath, flags, &st);
+    return r ? r : put_stat(p, ubuf, &st);
 }
 
 static int64_t sys_stat(struct proc *p, uint64_t upath, uint64_t ubuf, uint64_t a2, uint64_t a3,
@@ -348,18 +367,25 @@ static int64_t sys_lstat(struct proc *p, uint64_t upath, uint64_t ubuf, uint64_t
     return sys_newfstatat(p, (uint64_t)AT_FDCWD, upath, ubuf, AT_SYMLINK_NOFOLLOW, 0, 0);
 }
 
+static int64_t sys_faccessat2(struct proc *p, uint64_t dirfd, uint64_t upath, uint64_t mode,
+                              uint64_t flags, uint64_t a4, uint64_t a5)
+{
+    if ((mode & ~7ull) || (flags & ~(uint64_t)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
+        return -EINVAL;
+    struct vfs_stat st;
+    return at_stat(p, (int64_t)dirfd, upath, flags, &st); /* one user, root: existence decides */
+}
+
+static int64_t sys_faccessat(struct proc *p, uint64_t dirfd, uint64_t upath, uint64_t mode,
+                             uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    return sys_faccessat2(p, dirfd, upath, mode, 0, 0, 0);
+}
+
 static int64_t sys_access(struct proc *p, uint64_t upath, uint64_t mode, uint64_t a2,
                           uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (mode & ~7ull)
-        return -EINVAL;
-    PATHBUF(path);
-    struct vfs_stat st;
-    int64_t r = user_path(p, upath, path);
-    if (!r)
-        r = vfs_stat(&p->files, path, &st); /* one user, root: existence decides */
-    kfree(path);
-    return r;
+    return sys_faccessat2(p, (uint64_t)AT_FDCWD, upath, mode, 0, 0, 0);
 }
 
 struct linux_winsize {
@@ -484,25 +510,27 @@ static int64_t path_call(struct proc *p, int64_t dirfd, uint64_t upath, enum pat
                          uint64_t arg)
 {
     PATHBUF(path);
-    int64_t r = at_path(p, dirfd, upath, path);
+    struct vfs_ctx *at;
+    int64_t r = at_path(p, dirfd, upath, path, &at);
     if (!r) {
         switch (op) {
         case OP_TRUNCATE:
-            r = (int64_t)arg < 0 ? -EINVAL : vfs_truncate(&p->files, path, arg);
+            r = (int64_t)arg < 0 ? -EINVAL : vfs_truncate(at, path, arg);
             break;
         case OP_CHDIR:
-            r = vfs_chdir(&p->files, path);
+            r = vfs_chdir(at, path); /* only with AT_FDCWD: at is the process's own */
             break;
         case OP_MKDIR:
-            r = vfs_mkdir(&p->files, path, (uint32_t)arg & ~p->umask & 07777);
+            r = vfs_mkdir(at, path, (uint32_t)arg & ~p->umask & 07777);
             break;
         case OP_RMDIR:
-            r = vfs_rmdir(&p->files, path);
+            r = vfs_rmdir(at, path);
             break;
         case OP_UNLINK:
-            r = vfs_unlink(&p->files, path);
+            r = vfs_unlink(at, path);
             break;
         }
+        vfs_at_end(&p->files, at);
     }
     kfree(path);
     return r;
@@ -518,6 +546,12 @@ static int64_t sys_chdir(struct proc *p, uint64_t u, uint64_t a1, uint64_t a2, u
                          uint64_t a4, uint64_t a5)
 {
     return path_call(p, AT_FDCWD, u, OP_CHDIR, 0);
+}
+
+static int64_t sys_fchdir(struct proc *p, uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3,
+                          uint64_t a4, uint64_t a5)
+{
+    return vfs_fchdir(&p->files, (int)fd);
 }
 
 static int64_t sys_mkdir(struct proc *p, uint64_t u, uint64_t mode, uint64_t a2, uint64_t a3,
@@ -552,10 +586,13 @@ static int64_t sys_unlinkat(struct proc *p, uint64_t dirfd, uint64_t u, uint64_t
     return path_call(p, (int64_t)dirfd, u, (flags & AT_REMOVEDIR) ? OP_RMDIR : OP_UNLINK, 0);
 }
 
-/* Two path arguments: rename, link, symlink. */
+/* Two path arguments, each with its own base: renameat2, linkat, symlinkat
+ * (whose first path is the link's contents, never resolved: d1 unused).
+ * @flags are checked by the caller. */
 enum path2_op { OP_RENAME, OP_LINK, OP_SYMLINK };
 
-static int64_t path2_call(struct proc *p, uint64_t u1, uint64_t u2, enum path2_op op)
+static int64_t path2_call(struct proc *p, int64_t d1, uint64_t u1, int64_t d2, uint64_t u2,
+                          enum path2_op op, uint64_t flags)
 {
     char *a = kmalloc(VFS_PATH_MAX), *b = kmalloc(VFS_PATH_MAX);
     int64_t r = (a && b) ? 0 : -ENOMEM;
@@ -563,31 +600,74 @@ static int64_t path2_call(struct proc *p, uint64_t u1, uint64_t u2, enum path2_o
         r = user_path(p, u1, a);
     if (!r)
         r = user_path(p, u2, b);
-    if (!r)
-        r = op == OP_RENAME ? vfs_rename(&p->files, a, b)
-            : op == OP_LINK ? vfs_link(&p->files, a, b)
-                            : vfs_symlink(&p->files, a, b);
+    struct vfs_ctx *at;
+    if (!r) {
+        switch (op) {
+        case OP_RENAME:
+            r = vfs_renameat(&p->files, (int)d1, a, (int)d2, b,
+                             (flags & RENAME_NOREPLACE) ? VFS_RENAME_NOREPLACE : 0);
+            break;
+        case OP_LINK:
+            r = vfs_linkat(&p->files, (int)d1, a, (int)d2, b, (flags & AT_SYMLINK_FOLLOW) != 0);
+            break;
+        case OP_SYMLINK:
+            r = vfs_at_begin(&p->files, (int)d2, b, &at);
+            if (!r) {
+                r = vfs_symlink(at, a, b);
+                vfs_at_end(&p->files, at);
+            }
+            break;
+        }
+    }
     kfree(a);
     kfree(b);
     return r;
 }
 
+static int64_t sys_renameat2(struct proc *p, uint64_t d1, uint64_t u1, uint64_t d2, uint64_t u2,
+                             uint64_t flags, uint64_t a5)
+{
+    if (flags & ~(uint64_t)RENAME_NOREPLACE)
+        return -EINVAL; /* RENAME_EXCHANGE and RENAME_WHITEOUT: not supported */
+    return path2_call(p, (int64_t)d1, u1, (int64_t)d2, u2, OP_RENAME, flags);
+}
+
+static int64_t sys_renameat(struct proc *p, uint64_t d1, uint64_t u1, uint64_t d2, uint64_t u2,
+                            uint64_t a4, uint64_t a5)
+{
+    return sys_renameat2(p, d1, u1, d2, u2, 0, 0);
+}
+
 static int64_t sys_rename(struct proc *p, uint64_t u1, uint64_t u2, uint64_t a2, uint64_t a3,
                           uint64_t a4, uint64_t a5)
 {
-    return path2_call(p, u1, u2, OP_RENAME);
+    return sys_renameat2(p, (uint64_t)AT_FDCWD, u1, (uint64_t)AT_FDCWD, u2, 0, 0);
+}
+
+static int64_t sys_linkat(struct proc *p, uint64_t d1, uint64_t u1, uint64_t d2, uint64_t u2,
+                          uint64_t flags, uint64_t a5)
+{
+    if (flags & ~(uint64_t)AT_SYMLINK_FOLLOW)
+        return -EINVAL; /* AT_EMPTY_PATH: not supported */
+    return path2_call(p, (int64_t)d1, u1, (int64_t)d2, u2, OP_LINK, flags);
 }
 
 static int64_t sys_link(struct proc *p, uint64_t u1, uint64_t u2, uint64_t a2, uint64_t a3,
                         uint64_t a4, uint64_t a5)
 {
-    return path2_call(p, u1, u2, OP_LINK);
+    return sys_linkat(p, (uint64_t)AT_FDCWD, u1, (uint64_t)AT_FDCWD, u2, 0, 0);
+}
+
+static int64_t sys_symlinkat(struct proc *p, uint64_t u1, uint64_t d2, uint64_t u2, uint64_t a3,
+                             uint64_t a4, uint64_t a5)
+{
+    return path2_call(p, AT_FDCWD, u1, (int64_t)d2, u2, OP_SYMLINK, 0);
 }
 
 static int64_t sys_symlink(struct proc *p, uint64_t u1, uint64_t u2, uint64_t a2, uint64_t a3,
                            uint64_t a4, uint64_t a5)
 {
-    return path2_call(p, u1, u2, OP_SYMLINK);
+    return sys_symlinkat(p, u1, (uint64_t)AT_FDCWD, u2, 0, 0, 0);
 }
 
 static int64_t sys_readlinkat(struct proc *p, uint64_t dirfd, uint64_t upath, uint64_t ubuf,
@@ -597,9 +677,11 @@ static int64_t sys_readlinkat(struct proc *p, uint64_t dirfd, uint64_t upath, ui
         return -EINVAL;
     PATHBUF(path);
     char *out = kmalloc(VFS_PATH_MAX);
-    int64_t r = out ? at_path(p, (int64_t)dirfd, upath, path) : -ENOMEM;
+    struct vfs_ctx *at;
+    int64_t r = out ? at_path(p, (int64_t)dirfd, upath, path, &at) : -ENOMEM;
     if (!r) {
-        r = vfs_readlink(&p->files, path, out, VFS_PATH_MAX);
+        r = vfs_readlink(at, path, out, VFS_PATH_MAX);
+        vfs_at_end(&p->files, at);
         if (r > (int64_t)size)
             r = (int64_t)size;
         if (r > 0 && uvm_copy_out(&p->vm, ubuf, out, (size_t)r))
@@ -1157,6 +1239,7 @@ static const sys_fn table[] = {
     [77] = sys_ftruncate,
     [79] = sys_getcwd,
     [80] = sys_chdir,
+    [81] = sys_fchdir,
     [82] = sys_rename,
     [83] = sys_mkdir,
     [84] = sys_rmdir,
@@ -1186,11 +1269,17 @@ static const sys_fn table[] = {
     [258] = sys_mkdirat,
     [262] = sys_newfstatat,
     [263] = sys_unlinkat,
+    [264] = sys_renameat,
+    [265] = sys_linkat,
+    [266] = sys_symlinkat,
     [267] = sys_readlinkat,
+    [269] = sys_faccessat,
     [292] = sys_dup3,
     [293] = sys_pipe2,
     [302] = sys_prlimit64,
+    [316] = sys_renameat2,
     [318] = sys_getrandom,
+    [439] = sys_faccessat2,
 };
 
 #define NSYS (sizeof(table) / sizeof(table[0]))
