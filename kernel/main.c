@@ -142,6 +142,9 @@ static void interrupts_init(void)
             rate = rate * 10 + (uint32_t)(*p - '0');
     }
     pit_init(rate);
+    uint64_t tsc = timer_tsc_init();
+    kprintf("timer: PIT at %u Hz, TSC %llu.%03llu MHz\n", rate, (unsigned long long)(tsc / 1000),
+            (unsigned long long)(tsc % 1000));
     if (com1.present) {
         irq_set_handler(SERIAL_COM1_IRQ, com1_irq, &com1);
         serial_enable_rx_irq(&com1);

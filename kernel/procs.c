@@ -31,11 +31,6 @@ static void random_bytes(void *buf, size_t n)
     }
 }
 
-static uint64_t now_ns(void)
-{
-    return timer_uptime_ms() * 1000000ull;
-}
-
 int kernel_procs_init(void)
 {
     struct arch_user_features f;
@@ -45,7 +40,7 @@ int kernel_procs_init(void)
         .frames = mm_kernel_frames(),
         .kernel_as = mm_kernel_aspace(),
         .random = random_bytes,
-        .now_ns = now_ns,
+        .now_ns = timer_now_ns,
         .realtime_s = NULL,
         .reboot = NULL,
     };

@@ -64,4 +64,28 @@ int timer_sleep_ms(uint64_t ms);
  */
 void timer_tick(void);
 
+/**
+ * @brief Measure the TSC against PIT channel 2, polled (no interrupt is
+ * involved, so the result holds even when the emulator drops timer
+ * interrupts, as QEMU's TCG does under load). Uses the PC speaker gate, with
+ * the speaker itself off. Takes @p ms milliseconds.
+ * @param ms how long to measure, 1..50
+ * @return TSC cycles per millisecond, or 0 if the PIT never finished
+ */
+uint64_t timer_calibrate_tsc(uint32_t ms);
+
+/**
+ * @brief Start the TSC clock: calibrate once and remember the TSC now as time
+ * zero. Call once at boot.
+ * @return TSC cycles per millisecond (0: no usable TSC; timer_now_ns() then
+ *         falls back to the tick count)
+ */
+uint64_t timer_tsc_init(void);
+
+/** @brief Nanoseconds since timer_tsc_init(), from the TSC. @return the time */
+uint64_t timer_now_ns(void);
+
+/** @brief TSC cycles per millisecond, 0 before timer_tsc_init(). @return the rate */
+uint64_t timer_tsc_per_ms(void);
+
 #endif
