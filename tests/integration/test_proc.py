@@ -16,7 +16,7 @@ sys.path.insert(0, HERE)
 import test_shell as ts  # noqa: E402
 
 USER = os.path.join(ts.ROOT, "build", "user", "tests")
-PROGS = ["hello", "forkexec", "fault", "pipetest", "sigtest", "sysfuzz"]
+PROGS = ["hello", "hello-glibc", "forkexec", "fault", "pipetest", "sigtest", "sysfuzz"]
 
 
 def frames_used(out):
@@ -57,6 +57,11 @@ class ProcessTests(unittest.TestCase):
         self.assertIn("float: 6.00", out)  # SSE state works in ring 3
         out = self.sh.run("/bin/forkexec /bin/hello 5")
         self.assertIn("exited with 5", out)
+
+    def test_static_glibc_program_starts(self):
+        out = self.sh.run("/bin/hello-glibc 4 g")
+        self.assertIn("argc=3 envc=3 [/bin/hello-glibc] [4] [g]", out)
+        self.assertIn("float: 6.00", out)
 
     def test_fork_exec_wait_and_copy_on_write(self):
         out = self.sh.run("/bin/forkexec /bin/hello a b")

@@ -72,6 +72,7 @@ struct proc {
     struct arch_fpu fpu;     /**< FPU/SSE state while off the CPU. */
     uint64_t fs_base;        /**< TLS pointer (arch_prctl ARCH_SET_FS). */
     uint64_t clear_tid;      /**< set_tid_address(): zeroed at exit. */
+    uint64_t robust_list;    /**< set_robust_list(): remembered only (one thread). */
     uint64_t sigmask;        /**< Blocked signals (rt_sigprocmask). */
     uint64_t pending;        /**< Signals sent and not yet acted on (bit per signal). */
     struct proc_sigaction act[PROC_NSIG]; /**< What each signal does. */
