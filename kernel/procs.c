@@ -72,5 +72,9 @@ int kernel_run_program(void *ctx, int argc, char **argv)
         kprintf("%s\n", why);
         return 128 + (status & 0x7f);
     }
-    return (status >> 8) & 0xff;
+    /* The kernel shell has no $? to ask: say how a program failed. */
+    int code = (status >> 8) & 0xff;
+    if (code)
+        kprintf("%s: exit status %d\n", argv[0], code);
+    return code;
 }

@@ -55,6 +55,8 @@ class ProcessTests(unittest.TestCase):
         out = self.sh.run("/bin/hello 7 'two words'")
         self.assertIn("argc=3 envc=3 [/bin/hello] [7] [two words]", out)
         self.assertIn("float: 6.00", out)  # SSE state works in ring 3
+        self.assertIn("/bin/hello: exit status 7", out)
+        self.assertNotIn("exit status", self.sh.run("/bin/hello 0"))
         out = self.sh.run("/bin/forkexec /bin/hello 5")
         self.assertIn("exited with 5", out)
 
