@@ -16,6 +16,7 @@
  * sigreturn, execve, fork's child - leaves through arch_trap_return in isr.S,
  * which restores every register and returns with IRETQ.
  */
+#include "trapframe.inc"
     .text
     .global arch_syscall_entry
 arch_syscall_entry:
@@ -29,21 +30,7 @@ arch_syscall_entry:
     pushq %rcx                      /* rip */
     pushq $0                        /* error code */
     pushq $0x100                    /* vector: ARCH_SYSCALL_VECTOR */
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_GPRS
     xorl %ebp, %ebp                 /* backtraces stop here */
     cld
     movq %rsp, %rdi
@@ -63,21 +50,7 @@ arch_syscall_entry:
     cmpq $0x1b, 168(%rsp)
     jne arch_trap_return
 
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11                       /* = RFLAGS for SYSRETQ */
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx                       /* = RIP for SYSRETQ */
-    popq %rbx
-    popq %rax
+    POP_GPRS                        /* RCX = RIP and R11 = RFLAGS for SYSRETQ */
     movq 40(%rsp), %rsp             /* the user stack (frame RSP) */
     swapgs
     sysretq
