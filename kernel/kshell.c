@@ -11,6 +11,7 @@
 #include <k/errno.h>
 #include <k/kprintf.h>
 #include <arch/qemu.h>
+#include <arch/rtc.h>
 #include <arch/timer.h>
 #include <dev/block.h>
 #include <kernel/devices.h>
@@ -80,6 +81,21 @@ static int cmd_uptime(struct shell *s, int argc, char **argv)
     uint64_t ms = timer_uptime_ms();
     shell_printf(s, "up %llu.%03llu s (%llu ticks)\n", (unsigned long long)(ms / 1000),
                  (unsigned long long)(ms % 1000), (unsigned long long)timer_ticks());
+    return 0;
+}
+
+static int cmd_date(struct shell *s, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    if (!timer_has_epoch()) {
+        shell_eprintf(s, "date: no real-time clock was readable at boot\n");
+        return 1;
+    }
+    struct rtc_time t;
+    rtc_from_epoch((int64_t)timer_realtime_s(), &t);
+    shell_printf(s, "%04d-%02d-%02d %02d:%02d:%02d UTC\n", t.year, t.month, t.day, t.hour,
+                 t.minute, t.second);
     return 0;
 }
 
@@ -285,6 +301,7 @@ static int cmd_reboot(struct shell *s, int argc, char **argv)
 static const struct shell_cmd kernel_cmds[] = {
     { "uname", cmd_uname, "show the system name and version", "uname\n" },
     { "uptime", cmd_uptime, "time since boot", "uptime\n" },
+    { "date", cmd_date, "the date and time (UTC)", "date\nThe wall-clock time, from the RTC read at boot.\n" },
     { "ps", cmd_ps, "list threads", "ps\nID, name, state and CPU ticks of every thread.\n" },
     { "mem", cmd_mem, "memory statistics", "mem\nPhysical frames and kernel heap.\n" },
     { "lspci", cmd_lspci, "list PCI devices", "lspci\n" },

@@ -18,6 +18,7 @@
 #include <arch/panic.h>
 #include <arch/pic.h>
 #include <arch/qemu.h>
+#include <arch/rtc.h>
 #include <arch/timer.h>
 #include <arch/trap.h>
 #include <dev/kbd.h>
@@ -145,6 +146,14 @@ static void interrupts_init(void)
     uint64_t tsc = timer_tsc_init();
     kprintf("timer: PIT at %u Hz, TSC %llu.%03llu MHz\n", rate, (unsigned long long)(tsc / 1000),
             (unsigned long long)(tsc % 1000));
+    struct rtc_time now;
+    if (rtc_read(&now) == 0) {
+        timer_set_epoch(rtc_to_epoch(&now));
+        kprintf("rtc: %04d-%02d-%02d %02d:%02d:%02d UTC\n", now.year, now.month, now.day, now.hour,
+                now.minute, now.second);
+    } else {
+        kprintf("rtc: unreadable; file times count seconds since boot\n");
+    }
     if (com1.present) {
         irq_set_handler(SERIAL_COM1_IRQ, com1_irq, &com1);
         serial_enable_rx_irq(&com1);

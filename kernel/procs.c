@@ -41,7 +41,7 @@ int kernel_procs_init(void)
         .kernel_as = mm_kernel_aspace(),
         .random = random_bytes,
         .now_ns = timer_now_ns,
-        .realtime_s = NULL,
+        .realtime_s = timer_epoch,
         .reboot = NULL,
     };
     int err = proc_init(&cfg);

@@ -10,6 +10,7 @@ MODULE_SRCS := \
 	libarch/panic.c \
 	libarch/pic.c \
 	libarch/qemu.c \
+	libarch/rtc.c \
 	libarch/spinlock.c \
 	libarch/timer.c \
 	libarch/trap.c

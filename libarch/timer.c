@@ -147,3 +147,27 @@ uint64_t timer_tsc_per_ms(void)
 {
     return tsc_per_ms;
 }
+
+static int64_t epoch_at_zero;
+static int epoch_set;
+
+void timer_set_epoch(int64_t epoch)
+{
+    epoch_at_zero = epoch;
+    epoch_set = 1;
+}
+
+uint64_t timer_realtime_s(void)
+{
+    return (uint64_t)(epoch_at_zero + (int64_t)(timer_now_ns() / 1000000000u));
+}
+
+uint64_t timer_epoch(void)
+{
+    return (uint64_t)epoch_at_zero;
+}
+
+int timer_has_epoch(void)
+{
+    return epoch_set;
+}

@@ -60,6 +60,14 @@ class ProcessTests(unittest.TestCase):
         out = self.sh.run("/bin/forkexec /bin/hello 5")
         self.assertIn("exited with 5", out)
 
+    def test_wall_clock_from_the_rtc(self):
+        import time
+        out = self.sh.run("/bin/hello")
+        m = re.search(r"time: (\d+)", out)
+        self.assertTrue(m, out)
+        self.assertLess(abs(int(m.group(1)) - time.time()), 300)  # QEMU's RTC is the host's
+        self.assertIn(time.strftime("%Y-%m-%d", time.gmtime()), self.sh.run("date"))
+
     def test_static_glibc_program_starts(self):
         out = self.sh.run("/bin/hello-glibc 4 g")
         self.assertIn("argc=3 envc=3 [/bin/hello-glibc] [4] [g]", out)

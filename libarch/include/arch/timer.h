@@ -85,6 +85,25 @@ uint64_t timer_tsc_init(void);
 /** @brief Nanoseconds since timer_tsc_init(), from the TSC. @return the time */
 uint64_t timer_now_ns(void);
 
+/**
+ * @brief Say what wall-clock time timer_now_ns() 0 was (from the RTC at boot).
+ * @param epoch seconds since 1970 at time zero
+ */
+void timer_set_epoch(int64_t epoch);
+
+/**
+ * @brief Wall-clock time: seconds since 1970 (UTC), or since boot when no
+ * epoch was set.
+ * @return the seconds
+ */
+uint64_t timer_realtime_s(void);
+
+/** @brief What timer_set_epoch() was given. @return seconds since 1970 at time zero, or 0 */
+uint64_t timer_epoch(void);
+
+/** @brief Was the wall-clock time set? @return 1 if timer_set_epoch() was called, else 0 */
+int timer_has_epoch(void);
+
 /** @brief TSC cycles per millisecond, 0 before timer_tsc_init(). @return the rate */
 uint64_t timer_tsc_per_ms(void);
 

@@ -88,7 +88,7 @@ struct proc_config {
     struct mm_aspace *kernel_as;     /**< The kernel address space (shared upper half). */
     void (*random)(void *buf, size_t n); /**< Fills AT_RANDOM and getrandom(2). */
     uint64_t (*now_ns)(void);        /**< Monotonic nanoseconds since boot. */
-    uint64_t (*realtime_s)(void);    /**< Seconds since the Unix epoch (0 if unknown). */
+    uint64_t (*realtime_s)(void);    /**< Seconds since the Unix epoch when now_ns() was 0 (0 if unknown). */
     int (*reboot)(int how);          /**< reboot(2) after the magic checks; may be NULL. */
 };
 

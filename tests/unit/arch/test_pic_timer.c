@@ -318,6 +318,12 @@ START_TEST(test_tsc_clock_counts_from_init)
     ck_assert_uint_eq(timer_tsc_per_ms(), 5);
     uint64_t a = timer_now_ns(), b = timer_now_ns();
     ck_assert_uint_eq(b - a, 100ull * 1000000 / 5); /* one mock read: 100 cycles = 20 ms */
+    timer_set_epoch(1796152828);
+    ck_assert(timer_has_epoch());
+    ck_assert_uint_eq(timer_epoch(), 1796152828);
+    uint64_t r = timer_realtime_s();
+    ck_assert_uint_ge(r, 1796152828);
+    ck_assert_uint_lt(r, 1796152828 + 60);
 }
 END_TEST
 
