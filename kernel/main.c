@@ -8,6 +8,7 @@
  */
 #include <k/cmdline.h>
 #include <k/console.h>
+#include <k/klog.h>
 #include <arch/spinlock.h>
 #include <arch/cpu.h>
 #include <arch/gdt.h>
@@ -29,7 +30,6 @@
 #include <kernel/devices.h>
 #include <kernel/fs.h>
 #include <kernel/kbench.h>
-#include <kernel/klog.h>
 #include <kernel/kshell.h>
 #include <kernel/procs.h>
 #include <k/errno.h>
@@ -144,6 +144,7 @@ static void interrupts_init(void)
     }
     pit_init(rate);
     uint64_t tsc = timer_tsc_init();
+    klog_set_clock(timer_now_ns);
     kprintf("timer: PIT at %u Hz, TSC %llu.%03llu MHz\n", rate, (unsigned long long)(tsc / 1000),
             (unsigned long long)(tsc % 1000));
     struct rtc_time now;
@@ -169,10 +170,17 @@ static void interrupts_init(void)
 
 void kmain(uint32_t magic, uint32_t info_phys)
 {
-    klog_init();
     console_init();
     kprintf("%s %s (x86_64) booting\n", KERNEL_NAME, KERNEL_VERSION);
     parse_boot_info(magic, info_phys);
+    char level[16];
+    if (cmdline_get(boot_info.cmdline, "loglevel", level, sizeof(level)) > 0) {
+        int l = klog_parse_level(level);
+        if (l < 0)
+            kprintf("boot: loglevel=%s is not a level (0-7 or emerg..debug); keeping info\n", level);
+        else
+            klog_set_console_level(l);
+    }
     kernel_print_boot_summary(&boot_info);
     if (cmdline_has(boot_info.cmdline, "panic=exit"))
         panic_set_hook(panic_exit_qemu);

@@ -2,6 +2,7 @@
  * panic.c - fatal errors and backtraces (arch/panic.h).
  */
 #include <k/console.h>
+#include <k/klog.h>
 #include <arch/cpu.h>
 #include <k/kprintf.h>
 #include <arch/panic.h>
@@ -58,6 +59,7 @@ void panic_at(const char *file, int line, const char *fmt, ...)
         cpu_halt_forever();
     }
     console_enter_panic_mode();
+    klog_set_console_level(KLOG_DEBUG); /* whatever loglevel= said: show it all */
 
     va_list ap;
     va_start(ap, fmt);
