@@ -19,6 +19,7 @@
 #include <arch/panic.h>
 #include <arch/pic.h>
 #include <arch/qemu.h>
+#include <arch/ksyms.h>
 #include <arch/rtc.h>
 #include <arch/timer.h>
 #include <arch/trap.h>
@@ -168,8 +169,11 @@ static void interrupts_init(void)
             (unsigned long long)(timer_rate_mhz() % 1000), KBD_IRQ);
 }
 
+extern const uint8_t __ksyms_start[], __ksyms_end[];
+
 void kmain(uint32_t magic, uint32_t info_phys)
 {
+    ksym_set_table(__ksyms_start, (size_t)(__ksyms_end - __ksyms_start));
     console_init();
     kprintf("%s %s (x86_64) booting\n", KERNEL_NAME, KERNEL_VERSION);
     parse_boot_info(magic, info_phys);

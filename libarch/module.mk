@@ -6,6 +6,7 @@ MODULE_DIR := libarch
 MODULE_DEPS := k
 MODULE_SRCS := \
 	libarch/descriptor.c \
+	libarch/ksyms.c \
 	libarch/multiboot2.c \
 	libarch/panic.c \
 	libarch/pic.c \

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <stdlib.h>
 
+Suite *ksyms_suite(void);
 Suite *multiboot2_suite(void);
 Suite *panic_suite(void);
 Suite *pic_timer_suite(void);
@@ -14,6 +15,7 @@ Suite *trap_suite(void);
 int main(void)
 {
     SRunner *sr = srunner_create(multiboot2_suite());
+    srunner_add_suite(sr, ksyms_suite());
     srunner_add_suite(sr, panic_suite());
     srunner_add_suite(sr, pic_timer_suite());
     srunner_add_suite(sr, rtc_suite());

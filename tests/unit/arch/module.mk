@@ -1,6 +1,7 @@
 TEST := arch
 TEST_SRCS := \
 	tests/unit/arch/main.c \
+	tests/unit/arch/test_ksyms.c \
 	tests/unit/arch/test_multiboot2.c \
 	tests/unit/arch/test_panic.c \
 	tests/unit/arch/test_pic_timer.c \
