@@ -1,7 +1,20 @@
 /*
- * devices.c - PCI enumeration and driver binding for the kernel (kernel/devices.h).
+ * devices.c - PCI enumeration and driver binding for the kernel (kernel/devices.h),
+ * and the sleeping waiter the drivers wait with (dev/wait.h).
+ *
+ * The waiter: a thread waiting for its disk request sleeps on disk_waiters and
+ * other threads run. The driver's completion interrupt wakes it (the options'
+ * wake hook); so does the timer tick while anyone sleeps there, which bounds
+ * the wait (the timeout) and covers a device whose interrupt never comes.
+ * Woken threads re-check their condition, so waking too many is harmless.
  */
+#include <arch/cpu.h>
+#include <arch/pic.h>
+#include <arch/timer.h>
+#include <k/errno.h>
 #include <k/kprintf.h>
+#include <sched/sync.h>
+#include <sched/thread.h>
 #include <dev/block.h>
 #include <dev/dma.h>
 #include <dev/virtio.h>
@@ -30,6 +43,52 @@ static void *map_mmio(void *ctx, uint64_t pa, size_t size)
     return (void *)va;
 }
 
+static struct wait_queue disk_waiters;
+static volatile unsigned io_sleepers;
+static struct kernel_io_stats io_stats;
+
+static void io_wake(void *ctx)
+{
+    (void)ctx;
+    io_stats.wakeups++;
+    wait_queue_wake_all(&disk_waiters);
+}
+
+static int io_sleep(void *ctx, bool (*done)(void *arg), void *arg, uint32_t timeout_ms)
+{
+    (void)ctx;
+    /* No thread to put to sleep (interrupt context): poll as before. */
+    if (irq_depth() > 0 || !thread_current())
+        return dev_wait_poll(NULL, done, arg, timeout_ms);
+    uint64_t deadline = timer_uptime_ms() + timeout_ms;
+    uint64_t f = cpu_irq_save();
+    int r = 0;
+    while (!done(arg)) {
+        if (timer_uptime_ms() >= deadline) {
+            r = -ETIMEDOUT;
+            break;
+        }
+        io_sleepers++;
+        io_stats.sleeps++;
+        wait_queue_sleep_locked(&disk_waiters);
+        io_sleepers--;
+    }
+    cpu_irq_restore(f);
+    return r;
+}
+
+void kernel_devices_tick(uint64_t ticks)
+{
+    (void)ticks;
+    if (io_sleepers)
+        wait_queue_wake_all(&disk_waiters);
+}
+
+const struct kernel_io_stats *kernel_io_stats(void)
+{
+    return &io_stats;
+}
+
 int kernel_devices_init(void)
 {
     int n = pci_enumerate(pci_devs, PCI_MAX, 0);
@@ -39,7 +98,9 @@ int kernel_devices_init(void)
     dma_pool_init(&dma, &dma_ops, mm_kernel_frames());
     env.dma = &dma;
     env.map_mmio = map_mmio;
-    virtio_blk_driver_init(&vblk_drv, vblk, VBLK_MAX, &env, NULL, true);
+    wait_queue_init(&disk_waiters);
+    static const struct virtio_blk_options opts = { .wait = io_sleep, .wake = io_wake };
+    virtio_blk_driver_init(&vblk_drv, vblk, VBLK_MAX, &env, &opts, true);
     driver_register(&pci_bus, &vblk_drv.drv);
 
     kprintf("devices: %zu PCI functions", pci_count);

@@ -27,9 +27,11 @@ static void unlock(void *ctx)
     mutex_unlock(ctx);
 }
 
+/* File times: the RTC's date when it could be read at boot, else seconds
+ * since boot (timer_realtime_s() falls back by itself). */
 static uint64_t now(void)
 {
-    return timer_uptime_ms() / 1000; /* no RTC yet: seconds since boot */
+    return timer_realtime_s();
 }
 
 /* The root disk: vda, the first virtio-blk disk found on PCI. Other disks are

@@ -23,16 +23,10 @@ uint64_t kbench_cycles_to_ns(uint64_t cycles)
     return tsc_per_ms ? cycles * 1000000 / tsc_per_ms : 0;
 }
 
-/* TSC cycles per millisecond, measured over 100 PIT milliseconds. */
+/* TSC cycles per millisecond: the boot-time calibration against PIT channel 2. */
 static void calibrate(void)
 {
-    uint64_t t0 = timer_uptime_ms();
-    while (timer_uptime_ms() == t0)
-        cpu_pause();
-    uint64_t c0 = rdtsc(), m0 = timer_uptime_ms();
-    timer_sleep_ms(100);
-    uint64_t c1 = rdtsc(), m1 = timer_uptime_ms();
-    tsc_per_ms = (c1 - c0) / (m1 - m0 ? m1 - m0 : 1);
+    tsc_per_ms = timer_tsc_per_ms();
 }
 
 void kbench_run_all(const char *cmdline)

@@ -9,13 +9,14 @@
 #include <k/console.h>
 #include <arch/cpu.h>
 #include <k/errno.h>
+#include <k/klog.h>
 #include <k/kprintf.h>
 #include <arch/qemu.h>
+#include <arch/rtc.h>
 #include <arch/timer.h>
 #include <dev/block.h>
 #include <kernel/devices.h>
 #include <kernel/fs.h>
-#include <kernel/klog.h>
 #include <kernel/kshell.h>
 #include <kernel/procs.h>
 #include <proc/proc.h>
@@ -80,6 +81,21 @@ static int cmd_uptime(struct shell *s, int argc, char **argv)
     uint64_t ms = timer_uptime_ms();
     shell_printf(s, "up %llu.%03llu s (%llu ticks)\n", (unsigned long long)(ms / 1000),
                  (unsigned long long)(ms % 1000), (unsigned long long)timer_ticks());
+    return 0;
+}
+
+static int cmd_date(struct shell *s, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    if (!timer_has_epoch()) {
+        shell_eprintf(s, "date: no real-time clock was readable at boot\n");
+        return 1;
+    }
+    struct rtc_time t;
+    rtc_from_epoch((int64_t)timer_realtime_s(), &t);
+    shell_printf(s, "%04d-%02d-%02d %02d:%02d:%02d UTC\n", t.year, t.month, t.day, t.hour,
+                 t.minute, t.second);
     return 0;
 }
 
@@ -160,16 +176,31 @@ static int cmd_devices(struct shell *s, int argc, char **argv)
     return 0;
 }
 
-static void log_out(void *ctx, const char *str, size_t n)
+static void dmesg_line(void *ctx, const struct klog_record *r)
 {
-    shell_write(ctx, str, n);
+    shell_printf(ctx, "[%5llu.%06llu] %-7s %s: %s\n", (unsigned long long)(r->time_ns / 1000000000u),
+                 (unsigned long long)(r->time_ns % 1000000000u / 1000u), klog_level_name(r->level),
+                 r->subsys, r->text);
 }
 
-static int cmd_log(struct shell *s, int argc, char **argv)
+static int cmd_dmesg(struct shell *s, int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    klog_read(log_out, s);
+    int level = KLOG_DEBUG;
+    if (argc == 3 && strcmp(argv[1], "-l") == 0)
+        level = klog_parse_level(argv[2]);
+    else if (argc != 1)
+        level = -2;
+    if (level == -2) {
+        shell_eprintf(s, "usage: dmesg [-l LEVEL]\n");
+        return 2;
+    }
+    if (level < 0) {
+        shell_eprintf(s, "dmesg: %s: not a level (0-7 or emerg, alert, crit, err, warning, "
+                         "notice, info, debug)\n",
+                      argv[2]);
+        return 2;
+    }
+    klog_read(level, dmesg_line, s);
     return 0;
 }
 
@@ -285,12 +316,16 @@ static int cmd_reboot(struct shell *s, int argc, char **argv)
 static const struct shell_cmd kernel_cmds[] = {
     { "uname", cmd_uname, "show the system name and version", "uname\n" },
     { "uptime", cmd_uptime, "time since boot", "uptime\n" },
+    { "date", cmd_date, "the date and time (UTC)", "date\nThe wall-clock time, from the RTC read at boot.\n" },
     { "ps", cmd_ps, "list threads", "ps\nID, name, state and CPU ticks of every thread.\n" },
     { "mem", cmd_mem, "memory statistics", "mem\nPhysical frames and kernel heap.\n" },
     { "lspci", cmd_lspci, "list PCI devices", "lspci\n" },
     { "devices", cmd_devices, "list devices and drivers",
       "devices\nPCI devices with their bound driver, and the block devices.\n" },
-    { "log", cmd_log, "show the kernel log", "log\nEverything the kernel printed since boot.\n" },
+    { "dmesg", cmd_dmesg, "show the kernel log",
+      "dmesg [-l LEVEL]\nThe kernel's messages since boot, with their time, level and subsystem;\n"
+      "-l shows LEVEL and more important ones (0-7 or emerg ... debug).\n" },
+    { "log", cmd_dmesg, "show the kernel log (as dmesg)", "log [-l LEVEL]\nThe same as dmesg.\n" },
     { "ktest", cmd_ktest, "run in-kernel tests",
       "ktest [NAME]\nRun every in-kernel test, or those whose name contains NAME.\n" },
     { "fsck", cmd_fsck, "check an SFS file system",

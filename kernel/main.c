@@ -8,6 +8,7 @@
  */
 #include <k/cmdline.h>
 #include <k/console.h>
+#include <k/klog.h>
 #include <arch/spinlock.h>
 #include <arch/cpu.h>
 #include <arch/gdt.h>
@@ -18,6 +19,8 @@
 #include <arch/panic.h>
 #include <arch/pic.h>
 #include <arch/qemu.h>
+#include <arch/ksyms.h>
+#include <arch/rtc.h>
 #include <arch/timer.h>
 #include <arch/trap.h>
 #include <dev/kbd.h>
@@ -28,7 +31,6 @@
 #include <kernel/devices.h>
 #include <kernel/fs.h>
 #include <kernel/kbench.h>
-#include <kernel/klog.h>
 #include <kernel/kshell.h>
 #include <kernel/procs.h>
 #include <k/errno.h>
@@ -142,6 +144,18 @@ static void interrupts_init(void)
             rate = rate * 10 + (uint32_t)(*p - '0');
     }
     pit_init(rate);
+    uint64_t tsc = timer_tsc_init();
+    klog_set_clock(timer_now_ns);
+    kprintf("timer: PIT at %u Hz, TSC %llu.%03llu MHz\n", rate, (unsigned long long)(tsc / 1000),
+            (unsigned long long)(tsc % 1000));
+    struct rtc_time now;
+    if (rtc_read(&now) == 0) {
+        timer_set_epoch(rtc_to_epoch(&now));
+        kprintf("rtc: %04d-%02d-%02d %02d:%02d:%02d UTC\n", now.year, now.month, now.day, now.hour,
+                now.minute, now.second);
+    } else {
+        kprintf("rtc: unreadable; file times count seconds since boot\n");
+    }
     if (com1.present) {
         irq_set_handler(SERIAL_COM1_IRQ, com1_irq, &com1);
         serial_enable_rx_irq(&com1);
@@ -155,12 +169,22 @@ static void interrupts_init(void)
             (unsigned long long)(timer_rate_mhz() % 1000), KBD_IRQ);
 }
 
+extern const uint8_t __ksyms_start[], __ksyms_end[];
+
 void kmain(uint32_t magic, uint32_t info_phys)
 {
-    klog_init();
+    ksym_set_table(__ksyms_start, (size_t)(__ksyms_end - __ksyms_start));
     console_init();
     kprintf("%s %s (x86_64) booting\n", KERNEL_NAME, KERNEL_VERSION);
     parse_boot_info(magic, info_phys);
+    char level[16];
+    if (cmdline_get(boot_info.cmdline, "loglevel", level, sizeof(level)) > 0) {
+        int l = klog_parse_level(level);
+        if (l < 0)
+            kprintf("boot: loglevel=%s is not a level (0-7 or emerg..debug); keeping info\n", level);
+        else
+            klog_set_console_level(l);
+    }
     kernel_print_boot_summary(&boot_info);
     if (cmdline_has(boot_info.cmdline, "panic=exit"))
         panic_set_hook(panic_exit_qemu);

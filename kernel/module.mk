@@ -7,7 +7,6 @@ MODULE_KERNEL_SRCS := \
 	kernel/devices.c \
 	kernel/fs.c \
 	kernel/kbench.c \
-	kernel/klog.c \
 	kernel/kshell.c \
 	kernel/ktest.c \
 	kernel/main.c \

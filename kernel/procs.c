@@ -31,11 +31,6 @@ static void random_bytes(void *buf, size_t n)
     }
 }
 
-static uint64_t now_ns(void)
-{
-    return timer_uptime_ms() * 1000000ull;
-}
-
 int kernel_procs_init(void)
 {
     struct arch_user_features f;
@@ -45,8 +40,8 @@ int kernel_procs_init(void)
         .frames = mm_kernel_frames(),
         .kernel_as = mm_kernel_aspace(),
         .random = random_bytes,
-        .now_ns = now_ns,
-        .realtime_s = NULL,
+        .now_ns = timer_now_ns,
+        .realtime_s = timer_epoch,
         .reboot = NULL,
     };
     int err = proc_init(&cfg);
@@ -77,5 +72,9 @@ int kernel_run_program(void *ctx, int argc, char **argv)
         kprintf("%s\n", why);
         return 128 + (status & 0x7f);
     }
-    return (status >> 8) & 0xff;
+    /* The kernel shell has no $? to ask: say how a program failed. */
+    int code = (status >> 8) & 0xff;
+    if (code)
+        kprintf("%s: exit status %d\n", argv[0], code);
+    return code;
 }

@@ -47,6 +47,30 @@ static void recurse_thread(void *arg)
     kprintf("selftest: recursing %d\n", recurse(0));
 }
 
+/* Three calls deep, then a panic: its backtrace must name all three, in order.
+ * The volatile counter keeps each call a real call, not a tail jump. */
+static volatile int depth_seen;
+
+__attribute__((noinline)) static void selftest_panic_level3(void)
+{
+    depth_seen = 3;
+    panic("selftest: three calls deep (%d)", depth_seen);
+}
+
+__attribute__((noinline)) static void selftest_panic_level2(void)
+{
+    depth_seen = 2;
+    selftest_panic_level3();
+    depth_seen = 0;
+}
+
+__attribute__((noinline)) static void selftest_panic_level1(void)
+{
+    depth_seen = 1;
+    selftest_panic_level2();
+    depth_seen = 0;
+}
+
 void selftest_run(const char *cmdline)
 {
     char name[32];
@@ -62,6 +86,8 @@ void selftest_run(const char *cmdline)
         struct thread *t = thread_create("overflow", recurse_thread, NULL);
         if (t)
             thread_join(t, NULL);
+    } else if (strcmp(name, "panic_deep") == 0) {
+        selftest_panic_level1();
     } else if (strcmp(name, "page_fault") == 0) {
         volatile uint64_t *bad = (volatile uint64_t *)0xffffffff81234000ull;
         kprintf("selftest: read %llu\n", (unsigned long long)*bad);

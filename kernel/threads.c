@@ -7,6 +7,7 @@
 #include <arch/pic.h>
 #include <arch/timer.h>
 #include <kernel/kshell.h>
+#include <kernel/devices.h>
 #include <kernel/threads.h>
 #include <proc/proc.h>
 #include <mm/mm.h>
@@ -45,6 +46,7 @@ static void tick(uint64_t ticks)
 {
     sched_tick(ticks);
     timer_queue_expire(&ktimers);
+    kernel_devices_tick(ticks);
 }
 
 /* The executor's idle hook: block its thread until a task is queued. Entered

@@ -9,6 +9,7 @@
  * RSP to 16 before pushing, so the C call sees a 16-byte aligned stack.
  * Entries from ring 3 execute SWAPGS on the way in and out (arch/user.h).
  */
+#include "trapframe.inc"
 
     .altmacro
 .macro ISR_STUB n
@@ -31,21 +32,7 @@ isr_common:
     testb $3, 24(%rsp)              /* from ring 3? (CS above vector, error) */
     jz 1f
     swapgs                          /* kernel GS: the per-CPU block */
-1:  pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+1:  PUSH_GPRS
     cld
     movq %rsp, %rdi
     call trap_dispatch
@@ -53,21 +40,7 @@ isr_common:
     /* The one way back to interrupted code, and into user mode (syscall.S). */
     .global arch_trap_return
 arch_trap_return:
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    POP_GPRS
     addq $16, %rsp              /* vector and error code */
     testb $3, 8(%rsp)               /* back to ring 3? */
     jz 2f

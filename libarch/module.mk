@@ -6,10 +6,12 @@ MODULE_DIR := libarch
 MODULE_DEPS := k
 MODULE_SRCS := \
 	libarch/descriptor.c \
+	libarch/ksyms.c \
 	libarch/multiboot2.c \
 	libarch/panic.c \
 	libarch/pic.c \
 	libarch/qemu.c \
+	libarch/rtc.c \
 	libarch/spinlock.c \
 	libarch/timer.c \
 	libarch/trap.c

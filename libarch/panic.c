@@ -2,8 +2,10 @@
  * panic.c - fatal errors and backtraces (arch/panic.h).
  */
 #include <k/console.h>
+#include <k/klog.h>
 #include <arch/cpu.h>
 #include <k/kprintf.h>
+#include <arch/ksyms.h>
 #include <arch/panic.h>
 #include <stdarg.h>
 
@@ -42,8 +44,15 @@ void backtrace_print(uintptr_t rbp)
     uintptr_t addrs[BACKTRACE_MAX];
     size_t n = backtrace_collect(rbp, addrs, BACKTRACE_MAX, KERNEL_HALF_START, UINTPTR_MAX);
     kprintf("backtrace:\n");
-    for (size_t i = 0; i < n; i++)
-        kprintf("  #%zu %p\n", i, (void *)addrs[i]);
+    for (size_t i = 0; i < n; i++) {
+        /* A return address is just past its call: look up the call itself. */
+        uintptr_t off;
+        const char *fn = ksym_lookup(addrs[i] - 1, &off);
+        if (fn)
+            kprintf("  #%zu %p %s+%#lx\n", i, (void *)addrs[i], fn, (unsigned long)(off + 1));
+        else
+            kprintf("  #%zu %p\n", i, (void *)addrs[i]);
+    }
     if (n == 0)
         kprintf("  (no frames)\n");
 }
@@ -58,6 +67,7 @@ void panic_at(const char *file, int line, const char *fmt, ...)
         cpu_halt_forever();
     }
     console_enter_panic_mode();
+    klog_set_console_level(KLOG_DEBUG); /* whatever loglevel= said: show it all */
 
     va_list ap;
     va_start(ap, fmt);

@@ -4,6 +4,7 @@
  * Runs on the host too: tests feed it fabricated trap frames.
  */
 #include <arch/cpu.h>
+#include <arch/ksyms.h>
 #include <k/kprintf.h>
 #include <arch/panic.h>
 #include <arch/trap.h>
@@ -155,7 +156,12 @@ void trap_report(const struct trap_frame *tf)
             (unsigned long long)tf->r13, (unsigned long long)tf->r14, (unsigned long long)tf->r15);
     kprintf("rip %016llx cs %04llx rflags %08llx ss %04llx\n", (unsigned long long)tf->rip,
             (unsigned long long)tf->cs, (unsigned long long)tf->rflags, (unsigned long long)tf->ss);
-    kprintf("  #0 %p (faulting instruction)\n", (void *)tf->rip);
+    uintptr_t off;
+    const char *fn = (tf->cs & 3) ? NULL : ksym_lookup(tf->rip, &off);
+    if (fn)
+        kprintf("  #0 %p %s+%#lx (faulting instruction)\n", (void *)tf->rip, fn, (unsigned long)off);
+    else
+        kprintf("  #0 %p (faulting instruction)\n", (void *)tf->rip);
     backtrace_print(tf->rbp);
 }
 

@@ -5,6 +5,7 @@
  * kvformat() is pure: it only calls the sink, so it runs unchanged in host tests.
  */
 #include <k/console.h>
+#include <k/klog.h>
 #include <k/kprintf.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -314,10 +315,14 @@ int ksnprintf(char *buf, size_t size, const char *fmt, ...)
     return n;
 }
 
+/* kprintf's lines are log records at KLOG_INFO (k/klog.h): kept always,
+ * shown when the console level lets info through. */
 static void console_sink(void *ctx, const char *s, size_t n)
 {
     (void)ctx;
-    console_write_locked(s, n);
+    klog_capture_locked(s, n);
+    if (klog_console_shows_info())
+        console_write_locked(s, n);
 }
 
 int kvprintf(const char *fmt, va_list ap)

@@ -850,6 +850,18 @@ static int64_t sys_set_tid_address(struct proc *p, uint64_t u, uint64_t a1, uint
     return p->pid;
 }
 
+/* Robust futex lists matter when a thread dies holding a lock that other
+ * threads of the process wait on. Kestrel's processes have one thread, so the
+ * list is only remembered (glibc registers one at start-up). */
+static int64_t sys_set_robust_list(struct proc *p, uint64_t head, uint64_t len, uint64_t a2,
+                                   uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    if (len != 24) /* sizeof(struct robust_list_head) */
+        return -EINVAL;
+    p->robust_list = head;
+    return 0;
+}
+
 static int64_t sys_arch_prctl(struct proc *p, uint64_t code, uint64_t addr, uint64_t a2,
                               uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -1266,6 +1278,7 @@ static const sys_fn table[] = {
     [231] = sys_exit_group,
     [234] = sys_tgkill,
     [257] = sys_openat,
+    [273] = sys_set_robust_list,
     [258] = sys_mkdirat,
     [262] = sys_newfstatat,
     [263] = sys_unlinkat,

@@ -44,7 +44,8 @@ for t in $targets; do
     case $t in
     build) want_build ;;
     run|bench|debug) want_build; want_iso; want_qemu ;;
-    check) want_build; want_iso; want_qemu; want_check; want doxygen has doxygen; want graphviz has dot ;;
+    check) want_build; want_iso; want_qemu; want_check; want doxygen has doxygen; want graphviz has dot
+           want gdb has gdb ;;
     docs) want doxygen has doxygen; want graphviz has dot ;;
     coverage) want_build; want_check; want lcov has lcov ;;
     debug-gdb) want gdb has gdb ;;

@@ -3,11 +3,34 @@
 # The KTEST objects are linked as plain objects (nothing references them: the
 # runner finds them through the .ktests section). Libraries are grouped so their
 # order does not matter.
+#
+# Two passes, for the kernel's own symbol table (arch/ksyms.h): the first
+# image's text symbols become a .ksyms section (mk/ksyms.py), which the second
+# link places at the end of .rodata, after all code. The build then checks
+# that no text symbol moved between the passes.
 
 KERNEL_ELF := $(BUILD)/kernel.elf
 KERNEL_LDS := kernel/linker.ld
+KERNEL_PASS1 := $(BUILD)/kernel/kernel.pass1.elf
+KSYMS_S := $(BUILD)/kernel/ksyms.S
+KSYMS_O := $(BUILD)/kernel/ksyms.o
+KERNEL_LINK = $(KLD) $(KLDFLAGS) -T $(KERNEL_LDS) $(KTEST_OBJS) --start-group $(KERNEL_LIBS) --end-group
 
-$(KERNEL_ELF): $(KERNEL_LDS) $(KTEST_OBJS) $(KERNEL_LIBS)
+$(KERNEL_PASS1): $(KERNEL_LDS) $(KTEST_OBJS) $(KERNEL_LIBS)
+	@mkdir -p $(@D)
 	$(Q)echo "  LD      $@"
-	$(Q)$(KLD) $(KLDFLAGS) -T $(KERNEL_LDS) -o $@ $(KTEST_OBJS) \
-	    --start-group $(KERNEL_LIBS) --end-group
+	$(Q)$(KERNEL_LINK) -o $@
+
+$(KSYMS_O): $(KERNEL_PASS1) mk/ksyms.py
+	$(Q)echo "  KSYMS   $@"
+	$(Q)nm -n -S $(KERNEL_PASS1) > $(KSYMS_S).nm
+	$(Q)$(PYTHON) mk/ksyms.py $(KSYMS_S).nm $(KSYMS_S)
+	$(Q)$(KCC) $(KASFLAGS) -c $(KSYMS_S) -o $@
+
+$(KERNEL_ELF): $(KERNEL_PASS1) $(KSYMS_O)
+	$(Q)echo "  LD      $@"
+	$(Q)$(KERNEL_LINK) $(KSYMS_O) -o $@
+	$(Q)nm -n $(KERNEL_PASS1) | grep ' [tT] ' > $(KSYMS_S).before
+	$(Q)nm -n $@ | grep ' [tT] ' > $(KSYMS_S).after
+	$(Q)cmp -s $(KSYMS_S).before $(KSYMS_S).after || \
+	    { echo "ksyms: code moved between the two links"; rm -f $@; exit 1; }

@@ -22,8 +22,9 @@ _run: $(OS_ISO) $(DISK_IMG)
 	$(Q)$(QEMU_PY) run --iso $(OS_ISO) --disk $(DISK_IMG) $(if $(GUI),--gui)
 
 debug:
-	$(Q)mk/bootstrap.sh debug
+	$(Q)mk/bootstrap.sh debug $(if $(GDB),debug-gdb)
 	$(Q)$(MAKE) --no-print-directory _debug
 
 _debug: $(OS_ISO) $(DISK_IMG)
-	$(Q)$(QEMU_PY) debug --iso $(OS_ISO) --disk $(DISK_IMG) --elf $(KERNEL_ELF) $(if $(GUI),--gui)
+	$(Q)$(QEMU_PY) debug --iso $(OS_ISO) --disk $(DISK_IMG) --elf $(KERNEL_ELF) $(if $(GUI),--gui) \
+	    $(if $(GDB),--gdb)

@@ -7,7 +7,15 @@
 MUSL_CC   := musl-gcc
 UCFLAGS   := -static -O2 -g -Wall -Wextra -Werror
 USER_TEST_PROGS := hello forkexec fault pipetest sigtest sysfuzz attest
-USER_TEST_BINS  := $(patsubst %,$(BUILD)/user/tests/%,$(USER_TEST_PROGS))
+USER_TEST_BINS  := $(patsubst %,$(BUILD)/user/tests/%,$(USER_TEST_PROGS)) \
+                   $(BUILD)/user/tests/hello-glibc
+
+# The same hello, statically linked with the host's glibc: its start-up asks
+# for more of the ABI than musl's (set_robust_list, rseq, ...).
+$(BUILD)/user/tests/hello-glibc: user/tests/hello.c
+	@mkdir -p $(@D)
+	$(Q)echo "  GLIBCCC $@"
+	$(Q)$(HCC) $(UCFLAGS) -o $@ $<
 
 $(BUILD)/user/tests/%: user/tests/%.c
 	@mkdir -p $(@D)

@@ -86,6 +86,14 @@ char *strchr(const char *s, int c);
  */
 char *strrchr(const char *s, int c);
 /**
+ * @brief First byte equal to @p c in the first @p n bytes of @p s.
+ * @param s where to look
+ * @param c the byte
+ * @param n how many bytes
+ * @return pointer or NULL
+ */
+void *memchr(const void *s, int c, size_t n);
+/**
  * @brief First occurrence of @p needle in @p hay.
  * @param hay    where to look
  * @param needle what to find

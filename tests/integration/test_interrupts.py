@@ -1,5 +1,6 @@
 """Exceptions, the double-fault path and the PS/2 keyboard, end to end in QEMU."""
 import os
+import re
 import sys
 import unittest
 
@@ -46,6 +47,24 @@ class Interrupts(unittest.TestCase):
         self.assertIn("unhandled exception: Page fault", out)
         # panic=exit turned the halt into a failure exit (not a reset: -no-reboot)
         self.assertEqual(r.status, qemu.EXIT_FAILURE)
+
+    def test_panic_backtrace_names_its_functions(self):
+        r = boot("selftest=panic_deep panic=exit", "selftest-panic-deep")
+        self.assertFalse(r.timed_out)
+        out = r.output
+        self.assertIn("KERNEL PANIC", out)
+        bt = out[out.index("backtrace:"):]
+        names = re.findall(r"#\d+ 0x[0-9a-f]+ (\w+)\+0x[0-9a-f]+", bt)
+        # panic_at itself, then the three levels in order, then who called them
+        want = ["selftest_panic_level3", "selftest_panic_level2", "selftest_panic_level1",
+                "selftest_run"]
+        found = [n for n in names if n in want]
+        self.assertEqual(found, want, bt)
+        self.assertEqual(r.status, qemu.EXIT_FAILURE)
+
+    def test_fault_report_names_the_faulting_function(self):
+        r = boot("selftest=page_fault panic=exit", "selftest-pf-sym")
+        self.assertRegex(r.output, r"#0 0x[0-9a-f]+ selftest_run\+0x[0-9a-f]+ \(faulting instruction\)")
 
     def test_keystrokes_reach_the_console_through_ps2(self):
         acc = qemu.accel(KERNEL)

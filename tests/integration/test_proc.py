@@ -16,7 +16,7 @@ sys.path.insert(0, HERE)
 import test_shell as ts  # noqa: E402
 
 USER = os.path.join(ts.ROOT, "build", "user", "tests")
-PROGS = ["hello", "forkexec", "fault", "pipetest", "sigtest", "sysfuzz"]
+PROGS = ["hello", "hello-glibc", "forkexec", "fault", "pipetest", "sigtest", "sysfuzz"]
 
 
 def frames_used(out):
@@ -55,8 +55,23 @@ class ProcessTests(unittest.TestCase):
         out = self.sh.run("/bin/hello 7 'two words'")
         self.assertIn("argc=3 envc=3 [/bin/hello] [7] [two words]", out)
         self.assertIn("float: 6.00", out)  # SSE state works in ring 3
+        self.assertIn("/bin/hello: exit status 7", out)
+        self.assertNotIn("exit status", self.sh.run("/bin/hello 0"))
         out = self.sh.run("/bin/forkexec /bin/hello 5")
         self.assertIn("exited with 5", out)
+
+    def test_wall_clock_from_the_rtc(self):
+        import time
+        out = self.sh.run("/bin/hello")
+        m = re.search(r"time: (\d+)", out)
+        self.assertTrue(m, out)
+        self.assertLess(abs(int(m.group(1)) - time.time()), 300)  # QEMU's RTC is the host's
+        self.assertIn(time.strftime("%Y-%m-%d", time.gmtime()), self.sh.run("date"))
+
+    def test_static_glibc_program_starts(self):
+        out = self.sh.run("/bin/hello-glibc 4 g")
+        self.assertIn("argc=3 envc=3 [/bin/hello-glibc] [4] [g]", out)
+        self.assertIn("float: 6.00", out)
 
     def test_fork_exec_wait_and_copy_on_write(self):
         out = self.sh.run("/bin/forkexec /bin/hello a b")

@@ -154,7 +154,7 @@ class ShellTests(unittest.TestCase):
             self.assertIn("echo -n a; echo b", sh.run("history"))
             sh.run("clear")
             self.assertIn("\x1b[2J", sh.s.buf)  # the screen-clearing sequence
-            # last: the log holds earlier prompts, which would confuse run()
+            # the first seed's `log` is dmesg now: the kernel's records only
             sh.s.send("log\r")
             sh.s.expect("(x86_64) booting", timeout=30)
             sh.s.expect("fs: / is SFS on vda", timeout=30)

@@ -44,3 +44,14 @@ KTEST(libc_memmove_overlaps_both_ways)
     KT_ASSERT_EQ(strlen("hello"), 5);
     KT_ASSERT(strstr("haystack", "st") != NULL);
 }
+
+KTEST(libc_memchr_finds_the_first_byte_within_bounds)
+{
+    static const char s[] = "abcabc\0xyz";
+    KT_ASSERT(memchr(s, 'c', 6) == s + 2);
+    KT_ASSERT(memchr(s, 'x', 6) == NULL); /* past n */
+    KT_ASSERT(memchr(s, 'x', sizeof(s)) == s + 7);
+    KT_ASSERT(memchr(s, 0, sizeof(s)) == s + 6);
+    KT_ASSERT(memchr(s, 'a' + 256, 3) == s); /* c is taken as unsigned char */
+    KT_ASSERT(memchr(s, 'a', 0) == NULL);
+}

@@ -15,7 +15,9 @@
 #include <arch/timer.h>
 #include <dev/block.h>
 #include <dev/virtio_blk.h>
+#include <kernel/devices.h>
 #include <kernel/ktest.h>
+#include <sched/thread.h>
 #include <string.h>
 
 /** Sector 0 of a disk the tests may overwrite starts with these bytes. */
@@ -153,4 +155,44 @@ KTEST(virtio_blk_one_mib_transfers)
         KT_ASSERT_EQ(vb->vq.num_free, vb->vq.size);
     }
     KT_ASSERT(n > 0);
+}
+
+/* A thread that counts while another waits for the disk. */
+static volatile uint64_t spins;
+static volatile bool stop_spinning;
+
+static void spinner(void *arg)
+{
+    (void)arg;
+    while (!stop_spinning)
+        spins++;
+}
+
+KTEST(virtio_blk_waiter_sleeps_while_other_threads_run)
+{
+    struct block_device *d = next_vd(NULL);
+    KT_ASSERT(d != NULL);
+    const struct kernel_io_stats *st = kernel_io_stats();
+    uint64_t sleeps0 = st->sleeps, wakeups0 = st->wakeups;
+    spins = 0;
+    stop_spinning = false;
+    struct thread *t = thread_create("spinner", spinner, NULL);
+    KT_ASSERT(t != NULL);
+    uint32_t count = KT_VBLK_MIB / d->block_size;
+    uint64_t seen_during_io = 0;
+    for (int round = 0; round < 8; round++) {
+        uint64_t before = spins;
+        KT_ASSERT_EQ(block_read(d, (uint64_t)round * count, count, rbuf), count);
+        seen_during_io += spins - before;
+    }
+    stop_spinning = true;
+    KT_ASSERT_EQ(thread_join(t, NULL), 0);
+    /* The reads slept on the completion interrupt instead of polling... */
+    KT_ASSERT(st->sleeps > sleeps0);
+    KT_ASSERT(st->wakeups > wakeups0);
+    /* ...and the other thread ran meanwhile. */
+    KT_ASSERT(seen_during_io > 0);
+    kprintf("  %llu sleeps, %llu completion wake-ups, %llu spins during 8 MiB of reads\n",
+            (unsigned long long)(st->sleeps - sleeps0), (unsigned long long)(st->wakeups - wakeups0),
+            (unsigned long long)seen_during_io);
 }

@@ -316,6 +316,7 @@ def main():
         p.add_argument("--disk")
         p.add_argument("--gui", action="store_true")
         p.add_argument("--elf", default=os.path.join(BUILD, "kernel.elf"))
+        p.add_argument("--gdb", action="store_true", help="debug: start gdb attached too")
     sub.add_parser("accel")
     a = ap.parse_args()
 
@@ -325,9 +326,23 @@ def main():
     args = base_args(accel(a.elf), a.iso, a.disk, a.gui)
     if a.cmd == "debug":
         args += ["-s", "-S"]
+        gdb = ["gdb", os.path.relpath(a.elf), "-ex", "set architecture i386:x86-64",
+               "-ex", "target remote localhost:1234", "-ex", "hbreak kmain", "-ex", "continue"]
+        if a.gdb:
+            # QEMU in the background (its serial console in build/debug-serial.log),
+            # gdb in the foreground on this terminal.
+            log = open(os.path.join(BUILD, "debug-serial.log"), "w")
+            q = subprocess.Popen([x if x != "stdio" else "file:" + log.name for x in args],
+                                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            print("qemu: serial console in %s" % log.name, file=sys.stderr)
+            try:
+                return subprocess.call(gdb)
+            finally:
+                q.kill()
+                q.wait()
         print("QEMU is paused, waiting for gdb on localhost:1234. In another terminal run:\n"
-              "  gdb %s -ex 'target remote localhost:1234' -ex 'hbreak kmain' -ex continue\n"
-              % os.path.relpath(a.elf))
+              "  %s\n(or run `make debug GDB=1` to start both)\n"
+              % " ".join(x if " " not in x else "'%s'" % x for x in gdb))
         sys.stdout.flush()
         os.execvp(args[0], args)
     print("qemu: %s  (Ctrl-C or 'shutdown' quits)" % " ".join(args[1:]), file=sys.stderr)

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static char bss[4096];
 
@@ -29,5 +30,8 @@ int main(int argc, char **argv, char **envp)
     printf("\n");
     double d = 1.5;
     printf("float: %.2f\n", d * (argc + 1));
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    printf("time: %lld\n", (long long)ts.tv_sec);
     return argc > 1 ? atoi(argv[1]) : 0;
 }

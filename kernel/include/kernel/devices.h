@@ -27,4 +27,20 @@ const struct pci_device *kernel_pci_devices(size_t *n);
 /** @brief The PCI bus (devices and their bound drivers). @return it */
 struct bus_type *kernel_pci_bus(void);
 
+/** @brief How the drivers' sleeping waiter has been used. */
+struct kernel_io_stats {
+    uint64_t sleeps;  /**< Times a thread went to sleep waiting for a device. */
+    uint64_t wakeups; /**< Completion interrupts that woke the sleepers. */
+};
+
+/** @brief The sleeping waiter's statistics. @return them (live) */
+const struct kernel_io_stats *kernel_io_stats(void);
+
+/**
+ * @brief The timer tick's part: wake threads sleeping on a device, so each can
+ * check its timeout (and a lost interrupt costs a tick, not a hang).
+ * @param ticks the tick count
+ */
+void kernel_devices_tick(uint64_t ticks);
+
 #endif

@@ -20,8 +20,9 @@ int kernel_procs_init(void);
  * @param ctx  the shell's struct shell_env
  * @param argc number of arguments
  * @param argv the arguments; argv[0] is the program's path
- * @return its exit status, 128 + the signal that killed it, 127 if it was not
- *         found, or 126 if it could not be run
+ * @return its exit status (reported on the console when it is not 0), 128 +
+ *         the signal that killed it, 127 if it was not found, or 126 if it
+ *         could not be run
  */
 int kernel_run_program(void *ctx, int argc, char **argv);
 

@@ -64,4 +64,47 @@ int timer_sleep_ms(uint64_t ms);
  */
 void timer_tick(void);
 
+/**
+ * @brief Measure the TSC against PIT channel 2, polled (no interrupt is
+ * involved, so the result holds even when the emulator drops timer
+ * interrupts, as QEMU's TCG does under load). Uses the PC speaker gate, with
+ * the speaker itself off. Takes @p ms milliseconds.
+ * @param ms how long to measure, 1..50
+ * @return TSC cycles per millisecond, or 0 if the PIT never finished
+ */
+uint64_t timer_calibrate_tsc(uint32_t ms);
+
+/**
+ * @brief Start the TSC clock: calibrate once and remember the TSC now as time
+ * zero. Call once at boot.
+ * @return TSC cycles per millisecond (0: no usable TSC; timer_now_ns() then
+ *         falls back to the tick count)
+ */
+uint64_t timer_tsc_init(void);
+
+/** @brief Nanoseconds since timer_tsc_init(), from the TSC. @return the time */
+uint64_t timer_now_ns(void);
+
+/**
+ * @brief Say what wall-clock time timer_now_ns() 0 was (from the RTC at boot).
+ * @param epoch seconds since 1970 at time zero
+ */
+void timer_set_epoch(int64_t epoch);
+
+/**
+ * @brief Wall-clock time: seconds since 1970 (UTC), or since boot when no
+ * epoch was set.
+ * @return the seconds
+ */
+uint64_t timer_realtime_s(void);
+
+/** @brief What timer_set_epoch() was given. @return seconds since 1970 at time zero, or 0 */
+uint64_t timer_epoch(void);
+
+/** @brief Was the wall-clock time set? @return 1 if timer_set_epoch() was called, else 0 */
+int timer_has_epoch(void);
+
+/** @brief TSC cycles per millisecond, 0 before timer_tsc_init(). @return the rate */
+uint64_t timer_tsc_per_ms(void);
+
 #endif

@@ -2,11 +2,13 @@
  * @file dev/wait.h
  * @brief How drivers wait for a device: a replaceable hook with a time bound.
  *
- * No scheduler exists yet, so the default waiter polls: it asks the condition
+ * libdev knows no scheduler, so its default waiter polls: it asks the condition
  * (which itself polls the device), then either halts until the next interrupt
  * (when interrupts are on and the driver's IRQ is wired) or executes PAUSE. It
  * gives up after a deadline measured by the timer, and after a spin bound in case
- * the timer is not running. The scheduler will install a sleeping waiter.
+ * the timer is not running. The kernel installs a sleeping waiter instead
+ * (kernel/devices.c): the waiting thread sleeps until the completion interrupt
+ * wakes it, and other threads run meanwhile. Host tests keep the default.
  */
 #ifndef DEV_WAIT_H
 #define DEV_WAIT_H

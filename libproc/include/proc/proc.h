@@ -72,6 +72,7 @@ struct proc {
     struct arch_fpu fpu;     /**< FPU/SSE state while off the CPU. */
     uint64_t fs_base;        /**< TLS pointer (arch_prctl ARCH_SET_FS). */
     uint64_t clear_tid;      /**< set_tid_address(): zeroed at exit. */
+    uint64_t robust_list;    /**< set_robust_list(): remembered only (one thread). */
     uint64_t sigmask;        /**< Blocked signals (rt_sigprocmask). */
     uint64_t pending;        /**< Signals sent and not yet acted on (bit per signal). */
     struct proc_sigaction act[PROC_NSIG]; /**< What each signal does. */
@@ -87,7 +88,7 @@ struct proc_config {
     struct mm_aspace *kernel_as;     /**< The kernel address space (shared upper half). */
     void (*random)(void *buf, size_t n); /**< Fills AT_RANDOM and getrandom(2). */
     uint64_t (*now_ns)(void);        /**< Monotonic nanoseconds since boot. */
-    uint64_t (*realtime_s)(void);    /**< Seconds since the Unix epoch (0 if unknown). */
+    uint64_t (*realtime_s)(void);    /**< Seconds since the Unix epoch when now_ns() was 0 (0 if unknown). */
     int (*reboot)(int how);          /**< reboot(2) after the magic checks; may be NULL. */
 };
 

@@ -4,17 +4,21 @@
 #include <check.h>
 #include <stdlib.h>
 
+Suite *ksyms_suite(void);
 Suite *multiboot2_suite(void);
 Suite *panic_suite(void);
 Suite *pic_timer_suite(void);
+Suite *rtc_suite(void);
 Suite *spinlock_suite(void);
 Suite *trap_suite(void);
 
 int main(void)
 {
     SRunner *sr = srunner_create(multiboot2_suite());
+    srunner_add_suite(sr, ksyms_suite());
     srunner_add_suite(sr, panic_suite());
     srunner_add_suite(sr, pic_timer_suite());
+    srunner_add_suite(sr, rtc_suite());
     srunner_add_suite(sr, spinlock_suite());
     srunner_add_suite(sr, trap_suite());
     srunner_run_all(sr, CK_NORMAL);

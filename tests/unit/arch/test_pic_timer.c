@@ -261,6 +261,82 @@ START_TEST(test_sleep_hook_takes_over)
 }
 END_TEST
 
+/* PIT channel 2 and the gate port: the output bit rises after @c polls_left
+ * reads of port 0x61 once the count has been written. */
+struct pit2 {
+    int polls_left;
+    uint8_t gate;
+    uint16_t count;
+    int count_bytes;
+    bool armed, restored;
+};
+
+static uint32_t pit2_device(void *ctx, uint16_t port, int width, bool write, uint32_t val)
+{
+    struct pit2 *p = ctx;
+    if (port == 0x61) {
+        if (write) {
+            p->restored = p->armed && val == 0x4c; /* the caller's original value back */
+            p->gate = (uint8_t)val;
+            return 0;
+        }
+        if (p->armed && p->polls_left > 0)
+            p->polls_left--;
+        return (uint32_t)(p->gate & 0xdf) | (p->armed && p->polls_left == 0 ? 0x20 : 0);
+    }
+    if (port == 0x43 && write)
+        ck_assert_uint_eq(val, 0xb0); /* channel 2, lo/hi, mode 0 */
+    if (port == 0x42 && write) {
+        p->count |= (uint16_t)(val << (8 * p->count_bytes++));
+        p->armed = p->count_bytes == 2;
+        ck_assert_uint_eq(p->gate & 0x03, 0x01); /* gate on, speaker off */
+    }
+    return 0;
+}
+
+START_TEST(test_tsc_calibration_polls_channel_2)
+{
+    struct pit2 p = { .polls_left = 50, .gate = 0x4c };
+    cpu_mock_set_device(pit2_device, &p);
+    uint64_t rate = timer_calibrate_tsc(10);
+    /* The mock TSC advances 100 per read; the loop reads it once before the
+     * first poll and once after the 50th: 100 cycles over 10 ms. */
+    ck_assert_uint_eq(p.count, PIT_BASE_HZ / 1000 * 10);
+    ck_assert_uint_eq(rate, 10);
+    ck_assert(p.restored);
+    ck_assert_uint_eq(timer_calibrate_tsc(0), 0);
+    ck_assert_uint_eq(timer_calibrate_tsc(51), 0);
+}
+END_TEST
+
+START_TEST(test_tsc_clock_counts_from_init)
+{
+    struct pit2 p = { .polls_left = 1000, .gate = 0 };
+    cpu_mock_set_device(pit2_device, &p);
+    uint64_t rate = timer_tsc_init(); /* 100 cycles over 20 ms: 5 per ms */
+    ck_assert_uint_eq(rate, 5);
+    ck_assert_uint_eq(timer_tsc_per_ms(), 5);
+    uint64_t a = timer_now_ns(), b = timer_now_ns();
+    ck_assert_uint_eq(b - a, 100ull * 1000000 / 5); /* one mock read: 100 cycles = 20 ms */
+    timer_set_epoch(1796152828);
+    ck_assert(timer_has_epoch());
+    ck_assert_uint_eq(timer_epoch(), 1796152828);
+    uint64_t r = timer_realtime_s();
+    ck_assert_uint_ge(r, 1796152828);
+    ck_assert_uint_lt(r, 1796152828 + 60);
+}
+END_TEST
+
+START_TEST(test_tsc_calibration_gives_up_without_a_pit)
+{
+    /* A channel 2 whose output never rises (broken or absent): the wait is
+     * bounded by a count of reads, and ends with 0. */
+    struct pit2 p = { .polls_left = 0x7fffffff, .gate = 0 };
+    cpu_mock_set_device(pit2_device, &p);
+    ck_assert_uint_eq(timer_calibrate_tsc(1), 0);
+}
+END_TEST
+
 Suite *pic_timer_suite(void)
 {
     Suite *s = suite_create("pic_timer");
@@ -278,6 +354,10 @@ Suite *pic_timer_suite(void)
     tcase_add_test(pit, test_ticks_and_uptime);
     tcase_add_test(pit, test_sleep_halts_until_enough_ticks);
     tcase_add_test(pit, test_sleep_hook_takes_over);
+    tcase_add_test(pit, test_tsc_calibration_polls_channel_2);
+    tcase_add_test(pit, test_tsc_clock_counts_from_init);
+    tcase_set_timeout(pit, 60);
+    tcase_add_test(pit, test_tsc_calibration_gives_up_without_a_pit);
     suite_add_tcase(s, pit);
     return s;
 }

@@ -1,7 +1,7 @@
 /*
  * test_mount.c - mounts: crossing in and out with paths and "..", busy
  * checks, -EXDEV, and a mock file system whose vnodes are made afresh on every
- * lookup (as the SFS adapter's are), so identity is by inode, not pointer.
+ * lookup, so the VFS must compare vnodes by (mount, inode), not by pointer.
  */
 #include "vfs_test.h"
 #include <k/errno.h>

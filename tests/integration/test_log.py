@@ -1,0 +1,52 @@
+"""The kernel log: dmesg shows the kernel's messages only, with time, level and
+subsystem; loglevel= on the command line quiets the console, not the log."""
+import os
+import re
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import test_shell as ts  # noqa: E402
+
+
+class LogTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(ts.WORK, exist_ok=True)
+        cls.img = ts.mkfs(os.path.join(ts.WORK, "log.img"))
+
+    def test_dmesg_has_kernel_records_and_no_shell_output(self):
+        sh = ts.Shell(self.img)
+        try:
+            sh.run("echo marker-from-the-shell")
+            out = sh.run("dmesg")
+            self.assertRegex(out, r"\[\s*\d+\.\d{6}\] info\s+fs: / is SFS on vda")
+            self.assertRegex(out, r"\] info\s+rtc: \d{4}-\d\d-\d\d")
+            self.assertNotIn("marker-from-the-shell", out)
+            self.assertNotIn(" $ ", out)  # no prompts, no escape sequences
+            self.assertNotIn("\x1b", out)
+            self.assertNotIn(" info ", sh.run("dmesg -l err"))
+            self.assertIn("not a level", sh.run("dmesg -l loud"))
+            self.assertIn("usage: dmesg", sh.run("dmesg -x"))
+            self.assertIn("fs: / is SFS", sh.run("log"))  # the first seed's name for it
+        finally:
+            sh.close()
+
+    def test_loglevel_quiets_the_console_but_not_the_log(self):
+        sh = ts.Shell(self.img, cmdline="loglevel=err")
+        try:
+            self.assertNotIn("fs: / is SFS on vda", sh.boot_log)
+            self.assertIn("fs: / is SFS on vda", sh.run("dmesg"))
+        finally:
+            sh.close()
+        sh = ts.Shell(self.img, cmdline="loglevel=shout")
+        try:
+            self.assertIn("loglevel=shout is not a level", sh.boot_log)
+            self.assertIn("fs: / is SFS on vda", sh.boot_log)
+        finally:
+            sh.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
