@@ -174,6 +174,11 @@ int mm_init(const struct boot_info *bi)
         return err;
     mm_aspace_activate(&kernel_as);
     mm_phys_set_window(MM_DIRECT_MAP_BASE, mm_frames_top(&frames));
+    /* Copy-on-write counts frames' references: take the array now, while RAM
+     * is one free run, rather than at the first fork. */
+    err = mm_frames_enable_refs(&frames);
+    if (err)
+        return err;
 
     err = mm_vregion_init(&kernel_vr, MM_KVREGION_BASE, MM_KVREGION_SIZE);
     if (err)
