@@ -15,6 +15,9 @@ MODULE_KERNEL_SRCS := \
 	libproc/pipe.c \
 	libproc/proc.c \
 	libproc/signal.c \
-	libproc/syscall.c
+	libproc/syscall.c \
+	libproc/sys_io.c \
+	libproc/sys_names.c \
+	libproc/sys_proc.c
 MODULE_HOST_SRCS :=
 include mk/library.mk
