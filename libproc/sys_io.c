@@ -14,6 +14,17 @@
 
 /* The bounce buffer for one call: up to 64 KiB, so large requests reach the
  * file system's multi-block paths. */
+/* Close-on-exec is kept per descriptor, in a bit of p->cloexec. */
+static void set_cloexec(struct proc *p, int fd, bool on)
+{
+    if (fd < 0 || fd >= 64)
+        return;
+    if (on)
+        p->cloexec |= 1ull << fd;
+    else
+        p->cloexec &= ~(1ull << fd);
+}
+
 static size_t bounce_size(uint64_t n)
 {
     return n < IOBUF ? IOBUF : n > 16 * IOBUF ? 16 * IOBUF : (size_t)n;
@@ -174,12 +185,8 @@ static int64_t open_path(struct proc *p, int dirfd, const char *path, uint64_t f
     int vflags = (int)(flags & (VFS_O_ACCMODE | VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC |
                                 VFS_O_APPEND | VFS_O_DIRECTORY | VFS_O_NOFOLLOW));
     int fd = vfs_openat(&p->files, dirfd, path, vflags, (uint32_t)mode & ~p->umask & 07777);
-    if (fd >= 0 && fd < 64) {
-        if (flags & O_CLOEXEC)
-            p->cloexec |= 1ull << fd;
-        else
-            p->cloexec &= ~(1ull << fd);
-    }
+    if (fd >= 0)
+        set_cloexec(p, fd, flags & O_CLOEXEC);
     return fd;
 }
 
@@ -204,8 +211,8 @@ int64_t proc_sys_close(struct proc *p, uint64_t fd, uint64_t a1, uint64_t a2, ui
                          uint64_t a4, uint64_t a5)
 {
     int r = vfs_close(&p->files, (int)fd);
-    if (r == 0 && fd < 64)
-        p->cloexec &= ~(1ull << fd);
+    if (r == 0)
+        set_cloexec(p, (int)fd, false);
     return r;
 }
 
@@ -241,8 +248,8 @@ int64_t proc_sys_dup(struct proc *p, uint64_t fd, uint64_t a1, uint64_t a2, uint
                        uint64_t a4, uint64_t a5)
 {
     int r = vfs_dup(&p->files, (int)fd);
-    if (r >= 0 && r < 64)
-        p->cloexec &= ~(1ull << r);
+    if (r >= 0)
+        set_cloexec(p, r, false);
     return r;
 }
 
@@ -252,12 +259,8 @@ int64_t proc_sys_dup3(struct proc *p, uint64_t fd, uint64_t nfd, uint64_t flags,
     if ((flags & ~(uint64_t)O_CLOEXEC) || fd == nfd)
         return -EINVAL;
     int r = vfs_dup2(&p->files, (int)fd, (int)nfd);
-    if (r >= 0 && r < 64) {
-        if (flags & O_CLOEXEC)
-            p->cloexec |= 1ull << r;
-        else
-            p->cloexec &= ~(1ull << r);
-    }
+    if (r >= 0)
+        set_cloexec(p, r, flags & O_CLOEXEC);
     return r;
 }
 
@@ -289,23 +292,14 @@ int64_t proc_sys_fcntl(struct proc *p, uint64_t fd, uint64_t cmd, uint64_t arg, 
                 break;
             }
         }
-        if (nfd >= 0 && nfd < 64) {
-            if (cmd == 1030)
-                p->cloexec |= 1ull << nfd;
-            else
-                p->cloexec &= ~(1ull << nfd);
-        }
+        if (nfd >= 0)
+            set_cloexec(p, nfd, cmd == 1030);
         return arg >= VFS_FD_MAX ? -EINVAL : nfd;
     }
     case 1: /* F_GETFD */
         return fd < 64 && (p->cloexec >> fd) & 1 ? FD_CLOEXEC : 0;
     case 2: /* F_SETFD */
-        if (fd < 64) {
-            if (arg & FD_CLOEXEC)
-                p->cloexec |= 1ull << fd;
-            else
-                p->cloexec &= ~(1ull << fd);
-        }
+        set_cloexec(p, (int)fd, arg & FD_CLOEXEC);
         return 0;
     case 3: /* F_GETFL */
         return p->files.fds[fd]->flags & (VFS_O_ACCMODE | VFS_O_APPEND);
@@ -348,14 +342,8 @@ int64_t proc_sys_pipe2(struct proc *p, uint64_t ufds, uint64_t flags, uint64_t a
         vfs_close(&p->files, fds[1]);
         return -EFAULT;
     }
-    for (int i = 0; i < 2; i++) {
-        if (fds[i] < 64) {
-            if (flags & O_CLOEXEC)
-                p->cloexec |= 1ull << fds[i];
-            else
-                p->cloexec &= ~(1ull << fds[i]);
-        }
-    }
+    for (int i = 0; i < 2; i++)
+        set_cloexec(p, fds[i], flags & O_CLOEXEC);
     return 0;
 }
 
