@@ -45,6 +45,7 @@ include mk/kernel.mk
 include mk/iso.mk
 include mk/qemu.mk
 include mk/user.mk
+include mk/userbin.mk
 include mk/userbench.mk
 include mk/test.mk
 include mk/docs.mk

@@ -8,6 +8,12 @@
  * rewrites their flags, fork shares them. Pages are backed later, on demand
  * (uvm_fault.c).
  *
+ * Costs: every page-table pass here is a libmm range walk (mm_pt_walk(),
+ * mm_pt_unmap_range(), mm_pt_protect_range()) that visits only the tables and
+ * pages present, so fork, munmap, mprotect and brk cost O(VMAs + tables +
+ * resident pages), never O(virtual size); destroy frees the tables that exist
+ * (mm_aspace_destroy()) and stats reads counters.
+ *
  * Every operation that can fail does so before it changes anything: arguments
  * are checked and VMA slots reserved first. The one exception is fork, which
  * builds a new address space and destroys it again on failure.
@@ -205,7 +211,7 @@ int uvm_protect(struct uvm *vm, uint64_t addr, uint64_t len, int prot)
      * Present pages get the new flags without write permission, whatever prot
      * says: whether a frame may be written depends on whether it is shared, and
      * the first write fault settles that page by page (uvm_page_get()). So this
-     * costs a walk of the tables that exist, not of every page in the range.
+     * is one walk of the tables that exist, with no frame lookups.
      */
     mm_pt_protect_range(&vm->as, addr, len, uvm_pte_flags((uint32_t)prot, false));
     return 0;
@@ -239,33 +245,54 @@ uint64_t uvm_brk(struct uvm *vm, uint64_t newbrk)
     return newbrk;
 }
 
-/* Share (or, at the reference limit, copy) the parent's page at @p va into @p child. */
-static int fork_page(struct uvm *child, struct uvm *parent, const struct uvm_vma *v, uint64_t va)
+/* What fork_pte() needs: both sides and the VMA being walked. */
+struct fork_walk {
+    struct uvm *child;
+    struct uvm *parent;
+    const struct uvm_vma *v;
+};
+
+/*
+ * mm_pt_walk() callback over the parent's present pages of one VMA: share the
+ * page with the child (or, at the reference limit, give it a copy) and take
+ * write permission away from the parent's entry. Pages never touched are not
+ * visited: they stay demand-zero in both. Runs under the parent's page-table
+ * lock and maps into the child (lock order: parent, then its new child).
+ */
+static int fork_pte(void *ctx, uintptr_t va, uint64_t *pte)
 {
-    uint64_t pa, fl;
-    if (mm_pt_translate(&parent->as, va, &pa, &fl))
-        return 0; /* never touched: stays demand-zero in both */
-    struct mm_frames *fa = parent->cfg.frames;
+    struct fork_walk *f = ctx;
+    struct mm_frames *fa = f->parent->cfg.frames;
+    uint64_t pa = *pte & MM_PTE_ADDR;
     int err = mm_frame_ref(fa, pa);
     if (err == -EOVERFLOW) {
         uint64_t copy;
         if (mm_frame_alloc(fa, &copy))
             return -ENOMEM;
         memcpy(mm_phys_to_virt(copy), mm_phys_to_virt(pa), PAGE);
-        err = mm_pt_map(&child->as, va, copy, uvm_pte_flags(v->prot, true) | MM_PTE_OWNED);
-        if (err)
+        err = mm_pt_map(&f->child->as, va, copy,
+                        uvm_pte_flags(f->v->prot, true) | MM_PTE_OWNED);
+        if (err) {
             mm_frame_free(fa, copy);
-    } else if (err == 0) {
-        uint64_t shared = uvm_pte_flags(v->prot, false);
-        err = mm_pt_map(&child->as, va, pa, shared | MM_PTE_OWNED);
-        if (err)
-            mm_frame_unref(fa, pa);
-        else if (fl & MM_PTE_W)
-            mm_pt_protect(&parent->as, va, shared);
+            return err;
+        }
+        f->child->resident++;
+        return 0;
     }
-    if (err == 0)
-        child->resident++;
-    return err;
+    if (err)
+        return err;
+    err = mm_pt_map(&f->child->as, va, pa, uvm_pte_flags(f->v->prot, false) | MM_PTE_OWNED);
+    if (err) {
+        mm_frame_unref(fa, pa);
+        return err;
+    }
+    f->child->resident++;
+    if (!(*pte & MM_PTE_W))
+        return 0;
+    /* The rest of the entry already matches the VMA; only W goes (libmm has
+     * dropped NX on CPUs without it, so do not rebuild the entry). */
+    *pte &= ~MM_PTE_W;
+    return MM_PT_WALK_FLUSH;
 }
 
 int uvm_fork(struct uvm *child, struct uvm *parent)
@@ -280,13 +307,14 @@ int uvm_fork(struct uvm *child, struct uvm *parent)
     child->brk_base = parent->brk_base;
     child->brk = parent->brk;
     child->mmap_base = parent->mmap_base;
+    /* One walk per VMA over the tables that exist: O(VMAs + tables + resident pages). */
     for (uint32_t i = 0; i < parent->nvmas; i++) {
         const struct uvm_vma *v = &parent->vmas[i];
         if (v->kind == UVM_VMA_GUARD)
             continue;
-        for (uint64_t va = v->start; va < v->end; va += PAGE)
-            if ((err = fork_page(child, parent, v, va)))
-                goto fail;
+        struct fork_walk f = { child, parent, v };
+        if ((err = mm_pt_walk(&parent->as, v->start, v->end, fork_pte, &f)) < 0)
+            goto fail;
     }
     return 0;
 fail:

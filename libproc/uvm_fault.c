@@ -24,24 +24,6 @@
 /* The PTE bits that uvm decides (the rest are P, A, D, OWNED...). */
 #define PTE_PERM (MM_PTE_U | MM_PTE_W | MM_PTE_NX)
 
-/*
- * Point the present page at @p va to frame @p pa. libmm has no in-place remap,
- * and mm_pt_unmap() frees a page table it leaves empty, after which mm_pt_map()
- * would need a frame again and could fail with the old page already gone. A
- * guard mark in a free neighbouring slot of the same table keeps the table alive
- * in between, so the map cannot fail. (If the slot is taken, the table is not
- * going to be empty anyway.)
- */
-static void replace_frame(struct uvm *vm, uint64_t va, uint64_t pa, uint64_t flags)
-{
-    uint64_t neighbour = va ^ PAGE;
-    bool pinned = mm_pt_mark_guard(&vm->as, neighbour) == 0;
-    mm_pt_unmap(&vm->as, va, NULL); /* drops our reference to the old frame */
-    mm_pt_map(&vm->as, va, pa, flags | MM_PTE_OWNED);
-    if (pinned)
-        mm_pt_clear_guard(&vm->as, neighbour);
-}
-
 int uvm_page_get(struct uvm *vm, const struct uvm_vma *v, uint64_t va, bool exclusive, uint64_t *pa)
 {
     struct mm_frames *fa = vm->cfg.frames;
@@ -64,7 +46,14 @@ int uvm_page_get(struct uvm *vm, const struct uvm_vma *v, uint64_t va, bool excl
         if (mm_frame_alloc(fa, &copy))
             return -ENOMEM;
         memcpy(mm_phys_to_virt(copy), mm_phys_to_virt(*pa), PAGE);
-        replace_frame(vm, va, copy, uvm_pte_flags(v->prot, true));
+        /* In place: no table can be freed and reallocated in between, and the
+         * old frame loses our reference only once the entry no longer reaches it. */
+        int err = mm_pt_remap(&vm->as, va, copy, uvm_pte_flags(v->prot, true) | MM_PTE_OWNED,
+                              NULL);
+        if (err) {
+            mm_frame_free(fa, copy);
+            return err;
+        }
         vm->counter.cow_copies++;
         *pa = copy;
         return 0;

@@ -17,6 +17,7 @@ check:
 _check: $(UNIT_TEST_BINS) $(KERNEL_ELF) $(OS_ISO) $(TOOL_BINS) $(USER_TEST_BINS)
 	$(Q)$(MAKE) --no-print-directory check-unit
 	$(Q)$(MAKE) --no-print-directory check-layering
+	$(Q)$(MAKE) --no-print-directory check-user
 	$(Q)$(MAKE) --no-print-directory _ktest
 	$(Q)$(MAKE) --no-print-directory check-integration
 	$(Q)$(MAKE) --no-print-directory _docs

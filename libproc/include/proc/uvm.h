@@ -40,9 +40,11 @@
  * (mm_phys_to_virt). A bad user pointer is -EFAULT, never a kernel fault, and
  * this works with SMAP on and whichever address space is active.
  *
- * Costs: VMA lookups are binary searches; munmap and mprotect walk only the
- * page tables that exist; uvm_fork() visits every page of every VMA (a
- * translate each), so it costs O(virtual size), not O(resident size).
+ * Costs: VMA lookups are binary searches. uvm_fork(), munmap, mprotect and brk
+ * walk only the page tables that exist and the pages present in them
+ * (mm_pt_walk()), so they cost O(VMAs + tables + resident pages), not
+ * O(virtual size): an 8 MiB stack with three pages touched costs three pages.
+ * uvm_destroy() frees the tables that exist; uvm_stats() reads counters.
  *
  * Memory: the VMA array comes from @ref uvm_config::alloc (24 bytes per VMA,
  * grown by doubling, at most UVM_MAX_VMAS); page tables and user pages come

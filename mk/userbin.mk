@@ -1,0 +1,37 @@
+# mk/userbin.mk - the core utilities: POSIX programs in user/bin/, static musl
+# binaries built like those of mk/user.mk, so the same file runs on Kestrel
+# and on the Linux host. See user/README.md.
+#
+#   build/user/bin/NAME   from user/bin/NAME.c and the helpers of user/lib/
+#   make userbin          all of them
+#   make check-user       tests/user/: each utility run on the host, against
+#                         expected output and the host's own tools
+
+USERBIN_PROGS := cat echo true false mkdir rmdir rm mv cp ln touch wc head tail tee \
+                 sort uniq grep sleep env basename dirname hexdump crc32 stat ls
+USERBIN_BINS  := $(patsubst %,$(BUILD)/user/bin/%,$(USERBIN_PROGS))
+USERBIN_OBJ   := $(BUILD)/user/obj
+USERBIN_LIB   := $(USERBIN_OBJ)/lib/util.o $(USERBIN_OBJ)/lib/tree.o
+USERBIN_OBJS  := $(patsubst %,$(USERBIN_OBJ)/bin/%.o,$(USERBIN_PROGS)) $(USERBIN_LIB)
+
+# Keep the objects: they are intermediate files, which make would delete.
+.SECONDARY: $(USERBIN_OBJS)
+
+$(USERBIN_OBJ)/%.o: user/%.c
+	@mkdir -p $(@D)
+	$(Q)echo "  MUSLCC  $@"
+	$(Q)$(MUSL_CC) $(UCFLAGS) $(DEPFLAGS) -Iuser/lib -c -o $@ $<
+
+$(BUILD)/user/bin/%: $(USERBIN_OBJ)/bin/%.o $(USERBIN_LIB)
+	@mkdir -p $(@D)
+	$(Q)echo "  MUSLLD  $@"
+	$(Q)$(MUSL_CC) $(UCFLAGS) -o $@ $^
+
+-include $(USERBIN_OBJS:.o=.d)
+
+.PHONY: userbin check-user
+userbin: $(USERBIN_BINS)
+
+check-user: $(USERBIN_BINS)
+	$(Q)USERBIN=$(abspath $(BUILD)/user/bin) $(PYTHON) -m unittest discover \
+	    -s tests/user -p 'test_*.py' -v
