@@ -442,8 +442,11 @@ int vfs_openat(struct vfs_ctx *ctx, int dirfd, const char *path, int flags, uint
 
 /**
  * @brief vfs_rename() with each path relative to its own base.
- * @param ctx context @param odirfd base of @p from @param from old path
- * @param ndirfd base of @p to @param to new path
+ * @param ctx    context
+ * @param odirfd base of the old path
+ * @param from   old path
+ * @param ndirfd base of the new path
+ * @param to     new path
  * @param flags 0 or VFS_RENAME_NOREPLACE (checked and done under the namespace
  *        lock, so nothing can appear in between)
  * @return 0, -EEXIST (NOREPLACE), -EINVAL for other flags, -EBADF, -ENOTDIR,
@@ -454,8 +457,11 @@ int vfs_renameat(struct vfs_ctx *ctx, int odirfd, const char *from, int ndirfd, 
 
 /**
  * @brief vfs_link() with each path relative to its own base.
- * @param ctx context @param odirfd base of @p existing @param existing target
- * @param ndirfd base of @p newpath @param newpath new name
+ * @param ctx      context
+ * @param odirfd   base of the existing path
+ * @param existing target
+ * @param ndirfd   base of the new name
+ * @param newpath  new name
  * @param follow follow @p existing if it is a symlink (Linux's AT_SYMLINK_FOLLOW;
  *        vfs_link() does not)
  * @return 0, -EBADF, -ENOTDIR, or vfs_link()'s error
