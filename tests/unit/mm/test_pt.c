@@ -453,9 +453,9 @@ END_TEST
 struct visits {
     uintptr_t va[64];
     int n;
-    int stop_after;   /* return -EINTR after this many (0: never) */
-    bool clear;       /* unmap each page (and free its owned frame) */
-    bool readonly;    /* remove MM_PTE_W and ask for a flush */
+    int stop_after; /* return -EINTR after this many (0: never) */
+    bool clear;     /* unmap each page (and free its owned frame) */
+    bool readonly;  /* remove MM_PTE_W and ask for a flush */
     struct mm_frames *fa;
 };
 
@@ -482,9 +482,9 @@ static int visit(void *ctx, uintptr_t va, uint64_t *pte)
 
 /* Pages at both sides of a PT, a PD, a PDPT and a PML4 boundary, in address order. */
 static const uintptr_t boundary_pages[] = {
-    0x1ff000ull,      0x200000ull,      /* PT (2 MiB) */
-    0x3ffff000ull,    0x40000000ull,    /* PD (1 GiB) */
-    0x7ffffff000ull,  0x8000000000ull,  /* PDPT (512 GiB) */
+    0x1ff000ull,       0x200000ull,     /* PT (2 MiB) */
+    0x3ffff000ull,     0x40000000ull,   /* PD (1 GiB) */
+    0x7ffffff000ull,   0x8000000000ull, /* PDPT (512 GiB) */
     0x7ffffffff000ull,                  /* the last user page */
 };
 #define NBOUNDARY (sizeof(boundary_pages) / sizeof(boundary_pages[0]))
