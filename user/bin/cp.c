@@ -12,8 +12,10 @@
 #include "tree.h"
 #include "util.h"
 
-#include <limits.h>
-#include <sys/stat.h>
+static int copy(void *ctx, const char *src, const char *dst)
+{
+    return tree_copy(src, dst, *(const int *)ctx);
+}
 
 int main(int argc, char **argv)
 {
@@ -28,24 +30,5 @@ int main(int argc, char **argv)
         else if (c == 'p')
             return util_msg("-p: not supported (no chmod or utimensat on Kestrel)");
     }
-    int n = argc - optind;
-    if (n < 2)
-        util_usage(usage);
-    const char *target = argv[argc - 1];
-    struct stat st;
-    int into_dir = stat(target, &st) == 0 && S_ISDIR(st.st_mode);
-    if (n > 2 && !into_dir)
-        return stat(target, &st) == 0 ? util_msg("%s: Not a directory", target) : util_err(target);
-    if (!into_dir)
-        return tree_copy(argv[optind], target, flags);
-    int status = UTIL_OK;
-    for (int i = optind; i < argc - 1; i++) {
-        char name[NAME_MAX + 1], dst[PATH_MAX];
-        util_last_component(argv[i], name, sizeof(name));
-        if (util_path_join(dst, sizeof(dst), target, name) != 0)
-            status = util_err(argv[i]);
-        else
-            status |= tree_copy(argv[i], dst, flags);
-    }
-    return status;
+    return util_each_source(argc - optind, argv + optind, usage, copy, &flags);
 }

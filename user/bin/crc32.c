@@ -9,7 +9,6 @@
  */
 #include "util.h"
 
-#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -25,23 +24,21 @@ static void make_table(void)
     }
 }
 
-static unsigned char buf[64 * 1024];
-
-static int crc_fd(int fd, const char *name)
+static int crc_chunk(void *ctx, const char *buf, size_t n)
 {
+    uint32_t *crc = ctx;
+    for (size_t i = 0; i < n; i++)
+        *crc = table[(*crc ^ (unsigned char)buf[i]) & 0xff] ^ (*crc >> 8);
+    return UTIL_OK;
+}
+
+static int crc_fd(void *ctx, int fd, const char *name, int index)
+{
+    (void)ctx;
+    (void)index;
     uint32_t crc = 0xffffffffu;
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n == 0)
-            break;
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return util_err(name);
-        }
-        for (ssize_t i = 0; i < n; i++)
-            crc = table[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
-    }
+    if (util_each_chunk(fd, name, crc_chunk, &crc) != UTIL_OK)
+        return UTIL_ERR;
     printf("%08x  %s\n", crc ^ 0xffffffffu, name);
     return UTIL_OK;
 }
@@ -52,18 +49,5 @@ int main(int argc, char **argv)
     while (util_getopt(argc, argv, "", "[FILE...]") != -1)
         ;
     make_table();
-    if (optind == argc)
-        return util_finish(crc_fd(STDIN_FILENO, "-"));
-    int status = UTIL_OK;
-    for (int i = optind; i < argc; i++) {
-        int fd = util_open_input(argv[i]);
-        if (fd < 0) {
-            status = util_err(argv[i]);
-            continue;
-        }
-        status |= crc_fd(fd, argv[i]);
-        if (fd != STDIN_FILENO)
-            close(fd);
-    }
-    return util_finish(status);
+    return util_finish(util_each_input(argc - optind, argv + optind, crc_fd, NULL));
 }

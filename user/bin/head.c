@@ -7,75 +7,57 @@
  */
 #include "util.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
-static char buf[64 * 1024];
+struct head_ctx {
+    long long lines; /* -n */
+    int nfiles;      /* operands: headers if more than one */
+};
 
-static int head_fd(int fd, const char *name, long long lines)
+/* Copy @p buf up to the end of the last line still wanted. @p ctx: the count left. */
+static int head_chunk(void *ctx, const char *buf, size_t n)
 {
-    while (lines > 0) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n == 0)
-            return UTIL_OK;
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return util_err(name);
+    long long *lines = ctx, left = *lines;
+    size_t keep = 0;
+    while (keep < n && left > 0) {
+        const char *nl = memchr(buf + keep, '\n', n - keep);
+        if (!nl) {
+            keep = n;
+            break;
         }
-        size_t keep = 0;
-        while (keep < (size_t)n && lines > 0) {
-            char *nl = memchr(buf + keep, '\n', (size_t)n - keep);
-            if (!nl) {
-                keep = (size_t)n;
-                break;
-            }
-            keep = (size_t)(nl - buf) + 1;
-            lines--;
-        }
-        if (util_write_all(STDOUT_FILENO, buf, keep) != 0)
-            return util_err("write error");
+        keep = (size_t)(nl - buf) + 1;
+        left--;
     }
-    return UTIL_OK;
+    *lines = left;
+    if (util_write_all(STDOUT_FILENO, buf, keep) != 0)
+        return util_err("write error");
+    return left > 0 ? UTIL_OK : UTIL_STOP;
+}
+
+static int head_fd(void *ctx, int fd, const char *name, int index)
+{
+    const struct head_ctx *h = ctx;
+    if (h->nfiles > 1)
+        util_file_header(name, index);
+    long long lines = h->lines;
+    /* "-n 0" reads nothing: a pipe or terminal must not be waited on. */
+    if (lines == 0)
+        return UTIL_OK;
+    return util_each_chunk(fd, name, head_chunk, &lines);
 }
 
 int main(int argc, char **argv)
 {
     util_init("head");
     const char *usage = "[-n COUNT] [FILE...]";
-    long long lines = 10;
-    int c;
-    if (argc > 1 && argv[1][0] == '-' && argv[1][1] >= '0' && argv[1][1] <= '9') {
-        if (util_parse_count(argv[1] + 1, &lines) != 0)
-            util_usage(usage);
-        argv[1] = argv[0];
-        argv++;
-        argc--;
-    }
-    while ((c = util_getopt(argc, argv, "n:", usage)) != -1) {
-        if (util_parse_count(optarg, &lines) != 0) {
+    struct head_ctx h = { .lines = 10 };
+    util_old_count(&argc, &argv, &h.lines, usage);
+    while (util_getopt(argc, argv, "n:", usage) != -1) {
+        if (util_parse_count(optarg, &h.lines) != 0) {
             util_msg("%s: invalid number of lines", optarg);
             util_usage(usage);
         }
     }
-    int nfiles = argc - optind;
-    if (nfiles == 0)
-        return head_fd(STDIN_FILENO, "-", lines);
-    int status = UTIL_OK;
-    for (int i = optind; i < argc; i++) {
-        int fd = util_open_input(argv[i]);
-        if (fd < 0) {
-            status = util_err(argv[i]);
-            continue;
-        }
-        if (nfiles > 1) {
-            printf("%s==> %s <==\n", i > optind ? "\n" : "", argv[i]);
-            fflush(stdout);
-        }
-        status |= head_fd(fd, argv[i], lines);
-        if (fd != STDIN_FILENO)
-            close(fd);
-    }
-    return util_finish(status);
+    h.nfiles = argc - optind;
+    return util_finish(util_each_input(h.nfiles, argv + optind, head_fd, &h));
 }

@@ -11,7 +11,6 @@
  */
 #include "util.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,24 +65,16 @@ static void full_line(void)
     fill = 0;
 }
 
-static int dump_fd(int fd, const char *name)
+/* The files are one stream: a line may span two of them. */
+static int dump_chunk(void *ctx, const char *buf, size_t n)
 {
-    unsigned char buf[4096];
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n == 0)
-            return UTIL_OK;
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return util_err(name);
-        }
-        for (ssize_t i = 0; i < n; i++) {
-            line[fill++] = buf[i];
-            if (fill == 16)
-                full_line();
-        }
+    (void)ctx;
+    for (size_t i = 0; i < n; i++) {
+        line[fill++] = (unsigned char)buf[i];
+        if (fill == 16)
+            full_line();
     }
+    return UTIL_OK;
 }
 
 int main(int argc, char **argv)
@@ -96,19 +87,7 @@ int main(int argc, char **argv)
         else
             verbose = 1;
     }
-    int status = UTIL_OK;
-    if (optind == argc)
-        status = dump_fd(STDIN_FILENO, "-");
-    for (int i = optind; i < argc; i++) {
-        int fd = util_open_input(argv[i]);
-        if (fd < 0) {
-            status = util_err(argv[i]);
-            continue;
-        }
-        status |= dump_fd(fd, argv[i]);
-        if (fd != STDIN_FILENO)
-            close(fd);
-    }
+    int status = util_each_input_chunk(argc - optind, argv + optind, dump_chunk, NULL);
     if (fill > 0) {
         print_line(fill);
         offset += fill;

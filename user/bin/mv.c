@@ -12,11 +12,11 @@
 
 #include <errno.h>
 #include <stdio.h>
-#include <limits.h>
 #include <sys/stat.h>
 
-static int move(const char *src, const char *dst)
+static int move(void *ctx, const char *src, const char *dst)
 {
+    (void)ctx;
     struct stat s, d;
     if (lstat(src, &s) != 0)
         return util_err(src);
@@ -37,24 +37,5 @@ int main(int argc, char **argv)
     const char *usage = "[-f] SOURCE... TARGET";
     while (util_getopt(argc, argv, "fi", usage) != -1)
         ;
-    int n = argc - optind;
-    if (n < 2)
-        util_usage(usage);
-    const char *target = argv[argc - 1];
-    struct stat st;
-    int into_dir = stat(target, &st) == 0 && S_ISDIR(st.st_mode);
-    if (n > 2 && !into_dir)
-        return stat(target, &st) == 0 ? util_msg("%s: Not a directory", target) : util_err(target);
-    if (!into_dir)
-        return move(argv[optind], target);
-    int status = UTIL_OK;
-    for (int i = optind; i < argc - 1; i++) {
-        char name[NAME_MAX + 1], dst[PATH_MAX];
-        util_last_component(argv[i], name, sizeof(name));
-        if (util_path_join(dst, sizeof(dst), target, name) != 0)
-            status = util_err(argv[i]);
-        else
-            status |= move(argv[i], dst);
-    }
-    return status;
+    return util_each_source(argc - optind, argv + optind, usage, move, NULL);
 }

@@ -8,52 +8,66 @@
  */
 #include "util.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int read_all(int fd, const char *name, char **out, size_t *len)
+struct tail_ctx {
+    long long count; /* -n */
+    int from_start;  /* -n +COUNT */
+    int nfiles;      /* operands: headers if more than one */
+};
+
+/* A whole input, as read so far. */
+struct whole {
+    const char *name;
+    char *b;
+    size_t len, cap;
+};
+
+static int append(void *ctx, const char *buf, size_t n)
 {
-    size_t cap = 64 * 1024, n = 0;
-    char *b = malloc(cap);
-    if (!b)
-        return util_err(name);
-    for (;;) {
-        if (n == cap) {
-            char *g = realloc(b, cap * 2);
-            if (!g) {
-                free(b);
-                return util_err(name);
-            }
-            b = g;
+    struct whole *w = ctx;
+    if (n > w->cap - w->len) {
+        size_t cap = w->cap;
+        while (n > cap - w->len)
             cap *= 2;
-        }
-        ssize_t r = read(fd, b + n, cap - n);
-        if (r == 0)
-            break;
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int status = util_err(name);
-            free(b);
-            return status;
-        }
-        n += (size_t)r;
+        char *g = realloc(w->b, cap);
+        if (!g)
+            return util_err(w->name);
+        w->b = g;
+        w->cap = cap;
     }
-    *out = b;
-    *len = n;
+    memcpy(w->b + w->len, buf, n);
+    w->len += n;
     return UTIL_OK;
 }
 
-static int tail_fd(int fd, const char *name, long long count, int from_start)
+static int read_all(int fd, const char *name, char **out, size_t *len)
 {
+    struct whole w = { name, malloc(64 * 1024), 0, 64 * 1024 };
+    if (!w.b)
+        return util_err(name);
+    if (util_each_chunk(fd, name, append, &w) != UTIL_OK) {
+        free(w.b);
+        return UTIL_ERR;
+    }
+    *out = w.b;
+    *len = w.len;
+    return UTIL_OK;
+}
+
+static int tail_fd(void *ctx, int fd, const char *name, int index)
+{
+    const struct tail_ctx *t = ctx;
+    long long count = t->count;
+    if (t->nfiles > 1)
+        util_file_header(name, index);
     char *b = NULL;
     size_t len = 0;
     if (read_all(fd, name, &b, &len) != UTIL_OK)
         return UTIL_ERR;
     size_t start;
-    if (from_start) {
+    if (t->from_start) {
         /* "+N": skip N - 1 lines */
         start = 0;
         for (long long skip = count - 1; skip > 0 && start < len; skip--) {
@@ -85,43 +99,18 @@ int main(int argc, char **argv)
 {
     util_init("tail");
     const char *usage = "[-n [+]COUNT] [FILE...]";
-    long long count = 10;
-    int from_start = 0, c;
-    if (argc > 1 && argv[1][0] == '-' && argv[1][1] >= '0' && argv[1][1] <= '9') {
-        if (util_parse_count(argv[1] + 1, &count) != 0)
-            util_usage(usage);
-        argv[1] = argv[0];
-        argv++;
-        argc--;
-    }
-    while ((c = util_getopt(argc, argv, "n:", usage)) != -1) {
+    struct tail_ctx t = { .count = 10 };
+    util_old_count(&argc, &argv, &t.count, usage);
+    while (util_getopt(argc, argv, "n:", usage) != -1) {
         const char *s = optarg;
-        from_start = *s == '+';
+        t.from_start = *s == '+';
         if (*s == '-')
             s++;
-        if (util_parse_count(s, &count) != 0) {
+        if (util_parse_count(s, &t.count) != 0) {
             util_msg("%s: invalid number of lines", optarg);
             util_usage(usage);
         }
     }
-    int nfiles = argc - optind;
-    if (nfiles == 0)
-        return tail_fd(STDIN_FILENO, "-", count, from_start);
-    int status = UTIL_OK;
-    for (int i = optind; i < argc; i++) {
-        int fd = util_open_input(argv[i]);
-        if (fd < 0) {
-            status = util_err(argv[i]);
-            continue;
-        }
-        if (nfiles > 1) {
-            fflush(stdout);
-            printf("%s==> %s <==\n", i > optind ? "\n" : "", argv[i]);
-            fflush(stdout);
-        }
-        status |= tail_fd(fd, argv[i], count, from_start);
-        if (fd != STDIN_FILENO)
-            close(fd);
-    }
-    return util_finish(status);
+    t.nfiles = argc - optind;
+    return util_finish(util_each_input(t.nfiles, argv + optind, tail_fd, &t));
 }

@@ -7,12 +7,29 @@
  */
 #include "util.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 
-static char buf[64 * 1024];
+/* The outputs: standard output, then the files; -1 for one dropped. */
+struct tee_ctx {
+    int n;
+    int *fds;
+    const char **names;
+    int status;
+};
+
+static int tee_chunk(void *ctx, const char *buf, size_t n)
+{
+    struct tee_ctx *t = ctx;
+    for (int i = 0; i < t->n; i++) {
+        if (t->fds[i] >= 0 && util_write_all(t->fds[i], buf, n) != 0) {
+            t->status = util_err(t->names[i]);
+            t->fds[i] = -1;
+        }
+    }
+    return UTIL_OK;
+}
 
 int main(int argc, char **argv)
 {
@@ -37,23 +54,9 @@ int main(int argc, char **argv)
         if (fds[i] < 0)
             status = util_err(names[i]);
     }
-    for (;;) {
-        ssize_t r = read(STDIN_FILENO, buf, sizeof(buf));
-        if (r == 0)
-            break;
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            status = util_err("standard input");
-            break;
-        }
-        for (int i = 0; i < n; i++) {
-            if (fds[i] >= 0 && util_write_all(fds[i], buf, (size_t)r) != 0) {
-                status = util_err(names[i]);
-                fds[i] = -1;
-            }
-        }
-    }
+    struct tee_ctx t = { n, fds, names, UTIL_OK };
+    status |= util_each_chunk(STDIN_FILENO, "standard input", tee_chunk, &t);
+    status |= t.status;
     for (int i = 1; i < n; i++)
         if (fds[i] >= 0 && close(fds[i]) != 0)
             status = util_err(names[i]);

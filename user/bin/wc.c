@@ -11,7 +11,6 @@
 #include "util.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -20,33 +19,35 @@ struct counts {
     unsigned long long lines, words, bytes;
 };
 
-static char buf[64 * 1024];
+/* One input being counted: a word may span two chunks. */
+struct count_ctx {
+    struct counts *c;
+    int in_word;
+};
+
+static int count_chunk(void *ctx, const char *buf, size_t n)
+{
+    struct count_ctx *cc = ctx;
+    struct counts *c = cc->c;
+    c->bytes += (unsigned long long)n;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)buf[i];
+        if (ch == '\n')
+            c->lines++;
+        if (isspace(ch)) {
+            cc->in_word = 0;
+        } else if (!cc->in_word) {
+            cc->in_word = 1;
+            c->words++;
+        }
+    }
+    return UTIL_OK;
+}
 
 static int count_fd(int fd, const char *name, struct counts *c)
 {
-    int in_word = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf, sizeof(buf));
-        if (n == 0)
-            return UTIL_OK;
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return util_err(name);
-        }
-        c->bytes += (unsigned long long)n;
-        for (ssize_t i = 0; i < n; i++) {
-            unsigned char ch = (unsigned char)buf[i];
-            if (ch == '\n')
-                c->lines++;
-            if (isspace(ch)) {
-                in_word = 0;
-            } else if (!in_word) {
-                in_word = 1;
-                c->words++;
-            }
-        }
-    }
+    struct count_ctx cc = { c, 0 };
+    return util_each_chunk(fd, name, count_chunk, &cc);
 }
 
 static int show_lines, show_words, show_bytes, width;

@@ -23,24 +23,6 @@ struct copy_ctx {
     ino_t top_ino;
 };
 
-static char copy_buf[64 * 1024];
-
-static int copy_data(const char *src, const char *dst, int in, int out)
-{
-    for (;;) {
-        ssize_t n = read(in, copy_buf, sizeof(copy_buf));
-        if (n == 0)
-            return UTIL_OK;
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return util_err(src);
-        }
-        if (util_write_all(out, copy_buf, (size_t)n) != 0)
-            return util_err(dst);
-    }
-}
-
 static int copy_file(struct copy_ctx *c, const char *src, const char *dst, const struct stat *st)
 {
     struct stat dt;
@@ -61,7 +43,8 @@ static int copy_file(struct copy_ctx *c, const char *src, const char *dst, const
         close(in);
         return status;
     }
-    int status = copy_data(src, dst, in, out);
+    struct util_out to = { out, dst };
+    int status = util_each_chunk(in, src, util_write_chunk, &to);
     close(in);
     if (close(out) != 0 && status == UTIL_OK)
         status = util_err(dst);

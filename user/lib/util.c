@@ -1,12 +1,16 @@
 /*
  * util.c - the helpers every core utility shares (see util.h): messages in
  * the form "prog: path: reason" on stderr, usage exits with status 2,
- * full writes, counts, paths and sorted directory listings.
+ * full writes, counts, paths, sorted directory listings, and the operand
+ * walks: input files read in chunks, cp's and mv's SOURCE... TARGET.
  *
  * Directory listings read the whole directory and close it before
  * returning: a walk that recurses holds no descriptor per level (Kestrel
  * gives a process 64) and never needs an *at call with a directory
  * descriptor, which Kestrel does not support.
+ *
+ * Inputs are read through one static 64 KiB buffer (chunk_buf), shared by
+ * every reader in the program: util_each_chunk() is not reentrant.
  */
 #include "util.h"
 
@@ -253,4 +257,116 @@ int util_open_input(const char *path)
     if (!strcmp(path, "-"))
         return STDIN_FILENO;
     return open(path, O_RDONLY);
+}
+
+static char chunk_buf[64 * 1024];
+
+int util_each_chunk(int fd, const char *name, int (*fn)(void *ctx, const char *buf, size_t n),
+                    void *ctx)
+{
+    for (;;) {
+        ssize_t n = read(fd, chunk_buf, sizeof(chunk_buf));
+        if (n == 0)
+            return UTIL_OK;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return util_err(name);
+        }
+        int r = fn(ctx, chunk_buf, (size_t)n);
+        if (r == UTIL_STOP)
+            return UTIL_OK;
+        if (r != UTIL_OK)
+            return r;
+    }
+}
+
+int util_write_chunk(void *ctx, const char *buf, size_t n)
+{
+    const struct util_out *out = ctx;
+    if (util_write_all(out->fd, buf, n) != 0)
+        return util_err(out->name);
+    return UTIL_OK;
+}
+
+int util_each_input(int argc, char **argv,
+                    int (*fn)(void *ctx, int fd, const char *name, int index), void *ctx)
+{
+    if (argc == 0)
+        return fn(ctx, STDIN_FILENO, "-", 0);
+    int status = UTIL_OK;
+    for (int i = 0; i < argc; i++) {
+        int fd = util_open_input(argv[i]);
+        if (fd < 0) {
+            status = util_err(argv[i]);
+            continue;
+        }
+        status |= fn(ctx, fd, argv[i], i);
+        if (fd != STDIN_FILENO)
+            close(fd);
+    }
+    return status;
+}
+
+/* util_each_input_chunk(): the chunk callback to give each input. */
+struct chunk_fn {
+    int (*fn)(void *ctx, const char *buf, size_t n);
+    void *ctx;
+};
+
+static int input_chunks(void *ctx, int fd, const char *name, int index)
+{
+    const struct chunk_fn *c = ctx;
+    (void)index;
+    return util_each_chunk(fd, name, c->fn, c->ctx);
+}
+
+int util_each_input_chunk(int argc, char **argv, int (*fn)(void *ctx, const char *buf, size_t n),
+                          void *ctx)
+{
+    struct chunk_fn c = { fn, ctx };
+    return util_each_input(argc, argv, input_chunks, &c);
+}
+
+void util_file_header(const char *name, int index)
+{
+    printf("%s==> %s <==\n", index > 0 ? "\n" : "", name);
+    /* The data that follows is written to the descriptor, past stdio. */
+    fflush(stdout);
+}
+
+void util_old_count(int *argc, char ***argv, long long *count, const char *usage)
+{
+    char **av = *argv;
+    if (*argc > 1 && av[1][0] == '-' && av[1][1] >= '0' && av[1][1] <= '9') {
+        if (util_parse_count(av[1] + 1, count) != 0)
+            util_usage(usage);
+        av[1] = av[0];
+        (*argv)++;
+        (*argc)--;
+    }
+}
+
+int util_each_source(int argc, char **argv, const char *usage,
+                     int (*fn)(void *ctx, const char *src, const char *dst), void *ctx)
+{
+    if (argc < 2)
+        util_usage(usage);
+    const char *target = argv[argc - 1];
+    struct stat st;
+    int into_dir = stat(target, &st) == 0 && S_ISDIR(st.st_mode);
+    if (argc > 2 && !into_dir)
+        return stat(target, &st) == 0 ? util_msg("%s: Not a directory", target) : util_err(target);
+    if (!into_dir)
+        return fn(ctx, argv[0], target);
+    int status = UTIL_OK;
+    for (int i = 0; i < argc - 1; i++) {
+        char name[NAME_MAX + 1], dst[PATH_MAX];
+        util_last_component(argv[i], name, sizeof(name));
+        if (util_path_join(dst, sizeof(dst), target, name) != 0)
+            status = util_err(argv[i]);
+        else
+            status |= fn(ctx, argv[i], dst);
+    }
+    return status;
 }

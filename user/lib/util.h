@@ -1,7 +1,9 @@
 /*
  * util.h - what the core utilities of user/bin/ share: error reports in the
  * form "prog: path: reason", usage exits, whole-buffer writes, number parsing,
- * path joining and directory listings.
+ * path joining, directory listings, and the walks over operands: each input
+ * file ("-" is standard input) read in chunks, each SOURCE copied or moved to
+ * a TARGET.
  *
  * Plain POSIX on musl; nothing here keeps a directory descriptor open or uses
  * an *at call with one, so every helper runs on Kestrel (docs/processes.md).
@@ -14,9 +16,10 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#define UTIL_OK    0 /**< success */
-#define UTIL_ERR   1 /**< an operand failed */
-#define UTIL_USAGE 2 /**< bad options or operands */
+#define UTIL_OK    0    /**< success */
+#define UTIL_ERR   1    /**< an operand failed */
+#define UTIL_USAGE 2    /**< bad options or operands */
+#define UTIL_STOP  (-1) /**< from a chunk callback: enough read, stop without an error */
 
 /** @brief The program name used in messages; set by util_init(). */
 extern const char *util_prog;
@@ -136,5 +139,106 @@ void util_id_name(unsigned id, char *out);
  * @return a descriptor, or -1 with errno set
  */
 int util_open_input(const char *path);
+
+/**
+ * @brief Read @p fd to its end and hand each chunk read to @p fn.
+ *
+ * A read interrupted by a signal is retried; a failed read is reported as
+ * "prog: name: reason". The chunks live in one static 64 KiB buffer of
+ * util.c, valid only during the call to @p fn, so @p fn must not call
+ * util_each_chunk() itself.
+ * @param fd the descriptor to read (left open)
+ * @param name the operand, for the message
+ * @param fn called with each chunk (n > 0); returns UTIL_OK to read on,
+ *           UTIL_STOP to stop with success, or UTIL_ERR (already reported)
+ * @param ctx passed to @p fn
+ * @return UTIL_OK at the end of the file or on UTIL_STOP, UTIL_ERR if a read
+ *         or @p fn failed
+ */
+int util_each_chunk(int fd, const char *name, int (*fn)(void *ctx, const char *buf, size_t n),
+                    void *ctx);
+
+/** @brief Where util_write_chunk() writes, and the name its failure is reported under. */
+struct util_out {
+    int fd;           /**< the descriptor written to */
+    const char *name; /**< "prog: name: reason" on a failed write */
+};
+
+/**
+ * @brief A util_each_chunk() callback that writes each chunk to a descriptor.
+ * @param ctx a struct util_out
+ * @return UTIL_OK, or UTIL_ERR (reported under the util_out's name)
+ */
+int util_write_chunk(void *ctx, const char *buf, size_t n);
+
+/**
+ * @brief Open each input operand in turn and hand it to @p fn.
+ *
+ * No operand means standard input, named "-"; an operand "-" is standard
+ * input too (util_open_input()). An operand that cannot be opened is
+ * reported and skipped. Each descriptor other than standard input is closed
+ * after @p fn returns.
+ * @param argc the number of operands (0: standard input)
+ * @param argv the operands
+ * @param fn called with each open input, its name and its index among the
+ *           operands; returns UTIL_OK or UTIL_ERR (already reported)
+ * @param ctx passed to @p fn
+ * @return UTIL_OK, or UTIL_ERR if an operand could not be opened or @p fn failed
+ */
+int util_each_input(int argc, char **argv,
+                    int (*fn)(void *ctx, int fd, const char *name, int index), void *ctx);
+
+/**
+ * @brief Read each input operand in turn in chunks, as one stream: the
+ *        util_each_chunk() of each input of util_each_input().
+ * @param argc the number of operands (0: standard input)
+ * @param argv the operands
+ * @param fn called with each chunk, as by util_each_chunk() (UTIL_STOP ends
+ *           the current input only)
+ * @param ctx passed to @p fn
+ * @return UTIL_OK, or UTIL_ERR if an operand could not be opened or read or
+ *         @p fn failed
+ */
+int util_each_input_chunk(int argc, char **argv, int (*fn)(void *ctx, const char *buf, size_t n),
+                          void *ctx);
+
+/**
+ * @brief Print head's and tail's "==> NAME <==" header for one of several
+ *        files (after an empty line unless it is the first) and flush it.
+ * @param name the operand
+ * @param index its index among the operands
+ */
+void util_file_header(const char *name, int index);
+
+/**
+ * @brief Take the historical count option "-N" ("head -5") if it is the
+ *        first argument: parse it into @p count and drop it from the
+ *        arguments, so that getopt sees the rest. Exits through
+ *        util_usage(@p usage) if N is not a count.
+ * @param argc the argument count, updated
+ * @param argv the arguments, updated
+ * @param count where N goes (left alone without "-N")
+ * @param usage the synopsis for a bad N
+ */
+void util_old_count(int *argc, char ***argv, long long *count, const char *usage);
+
+/**
+ * @brief Apply @p fn to cp's and mv's operands, "SOURCE TARGET" or
+ *        "SOURCE... DIRECTORY".
+ *
+ * With fewer than two operands, exits through util_usage(@p usage). If the
+ * last operand is a directory, each SOURCE goes into it under its last
+ * component; otherwise there must be exactly one SOURCE, which goes to
+ * TARGET itself ("prog: TARGET: Not a directory" if there are more).
+ * @param argc the number of operands
+ * @param argv the operands
+ * @param usage the synopsis for too few operands
+ * @param fn called with each source and its destination; returns UTIL_OK or
+ *           UTIL_ERR (already reported)
+ * @param ctx passed to @p fn
+ * @return UTIL_OK, or UTIL_ERR if anything failed
+ */
+int util_each_source(int argc, char **argv, const char *usage,
+                     int (*fn)(void *ctx, const char *src, const char *dst), void *ctx);
 
 #endif
