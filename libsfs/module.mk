@@ -16,7 +16,8 @@ MODULE_SRCS := \
 	libsfs/sfs_ops.c \
 	libsfs/sfs_file.c \
 	libsfs/sfs_check.c \
-	libsfs/sfs_repair.c
+	libsfs/sfs_repair.c \
+	libsfs/sfs_repair_dir.c
 MODULE_KERNEL_SRCS :=
 MODULE_HOST_SRCS :=
 include mk/library.mk

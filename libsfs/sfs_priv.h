@@ -13,7 +13,8 @@
  *   sfs_ops.c    namespace operations (create, mkdir, unlink, rename, ...)
  *   sfs_file.c   file and directory handles
  *   sfs_check.c  consistency checker
- *   sfs_repair.c repairs (fsck -y), over the layers above
+ *   sfs_repair.c repairs (fsck -y), over the layers above (passes 3-5 in
+ *                sfs_repair_dir.c, shared state in sfs_repair_priv.h)
  *
  * Internal functions assume the caller holds the volume lock (public entry
  * points take it, through SFS_CALL()) and return 0 or a negative SFS_E* code.

@@ -2,6 +2,15 @@
  * @file sfs.h
  * @brief libsfs public API: a portable, freestanding SFS file-system library.
  *
+ * Why one header, past the house limit of about 700 lines: it is the whole
+ * public API and three quarters of it is Doxygen. A port includes this one file
+ * and finds every call it may make documented in one place; the declarations
+ * themselves are short and grouped in sections (errors and flags, the port
+ * surface, the volume, files and path calls, the inode API, the path walker,
+ * directory handles). What a port may do without is already apart: the
+ * checker and repair in sfs_check.h, and the on-disk format, shared with the
+ * tools, in sfs_disk.h.
+ *
  * Port surface: a block device (struct sfs_blockdev: read/write/flush + ctx +
  * geometry) and a config (struct sfs_config: cache size, memory, optional
  * clock, lock and log hooks). The caller owns every object: struct sfs,

@@ -11,6 +11,7 @@ Suite *pci_suite(void);
 Suite *ramdisk_suite(void);
 Suite *virtqueue_suite(void);
 Suite *virtio_blk_suite(void);
+Suite *virtio_blk_io_suite(void);
 
 int main(void)
 {
@@ -21,6 +22,7 @@ int main(void)
     srunner_add_suite(sr, ramdisk_suite());
     srunner_add_suite(sr, virtqueue_suite());
     srunner_add_suite(sr, virtio_blk_suite());
+    srunner_add_suite(sr, virtio_blk_io_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

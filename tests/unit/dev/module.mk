@@ -7,7 +7,9 @@ TEST_SRCS := \
 	tests/unit/dev/test_pci.c \
 	tests/unit/dev/test_ramdisk.c \
 	tests/unit/dev/test_virtqueue.c \
-	tests/unit/dev/test_virtio_blk.c
+	tests/unit/dev/virtio_blk_fixture.c \
+	tests/unit/dev/test_virtio_blk.c \
+	tests/unit/dev/test_virtio_blk_io.c
 TEST_LIBS := dev
 TEST_MOCKS := \
 	tests/mocks/cpu_mock.c \
