@@ -337,7 +337,7 @@ static int walk_range(struct walker *w, uintptr_t start, uintptr_t end)
     return end > start;
 }
 
-/* Walk the level-@p level table at @p table, which maps from linear @p base. Caller holds as->lock. */
+/* Walk the level-@p level table at @p table, mapping from linear @p base. Caller holds as->lock. */
 static int walk_table(struct walker *w, uint64_t table, int level, uint64_t base)
 {
     uint64_t span = mm_pt_span(level), top = base + MM_PT_ENTRIES * span - 1;

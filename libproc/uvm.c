@@ -270,8 +270,7 @@ static int fork_pte(void *ctx, uintptr_t va, uint64_t *pte)
         if (mm_frame_alloc(fa, &copy))
             return -ENOMEM;
         memcpy(mm_phys_to_virt(copy), mm_phys_to_virt(pa), PAGE);
-        err = mm_pt_map(&f->child->as, va, copy,
-                        uvm_pte_flags(f->v->prot, true) | MM_PTE_OWNED);
+        err = mm_pt_map(&f->child->as, va, copy, uvm_pte_flags(f->v->prot, true) | MM_PTE_OWNED);
         if (err) {
             mm_frame_free(fa, copy);
             return err;

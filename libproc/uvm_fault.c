@@ -48,8 +48,7 @@ int uvm_page_get(struct uvm *vm, const struct uvm_vma *v, uint64_t va, bool excl
         memcpy(mm_phys_to_virt(copy), mm_phys_to_virt(*pa), PAGE);
         /* In place: no table can be freed and reallocated in between, and the
          * old frame loses our reference only once the entry no longer reaches it. */
-        int err = mm_pt_remap(&vm->as, va, copy, uvm_pte_flags(v->prot, true) | MM_PTE_OWNED,
-                              NULL);
+        int err = mm_pt_remap(&vm->as, va, copy, uvm_pte_flags(v->prot, true) | MM_PTE_OWNED, NULL);
         if (err) {
             mm_frame_free(fa, copy);
             return err;

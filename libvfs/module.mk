@@ -4,6 +4,7 @@ MODULE := vfs
 MODULE_DIR := libvfs
 MODULE_DEPS := dev k sfs
 MODULE_SRCS := \
+	libvfs/cpio.c \
 	libvfs/devfs.c \
 	libvfs/ramfs.c \
 	libvfs/sfs_vfs.c \

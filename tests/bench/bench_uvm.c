@@ -64,8 +64,7 @@ static void musl_process(struct uvm *vm)
     struct uvm_config cfg = { &frames, &kernel, malloc, free };
     uint64_t got;
     must(uvm_create(vm, &cfg), "uvm_create");
-    must(uvm_map(vm, 0x400000, 4 * PG, UVM_PROT_READ | UVM_PROT_EXEC, UVM_MAP_FIXED, &got),
-         "text");
+    must(uvm_map(vm, 0x400000, 4 * PG, UVM_PROT_READ | UVM_PROT_EXEC, UVM_MAP_FIXED, &got), "text");
     for (int i = 0; i < 4; i++)
         must(uvm_populate(vm, 0x400000 + i * PG, "\x90", 1), "populate");
     must(uvm_map(vm, 0x404000, 2 * PG, RW, UVM_MAP_FIXED, &got), "data");
@@ -90,8 +89,9 @@ int main(void)
     mm_phys_set_window((uintptr_t)ram, RAM);
     struct boot_mmap_entry map[] = { { 0x100000, RAM - 0x100000, MB2_MEM_AVAILABLE } };
     struct mm_range reserved[] = { { 0, 0x100000 } };
-    struct mm_frames_config fcfg = { .map = map, .map_count = 1, .reserved = reserved,
-                                     .reserved_count = 1 };
+    struct mm_frames_config fcfg = {
+        .map = map, .map_count = 1, .reserved = reserved, .reserved_count = 1
+    };
     must(mm_frames_init(&frames, &fcfg), "frames");
     must(mm_frames_enable_refs(&frames), "refs");
     must(mm_aspace_init_kernel(&kernel, &frames), "kernel space");

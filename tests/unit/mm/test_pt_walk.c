@@ -18,9 +18,9 @@
 struct visits {
     uintptr_t va[64];
     int n;
-    int stop_after;   /* return -EINTR after this many (0: never) */
-    bool clear;       /* unmap each page (and free its owned frame) */
-    bool readonly;    /* remove MM_PTE_W and ask for a flush */
+    int stop_after; /* return -EINTR after this many (0: never) */
+    bool clear;     /* unmap each page (and free its owned frame) */
+    bool readonly;  /* remove MM_PTE_W and ask for a flush */
     struct mm_frames *fa;
 };
 
@@ -47,9 +47,9 @@ static int visit(void *ctx, uintptr_t va, uint64_t *pte)
 
 /* Pages at both sides of a PT, a PD, a PDPT and a PML4 boundary, in address order. */
 static const uintptr_t boundary_pages[] = {
-    0x1ff000ull,      0x200000ull,      /* PT (2 MiB) */
-    0x3ffff000ull,    0x40000000ull,    /* PD (1 GiB) */
-    0x7ffffff000ull,  0x8000000000ull,  /* PDPT (512 GiB) */
+    0x1ff000ull,       0x200000ull,     /* PT (2 MiB) */
+    0x3ffff000ull,     0x40000000ull,   /* PD (1 GiB) */
+    0x7ffffff000ull,   0x8000000000ull, /* PDPT (512 GiB) */
     0x7ffffffff000ull,                  /* the last user page */
 };
 #define NBOUNDARY (sizeof(boundary_pages) / sizeof(boundary_pages[0]))
@@ -215,8 +215,8 @@ START_TEST(test_walk_huge_pages_and_bad_ranges)
     ck_assert_uint_eq(v.va[0], KERNEL_VA - 4096);
     /* The upper half is walked with canonical addresses. */
     v = (struct visits){ 0 };
-    ck_assert_int_eq(mm_pt_walk(&pt_kas, KERNEL_VA + MM_HUGE_SIZE, 0xfffffffffffff000ull, visit, &v),
-                     0);
+    ck_assert_int_eq(
+        mm_pt_walk(&pt_kas, KERNEL_VA + MM_HUGE_SIZE, 0xfffffffffffff000ull, visit, &v), 0);
     ck_assert_int_eq(v.n, 1);
     ck_assert_uint_eq(v.va[0], KERNEL_VA + MM_HUGE_SIZE);
     ck_assert_int_eq(mm_pt_unmap_range(&pt_kas, KERNEL_VA - 4096, 4096 + 2 * MM_HUGE_SIZE), 3);

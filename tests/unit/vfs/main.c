@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 Suite *at_suite(void);
+Suite *cpio_suite(void);
 Suite *devfs_suite(void);
 Suite *files_suite(void);
 Suite *mount_suite(void);
@@ -19,6 +20,7 @@ int main(void)
     srunner_add_suite(sr, devfs_suite());
     srunner_add_suite(sr, sfs_vfs_suite());
     srunner_add_suite(sr, at_suite());
+    srunner_add_suite(sr, cpio_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
