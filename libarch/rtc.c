@@ -16,8 +16,17 @@
 #define CMOS_INDEX 0x70
 #define CMOS_DATA  0x71
 
-enum { REG_SEC = 0x00, REG_MIN = 0x02, REG_HOUR = 0x04, REG_DAY = 0x07, REG_MONTH = 0x08,
-       REG_YEAR = 0x09, REG_A = 0x0a, REG_B = 0x0b, REG_CENTURY = 0x32 };
+enum {
+    REG_SEC = 0x00,
+    REG_MIN = 0x02,
+    REG_HOUR = 0x04,
+    REG_DAY = 0x07,
+    REG_MONTH = 0x08,
+    REG_YEAR = 0x09,
+    REG_A = 0x0a,
+    REG_B = 0x0b,
+    REG_CENTURY = 0x32
+};
 
 static uint8_t cmos(uint8_t reg)
 {
@@ -76,8 +85,12 @@ int rtc_read(struct rtc_time *out)
     a.hour &= 0x7f;
     int (*v)(uint8_t) = binary ? NULL : bcd;
 #define CONV(x) (v ? v(x) : (int)(x))
-    struct rtc_time t = { .second = CONV(a.sec), .minute = CONV(a.min), .hour = CONV(a.hour),
-                          .day = CONV(a.day), .month = CONV(a.month), .year = CONV(a.year) };
+    struct rtc_time t = { .second = CONV(a.sec),
+                          .minute = CONV(a.min),
+                          .hour = CONV(a.hour),
+                          .day = CONV(a.day),
+                          .month = CONV(a.month),
+                          .year = CONV(a.year) };
     int century = CONV(a.century);
 #undef CONV
     if (!h24) { /* 12-hour: 12 AM is 0, 12 PM is 12 */
@@ -87,8 +100,8 @@ int rtc_read(struct rtc_time *out)
     }
     /* The century register is not standard; believe it only when sane. */
     t.year += (century >= 19 && century <= 99) ? century * 100 : (t.year < 70 ? 2000 : 1900);
-    if (t.second > 59 || t.minute > 59 || t.hour > 23 || t.day < 1 || t.day > 31 ||
-        t.month < 1 || t.month > 12 || t.year < 1970)
+    if (t.second > 59 || t.minute > 59 || t.hour > 23 || t.day < 1 || t.day > 31 || t.month < 1 ||
+        t.month > 12 || t.year < 1970)
         return -EIO;
     *out = t;
     return 0;

@@ -21,7 +21,7 @@ static int console_level = KLOG_INFO;
 static char line[KLOG_TEXT_MAX + KLOG_SUBSYS_MAX + 2];
 static size_t line_len;
 
-static const char *const names[] = { "emerg",  "alert", "crit", "err",
+static const char *const names[] = { "emerg",   "alert",  "crit", "err",
                                      "warning", "notice", "info", "debug" };
 
 void klog_set_clock(uint64_t (*now_ns)(void))

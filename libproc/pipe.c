@@ -170,8 +170,12 @@ static int pipe_close(struct vnode *vn, void *handle)
 static int pipe_getattr(struct vnode *vn, struct vfs_stat *st)
 {
     struct pipe *pp = vn->priv;
-    *st = (struct vfs_stat){ .ino = vn->ino, .type = VFS_TYPE_FIFO, .mode = 0600, .nlink = 1,
-                             .blksize = PIPE_BUF, .size = pp->count };
+    *st = (struct vfs_stat){ .ino = vn->ino,
+                             .type = VFS_TYPE_FIFO,
+                             .mode = 0600,
+                             .nlink = 1,
+                             .blksize = PIPE_BUF,
+                             .size = pp->count };
     return 0;
 }
 

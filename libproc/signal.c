@@ -19,8 +19,8 @@
 #include <k/errno.h>
 #include <string.h>
 
-#define SIG_DFL 0
-#define SIG_IGN 1
+#define SIG_DFL      0
+#define SIG_IGN      1
 #define SA_SIGINFO   0x00000004u
 #define SA_RESTORER  0x04000000u
 #define SA_ONSTACK   0x08000000u
@@ -191,7 +191,7 @@ void proc_deliver_signals(struct proc *p, struct trap_frame *tf)
             proc_exit(p, sig & 0x7f);
         if (setup_frame(p, tf, sig) != 0)
             proc_exit(p, SIGSEGV); /* no room for the frame: as Linux, SIGSEGV */
-        return; /* one handler at a time; the rest after it returns */
+        return;                    /* one handler at a time; the rest after it returns */
     }
 }
 

@@ -40,7 +40,7 @@ static bool is_stream(struct proc *p, int fd)
 }
 
 int64_t proc_sys_read(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, uint64_t a3,
-                        uint64_t a4, uint64_t a5)
+                      uint64_t a4, uint64_t a5)
 {
     size_t size = bounce_size(n);
     char *buf = kmalloc(size);
@@ -101,13 +101,13 @@ static int64_t write_common(struct proc *p, int fd, uint64_t ubuf, uint64_t n, b
 }
 
 int64_t proc_sys_write(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     return write_common(p, (int)fd, ubuf, n, false, 0);
 }
 
 int64_t proc_sys_pwrite64(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, uint64_t off,
-                            uint64_t a4, uint64_t a5)
+                          uint64_t a4, uint64_t a5)
 {
     if ((int64_t)off < 0)
         return -EINVAL;
@@ -115,7 +115,7 @@ int64_t proc_sys_pwrite64(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n
 }
 
 int64_t proc_sys_pread64(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, uint64_t off,
-                           uint64_t a4, uint64_t a5)
+                         uint64_t a4, uint64_t a5)
 {
     if ((int64_t)off < 0)
         return -EINVAL;
@@ -168,19 +168,18 @@ static int64_t vector_io(struct proc *p, uint64_t fd, uint64_t uiov, uint64_t cn
 }
 
 int64_t proc_sys_readv(struct proc *p, uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     return vector_io(p, fd, iov, cnt, false);
 }
 
 int64_t proc_sys_writev(struct proc *p, uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t a3,
-                          uint64_t a4, uint64_t a5)
+                        uint64_t a4, uint64_t a5)
 {
     return vector_io(p, fd, iov, cnt, true);
 }
 
-static int64_t open_path(struct proc *p, int dirfd, const char *path, uint64_t flags,
-                         uint64_t mode)
+static int64_t open_path(struct proc *p, int dirfd, const char *path, uint64_t flags, uint64_t mode)
 {
     int vflags = (int)(flags & (VFS_O_ACCMODE | VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC |
                                 VFS_O_APPEND | VFS_O_DIRECTORY | VFS_O_NOFOLLOW));
@@ -191,7 +190,7 @@ static int64_t open_path(struct proc *p, int dirfd, const char *path, uint64_t f
 }
 
 int64_t proc_sys_openat(struct proc *p, uint64_t dirfd, uint64_t upath, uint64_t flags,
-                          uint64_t mode, uint64_t a4, uint64_t a5)
+                        uint64_t mode, uint64_t a4, uint64_t a5)
 {
     PATHBUF(path);
     int64_t r = proc_user_path(p, upath, path);
@@ -201,14 +200,14 @@ int64_t proc_sys_openat(struct proc *p, uint64_t dirfd, uint64_t upath, uint64_t
     return r;
 }
 
-int64_t proc_sys_open(struct proc *p, uint64_t upath, uint64_t flags, uint64_t mode,
-                        uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_open(struct proc *p, uint64_t upath, uint64_t flags, uint64_t mode, uint64_t a3,
+                      uint64_t a4, uint64_t a5)
 {
     return proc_sys_openat(p, (uint64_t)AT_FDCWD, upath, flags, mode, 0, 0);
 }
 
 int64_t proc_sys_close(struct proc *p, uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     int r = vfs_close(&p->files, (int)fd);
     if (r == 0)
@@ -217,7 +216,7 @@ int64_t proc_sys_close(struct proc *p, uint64_t fd, uint64_t a1, uint64_t a2, ui
 }
 
 int64_t proc_sys_lseek(struct proc *p, uint64_t fd, uint64_t off, uint64_t whence, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     if (whence > 2)
         return -EINVAL;
@@ -229,7 +228,7 @@ struct linux_winsize {
 };
 
 int64_t proc_sys_ioctl(struct proc *p, uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     struct vfs_stat st;
     int r = vfs_fstat(&p->files, (int)fd, &st);
@@ -245,7 +244,7 @@ int64_t proc_sys_ioctl(struct proc *p, uint64_t fd, uint64_t req, uint64_t arg, 
 }
 
 int64_t proc_sys_dup(struct proc *p, uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3,
-                       uint64_t a4, uint64_t a5)
+                     uint64_t a4, uint64_t a5)
 {
     int r = vfs_dup(&p->files, (int)fd);
     if (r >= 0)
@@ -254,7 +253,7 @@ int64_t proc_sys_dup(struct proc *p, uint64_t fd, uint64_t a1, uint64_t a2, uint
 }
 
 int64_t proc_sys_dup3(struct proc *p, uint64_t fd, uint64_t nfd, uint64_t flags, uint64_t a3,
-                        uint64_t a4, uint64_t a5)
+                      uint64_t a4, uint64_t a5)
 {
     if ((flags & ~(uint64_t)O_CLOEXEC) || fd == nfd)
         return -EINVAL;
@@ -265,7 +264,7 @@ int64_t proc_sys_dup3(struct proc *p, uint64_t fd, uint64_t nfd, uint64_t flags,
 }
 
 int64_t proc_sys_dup2(struct proc *p, uint64_t fd, uint64_t nfd, uint64_t a2, uint64_t a3,
-                        uint64_t a4, uint64_t a5)
+                      uint64_t a4, uint64_t a5)
 {
     if (fd == nfd) { /* valid descriptor: returns it; else -EBADF */
         struct vfs_stat st;
@@ -276,14 +275,14 @@ int64_t proc_sys_dup2(struct proc *p, uint64_t fd, uint64_t nfd, uint64_t a2, ui
 }
 
 int64_t proc_sys_fcntl(struct proc *p, uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     struct vfs_stat st;
     int r = vfs_fstat(&p->files, (int)fd, &st);
     if (r)
         return r;
     switch (cmd) {
-    case 0: /* F_DUPFD */
+    case 0:      /* F_DUPFD */
     case 1030: { /* F_DUPFD_CLOEXEC */
         int nfd = -EMFILE;
         for (int i = (int)(arg < VFS_FD_MAX ? arg : VFS_FD_MAX); i < VFS_FD_MAX; i++) {
@@ -304,8 +303,8 @@ int64_t proc_sys_fcntl(struct proc *p, uint64_t fd, uint64_t cmd, uint64_t arg, 
     case 3: /* F_GETFL */
         return p->files.fds[fd]->flags & (VFS_O_ACCMODE | VFS_O_APPEND);
     case 4: /* F_SETFL: O_APPEND is the one flag that may change */
-        p->files.fds[fd]->flags = (p->files.fds[fd]->flags & ~VFS_O_APPEND) |
-                                  (int)(arg & VFS_O_APPEND);
+        p->files.fds[fd]->flags =
+            (p->files.fds[fd]->flags & ~VFS_O_APPEND) | (int)(arg & VFS_O_APPEND);
         return 0;
     default:
         return -EINVAL;
@@ -313,13 +312,13 @@ int64_t proc_sys_fcntl(struct proc *p, uint64_t fd, uint64_t cmd, uint64_t arg, 
 }
 
 int64_t proc_sys_fsync(struct proc *p, uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     return vfs_fsync(&p->files, (int)fd);
 }
 
 int64_t proc_sys_ftruncate(struct proc *p, uint64_t fd, uint64_t len, uint64_t a2, uint64_t a3,
-                             uint64_t a4, uint64_t a5)
+                           uint64_t a4, uint64_t a5)
 {
     if ((int64_t)len < 0)
         return -EINVAL;
@@ -327,8 +326,8 @@ int64_t proc_sys_ftruncate(struct proc *p, uint64_t fd, uint64_t len, uint64_t a
 }
 
 /* One path argument, one VFS call. */
-int64_t proc_sys_pipe2(struct proc *p, uint64_t ufds, uint64_t flags, uint64_t a2,
-                         uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_pipe2(struct proc *p, uint64_t ufds, uint64_t flags, uint64_t a2, uint64_t a3,
+                       uint64_t a4, uint64_t a5)
 {
     if (flags & ~(uint64_t)O_CLOEXEC)
         return -EINVAL; /* O_NONBLOCK and O_DIRECT pipes: not yet */
@@ -348,7 +347,7 @@ int64_t proc_sys_pipe2(struct proc *p, uint64_t ufds, uint64_t flags, uint64_t a
 }
 
 int64_t proc_sys_pipe(struct proc *p, uint64_t ufds, uint64_t a1, uint64_t a2, uint64_t a3,
-                        uint64_t a4, uint64_t a5)
+                      uint64_t a4, uint64_t a5)
 {
     return proc_sys_pipe2(p, ufds, 0, 0, 0, 0, 0);
 }

@@ -29,7 +29,6 @@ int proc_at_path(struct proc *p, int64_t dirfd, uint64_t upath, char *out, struc
     return err ? err : vfs_at_begin(&p->files, (int)dirfd, out, at);
 }
 
-
 struct linux_stat {
     uint64_t dev, ino, nlink;
     uint32_t mode, uid, gid, pad0;
@@ -72,7 +71,7 @@ int proc_put_stat(struct proc *p, uint64_t ubuf, const struct vfs_stat *st)
 }
 
 int64_t proc_sys_fstat(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t a2, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     struct vfs_stat st;
     int r = vfs_fstat(&p->files, (int)fd, &st);
@@ -109,7 +108,7 @@ static int64_t at_stat(struct proc *p, int64_t dirfd, uint64_t upath, uint64_t f
 }
 
 int64_t proc_sys_newfstatat(struct proc *p, uint64_t dirfd, uint64_t upath, uint64_t ubuf,
-                              uint64_t flags, uint64_t a4, uint64_t a5)
+                            uint64_t flags, uint64_t a4, uint64_t a5)
 {
     if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
         return -EINVAL;
@@ -119,19 +118,19 @@ int64_t proc_sys_newfstatat(struct proc *p, uint64_t dirfd, uint64_t upath, uint
 }
 
 int64_t proc_sys_stat(struct proc *p, uint64_t upath, uint64_t ubuf, uint64_t a2, uint64_t a3,
-                        uint64_t a4, uint64_t a5)
+                      uint64_t a4, uint64_t a5)
 {
     return proc_sys_newfstatat(p, (uint64_t)AT_FDCWD, upath, ubuf, 0, 0, 0);
 }
 
 int64_t proc_sys_lstat(struct proc *p, uint64_t upath, uint64_t ubuf, uint64_t a2, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     return proc_sys_newfstatat(p, (uint64_t)AT_FDCWD, upath, ubuf, AT_SYMLINK_NOFOLLOW, 0, 0);
 }
 
 int64_t proc_sys_faccessat2(struct proc *p, uint64_t dirfd, uint64_t upath, uint64_t mode,
-                              uint64_t flags, uint64_t a4, uint64_t a5)
+                            uint64_t flags, uint64_t a4, uint64_t a5)
 {
     if ((mode & ~7ull) || (flags & ~(uint64_t)(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)))
         return -EINVAL;
@@ -140,13 +139,13 @@ int64_t proc_sys_faccessat2(struct proc *p, uint64_t dirfd, uint64_t upath, uint
 }
 
 int64_t proc_sys_faccessat(struct proc *p, uint64_t dirfd, uint64_t upath, uint64_t mode,
-                             uint64_t a3, uint64_t a4, uint64_t a5)
+                           uint64_t a3, uint64_t a4, uint64_t a5)
 {
     return proc_sys_faccessat2(p, dirfd, upath, mode, 0, 0, 0);
 }
 
-int64_t proc_sys_access(struct proc *p, uint64_t upath, uint64_t mode, uint64_t a2,
-                          uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_access(struct proc *p, uint64_t upath, uint64_t mode, uint64_t a2, uint64_t a3,
+                        uint64_t a4, uint64_t a5)
 {
     return proc_sys_faccessat2(p, (uint64_t)AT_FDCWD, upath, mode, 0, 0, 0);
 }
@@ -184,49 +183,49 @@ static int64_t path_call(struct proc *p, int64_t dirfd, uint64_t upath, enum pat
 }
 
 int64_t proc_sys_truncate(struct proc *p, uint64_t u, uint64_t len, uint64_t a2, uint64_t a3,
-                            uint64_t a4, uint64_t a5)
+                          uint64_t a4, uint64_t a5)
 {
     return path_call(p, AT_FDCWD, u, OP_TRUNCATE, len);
 }
 
 int64_t proc_sys_chdir(struct proc *p, uint64_t u, uint64_t a1, uint64_t a2, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     return path_call(p, AT_FDCWD, u, OP_CHDIR, 0);
 }
 
 int64_t proc_sys_fchdir(struct proc *p, uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3,
-                          uint64_t a4, uint64_t a5)
+                        uint64_t a4, uint64_t a5)
 {
     return vfs_fchdir(&p->files, (int)fd);
 }
 
 int64_t proc_sys_mkdir(struct proc *p, uint64_t u, uint64_t mode, uint64_t a2, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     return path_call(p, AT_FDCWD, u, OP_MKDIR, mode);
 }
 
-int64_t proc_sys_mkdirat(struct proc *p, uint64_t dirfd, uint64_t u, uint64_t mode,
-                           uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_mkdirat(struct proc *p, uint64_t dirfd, uint64_t u, uint64_t mode, uint64_t a3,
+                         uint64_t a4, uint64_t a5)
 {
     return path_call(p, (int64_t)dirfd, u, OP_MKDIR, mode);
 }
 
 int64_t proc_sys_rmdir(struct proc *p, uint64_t u, uint64_t a1, uint64_t a2, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     return path_call(p, AT_FDCWD, u, OP_RMDIR, 0);
 }
 
 int64_t proc_sys_unlink(struct proc *p, uint64_t u, uint64_t a1, uint64_t a2, uint64_t a3,
-                          uint64_t a4, uint64_t a5)
+                        uint64_t a4, uint64_t a5)
 {
     return path_call(p, AT_FDCWD, u, OP_UNLINK, 0);
 }
 
-int64_t proc_sys_unlinkat(struct proc *p, uint64_t dirfd, uint64_t u, uint64_t flags,
-                            uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_unlinkat(struct proc *p, uint64_t dirfd, uint64_t u, uint64_t flags, uint64_t a3,
+                          uint64_t a4, uint64_t a5)
 {
     if (flags & ~(uint64_t)AT_REMOVEDIR)
         return -EINVAL;
@@ -272,7 +271,7 @@ static int64_t path2_call(struct proc *p, int64_t d1, uint64_t u1, int64_t d2, u
 }
 
 int64_t proc_sys_renameat2(struct proc *p, uint64_t d1, uint64_t u1, uint64_t d2, uint64_t u2,
-                             uint64_t flags, uint64_t a5)
+                           uint64_t flags, uint64_t a5)
 {
     if (flags & ~(uint64_t)RENAME_NOREPLACE)
         return -EINVAL; /* RENAME_EXCHANGE and RENAME_WHITEOUT: not supported */
@@ -280,19 +279,19 @@ int64_t proc_sys_renameat2(struct proc *p, uint64_t d1, uint64_t u1, uint64_t d2
 }
 
 int64_t proc_sys_renameat(struct proc *p, uint64_t d1, uint64_t u1, uint64_t d2, uint64_t u2,
-                            uint64_t a4, uint64_t a5)
+                          uint64_t a4, uint64_t a5)
 {
     return proc_sys_renameat2(p, d1, u1, d2, u2, 0, 0);
 }
 
 int64_t proc_sys_rename(struct proc *p, uint64_t u1, uint64_t u2, uint64_t a2, uint64_t a3,
-                          uint64_t a4, uint64_t a5)
+                        uint64_t a4, uint64_t a5)
 {
     return proc_sys_renameat2(p, (uint64_t)AT_FDCWD, u1, (uint64_t)AT_FDCWD, u2, 0, 0);
 }
 
 int64_t proc_sys_linkat(struct proc *p, uint64_t d1, uint64_t u1, uint64_t d2, uint64_t u2,
-                          uint64_t flags, uint64_t a5)
+                        uint64_t flags, uint64_t a5)
 {
     if (flags & ~(uint64_t)AT_SYMLINK_FOLLOW)
         return -EINVAL; /* AT_EMPTY_PATH: not supported */
@@ -300,25 +299,25 @@ int64_t proc_sys_linkat(struct proc *p, uint64_t d1, uint64_t u1, uint64_t d2, u
 }
 
 int64_t proc_sys_link(struct proc *p, uint64_t u1, uint64_t u2, uint64_t a2, uint64_t a3,
-                        uint64_t a4, uint64_t a5)
+                      uint64_t a4, uint64_t a5)
 {
     return proc_sys_linkat(p, (uint64_t)AT_FDCWD, u1, (uint64_t)AT_FDCWD, u2, 0, 0);
 }
 
 int64_t proc_sys_symlinkat(struct proc *p, uint64_t u1, uint64_t d2, uint64_t u2, uint64_t a3,
-                             uint64_t a4, uint64_t a5)
+                           uint64_t a4, uint64_t a5)
 {
     return path2_call(p, AT_FDCWD, u1, (int64_t)d2, u2, OP_SYMLINK, 0);
 }
 
 int64_t proc_sys_symlink(struct proc *p, uint64_t u1, uint64_t u2, uint64_t a2, uint64_t a3,
-                           uint64_t a4, uint64_t a5)
+                         uint64_t a4, uint64_t a5)
 {
     return proc_sys_symlinkat(p, u1, (uint64_t)AT_FDCWD, u2, 0, 0, 0);
 }
 
 int64_t proc_sys_readlinkat(struct proc *p, uint64_t dirfd, uint64_t upath, uint64_t ubuf,
-                              uint64_t size, uint64_t a4, uint64_t a5)
+                            uint64_t size, uint64_t a4, uint64_t a5)
 {
     if ((int64_t)size <= 0)
         return -EINVAL;
@@ -339,14 +338,14 @@ int64_t proc_sys_readlinkat(struct proc *p, uint64_t dirfd, uint64_t upath, uint
     return r;
 }
 
-int64_t proc_sys_readlink(struct proc *p, uint64_t upath, uint64_t ubuf, uint64_t size,
-                            uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_readlink(struct proc *p, uint64_t upath, uint64_t ubuf, uint64_t size, uint64_t a3,
+                          uint64_t a4, uint64_t a5)
 {
     return proc_sys_readlinkat(p, (uint64_t)AT_FDCWD, upath, ubuf, size, 0, 0);
 }
 
 int64_t proc_sys_getcwd(struct proc *p, uint64_t ubuf, uint64_t size, uint64_t a2, uint64_t a3,
-                          uint64_t a4, uint64_t a5)
+                        uint64_t a4, uint64_t a5)
 {
     const char *cwd = vfs_getcwd(&p->files);
     size_t n = strlen(cwd) + 1;
@@ -355,8 +354,8 @@ int64_t proc_sys_getcwd(struct proc *p, uint64_t ubuf, uint64_t size, uint64_t a
     return uvm_copy_out(&p->vm, ubuf, cwd, n) ? -EFAULT : (int64_t)n;
 }
 
-int64_t proc_sys_getdents64(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t size,
-                              uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_getdents64(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t size, uint64_t a3,
+                            uint64_t a4, uint64_t a5)
 {
     enum { MAXREC = 8 + 8 + 2 + 1 + VFS_NAME_MAX + 1 + 7 };
     uint8_t rec[MAXREC];
@@ -388,7 +387,7 @@ int64_t proc_sys_getdents64(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t
 }
 
 int64_t proc_sys_umask(struct proc *p, uint64_t mask, uint64_t a1, uint64_t a2, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     uint32_t old = p->umask;
     p->umask = (uint32_t)mask & 0777;

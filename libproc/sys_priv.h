@@ -8,18 +8,17 @@
 
 #include "proc_priv.h"
 
-#define IOBUF 4096
-#define AT_FDCWD (-100)
+#define IOBUF               4096
+#define AT_FDCWD            (-100)
 #define AT_SYMLINK_NOFOLLOW 0x100
-#define AT_REMOVEDIR 0x200
-#define AT_EMPTY_PATH 0x1000
-#define AT_EACCESS 0x200 /* faccessat2 (shares AT_REMOVEDIR's bit) */
-#define AT_SYMLINK_FOLLOW 0x400
-#define RENAME_NOREPLACE 1
+#define AT_REMOVEDIR        0x200
+#define AT_EMPTY_PATH       0x1000
+#define AT_EACCESS          0x200 /* faccessat2 (shares AT_REMOVEDIR's bit) */
+#define AT_SYMLINK_FOLLOW   0x400
+#define RENAME_NOREPLACE    1
 _Static_assert(AT_FDCWD == VFS_AT_FDCWD, "descriptors pass straight to the VFS's *at calls");
-#define O_CLOEXEC 0x80000
+#define O_CLOEXEC  0x80000
 #define FD_CLOEXEC 1
-
 
 /* Every system call: the process, then the six argument registers. */
 typedef int64_t (*proc_sys_fn)(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,

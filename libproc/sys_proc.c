@@ -15,13 +15,13 @@
 /* ---- memory ---- */
 
 int64_t proc_sys_brk(struct proc *p, uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3,
-                       uint64_t a4, uint64_t a5)
+                     uint64_t a4, uint64_t a5)
 {
     return (int64_t)uvm_brk(&p->vm, addr);
 }
 
-int64_t proc_sys_mmap(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot,
-                        uint64_t flags, uint64_t fd, uint64_t off)
+int64_t proc_sys_mmap(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags,
+                      uint64_t fd, uint64_t off)
 {
     enum { MAP_SHARED = 1, MAP_PRIVATE = 2, MAP_FIXED = 0x10, MAP_ANONYMOUS = 0x20 };
     if (!(flags & MAP_ANONYMOUS))
@@ -36,13 +36,13 @@ int64_t proc_sys_mmap(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot
 }
 
 int64_t proc_sys_munmap(struct proc *p, uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3,
-                          uint64_t a4, uint64_t a5)
+                        uint64_t a4, uint64_t a5)
 {
     return uvm_unmap(&p->vm, addr, len);
 }
 
-int64_t proc_sys_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot,
-                            uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3,
+                          uint64_t a4, uint64_t a5)
 {
     if (prot & ~7ull)
         return -EINVAL;
@@ -51,32 +51,32 @@ int64_t proc_sys_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint64_t 
 
 /* ---- processes ---- */
 
-int64_t proc_sys_exit_group(struct proc *p, uint64_t code, uint64_t a1, uint64_t a2,
-                              uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_exit_group(struct proc *p, uint64_t code, uint64_t a1, uint64_t a2, uint64_t a3,
+                            uint64_t a4, uint64_t a5)
 {
     proc_exit(p, (int)((code & 0xff) << 8));
 }
 
 int64_t proc_sys_getpid(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-                          uint64_t a4, uint64_t a5)
+                        uint64_t a4, uint64_t a5)
 {
     return p->pid;
 }
 
 int64_t proc_sys_getppid(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-                           uint64_t a4, uint64_t a5)
+                         uint64_t a4, uint64_t a5)
 {
     return p->parent ? p->parent->pid : 0;
 }
 
 int64_t proc_sys_getuid(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-                          uint64_t a4, uint64_t a5)
+                        uint64_t a4, uint64_t a5)
 {
     return 0; /* one user: root */
 }
 
-int64_t proc_sys_set_tid_address(struct proc *p, uint64_t u, uint64_t a1, uint64_t a2,
-                                   uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_set_tid_address(struct proc *p, uint64_t u, uint64_t a1, uint64_t a2, uint64_t a3,
+                                 uint64_t a4, uint64_t a5)
 {
     p->clear_tid = u;
     return p->pid;
@@ -86,7 +86,7 @@ int64_t proc_sys_set_tid_address(struct proc *p, uint64_t u, uint64_t a1, uint64
  * threads of the process wait on. Kestrel's processes have one thread, so the
  * list is only remembered (glibc registers one at start-up). */
 int64_t proc_sys_set_robust_list(struct proc *p, uint64_t head, uint64_t len, uint64_t a2,
-                                   uint64_t a3, uint64_t a4, uint64_t a5)
+                                 uint64_t a3, uint64_t a4, uint64_t a5)
 {
     if (len != 24) /* sizeof(struct robust_list_head) */
         return -EINVAL;
@@ -94,8 +94,8 @@ int64_t proc_sys_set_robust_list(struct proc *p, uint64_t head, uint64_t len, ui
     return 0;
 }
 
-int64_t proc_sys_arch_prctl(struct proc *p, uint64_t code, uint64_t addr, uint64_t a2,
-                              uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_arch_prctl(struct proc *p, uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3,
+                            uint64_t a4, uint64_t a5)
 {
     switch (code) {
     case 0x1002: /* ARCH_SET_FS */
@@ -112,7 +112,7 @@ int64_t proc_sys_arch_prctl(struct proc *p, uint64_t code, uint64_t addr, uint64
 }
 
 int64_t proc_sys_fork(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
-                        uint64_t a4, uint64_t a5)
+                      uint64_t a4, uint64_t a5)
 {
     struct proc *c = proc_alloc(p, p->name);
     if (!c)
@@ -143,8 +143,8 @@ int64_t proc_sys_fork(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uin
     return pid;
 }
 
-int64_t proc_sys_clone(struct proc *p, uint64_t flags, uint64_t stack, uint64_t a2,
-                         uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_clone(struct proc *p, uint64_t flags, uint64_t stack, uint64_t a2, uint64_t a3,
+                       uint64_t a4, uint64_t a5)
 {
     /* Only fork-like clones: SIGCHLD as the exit signal, no sharing. */
     if ((flags & ~0xffull) != 0 || stack)
@@ -152,8 +152,8 @@ int64_t proc_sys_clone(struct proc *p, uint64_t flags, uint64_t stack, uint64_t 
     return proc_sys_fork(p, 0, 0, 0, 0, 0, 0);
 }
 
-int64_t proc_sys_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t uenvp,
-                          uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64_t a3,
+                        uint64_t a4, uint64_t a5)
 {
     PATHBUF(path);
     struct proc_args args = { 0 };
@@ -198,7 +198,7 @@ int64_t proc_sys_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t
 }
 
 int64_t proc_sys_wait4(struct proc *p, uint64_t pid, uint64_t ustatus, uint64_t options,
-                         uint64_t rusage, uint64_t a4, uint64_t a5)
+                       uint64_t rusage, uint64_t a4, uint64_t a5)
 {
     enum { WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8 };
     if (options & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED))
@@ -219,7 +219,7 @@ int64_t proc_sys_wait4(struct proc *p, uint64_t pid, uint64_t ustatus, uint64_t 
 }
 
 int64_t proc_sys_kill(struct proc *p, uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3,
-                        uint64_t a4, uint64_t a5)
+                      uint64_t a4, uint64_t a5)
 {
     if ((int64_t)pid <= 0)
         return (int64_t)pid == 0 ? proc_kill(p->pid, (int)sig) : -ESRCH;
@@ -228,7 +228,7 @@ int64_t proc_sys_kill(struct proc *p, uint64_t pid, uint64_t sig, uint64_t a2, u
 
 /* One thread per process: a thread id is the process id. */
 int64_t proc_sys_tgkill(struct proc *p, uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3,
-                          uint64_t a4, uint64_t a5)
+                        uint64_t a4, uint64_t a5)
 {
     if ((int64_t)tgid <= 0 || (int64_t)tid <= 0 || tgid != tid)
         return (int64_t)tgid <= 0 || (int64_t)tid <= 0 ? -EINVAL : -ESRCH;
@@ -236,7 +236,7 @@ int64_t proc_sys_tgkill(struct proc *p, uint64_t tgid, uint64_t tid, uint64_t si
 }
 
 int64_t proc_sys_tkill(struct proc *p, uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     if ((int64_t)tid <= 0)
         return -EINVAL;
@@ -244,7 +244,7 @@ int64_t proc_sys_tkill(struct proc *p, uint64_t tid, uint64_t sig, uint64_t a2, 
 }
 
 int64_t proc_sys_rt_sigprocmask(struct proc *p, uint64_t how, uint64_t uset, uint64_t uold,
-                                  uint64_t size, uint64_t a4, uint64_t a5)
+                                uint64_t size, uint64_t a4, uint64_t a5)
 {
     if (size != 8)
         return -EINVAL;
@@ -272,7 +272,7 @@ int64_t proc_sys_rt_sigprocmask(struct proc *p, uint64_t how, uint64_t uset, uin
 }
 
 int64_t proc_sys_rt_sigaction(struct proc *p, uint64_t sig, uint64_t uact, uint64_t uold,
-                                uint64_t size, uint64_t a4, uint64_t a5)
+                              uint64_t size, uint64_t a4, uint64_t a5)
 {
     if (size != 8)
         return -EINVAL;
@@ -285,14 +285,14 @@ int64_t proc_sys_rt_sigaction(struct proc *p, uint64_t sig, uint64_t uact, uint6
     return r;
 }
 
-int64_t proc_sys_rt_sigreturn(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2,
-                                uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_rt_sigreturn(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                              uint64_t a4, uint64_t a5)
 {
     return proc_sigreturn(p, p->frame);
 }
 
 int64_t proc_sys_rt_sigpending(struct proc *p, uint64_t uset, uint64_t size, uint64_t a2,
-                                 uint64_t a3, uint64_t a4, uint64_t a5)
+                               uint64_t a3, uint64_t a4, uint64_t a5)
 {
     if (size != 8)
         return -EINVAL;
@@ -305,7 +305,7 @@ struct linux_utsname {
 };
 
 int64_t proc_sys_uname(struct proc *p, uint64_t ubuf, uint64_t a1, uint64_t a2, uint64_t a3,
-                         uint64_t a4, uint64_t a5)
+                       uint64_t a4, uint64_t a5)
 {
     static const char *const v[6] = { "Kestrel", "kestrel", "0.1.0", "#1", "x86_64", "(none)" };
     struct linux_utsname u;
@@ -315,15 +315,15 @@ int64_t proc_sys_uname(struct proc *p, uint64_t ubuf, uint64_t a1, uint64_t a2, 
     return uvm_copy_out(&p->vm, ubuf, &u, sizeof(u));
 }
 
-int64_t proc_sys_sched_yield(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2,
-                               uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_sched_yield(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                             uint64_t a4, uint64_t a5)
 {
     thread_yield();
     return 0;
 }
 
-int64_t proc_sys_getrandom(struct proc *p, uint64_t ubuf, uint64_t len, uint64_t flags,
-                             uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_getrandom(struct proc *p, uint64_t ubuf, uint64_t len, uint64_t flags, uint64_t a3,
+                           uint64_t a4, uint64_t a5)
 {
     if (flags & ~7ull)
         return -EINVAL;
@@ -343,8 +343,8 @@ struct timespec64 {
     int64_t sec, nsec;
 };
 
-int64_t proc_sys_clock_gettime(struct proc *p, uint64_t clk, uint64_t uts, uint64_t a2,
-                                 uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_clock_gettime(struct proc *p, uint64_t clk, uint64_t uts, uint64_t a2, uint64_t a3,
+                               uint64_t a4, uint64_t a5)
 {
     uint64_t ns = proc_cfg.now_ns();
     struct timespec64 ts;
@@ -366,8 +366,8 @@ int64_t proc_sys_clock_gettime(struct proc *p, uint64_t clk, uint64_t uts, uint6
     return uvm_copy_out(&p->vm, uts, &ts, sizeof(ts));
 }
 
-int64_t proc_sys_gettimeofday(struct proc *p, uint64_t utv, uint64_t utz, uint64_t a2,
-                                uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_gettimeofday(struct proc *p, uint64_t utv, uint64_t utz, uint64_t a2, uint64_t a3,
+                              uint64_t a4, uint64_t a5)
 {
     if (!utv)
         return 0;
@@ -379,8 +379,8 @@ int64_t proc_sys_gettimeofday(struct proc *p, uint64_t utv, uint64_t utz, uint64
     return uvm_copy_out(&p->vm, utv, tv, sizeof(tv));
 }
 
-int64_t proc_sys_nanosleep(struct proc *p, uint64_t ureq, uint64_t urem, uint64_t a2,
-                             uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_nanosleep(struct proc *p, uint64_t ureq, uint64_t urem, uint64_t a2, uint64_t a3,
+                           uint64_t a4, uint64_t a5)
 {
     struct timespec64 ts;
     if (uvm_copy_in(&p->vm, &ts, ureq, sizeof(ts)))
@@ -402,7 +402,7 @@ int64_t proc_sys_nanosleep(struct proc *p, uint64_t ureq, uint64_t urem, uint64_
 }
 
 int64_t proc_sys_clock_nanosleep(struct proc *p, uint64_t clk, uint64_t flags, uint64_t ureq,
-                                   uint64_t urem, uint64_t a4, uint64_t a5)
+                                 uint64_t urem, uint64_t a4, uint64_t a5)
 {
     if (flags & 1) /* TIMER_ABSTIME */
         return -EINVAL;
@@ -411,8 +411,8 @@ int64_t proc_sys_clock_nanosleep(struct proc *p, uint64_t clk, uint64_t flags, u
     return proc_sys_nanosleep(p, ureq, urem, 0, 0, 0, 0);
 }
 
-int64_t proc_sys_prlimit64(struct proc *p, uint64_t pid, uint64_t res, uint64_t unew,
-                             uint64_t uold, uint64_t a4, uint64_t a5)
+int64_t proc_sys_prlimit64(struct proc *p, uint64_t pid, uint64_t res, uint64_t unew, uint64_t uold,
+                           uint64_t a4, uint64_t a5)
 {
     if (pid && (int)pid != p->pid)
         return -ESRCH;
@@ -429,10 +429,10 @@ int64_t proc_sys_prlimit64(struct proc *p, uint64_t pid, uint64_t res, uint64_t 
 }
 
 int64_t proc_sys_reboot(struct proc *p, uint64_t m1, uint64_t m2, uint64_t cmd, uint64_t a3,
-                          uint64_t a4, uint64_t a5)
+                        uint64_t a4, uint64_t a5)
 {
     if ((uint32_t)m1 != 0xfee1deadu || ((uint32_t)m2 != 672274793u && (uint32_t)m2 != 85072278u &&
-                                         (uint32_t)m2 != 369367448u && (uint32_t)m2 != 537993216u))
+                                        (uint32_t)m2 != 369367448u && (uint32_t)m2 != 537993216u))
         return -EINVAL;
     if (!proc_cfg.reboot)
         return -EPERM;

@@ -8,6 +8,7 @@ again leaks no frames.
 """
 import os
 import re
+import shutil
 import sys
 import unittest
 
@@ -55,6 +56,7 @@ class ProcessTests(unittest.TestCase):
         out = self.sh.run("/bin/hello 7 'two words'")
         self.assertIn("argc=3 envc=3 [/bin/hello] [7] [two words]", out)
         self.assertIn("float: 6.00", out)  # SSE state works in ring 3
+        self.assertIn("int 0x80 getpid: same", out)  # the DPL-3 gate, as the seed had
         self.assertIn("/bin/hello: exit status 7", out)
         self.assertNotIn("exit status", self.sh.run("/bin/hello 0"))
         out = self.sh.run("/bin/forkexec /bin/hello 5")
@@ -67,6 +69,29 @@ class ProcessTests(unittest.TestCase):
         self.assertTrue(m, out)
         self.assertLess(abs(int(m.group(1)) - time.time()), 300)  # QEMU's RTC is the host's
         self.assertIn(time.strftime("%Y-%m-%d", time.gmtime()), self.sh.run("date"))
+
+    def test_smep_and_smap_with_a_cpu_that_has_them(self):
+        # QEMU's default TCG CPU has neither; its "max" CPU has both. With
+        # SMAP on, any kernel access to user memory outside the checked
+        # copies would fault: run programs that pass pointers every way.
+        acc = ts.qemu.accel(ts.KERNEL)
+        img = os.path.join(ts.WORK, "proc-smap.img")  # the shared boot holds proc.img
+        shutil.copyfile(self.img, img)
+        args = ts.qemu.base_args(acc, ts.Shell._iso or ts.qemu.make_iso(
+            ts.KERNEL, "", os.path.join(ts.WORK, "shell.iso")), disk=img)
+        if acc == "kvm":
+            self.skipTest("under KVM the CPU is the host's")
+        s = ts.qemu.Session(args + ["-cpu", "max"], timeout=60)
+        try:
+            boot = s.expect(ts.PROMPT, timeout=120)
+            self.assertIn("SMEP on, SMAP on", boot)
+            for line, want in [("/bin/hello 3", "argc=2"), ("/bin/sigtest", "sigtest: all passed"),
+                               ("/bin/pipetest inherit", "parent: read ' offset'"),
+                               ("/bin/fault kernel", "Segmentation fault")]:
+                s.send(line + "\r")
+                self.assertIn(want, s.expect(ts.PROMPT, timeout=120))
+        finally:
+            s.close()
 
     def test_static_glibc_program_starts(self):
         out = self.sh.run("/bin/hello-glibc 4 g")

@@ -10,6 +10,7 @@ int main(void)
 {
     SRunner *sr = srunner_create(frame_suite());
     srunner_add_suite(sr, pt_suite());
+    srunner_add_suite(sr, pt_walk_suite());
     srunner_add_suite(sr, vregion_suite());
     srunner_add_suite(sr, kmap_suite());
     srunner_add_suite(sr, heap_suite());

@@ -3,6 +3,7 @@ TEST_SRCS := \
 	tests/unit/mm/main.c \
 	tests/unit/mm/test_frame.c \
 	tests/unit/mm/test_pt.c \
+	tests/unit/mm/test_pt_walk.c \
 	tests/unit/mm/test_vregion.c \
 	tests/unit/mm/test_kmap.c \
 	tests/unit/mm/test_heap.c

@@ -19,6 +19,7 @@
 
 Suite *frame_suite(void);
 Suite *pt_suite(void);
+Suite *pt_walk_suite(void);
 Suite *vregion_suite(void);
 Suite *kmap_suite(void);
 Suite *heap_suite(void);
