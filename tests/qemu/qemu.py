@@ -59,15 +59,26 @@ def base_args(accel, iso, disk=None, gui=False, memory="256M", extra_disks=()):
     return args
 
 
-def make_iso(kernel, cmdline, out_iso):
-    """Build a GRUB ISO that boots `kernel` with `cmdline` straight away."""
+def make_iso(kernel, cmdline, out_iso, initrd="auto"):
+    """Build a GRUB ISO that boots `kernel` with `cmdline` straight away.
+
+    initrd: a file given to the kernel as the multiboot2 module "initrd"; by
+    default the initrd.cpio beside `kernel` when there is one; None for none.
+    """
+    if initrd == "auto":
+        initrd = os.path.join(os.path.dirname(os.path.abspath(kernel)), "initrd.cpio")
+        initrd = initrd if os.path.exists(initrd) else None
     with tempfile.TemporaryDirectory(dir=BUILD) as tmp:
         os.makedirs(os.path.join(tmp, "boot", "grub"))
         shutil.copy(kernel, os.path.join(tmp, "boot", "kernel.elf"))
+        module = ""
+        if initrd:
+            shutil.copy(initrd, os.path.join(tmp, "boot", "initrd.cpio"))
+            module = "    module2 /boot/initrd.cpio initrd\n"
         with open(os.path.join(tmp, "boot", "grub", "grub.cfg"), "w") as f:
             f.write("set timeout=0\nset default=0\n"
-                    'menuentry "test" {\n    multiboot2 /boot/kernel.elf %s\n    boot\n}\n'
-                    % cmdline)
+                    'menuentry "test" {\n    multiboot2 /boot/kernel.elf %s\n%s    boot\n}\n'
+                    % (cmdline, module))
         r = subprocess.run(["grub-mkrescue", "-o", out_iso, tmp],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode != 0:

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""Write the initrd: a cpio `newc` archive (what `cpio -o -H newc` writes).
+
+    mkinitrd.py OUT VERSION_HEADER DIR=FILE... 
+
+Each DIR=FILE argument puts FILE in the archive as DIR/<basename of FILE>
+(e.g. bin=build/user/bin/ls gives bin/ls), keeping its permission bits.
+etc/motd is generated from the kernel's version header. Every directory gets
+an entry before its files; times and owners are zero so the same inputs give
+the same bytes. Standard library only.
+"""
+import os
+import re
+import sys
+
+
+def entry(ino, name, mode, data=b""):
+    name_b = name.encode() + b"\0"
+    hdr = "070701" + "".join("%08x" % v for v in (
+        ino, mode, 0, 0, 2 if mode & 0o040000 else 1, 0, len(data), 0, 0, 0, 0, len(name_b), 0))
+    out = hdr.encode() + name_b
+    out += b"\0" * (-len(out) % 4)
+    out += data + b"\0" * (-len(data) % 4)
+    return out
+
+
+def motd(version_header):
+    with open(version_header) as f:
+        text = f.read()
+    name = re.search(r'KERNEL_NAME\s+"([^"]*)"', text).group(1)
+    version = re.search(r'KERNEL_VERSION\s+"([^"]*)"', text).group(1)
+    return ("Welcome to %s %s.\n"
+            "The programs in /bin come from this boot image; your files live on the disk.\n"
+            "Try: /bin/ls -l /\n" % (name, version)).encode()
+
+
+def main(argv):
+    out, version_header, specs = argv[1], argv[2], argv[3:]
+    files = {"etc/motd": (0o100644, motd(version_header))}
+    for spec in specs:
+        d, path = spec.split("=", 1)
+        with open(path, "rb") as f:
+            files["%s/%s" % (d, os.path.basename(path))] = (
+                0o100000 | (os.stat(path).st_mode & 0o7777), f.read())
+    blob = bytearray()
+    ino = 1
+    for d in sorted({n.split("/")[0] for n in files}):
+        blob += entry(ino, d, 0o040755)
+        ino += 1
+        for name in sorted(n for n in files if n.startswith(d + "/")):
+            mode, data = files[name]
+            blob += entry(ino, name, mode, data)
+            ino += 1
+    blob += entry(0, "TRAILER!!!", 0)
+    blob += b"\0" * (-len(blob) % 512)  # as cpio pads to its block size
+    tmp = out + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(blob)
+    os.replace(tmp, out)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
