@@ -1,14 +1,19 @@
 /*
- * fs.c - the VFS in the kernel and the boot-time mounts (kernel/fs.h).
+ * fs.c - the VFS in the kernel and the boot-time mounts (kernel/fs.h): the
+ * root (the SFS disk, else a ramfs), /dev, /tmp, and the initrd's top-level
+ * directories, each unpacked into its own ramfs mounted over the root.
  */
 #include <k/errno.h>
 #include <k/kprintf.h>
 #include <arch/timer.h>
 #include <dev/block.h>
+#include <kernel/boot.h>
 #include <kernel/fs.h>
 #include <mm/heap.h>
+#include <mm/phys.h>
 #include <sched/sync.h>
 #include <string.h>
+#include <vfs/cpio.h>
 #include <vfs/devfs.h>
 #include <vfs/ramfs.h>
 #include <vfs/sfs_vfs.h>
@@ -64,6 +69,125 @@ static void ensure_dir(const char *path)
         kprintf("fs: cannot create %s: %s\n", path, k_strerror(err));
 }
 
+#define INITRD_TOPS_MAX 16 /* top-level directories of the initrd that are mounted */
+
+/* The module GRUB loaded with the string "initrd", else the first one. */
+static const struct boot_module *find_initrd(const struct boot_info *bi)
+{
+    for (uint32_t i = 0; i < bi->module_count; i++)
+        if (strcmp(bi->modules[i].name, "initrd") == 0)
+            return &bi->modules[i];
+    return bi->module_count ? &bi->modules[0] : NULL;
+}
+
+static void initrd_report(void *rctx, const char *msg)
+{
+    kprintf("initrd: %s: %s\n", (const char *)rctx, msg);
+}
+
+/* Check the whole archive and collect its top-level directory names into
+ * tops (each VFS_NAME_MAX + 1 bytes). Returns how many, or -EINVAL after
+ * saying why. */
+static int initrd_scan(const void *data, size_t len, char (*tops)[VFS_NAME_MAX + 1])
+{
+    struct vfs_cpio_iter it;
+    struct vfs_cpio_entry e;
+    int ntops = 0, r;
+    vfs_cpio_begin(&it, data, len);
+    while ((r = vfs_cpio_next(&it, &e)) > 0) {
+        const char *slash = strchr(e.name, '/');
+        size_t n = slash ? (size_t)(slash - e.name) : strlen(e.name);
+        if (n == 0)
+            continue; /* "." */
+        if (!slash && e.type != VFS_TYPE_DIR) {
+            kprintf("initrd: /%s skipped (only directories are mounted)\n", e.name);
+            continue;
+        }
+        int seen = 0;
+        for (int i = 0; i < ntops && !seen; i++)
+            seen = strncmp(tops[i], e.name, n) == 0 && tops[i][n] == '\0';
+        if (seen)
+            continue;
+        if (ntops == INITRD_TOPS_MAX) {
+            kprintf("initrd: more than %d top-level directories; /%.*s skipped\n", INITRD_TOPS_MAX,
+                    (int)n, e.name);
+            continue;
+        }
+        memcpy(tops[ntops], e.name, n); /* n <= VFS_NAME_MAX: checked by the parser */
+        tops[ntops++][n] = '\0';
+    }
+    if (r < 0) {
+        kprintf("initrd: malformed archive: %s (entry at byte %zu of %zu); nothing unpacked\n",
+                it.error, it.error_off, len);
+        return r;
+    }
+    return ntops;
+}
+
+/* Mount a ramfs at /name (making the directory on the root if it is missing)
+ * and unpack the archive's name/ into it. Appends "/name (N files)" to line. */
+static void initrd_mount_one(const char *name, const void *data, size_t len, char *line,
+                             size_t size)
+{
+    char path[VFS_NAME_MAX + 2];
+    ksnprintf(path, sizeof(path), "/%s", name);
+    int err = vfs_mkdir(&kctx, path, 0755);
+    if (err && err != -EEXIST) {
+        kprintf("initrd: cannot create %s on the root: %s; %s skipped\n", path, k_strerror(err),
+                path);
+        return;
+    }
+    err = vfs_mount(&kctx, path, "ramfs", NULL);
+    if (err) {
+        kprintf("initrd: cannot mount a ramfs at %s: %s; %s skipped\n", path, k_strerror(err),
+                path);
+        return;
+    }
+    struct vfs_cpio_stats st;
+    err = vfs_cpio_unpack(&kctx, path, name, data, len, &st, initrd_report, path);
+    if (err) {
+        kprintf("initrd: unpacking %s failed: %s\n", path, k_strerror(err));
+        return;
+    }
+    size_t used = strlen(line);
+    ksnprintf(line + used, size - used, "%s%s (%u file%s%s)", used ? ", " : "", path, st.files,
+              st.files == 1 ? "" : "s", st.skipped ? ", some skipped" : "");
+}
+
+/* The initrd (docs/architecture.md, "File systems"): validated whole first,
+ * so a malformed archive mounts nothing; then each top-level directory is its
+ * own ramfs over the root, hiding (never changing) what the disk has there. */
+static void mount_initrd(void)
+{
+    const struct boot_module *m = find_initrd(kernel_boot_info());
+    if (!m) {
+        kprintf("initrd: none (no system programs in /bin)\n");
+        return;
+    }
+    if (m->end <= m->start) {
+        kprintf("initrd: malformed archive: the module \"%s\" is empty\n", m->name);
+        return;
+    }
+    const void *data = mm_phys_to_virt(m->start); /* reserved by mm_init(), kept for good */
+    size_t len = m->end - m->start;
+    char(*tops)[VFS_NAME_MAX + 1] = kmalloc(INITRD_TOPS_MAX * sizeof(*tops));
+    char *line = kmalloc(512);
+    if (!tops || !line) {
+        kprintf("initrd: out of memory; not unpacked\n");
+        kfree(tops);
+        kfree(line);
+        return;
+    }
+    int ntops = initrd_scan(data, len, tops);
+    line[0] = '\0';
+    for (int i = 0; i < ntops; i++)
+        initrd_mount_one(tops[i], data, len, line, 512);
+    if (ntops >= 0)
+        kprintf("initrd: %s\n", line[0] ? line : "empty (no directories)");
+    kfree(tops);
+    kfree(line);
+}
+
 int kernel_fs_init(void)
 {
     mutex_init(&vfs_mutex);
@@ -102,6 +226,7 @@ int kernel_fs_init(void)
         err = vfs_mount(&kctx, "/tmp", "ramfs", NULL);
     if (err)
         kprintf("fs: mounting /dev and /tmp failed: %s\n", k_strerror(err));
+    mount_initrd();
     vfs_sync(); /* a fresh format and the new directories reach the disk now */
     return err;
 }

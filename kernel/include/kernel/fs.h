@@ -9,6 +9,15 @@
  * and `/` is a ramfs instead (the shell's `fsck` and `mkfs` can then help).
  * Without a disk `/` is a ramfs too. `/dev` (devfs) and `/tmp` (ramfs) are
  * mounted on top.
+ *
+ * Then the initrd: the multiboot2 module named "initrd" (else the first
+ * module), a cpio newc archive (vfs/cpio.h). It is checked whole first; a
+ * malformed one prints `initrd: malformed archive: <reason>` and nothing of it
+ * is mounted. Otherwise each top-level directory (bin, sbin, etc, ...) is
+ * unpacked into its own ramfs mounted at `/<name>` over the root (the
+ * directory is made on the root if missing), so the system programs are those
+ * of the booted image and the disk's own `/bin` is hidden, never changed.
+ * Without a module: `initrd: none (no system programs in /bin)`.
  */
 #ifndef KERNEL_FS_H
 #define KERNEL_FS_H
