@@ -1,0 +1,148 @@
+"""The initrd: the system programs come from the boot image, not the disk.
+
+GRUB loads build/initrd.cpio (mk/initrd.mk) as the multiboot2 module
+"initrd"; the kernel unpacks each of its top-level directories into a ramfs
+mounted over the root (/bin, /etc). These tests boot with a normal disk, a
+disk holding its own (stale) /bin/ls, no disk at all, and hostile initrds
+(truncated, garbage, a `..` path), and check the shell works in every case.
+
+KESTREL_BUILD=DIR runs it against another build directory than build/.
+"""
+import os
+import re
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import test_shell as ts  # noqa: E402
+
+qemu = ts.qemu
+BUILD = os.path.join(ts.ROOT, os.environ.get("KESTREL_BUILD", "build"))
+INITRD = os.path.join(BUILD, "initrd.cpio")
+LACKS = re.compile(r"used system call (\d+), which Kestrel lacks")
+
+
+def newc(entries):
+    """A cpio newc archive of (name, mode, data) entries, with its trailer."""
+    out = b""
+    for ino, (name, mode, data) in enumerate(entries + [("TRAILER!!!", 0, b"")], 1):
+        n = name.encode() + b"\0"
+        out += ("070701" + "%08x" * 13 % (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0,
+                                          len(n), 0)).encode() + n
+        out += b"\0" * (-len(out) % 4) + data
+        out += b"\0" * (-len(out) % 4)
+    return out
+
+
+class BootedWith(ts.Shell):
+    """ts.Shell on an ISO made with a given initrd (a path, or None for none)."""
+
+    def __init__(self, disk, initrd, name):
+        iso = qemu.make_iso(ts.KERNEL, "", os.path.join(ts.WORK, name + ".iso"), initrd=initrd)
+        self.s = qemu.Session(qemu.base_args(qemu.accel(ts.KERNEL), iso, disk=disk), timeout=60)
+        self.boot_log = self.s.expect(ts.PROMPT, timeout=120)
+
+
+class InitrdTests(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if BUILD != os.path.join(ts.ROOT, "build"):
+            ts.KERNEL = os.path.join(BUILD, "kernel.elf")
+            ts.BIN = os.path.join(BUILD, "bin")
+            ts.WORK = os.path.join(BUILD, "test-shell")
+        os.makedirs(ts.WORK, exist_ok=True)
+        if not os.path.exists(INITRD):
+            raise unittest.SkipTest("no %s (make builds it)" % INITRD)
+
+    def run_ok(self, sh, line):
+        out = sh.run(line)
+        self.assertIsNone(LACKS.search(out), "%s: %s" % (line, out))
+        self.assertNotRegex(out, r": exit status \d+\n", out)
+        return out
+
+    def test_normal_boot_has_bin_and_motd(self):
+        sh = ts.Shell(ts.mkfs(os.path.join(ts.WORK, "initrd-normal.img")))
+        try:
+            self.assertRegex(sh.boot_log, r"initrd: /bin \(26 files\), /etc \(1 file\)\n")
+            names = self.run_ok(sh, "/bin/ls -1 /bin").split()
+            for p in ("cat", "echo", "ls", "crc32", "stat"):
+                self.assertIn(p, names)
+            self.assertEqual(len(names), 26)
+            motd = self.run_ok(sh, "/bin/cat /etc/motd")
+            self.assertIn("Kestrel", motd)
+            self.assertIn("/bin/ls -l /", motd)
+        finally:
+            sh.close()
+
+    def test_old_disk_bin_is_hidden_not_changed(self):
+        img = ts.mkfs(os.path.join(ts.WORK, "initrd-old.img"))
+        stale = os.path.join(ts.WORK, "stale-ls")
+        with open(stale, "w") as f:
+            f.write("not a program: the disk's own /bin/ls\n")
+        ts.sfs_tool(img, "mkdir", "/bin")
+        ts.sfs_tool(img, "put", stale, "/bin/ls")
+        sh = ts.Shell(img)
+        try:
+            out = self.run_ok(sh, "/bin/ls /etc")
+            self.assertEqual(out.split(), ["motd"])
+            self.assertIn("crc32", self.run_ok(sh, "/bin/ls /bin"))
+            self.assertEqual(sh.shutdown(), qemu.EXIT_SUCCESS)
+        finally:
+            sh.close()
+        # the disk's /bin was only hidden: it still holds just the stale file
+        self.assertEqual(ts.sfs_tool(img, "cat", "/bin/ls"),
+                         "not a program: the disk's own /bin/ls\n")
+
+    def test_no_disk_still_has_programs(self):
+        sh = ts.Shell(None)
+        try:
+            self.assertIn("no disk: / is a ramfs", sh.boot_log)
+            self.assertIn("initrd: /bin (26 files)", sh.boot_log)
+            self.assertEqual(self.run_ok(sh, "/bin/echo hi"), "hi\n")
+        finally:
+            sh.close()
+
+    def test_no_initrd_says_so(self):
+        sh = BootedWith(None, None, "initrd-none")
+        try:
+            self.assertIn("initrd: none (no system programs in /bin)", sh.boot_log)
+            self.assertEqual(sh.run("write /f x; cat /f"), "x\n")
+        finally:
+            sh.close()
+
+    def hostile(self, name, data, reason):
+        path = os.path.join(ts.WORK, name + ".cpio")
+        with open(path, "wb") as f:
+            f.write(data)
+        sh = BootedWith(None, path, name)
+        try:
+            self.assertRegex(sh.boot_log,
+                             r"initrd: malformed archive: (%s)[^\n]* \(entry at byte \d+" % reason)
+            self.assertNotIn("initrd: /bin", sh.boot_log)
+            self.assertEqual(sh.run("write /f still works; cat /f"), "still works\n")
+            self.assertIn("No such file", sh.run("/bin/echo hi"))
+        finally:
+            sh.close()
+
+    def test_truncated_initrd(self):
+        with open(INITRD, "rb") as f:
+            data = f.read()
+        self.hostile("initrd-truncated", data[:len(data) // 2],
+                     "file data runs past the end|truncated header|name runs past the end")
+
+    def test_garbage_initrd(self):
+        self.hostile("initrd-garbage", bytes(range(256)) * 64, "bad magic")
+
+    def test_escaping_initrd(self):
+        archive = newc([("bin", 0o040755, b""), ("bin/../../x", 0o100644, b"boo")])
+        self.hostile("initrd-escape", archive, r"'\.\.' in a path")
+
+    def test_sizes_beyond_the_end(self):
+        data = bytearray(newc([("bin/x", 0o100644, b"abc")]))
+        data[6 + 8 * 6:6 + 8 * 7] = b"7fffffff"  # filesize
+        self.hostile("initrd-size", bytes(data), "file data runs past the end")
+
+
+if __name__ == "__main__":
+    unittest.main()
