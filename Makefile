@@ -54,8 +54,14 @@ include mk/coverage.mk
 include mk/bench.mk
 include mk/layering.mk
 
-.PHONY: all clean deps
-all: $(KERNEL_ELF) $(OS_ISO) $(TOOL_BINS)
+.PHONY: all _all clean deps
+# Like run and check, a bare `make` first installs what it needs (musl-gcc for
+# the initrd's programs, GRUB and xorriso for the ISO).
+all:
+	$(Q)mk/bootstrap.sh build iso
+	$(Q)$(MAKE) --no-print-directory _all
+
+_all: $(KERNEL_ELF) $(OS_ISO) $(TOOL_BINS)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # mk/bootstrap.sh - make sure the tools a target needs are installed.
 #
-# Usage: mk/bootstrap.sh build|run|check|docs|coverage|bench|debug
+# Usage: mk/bootstrap.sh build|iso|run|check|docs|coverage|bench|debug
 # Each check is a command (or file) and the Debian package that provides it. Missing
 # packages are installed with apt-get when we are root; otherwise we print the exact
 # command and fail, so nothing half-works.
@@ -43,6 +43,7 @@ targets=${*:-build}
 for t in $targets; do
     case $t in
     build) want_build ;;
+    iso) want_iso ;;
     run|bench|debug) want_build; want_iso; want_qemu ;;
     check) want_build; want_iso; want_qemu; want_check; want doxygen has doxygen; want graphviz has dot
            want gdb has gdb ;;

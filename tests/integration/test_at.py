@@ -22,8 +22,8 @@ class AtTests(unittest.TestCase):
     def setUpClass(cls):
         os.makedirs(ts.WORK, exist_ok=True)
         cls.img = ts.mkfs(os.path.join(ts.WORK, "at.img"))
-        ts.sfs_tool(cls.img, "mkdir", "/bin")
-        ts.sfs_tool(cls.img, "put", os.path.join(USER, "attest"), "/bin/attest")
+        ts.sfs_tool(cls.img, "mkdir", "/t")
+        ts.sfs_tool(cls.img, "put", os.path.join(USER, "attest"), "/t/attest")
         cls.sh = ts.Shell(cls.img)
 
     @classmethod
@@ -34,7 +34,7 @@ class AtTests(unittest.TestCase):
         runs = [("/", "sfs"), ("/tmp", "ramfs")]
         for base, fs in runs:
             with self.subTest(fs=fs):
-                out = self.sh.run("/bin/attest " + base)
+                out = self.sh.run("/t/attest " + base)
                 self.assertNotIn("FAILED", out)
                 self.assertNotIn("RENAME_EXCHANGE exchanged", out)  # Kestrel: -EINVAL
                 self.assertIn("renameat2 RENAME_EXCHANGE is EINVAL", out)
@@ -48,7 +48,7 @@ class AtTests(unittest.TestCase):
         before = kernel_state(self.sh)
         for _ in range(2):
             for base, _fs in runs:
-                self.assertIn("all passed", self.sh.run("/bin/attest " + base))
+                self.assertIn("all passed", self.sh.run("/t/attest " + base))
         self.assertEqual(kernel_state(self.sh), before)
 
 

@@ -43,9 +43,9 @@ class ProcessTests(unittest.TestCase):
     def setUpClass(cls):
         os.makedirs(ts.WORK, exist_ok=True)
         cls.img = ts.mkfs(os.path.join(ts.WORK, "proc.img"))
-        ts.sfs_tool(cls.img, "mkdir", "/bin")
+        ts.sfs_tool(cls.img, "mkdir", "/t")
         for p in PROGS:
-            ts.sfs_tool(cls.img, "put", os.path.join(USER, p), "/bin/" + p)
+            ts.sfs_tool(cls.img, "put", os.path.join(USER, p), "/t/" + p)
         cls.sh = ts.Shell(cls.img)
 
     @classmethod
@@ -53,18 +53,18 @@ class ProcessTests(unittest.TestCase):
         cls.sh.close()
 
     def test_arguments_environment_and_exit_status(self):
-        out = self.sh.run("/bin/hello 7 'two words'")
-        self.assertIn("argc=3 envc=3 [/bin/hello] [7] [two words]", out)
+        out = self.sh.run("/t/hello 7 'two words'")
+        self.assertIn("argc=3 envc=3 [/t/hello] [7] [two words]", out)
         self.assertIn("float: 6.00", out)  # SSE state works in ring 3
         self.assertIn("int 0x80 getpid: same", out)  # the DPL-3 gate, as the seed had
-        self.assertIn("/bin/hello: exit status 7", out)
-        self.assertNotIn("exit status", self.sh.run("/bin/hello 0"))
-        out = self.sh.run("/bin/forkexec /bin/hello 5")
+        self.assertIn("/t/hello: exit status 7", out)
+        self.assertNotIn("exit status", self.sh.run("/t/hello 0"))
+        out = self.sh.run("/t/forkexec /t/hello 5")
         self.assertIn("exited with 5", out)
 
     def test_wall_clock_from_the_rtc(self):
         import time
-        out = self.sh.run("/bin/hello")
+        out = self.sh.run("/t/hello")
         m = re.search(r"time: (\d+)", out)
         self.assertTrue(m, out)
         self.assertLess(abs(int(m.group(1)) - time.time()), 300)  # QEMU's RTC is the host's
@@ -85,46 +85,46 @@ class ProcessTests(unittest.TestCase):
         try:
             boot = s.expect(ts.PROMPT, timeout=120)
             self.assertIn("SMEP on, SMAP on", boot)
-            for line, want in [("/bin/hello 3", "argc=2"), ("/bin/sigtest", "sigtest: all passed"),
-                               ("/bin/pipetest inherit", "parent: read ' offset'"),
-                               ("/bin/fault kernel", "Segmentation fault")]:
+            for line, want in [("/t/hello 3", "argc=2"), ("/t/sigtest", "sigtest: all passed"),
+                               ("/t/pipetest inherit", "parent: read ' offset'"),
+                               ("/t/fault kernel", "Segmentation fault")]:
                 s.send(line + "\r")
                 self.assertIn(want, s.expect(ts.PROMPT, timeout=120))
         finally:
             s.close()
 
     def test_static_glibc_program_starts(self):
-        out = self.sh.run("/bin/hello-glibc 4 g")
-        self.assertIn("argc=3 envc=3 [/bin/hello-glibc] [4] [g]", out)
+        out = self.sh.run("/t/hello-glibc 4 g")
+        self.assertIn("argc=3 envc=3 [/t/hello-glibc] [4] [g]", out)
         self.assertIn("float: 6.00", out)
 
     def test_fork_exec_wait_and_copy_on_write(self):
-        out = self.sh.run("/bin/forkexec /bin/hello a b")
-        self.assertIn("[/bin/hello] [a] [b]", out)
+        out = self.sh.run("/t/forkexec /t/hello a b")
+        self.assertIn("[/t/hello] [a] [b]", out)
         # the child wrote 2 into its copy; the parent still sees its own 3
         self.assertRegex(out, r"parent \d+: value 3, child \d+ exited with 0")
 
     def test_pipe_carries_64_mib_intact(self):
-        out = self.sh.run("/bin/pipetest big 64", timeout=600)
+        out = self.sh.run("/t/pipetest big 64", timeout=600)
         m = re.search(r"writer crc (\w+)\nreader crc (\w+), (\d+) bytes, writer status 0", out)
         self.assertTrue(m, out)
         self.assertEqual(m.group(1), m.group(2))
         self.assertEqual(int(m.group(3)), 64 << 20)
 
     def test_pipe_without_reader_raises_sigpipe(self):
-        self.assertIn("writer without reader: signal 13", self.sh.run("/bin/pipetest epipe"))
+        self.assertIn("writer without reader: signal 13", self.sh.run("/t/pipetest epipe"))
 
     def test_kill_ends_a_process_spinning_in_user_mode(self):
-        self.assertIn("spinning child: signal 15", self.sh.run("/bin/pipetest kill"))
+        self.assertIn("spinning child: signal 15", self.sh.run("/t/pipetest kill"))
 
     def test_signal_handlers_masks_and_ignoring(self):
-        out = self.sh.run("/bin/sigtest")
+        out = self.sh.run("/t/sigtest")
         self.assertNotIn("FAILED", out)
         self.assertIn("sigtest: all passed", out)
         self.assertEqual(out.count("sigtest: ok:"), 11)
 
     def test_descriptors_and_working_directory_are_inherited(self):
-        out = self.sh.run("/bin/pipetest inherit")
+        out = self.sh.run("/t/pipetest inherit")
         self.assertIn("child: cwd /tmp, read 'shared'", out)
         self.assertIn("parent: read ' offset' after the child", out)
 
@@ -134,23 +134,23 @@ class ProcessTests(unittest.TestCase):
                              ("div", "Floating point exception"),
                              ("stack", "Segmentation fault")]:
             with self.subTest(fault=what):
-                self.assertIn(report, self.sh.run("/bin/fault " + what, timeout=120))
+                self.assertIn(report, self.sh.run("/t/fault " + what, timeout=120))
         # a fault seen by the parent through wait4
-        out = self.sh.run("/bin/forkexec /bin/fault null")
+        out = self.sh.run("/t/forkexec /t/fault null")
         self.assertIn("killed by signal 11", out)
-        self.assertIn("hello", self.sh.run("/bin/hello"))  # the system runs on
+        self.assertIn("hello", self.sh.run("/t/hello"))  # the system runs on
 
     def test_bad_programs_are_refused(self):
-        self.assertIn("sh: /bin/nope: No such file or directory", self.sh.run("/bin/nope"))
+        self.assertIn("sh: /t/nope: No such file or directory", self.sh.run("/t/nope"))
         self.assertIn("sh: /bin: Is a directory", self.sh.run("/bin"))
-        self.sh.run("echo not an elf > /bin/text")
-        self.assertIn("sh: /bin/text: Exec format error", self.sh.run("/bin/text"))
-        self.assertIn("hello", self.sh.run("/bin/hello"))
+        self.sh.run("echo not an elf > /t/text")
+        self.assertIn("sh: /t/text: Exec format error", self.sh.run("/t/text"))
+        self.assertIn("hello", self.sh.run("/t/hello"))
 
     def test_no_frames_leak(self):
-        lines = ["/bin/hello x", "/bin/forkexec /bin/hello", "/bin/fault null",
-                 "/bin/forkexec /bin/fault ud", "/bin/pipetest big 1", "/bin/pipetest epipe",
-                 "/bin/pipetest kill", "/bin/pipetest inherit", "/bin/sigtest"]
+        lines = ["/t/hello x", "/t/forkexec /t/hello", "/t/fault null",
+                 "/t/forkexec /t/fault ud", "/t/pipetest big 1", "/t/pipetest epipe",
+                 "/t/pipetest kill", "/t/pipetest inherit", "/t/sigtest"]
         for line in lines:  # warm up: the heap grows once, caches fill
             self.sh.run(line)
         before = kernel_state(self.sh)
@@ -163,12 +163,12 @@ class ProcessTests(unittest.TestCase):
         # 10^5 random system calls with hostile arguments (bad pointers, huge
         # lengths, invalid descriptors), after a warm-up that lets the heap
         # and the frame reference counts reach their working size.
-        self.sh.run("/bin/sysfuzz 10000 1", timeout=600)
+        self.sh.run("/t/sysfuzz 10000 1", timeout=600)
         before = kernel_state(self.sh)
-        out = self.sh.run("/bin/sysfuzz 100000 2", timeout=900)
+        out = self.sh.run("/t/sysfuzz 100000 2", timeout=900)
         self.assertIn("sysfuzz: 100000 calls in 100 batches", out)
         self.assertEqual(kernel_state(self.sh), before)
-        self.assertIn("hello", self.sh.run("/bin/hello"))  # and the system still works
+        self.assertIn("hello", self.sh.run("/t/hello"))  # and the system still works
 
 
 if __name__ == "__main__":
