@@ -8,7 +8,8 @@ MODULE_SRCS := \
 	libproc/ustack.c \
 	libproc/uvm.c \
 	libproc/uvm_fault.c \
-	libproc/uvm_vma.c
+	libproc/uvm_vma.c \
+	libproc/sys_names.c
 # Processes, exec and the system calls drive the CPU (arch/user.h): kernel only.
 MODULE_KERNEL_SRCS := \
 	libproc/exec.c \
@@ -17,7 +18,6 @@ MODULE_KERNEL_SRCS := \
 	libproc/signal.c \
 	libproc/syscall.c \
 	libproc/sys_io.c \
-	libproc/sys_names.c \
 	libproc/sys_proc.c
 MODULE_HOST_SRCS :=
 include mk/library.mk

@@ -4,6 +4,7 @@ TEST_SRCS := \
 	tests/unit/proc/elf_builder.c \
 	tests/unit/proc/test_elf.c \
 	tests/unit/proc/test_ustack.c \
+	tests/unit/proc/test_sys_names.c \
 	tests/unit/proc/test_uvm.c \
 	tests/unit/proc/test_uvm_fixture.c \
 	tests/unit/proc/test_uvm_fork.c \

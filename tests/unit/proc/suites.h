@@ -19,6 +19,7 @@
 
 Suite *elf_suite(void);
 Suite *ustack_suite(void);
+Suite *sys_names_suite(void);
 Suite *uvm_suite(void);
 Suite *uvm_fork_suite(void);
 Suite *uvm_model_suite(void);
