@@ -94,8 +94,8 @@ static int cmd_date(struct shell *s, int argc, char **argv)
     }
     struct rtc_time t;
     rtc_from_epoch((int64_t)timer_realtime_s(), &t);
-    shell_printf(s, "%04d-%02d-%02d %02d:%02d:%02d UTC\n", t.year, t.month, t.day, t.hour,
-                 t.minute, t.second);
+    shell_printf(s, "%04d-%02d-%02d %02d:%02d:%02d UTC\n", t.year, t.month, t.day, t.hour, t.minute,
+                 t.second);
     return 0;
 }
 
@@ -178,7 +178,8 @@ static int cmd_devices(struct shell *s, int argc, char **argv)
 
 static void dmesg_line(void *ctx, const struct klog_record *r)
 {
-    shell_printf(ctx, "[%5llu.%06llu] %-7s %s: %s\n", (unsigned long long)(r->time_ns / 1000000000u),
+    shell_printf(ctx, "[%5llu.%06llu] %-7s %s: %s\n",
+                 (unsigned long long)(r->time_ns / 1000000000u),
                  (unsigned long long)(r->time_ns % 1000000000u / 1000u), klog_level_name(r->level),
                  r->subsys, r->text);
 }
@@ -195,8 +196,9 @@ static int cmd_dmesg(struct shell *s, int argc, char **argv)
         return 2;
     }
     if (level < 0) {
-        shell_eprintf(s, "dmesg: %s: not a level (0-7 or emerg, alert, crit, err, warning, "
-                         "notice, info, debug)\n",
+        shell_eprintf(s,
+                      "dmesg: %s: not a level (0-7 or emerg, alert, crit, err, warning, "
+                      "notice, info, debug)\n",
                       argv[2]);
         return 2;
     }
@@ -316,7 +318,8 @@ static int cmd_reboot(struct shell *s, int argc, char **argv)
 static const struct shell_cmd kernel_cmds[] = {
     { "uname", cmd_uname, "show the system name and version", "uname\n" },
     { "uptime", cmd_uptime, "time since boot", "uptime\n" },
-    { "date", cmd_date, "the date and time (UTC)", "date\nThe wall-clock time, from the RTC read at boot.\n" },
+    { "date", cmd_date, "the date and time (UTC)",
+      "date\nThe wall-clock time, from the RTC read at boot.\n" },
     { "ps", cmd_ps, "list threads", "ps\nID, name, state and CPU ticks of every thread.\n" },
     { "mem", cmd_mem, "memory statistics", "mem\nPhysical frames and kernel heap.\n" },
     { "lspci", cmd_lspci, "list PCI devices", "lspci\n" },

@@ -181,7 +181,8 @@ void kmain(uint32_t magic, uint32_t info_phys)
     if (cmdline_get(boot_info.cmdline, "loglevel", level, sizeof(level)) > 0) {
         int l = klog_parse_level(level);
         if (l < 0)
-            kprintf("boot: loglevel=%s is not a level (0-7 or emerg..debug); keeping info\n", level);
+            kprintf("boot: loglevel=%s is not a level (0-7 or emerg..debug); keeping info\n",
+                    level);
         else
             klog_set_console_level(l);
     }

@@ -99,8 +99,8 @@ int timer_sleep_ms(uint64_t ms)
     return 0;
 }
 
-#define PIT_CH2_PORT   0x42
-#define PIT_GATE_PORT  0x61 /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 output */
+#define PIT_CH2_PORT  0x42
+#define PIT_GATE_PORT 0x61 /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 output */
 
 static uint64_t tsc_per_ms, tsc_zero;
 

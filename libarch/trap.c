@@ -159,7 +159,8 @@ void trap_report(const struct trap_frame *tf)
     uintptr_t off;
     const char *fn = (tf->cs & 3) ? NULL : ksym_lookup(tf->rip, &off);
     if (fn)
-        kprintf("  #0 %p %s+%#lx (faulting instruction)\n", (void *)tf->rip, fn, (unsigned long)off);
+        kprintf("  #0 %p %s+%#lx (faulting instruction)\n", (void *)tf->rip, fn,
+                (unsigned long)off);
     else
         kprintf("  #0 %p (faulting instruction)\n", (void *)tf->rip);
     backtrace_print(tf->rbp);

@@ -57,39 +57,40 @@ enum proc_state {
 
 /** @brief One process. Fields are owned by libproc; read them under proc_lock. */
 struct proc {
-    int pid;                 /**< Process id (> 0). */
-    enum proc_state state;   /**< Lifecycle state. */
-    struct proc *parent;     /**< Parent, or NULL when the kernel started it or it was orphaned. */
-    bool orphan;             /**< Its parent exited first: it is freed when it exits. */
+    int pid;                  /**< Process id (> 0). */
+    enum proc_state state;    /**< Lifecycle state. */
+    struct proc *parent;      /**< Parent, or NULL when the kernel started it or it was orphaned. */
+    bool orphan;              /**< Its parent exited first: it is freed when it exits. */
     char name[PROC_NAME_MAX]; /**< Base name of the program. */
-    struct uvm vm;           /**< User address space. */
-    bool vm_live;            /**< @ref vm holds an address space. */
-    struct vfs_ctx files;    /**< Root, working directory, descriptors. */
-    uint64_t cloexec;        /**< Descriptors closed by execve (bit per fd < 64). */
-    struct thread *thread;   /**< Its kernel thread. */
+    struct uvm vm;            /**< User address space. */
+    bool vm_live;             /**< @ref vm holds an address space. */
+    struct vfs_ctx files;     /**< Root, working directory, descriptors. */
+    uint64_t cloexec;         /**< Descriptors closed by execve (bit per fd < 64). */
+    struct thread *thread;    /**< Its kernel thread. */
     struct trap_frame *frame; /**< The user frame of the system call in progress. */
-    struct trap_frame start; /**< The frame the thread enters user mode with. */
-    struct arch_fpu fpu;     /**< FPU/SSE state while off the CPU. */
-    uint64_t fs_base;        /**< TLS pointer (arch_prctl ARCH_SET_FS). */
-    uint64_t clear_tid;      /**< set_tid_address(): zeroed at exit. */
-    uint64_t robust_list;    /**< set_robust_list(): remembered only (one thread). */
-    uint64_t sigmask;        /**< Blocked signals (rt_sigprocmask). */
-    uint64_t pending;        /**< Signals sent and not yet acted on (bit per signal). */
+    struct trap_frame start;  /**< The frame the thread enters user mode with. */
+    struct arch_fpu fpu;      /**< FPU/SSE state while off the CPU. */
+    uint64_t fs_base;         /**< TLS pointer (arch_prctl ARCH_SET_FS). */
+    uint64_t clear_tid;       /**< set_tid_address(): zeroed at exit. */
+    uint64_t robust_list;     /**< set_robust_list(): remembered only (one thread). */
+    uint64_t sigmask;         /**< Blocked signals (rt_sigprocmask). */
+    uint64_t pending;         /**< Signals sent and not yet acted on (bit per signal). */
     struct proc_sigaction act[PROC_NSIG]; /**< What each signal does. */
     struct wait_queue *blocked_on; /**< Where it sleeps in a pipe, so a signal can wake it. */
-    uint32_t umask;          /**< File-mode creation mask. */
-    int status;              /**< Wait status once a zombie (Linux encoding). */
-    struct wait_queue child_exit; /**< Where wait4() sleeps for its children. */
+    uint32_t umask;                /**< File-mode creation mask. */
+    int status;                    /**< Wait status once a zombie (Linux encoding). */
+    struct wait_queue child_exit;  /**< Where wait4() sleeps for its children. */
 };
 
 /** @brief What libproc needs from the kernel. */
 struct proc_config {
-    struct mm_frames *frames;        /**< Where user frames come from. */
-    struct mm_aspace *kernel_as;     /**< The kernel address space (shared upper half). */
+    struct mm_frames *frames;            /**< Where user frames come from. */
+    struct mm_aspace *kernel_as;         /**< The kernel address space (shared upper half). */
     void (*random)(void *buf, size_t n); /**< Fills AT_RANDOM and getrandom(2). */
-    uint64_t (*now_ns)(void);        /**< Monotonic nanoseconds since boot. */
-    uint64_t (*realtime_s)(void);    /**< Seconds since the Unix epoch when now_ns() was 0 (0 if unknown). */
-    int (*reboot)(int how);          /**< reboot(2) after the magic checks; may be NULL. */
+    uint64_t (*now_ns)(void);            /**< Monotonic nanoseconds since boot. */
+    uint64_t (*realtime_s)(
+        void);              /**< Seconds since the Unix epoch when now_ns() was 0 (0 if unknown). */
+    int (*reboot)(int how); /**< reboot(2) after the magic checks; may be NULL. */
 };
 
 /**
