@@ -60,11 +60,12 @@ static int io_sleep(void *ctx, bool (*done)(void *arg), void *arg, uint32_t time
     /* No thread to put to sleep (interrupt context): poll as before. */
     if (irq_depth() > 0 || !thread_current())
         return dev_wait_poll(NULL, done, arg, timeout_ms);
-    uint64_t deadline = timer_uptime_ms() + timeout_ms;
+    /* The TSC clock: the tick count falls behind under emulation. */
+    uint64_t deadline = timer_now_ns() + (uint64_t)timeout_ms * 1000000u;
     uint64_t f = cpu_irq_save();
     int r = 0;
     while (!done(arg)) {
-        if (timer_uptime_ms() >= deadline) {
+        if (timer_now_ns() >= deadline) {
             r = -ETIMEDOUT;
             break;
         }
