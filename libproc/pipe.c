@@ -13,7 +13,8 @@
  * Locking: one CPU. Each pipe's state is changed with interrupts disabled,
  * which also makes "check, then sleep on the wait queue" atomic. The copies
  * into and out of the ring run with interrupts disabled too: they are
- * memcpy of at most one bounce buffer (4 KiB) at a time.
+ * memcpy of at most one bounce buffer (64 KiB) at a time: on one CPU a pipe's
+ * state must not change under a copy, and 64 KiB is a few microseconds.
  */
 #include "proc_priv.h"
 

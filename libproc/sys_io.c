@@ -46,7 +46,6 @@ int64_t proc_sys_read(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, ui
     char *buf = kmalloc(size);
     if (!buf)
         return -ENOMEM;
-    bool once = is_stream(p, (int)fd);
     int64_t done = 0;
     do {
         size_t want = n - (uint64_t)done < size ? (size_t)(n - (uint64_t)done) : size;
@@ -58,16 +57,19 @@ int64_t proc_sys_read(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, ui
         }
         if (r > 0 && uvm_copy_out(&p->vm, ubuf + (uint64_t)done, buf, (size_t)r)) {
             /* Give back what could not be delivered, as Linux moves the
-             * offset only by what reached the caller. */
-            if (!once)
-                vfs_lseek(&p->files, (int)fd, -(int64_t)r, VFS_SEEK_CUR);
+             * offset only by what reached the caller (a stream has no
+             * offset: the seek then fails with -ESPIPE and changes nothing). */
+            vfs_lseek(&p->files, (int)fd, -(int64_t)r, VFS_SEEK_CUR);
             done = done ? done : -EFAULT;
             break;
         }
         done += r;
-        if ((size_t)r < want || once)
+        /* Only a request larger than the bounce buffer loops, and only on
+         * files that can't block: asking a pipe again could wait although
+         * data was already read. */
+        if ((size_t)r < want || (uint64_t)done >= n || is_stream(p, (int)fd))
             break;
-    } while ((uint64_t)done < n);
+    } while (true);
     kfree(buf);
     return done;
 }

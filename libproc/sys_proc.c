@@ -304,6 +304,53 @@ struct linux_utsname {
     char f[6][65];
 };
 
+/* time(2): whole seconds of CLOCK_REALTIME, also stored at @utloc if given. */
+int64_t proc_sys_time(struct proc *p, uint64_t utloc, uint64_t a1, uint64_t a2, uint64_t a3,
+                      uint64_t a4, uint64_t a5)
+{
+    int64_t now = (int64_t)((proc_cfg.realtime_s ? proc_cfg.realtime_s() : 0) +
+                            proc_cfg.now_ns() / 1000000000u);
+    if (utloc && uvm_copy_out(&p->vm, utloc, &now, sizeof(now)))
+        return -EFAULT;
+    return now;
+}
+
+/* prctl(2): the process name (PR_SET_NAME, PR_GET_NAME, 16 bytes with the
+ * NUL, as Linux). Other options are not supported: -EINVAL, as Linux answers
+ * an option it does not know. */
+int64_t proc_sys_prctl(struct proc *p, uint64_t option, uint64_t arg, uint64_t a2, uint64_t a3,
+                       uint64_t a4, uint64_t a5)
+{
+    enum { PR_SET_NAME = 15, PR_GET_NAME = 16 };
+    char name[PROC_NAME_MAX];
+    switch (option) {
+    case PR_SET_NAME: {
+        long n = uvm_strncpy_in(&p->vm, name, arg, sizeof(name));
+        if (n == -ENAMETOOLONG) { /* Linux truncates a long name */
+            if (uvm_copy_in(&p->vm, name, arg, sizeof(name) - 1))
+                return -EFAULT;
+            name[sizeof(name) - 1] = '\0';
+        } else if (n < 0) {
+            return n;
+        }
+        memcpy(p->name, name, sizeof(name));
+        return 0;
+    }
+    case PR_GET_NAME:
+        return uvm_copy_out(&p->vm, arg, p->name, sizeof(p->name)) ? -EFAULT : 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+/* rseq(2): answered as by a Linux built without it, which glibc's start-up
+ * expects and handles; listed here so it is not logged as missing. */
+int64_t proc_sys_rseq(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
+                      uint64_t a4, uint64_t a5)
+{
+    return -ENOSYS;
+}
+
 int64_t proc_sys_uname(struct proc *p, uint64_t ubuf, uint64_t a1, uint64_t a2, uint64_t a3,
                        uint64_t a4, uint64_t a5)
 {

@@ -6,8 +6,8 @@
  * Rules every call follows:
  * - A user pointer is never dereferenced: data crosses with uvm_copy_in/out
  *   and uvm_strncpy_in, so a bad pointer is -EFAULT, never a kernel fault.
- * - Lengths are bounded before any allocation; I/O moves through a one-page
- *   bounce buffer on the kernel stack's side (kmalloc'd once per call).
+ * - Lengths are bounded before any allocation; I/O moves through one bounce
+ *   buffer of up to 64 KiB, kmalloc'd once per call.
  * - A number that is not in the table returns -ENOSYS, logged once per number.
  * docs/processes.md lists the table. The calls themselves are in sys_io.c
  * (descriptors), sys_names.c (names) and sys_proc.c (processes, memory,
@@ -82,10 +82,12 @@ static const proc_sys_fn table[] = {
     [108] = proc_sys_getuid,
     [110] = proc_sys_getppid,
     [127] = proc_sys_rt_sigpending,
+    [157] = proc_sys_prctl,
     [158] = proc_sys_arch_prctl,
     [169] = proc_sys_reboot,
     [186] = proc_sys_getpid, /* gettid: one thread per process */
     [200] = proc_sys_tkill,
+    [201] = proc_sys_time,
     [217] = proc_sys_getdents64,
     [218] = proc_sys_set_tid_address,
     [228] = proc_sys_clock_gettime,
@@ -107,6 +109,7 @@ static const proc_sys_fn table[] = {
     [302] = proc_sys_prlimit64,
     [316] = proc_sys_renameat2,
     [318] = proc_sys_getrandom,
+    [334] = proc_sys_rseq,
     [439] = proc_sys_faccessat2,
 };
 

@@ -46,7 +46,7 @@ for t in $targets; do
     iso) want_iso ;;
     run|bench|debug) want_build; want_iso; want_qemu ;;
     check) want_build; want_iso; want_qemu; want_check; want doxygen has doxygen; want graphviz has dot
-           want gdb has gdb ;;
+           want gdb has gdb; want busybox-static test -x /bin/busybox ;;
     docs) want doxygen has doxygen; want graphviz has dot ;;
     coverage) want_build; want_check; want lcov has lcov ;;
     debug-gdb) want gdb has gdb ;;

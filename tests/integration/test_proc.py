@@ -98,6 +98,28 @@ class ProcessTests(unittest.TestCase):
         self.assertIn("argc=3 envc=3 [/t/hello-glibc] [4] [g]", out)
         self.assertIn("float: 6.00", out)
 
+    def test_debian_busybox_static_runs(self):
+        # A glibc-linked static binary from Debian's busybox-static package.
+        if not os.path.exists("/bin/busybox"):
+            self.skipTest("busybox-static is not installed (make check installs it)")
+        img = os.path.join(ts.WORK, "proc-busybox.img")  # the shared boot holds proc.img
+        ts.mkfs(img)
+        ts.sfs_tool(img, "put", "/bin/busybox", "/busybox")
+        sh = ts.Shell(img)
+        try:
+            out = sh.run("/busybox echo hello from busybox")
+            self.assertIn("hello from busybox", out)
+            self.assertNotIn("lacks", out)  # prctl(PR_SET_NAME) is answered
+            out = sh.run("/busybox ls /")  # time(2) among its calls
+            self.assertIn("busybox", out)
+            self.assertNotIn("lacks", out)
+            import time
+            year = time.strftime("%Y", time.gmtime())
+            self.assertIn(year, sh.run("/busybox date -u +%Y"))
+            self.assertIn("Kestrel", sh.run("/busybox uname -a"))
+        finally:
+            sh.close()
+
     def test_fork_exec_wait_and_copy_on_write(self):
         out = self.sh.run("/t/forkexec /t/hello a b")
         self.assertIn("[/t/hello] [a] [b]", out)
@@ -110,6 +132,10 @@ class ProcessTests(unittest.TestCase):
         self.assertTrue(m, out)
         self.assertEqual(m.group(1), m.group(2))
         self.assertEqual(int(m.group(3)), 64 << 20)
+
+    def test_large_pipe_read_returns_what_is_there(self):
+        out = self.sh.run("/t/pipetest shortread", timeout=60)
+        self.assertIn("short read: 65536 bytes, writer status 0", out)
 
     def test_pipe_without_reader_raises_sigpipe(self):
         self.assertIn("writer without reader: signal 13", self.sh.run("/t/pipetest epipe"))

@@ -2,6 +2,7 @@
  * pipetest.c - pipes and signals between processes.
  *   pipetest big MIB    a child writes MIB MiB of a pseudo-random stream into a
  *                       pipe; the parent reads it all and compares CRC-32s
+ *   pipetest shortread  a read larger than the pipe's contents returns them
  *   pipetest epipe      writing to a pipe with no reader: EPIPE, and SIGPIPE
  *                       ends a child that does it
  *   pipetest kill       a child spinning in user mode is killed by SIGTERM
@@ -81,19 +82,55 @@ static int big(long mib)
     uint32_t crc = 0;
     size_t got = 0;
     for (;;) {
-        ssize_t r = read(fds[0], buf, sizeof(buf));
+        /* Ask for more than the pipe holds: the read must return what is
+         * there, not wait for the rest. */
+        static uint8_t big[3 * 65536];
+        ssize_t r = read(fds[0], big, sizeof(big));
         if (r < 0) {
             perror("read");
             return 1;
         }
         if (r == 0)
             break;
-        crc = crc32_update(crc, buf, (size_t)r);
+        crc = crc32_update(crc, big, (size_t)r);
         got += (size_t)r;
     }
     int status = wait_child(pid);
     printf("reader crc %08x, %zu bytes, writer status %d\n", crc, got, status);
     return got == total && status == 0 ? 0 : 1;
+}
+
+/* A read larger than what is in the pipe returns what is there: the writer
+ * fills the pipe, then waits for an answer that only comes after the read. */
+static int shortread(void)
+{
+    int data[2], ack[2];
+    if (pipe(data) || pipe(ack))
+        return 1;
+    static uint8_t block[65536], big[3 * 65536];
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(data[0]);
+        close(ack[1]);
+        memset(block, 'x', sizeof(block));
+        if (write(data[1], block, sizeof(block)) != (ssize_t)sizeof(block))
+            _exit(2);
+        char c;
+        _exit(read(ack[0], &c, 1) == 1 ? 0 : 3);
+    }
+    close(data[1]);
+    close(ack[0]);
+    size_t got = 0;
+    while (got < sizeof(block)) {
+        ssize_t r = read(data[0], big, sizeof(big));
+        if (r <= 0)
+            return 1;
+        got += (size_t)r;
+    }
+    write(ack[1], "k", 1);
+    int status = wait_child(pid);
+    printf("short read: %zu bytes, writer status %d\n", got, status);
+    return got == sizeof(block) && status == 0 ? 0 : 1;
 }
 
 static int epipe(void)
@@ -165,12 +202,14 @@ int main(int argc, char **argv)
     const char *what = argc > 1 ? argv[1] : "";
     if (!strcmp(what, "big"))
         return big(argc > 2 ? atol(argv[2]) : 1);
+    if (!strcmp(what, "shortread"))
+        return shortread();
     if (!strcmp(what, "epipe"))
         return epipe();
     if (!strcmp(what, "kill"))
         return killtest();
     if (!strcmp(what, "inherit"))
         return inherit();
-    fprintf(stderr, "usage: pipetest big MIB | epipe | kill | inherit\n");
+    fprintf(stderr, "usage: pipetest big MIB | shortread | epipe | kill | inherit\n");
     return 2;
 }
