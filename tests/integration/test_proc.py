@@ -141,7 +141,12 @@ class ProcessTests(unittest.TestCase):
         self.assertIn("writer without reader: signal 13", self.sh.run("/t/pipetest epipe"))
 
     def test_kill_ends_a_process_spinning_in_user_mode(self):
-        self.assertIn("spinning child: signal 15", self.sh.run("/t/pipetest kill"))
+        out = self.sh.run("/t/pipetest kill")
+        for sig in (15, 2, 9):  # SIGTERM, SIGINT, SIGKILL: each ends it
+            self.assertIn("spinning child: signal %d" % sig, out)
+
+    def test_execve_closes_cloexec_descriptors(self):
+        self.assertIn("cloexec: exec'd child exited 0", self.sh.run("/t/pipetest cloexec"))
 
     def test_signal_handlers_masks_and_ignoring(self):
         out = self.sh.run("/t/sigtest")
@@ -156,6 +161,7 @@ class ProcessTests(unittest.TestCase):
 
     def test_faults_kill_only_the_process(self):
         for what, report in [("null", "Segmentation fault"), ("kernel", "Segmentation fault"),
+                             ("gp", "Segmentation fault"),
                              ("text", "Segmentation fault"), ("ud", "Illegal instruction"),
                              ("div", "Floating point exception"),
                              ("stack", "Segmentation fault")]:

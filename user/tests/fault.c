@@ -1,6 +1,7 @@
 /*
  * fault.c - faults that must end only this process: fault null (read of page
- * 0), fault kernel (read of a kernel address), fault text (write to its own
+ * 0), fault kernel (read of a kernel address), fault gp (a non-canonical
+ * address: a general-protection fault), fault text (write to its own
  * code), fault ud (invalid opcode), fault div (divide by zero), fault stack
  * (unbounded recursion into the guard gap).
  */
@@ -25,6 +26,8 @@ int main(int argc, char **argv)
         return *(volatile int *)0;
     if (!strcmp(what, "kernel"))
         return *(volatile int *)0xffffffff80100000ull;
+    if (!strcmp(what, "gp")) /* a non-canonical address: #GP, not a page fault */
+        return *(volatile int *)0x8000000000000000ull;
     if (!strcmp(what, "text")) {
         *(volatile uint8_t *)(uintptr_t)main = 0xc3;
         return 0;

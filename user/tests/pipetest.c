@@ -5,7 +5,9 @@
  *   pipetest shortread  a read larger than the pipe's contents returns them
  *   pipetest epipe      writing to a pipe with no reader: EPIPE, and SIGPIPE
  *                       ends a child that does it
- *   pipetest kill       a child spinning in user mode is killed by SIGTERM
+ *   pipetest kill       a child spinning in user mode is killed by SIGTERM,
+ *                       SIGINT and SIGKILL
+ *   pipetest cloexec    execve closes O_CLOEXEC descriptors, keeps the rest
  *   pipetest inherit    descriptors and the working directory pass to a child
  */
 #include <errno.h>
@@ -150,21 +152,57 @@ static int epipe(void)
     return WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE ? 0 : 1;
 }
 
+/* A child spinning in user mode ends with each default-action signal. */
 static int killtest(void)
 {
-    pid_t pid = fork();
-    if (pid == 0)
-        for (volatile unsigned long i = 0;; i++)
-            ;
-    usleep(50000);
-    if (kill(pid, SIGTERM)) {
-        perror("kill");
+    static const int sigs[] = { SIGTERM, SIGINT, SIGKILL };
+    int bad = 0;
+    for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        pid_t pid = fork();
+        if (pid == 0)
+            for (volatile unsigned long n = 0;; n++)
+                ;
+        usleep(50000);
+        if (kill(pid, sigs[i])) {
+            perror("kill");
+            return 1;
+        }
+        int status = wait_child(pid);
+        printf("spinning child: %s %d\n", WIFSIGNALED(status) ? "signal" : "exit",
+               WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        bad |= !(WIFSIGNALED(status) && WTERMSIG(status) == sigs[i]);
+    }
+    return bad;
+}
+
+/* execve closes O_CLOEXEC descriptors and keeps the others: exec ourselves
+ * with "fdcheck CLOSED KEPT". */
+static int cloexec(const char *self)
+{
+    int closed = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int kept = open("/dev/null", O_RDONLY);
+    int dupped = fcntl(kept, F_DUPFD_CLOEXEC, 20);
+    if (closed < 0 || kept < 0 || dupped < 20)
         return 1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        char a[16], b[16], c[16];
+        snprintf(a, sizeof(a), "%d", closed);
+        snprintf(b, sizeof(b), "%d", kept);
+        snprintf(c, sizeof(c), "%d", dupped);
+        execl(self, self, "fdcheck", a, b, c, (char *)NULL);
+        _exit(127);
     }
     int status = wait_child(pid);
-    printf("spinning child: %s %d\n", WIFSIGNALED(status) ? "signal" : "exit",
-           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM ? 0 : 1;
+    printf("cloexec: exec'd child exited %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+static int fdcheck(int closed, int kept, int dupped)
+{
+    int ok = fcntl(closed, F_GETFD) == -1 && errno == EBADF && fcntl(kept, F_GETFD) == 0 &&
+             fcntl(dupped, F_GETFD) == -1;
+    return ok ? 0 : 1;
 }
 
 static int inherit(void)
@@ -208,8 +246,12 @@ int main(int argc, char **argv)
         return epipe();
     if (!strcmp(what, "kill"))
         return killtest();
+    if (!strcmp(what, "cloexec"))
+        return cloexec(argv[0]);
+    if (!strcmp(what, "fdcheck") && argc == 5)
+        return fdcheck(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
     if (!strcmp(what, "inherit"))
         return inherit();
-    fprintf(stderr, "usage: pipetest big MIB | shortread | epipe | kill | inherit\n");
+    fprintf(stderr, "usage: pipetest big MIB | shortread | epipe | kill | cloexec | inherit\n");
     return 2;
 }
