@@ -132,22 +132,35 @@ void proc_switch_hook(struct thread *prev, struct thread *next)
     }
 }
 
-/* Hand @p p's children to nobody: those already dead are freed, the rest are
- * freed when they exit. */
+/* Hand @p p's children to pid 1, as Unix does, when pid 1 is alive and is not
+ * @p p itself: it reaps them with wait4 (zombies among them wake it at once).
+ * Without a live pid 1 nobody will wait: zombies are freed now, and the
+ * others free themselves when they exit. Interrupts are off. */
 static void orphan_children(struct proc *p)
 {
+    struct proc *init = find(1);
+    if (init && (init == p || init->state != PROC_LIVE))
+        init = NULL;
+    bool zombie_to_init = false;
     for (int i = 0; i < PROC_MAX; i++) {
         struct proc *c = table[i];
-        if (c && c->parent == p) {
-            c->parent = NULL;
-            c->orphan = true; /* nobody will wait: it frees itself at exit */
-            if (c->state == PROC_ZOMBIE) {
-                table[i] = NULL;
-                c->vm_live = false;
-                kfree(c);
-            }
+        if (!c || c->parent != p)
+            continue;
+        if (init) {
+            c->parent = init;
+            zombie_to_init |= c->state == PROC_ZOMBIE;
+            continue;
+        }
+        c->parent = NULL;
+        c->orphan = true;
+        if (c->state == PROC_ZOMBIE) {
+            table[i] = NULL;
+            c->vm_live = false;
+            kfree(c);
         }
     }
+    if (zombie_to_init)
+        wait_queue_wake_all(&init->child_exit);
 }
 
 __attribute__((noreturn)) void proc_exit(struct proc *p, int status)

@@ -98,6 +98,18 @@ class ProcessTests(unittest.TestCase):
         self.assertIn("argc=3 envc=3 [/t/hello-glibc] [4] [g]", out)
         self.assertIn("float: 6.00", out)
 
+    def test_orphans_go_to_pid_1(self):
+        # A fresh boot, so that pipetest is pid 1; its grandchild is orphaned.
+        img = os.path.join(ts.WORK, "proc-orphan.img")  # the shared boot holds proc.img
+        shutil.copyfile(self.img, img)
+        sh = ts.Shell(img)
+        try:
+            out = sh.run("/t/pipetest orphan", timeout=60)
+            self.assertIn("orphan: pid 1 reaped the grandchild: yes, exit 7", out)
+            self.assertIn("processes: 0", sh.run("ps"))  # nothing left behind
+        finally:
+            sh.close()
+
     def test_debian_busybox_static_runs(self):
         # A glibc-linked static binary from Debian's busybox-static package.
         if not os.path.exists("/bin/busybox"):

@@ -8,6 +8,7 @@
  *   pipetest kill       a child spinning in user mode is killed by SIGTERM,
  *                       SIGINT and SIGKILL
  *   pipetest cloexec    execve closes O_CLOEXEC descriptors, keeps the rest
+ *   pipetest orphan     (as pid 1) an orphaned grandchild is handed to pid 1
  *   pipetest inherit    descriptors and the working directory pass to a child
  */
 #include <errno.h>
@@ -198,6 +199,37 @@ static int cloexec(const char *self)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 }
 
+/* Run as pid 1 (the first program of a boot): a grandchild whose parent
+ * exits is handed to pid 1, which can then wait for it. */
+static int orphan(void)
+{
+    if (getpid() != 1) {
+        printf("orphan: run me as pid 1 (I am %d)\n", (int)getpid());
+        return 2;
+    }
+    int fds[2];
+    if (pipe(fds))
+        return 1;
+    pid_t mid = fork();
+    if (mid == 0) {
+        pid_t g = fork();
+        if (g == 0) {
+            usleep(200000); /* outlive the middle process */
+            _exit(getppid() == 1 ? 7 : 8);
+        }
+        write(fds[1], &g, sizeof(g));
+        _exit(0);
+    }
+    pid_t g = 0;
+    read(fds[0], &g, sizeof(g));
+    wait_child(mid);
+    int status = 0;
+    pid_t r = waitpid(g, &status, 0);
+    printf("orphan: pid 1 reaped the grandchild: %s, exit %d\n", r == g ? "yes" : "no",
+           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    return r == g && WIFEXITED(status) && WEXITSTATUS(status) == 7 ? 0 : 1;
+}
+
 static int fdcheck(int closed, int kept, int dupped)
 {
     int ok = fcntl(closed, F_GETFD) == -1 && errno == EBADF && fcntl(kept, F_GETFD) == 0 &&
@@ -246,12 +278,14 @@ int main(int argc, char **argv)
         return epipe();
     if (!strcmp(what, "kill"))
         return killtest();
+    if (!strcmp(what, "orphan"))
+        return orphan();
     if (!strcmp(what, "cloexec"))
         return cloexec(argv[0]);
     if (!strcmp(what, "fdcheck") && argc == 5)
         return fdcheck(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
     if (!strcmp(what, "inherit"))
         return inherit();
-    fprintf(stderr, "usage: pipetest big MIB | shortread | epipe | kill | cloexec | inherit\n");
+    fprintf(stderr, "usage: pipetest big MIB | shortread | epipe | kill | cloexec | orphan | inherit\n");
     return 2;
 }

@@ -6,7 +6,8 @@
  * Lifecycle: proc_spawn() (from the kernel) or fork()/execve() (from a process)
  * creates one; it runs until exit_group() or a fatal signal makes it a zombie,
  * which its parent reaps with wait4() (or the kernel with proc_wait()). Orphans
- * are reaped when they exit. Pids count up from 1 and are never reused while
+ * go to pid 1 when it is alive, which reaps them with wait4(); without it they
+ * free themselves when they exit. Pids count up from 1 and are never reused while
  * the system runs.
  *
  * Locking: one CPU. The process table is changed only with interrupts off or
@@ -60,7 +61,7 @@ struct proc {
     int pid;                  /**< Process id (> 0). */
     enum proc_state state;    /**< Lifecycle state. */
     struct proc *parent;      /**< Parent, or NULL when the kernel started it or it was orphaned. */
-    bool orphan;              /**< Its parent exited first: it is freed when it exits. */
+    bool orphan;              /**< Its parent exited with no pid 1 alive: freed at exit. */
     char name[PROC_NAME_MAX]; /**< Base name of the program. */
     struct uvm vm;            /**< User address space. */
     bool vm_live;             /**< @ref vm holds an address space. */
