@@ -18,6 +18,7 @@
 #include <kernel/devices.h>
 #include <kernel/fs.h>
 #include <kernel/kshell.h>
+#include <kernel/power.h>
 #include <kernel/procs.h>
 #include <proc/proc.h>
 #include <kernel/ktest.h>
@@ -283,36 +284,20 @@ static int cmd_mkfs(struct shell *s, int argc, char **argv)
 
 static int cmd_shutdown(struct shell *s, int argc, char **argv)
 {
+    (void)s;
     (void)argc;
     (void)argv;
-    shell_printf(s, "shutdown: syncing and unmounting file systems\n");
     vfs_ctx_release(&shell_vfs);
-    int err = kernel_fs_shutdown();
-    if (err)
-        shell_printf(s, "shutdown: warning: %s\n", k_strerror(err));
-    shell_printf(s, "shutdown: power off\n");
-    qemu_exit(QEMU_EXIT_SUCCESS); /* QEMU's debug-exit device ... */
+    kernel_power_down(KERNEL_POWER_OFF);
 }
 
 static int cmd_reboot(struct shell *s, int argc, char **argv)
 {
+    (void)s;
     (void)argc;
     (void)argv;
-    shell_printf(s, "reboot: syncing and unmounting file systems\n");
     vfs_ctx_release(&shell_vfs);
-    kernel_fs_shutdown();
-    shell_printf(s, "reboot: resetting\n");
-    cpu_cli();
-    for (int i = 0; i < 100000 && (inb(0x64) & 2); i++) /* wait for the 8042 */
-        cpu_pause();
-    outb(0x64, 0xfe); /* pulse the reset line */
-    /* Still here: force a triple fault with an empty IDT. */
-    struct {
-        uint16_t limit;
-        uint64_t base;
-    } __attribute__((packed)) none = { 0, 0 };
-    __asm__ volatile("lidt %0; int3" : : "m"(none));
-    cpu_halt_forever();
+    kernel_power_down(KERNEL_RESTART);
 }
 
 static const struct shell_cmd kernel_cmds[] = {

@@ -6,8 +6,12 @@
 #include <arch/cpu.h>
 #include <arch/timer.h>
 #include <arch/user.h>
+#include <k/cmdline.h>
 #include <k/errno.h>
+#include <k/klog.h>
 #include <k/kprintf.h>
+#include <kernel/fs.h>
+#include <kernel/power.h>
 #include <kernel/procs.h>
 #include <mm/mm.h>
 #include <proc/proc.h>
@@ -42,7 +46,7 @@ int kernel_procs_init(void)
         .random = random_bytes,
         .now_ns = timer_now_ns,
         .realtime_s = timer_epoch,
-        .reboot = NULL,
+        .reboot = kernel_reboot,
     };
     int err = proc_init(&cfg);
     if (!err)
@@ -77,4 +81,57 @@ int kernel_run_program(void *ctx, int argc, char **argv)
     if (code)
         kprintf("%s: exit status %d\n", argv[0], code);
     return code;
+}
+
+/* Linux's candidates, in its order, when the command line names no init=. */
+static const char *const init_paths[] = { "/sbin/init", "/etc/init", "/bin/init", "/bin/sh" };
+
+/* Start @p path as the first process; its pid, or a negative errno when it
+ * is not an executable file or could not be loaded. */
+static int spawn_init(const char *path)
+{
+    struct vfs_stat st;
+    int err = vfs_stat(kernel_vfs_ctx(), path, &st);
+    if (err)
+        return err;
+    if (st.type != VFS_TYPE_FILE)
+        return -EACCES;
+    char *argv[] = { (char *)path, NULL };
+    static char *const envp[] = { "HOME=/", "PATH=/bin:/sbin", "TERM=vt100", NULL };
+    return proc_spawn(path, argv, envp, kernel_vfs_ctx(), "/dev/console");
+}
+
+void kernel_run_init(const char *cmdline)
+{
+    char given[128];
+    const char *paths[1 + sizeof(init_paths) / sizeof(init_paths[0])];
+    int n = 0;
+    if (cmdline_get(cmdline, "init", given, sizeof(given)) == 0)
+        paths[n++] = given;
+    else
+        for (size_t i = 0; i < sizeof(init_paths) / sizeof(init_paths[0]); i++)
+            paths[n++] = init_paths[i];
+    for (int i = 0; i < n; i++) {
+        int pid = spawn_init(paths[i]);
+        if (pid == -ENOENT)
+            continue;
+        if (pid < 0) {
+            kprintf("init: cannot run %s: %s\n", paths[i], k_strerror(pid));
+            continue;
+        }
+        klogf(KLOG_INFO, "init", "%s is process %d\n", paths[i], pid);
+        int status = 0;
+        int err = proc_wait(pid, &status);
+        const char *why = err ? k_strerror(err) : proc_status_text(status);
+        if (why)
+            kprintf("init: %s ended: %s; powering off\n", paths[i], why);
+        else
+            kprintf("init: %s exited with status %d; powering off\n", paths[i],
+                    (status >> 8) & 0xff);
+        kernel_power_down(KERNEL_POWER_OFF);
+    }
+    kprintf("init: nothing to run as process 1 (tried %s%s): the initrd is missing or "
+            "broken; powering off\n",
+            paths[0], n > 1 ? " and the usual places" : "");
+    kernel_power_down(KERNEL_POWER_OFF);
 }

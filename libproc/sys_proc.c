@@ -483,5 +483,8 @@ int64_t proc_sys_reboot(struct proc *p, uint64_t m1, uint64_t m2, uint64_t cmd, 
         return -EINVAL;
     if (!proc_cfg.reboot)
         return -EPERM;
+    uint32_t c = (uint32_t)cmd;
+    if (c == 0x01234567u || c == 0xcdef0123u || c == 0x4321fedcu)
+        vfs_ctx_release(&p->files); /* going down: its files must not keep a volume busy */
     return proc_cfg.reboot((int)cmd);
 }

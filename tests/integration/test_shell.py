@@ -192,7 +192,7 @@ class ShellTests(unittest.TestCase):
         sh = Shell(img)
         sh.run("write /before-reboot kept")
         sh.s.send("reboot\r")
-        sh.s.expect("reboot: resetting", timeout=30)
+        sh.s.expect("power: restarting", timeout=30)
         status = sh.s.wait(60)  # QEMU runs with -no-reboot: a reset ends it
         sh.close()
         self.assertNotEqual(status, qemu.EXIT_FAILURE)
@@ -264,7 +264,7 @@ class ShellTests(unittest.TestCase):
         r = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "qemu", "qemu.py"), "run",
                             "--iso", iso, "--disk", img], input=b"shutdown\r",
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
-        self.assertIn(b"shutdown: power off", r.stdout)
+        self.assertIn(b"power: power off", r.stdout)
         self.assertEqual(r.returncode, 0, r.stdout[-2000:])
 
     def test_odd_input_never_breaks_the_shell(self):

@@ -26,4 +26,14 @@ int kernel_procs_init(void);
  */
 int kernel_run_program(void *ctx, int argc, char **argv);
 
+/**
+ * @brief Start process 1 and wait for it: the program named by `init=` on
+ * the kernel command line, else the first of /sbin/init, /etc/init,
+ * /bin/init and /bin/sh that exists (Linux's order), with /dev/console as its
+ * standard I/O. Init never exits; if it does, or nothing can be started, the
+ * console says why and the machine powers off after syncing its disks.
+ * @param cmdline the kernel command line
+ */
+__attribute__((noreturn)) void kernel_run_init(const char *cmdline);
+
 #endif

@@ -91,7 +91,10 @@ struct proc_config {
     uint64_t (*now_ns)(void);            /**< Monotonic nanoseconds since boot. */
     uint64_t (*realtime_s)(
         void);              /**< Seconds since the Unix epoch when now_ns() was 0 (0 if unknown). */
-    int (*reboot)(int how); /**< reboot(2) after the magic checks; may be NULL. */
+    /** reboot(2) after the magic checks; NULL: EPERM. Before RESTART, HALT
+     *  and POWER_OFF, which must not return, the caller's files are closed,
+     *  so they keep no volume busy. */
+    int (*reboot)(int how);
 };
 
 /**
