@@ -46,6 +46,23 @@ static uint32_t entry(const struct sfs *fs, uint32_t i)
     return sfs_ld32(fs->jdesc + SFS_J_ENTRIES + 4 * i);
 }
 
+/*
+ * The slot hash: which slot logs a block, without scanning the descriptor
+ * (every cache miss asks). One block of u16 "slot + 1" values, linear probing,
+ * keyed by the descriptor entry it points at; block_size / 2 buckets for at
+ * most block_size / 4 slots keep it under half full. A revoked slot stays in
+ * the hash (its entry no longer matches any block); commit empties it.
+ */
+static uint32_t jhash_mask(const struct sfs *fs)
+{
+    return fs->block_size / 2 - 1;
+}
+
+static uint32_t jhash_start(const struct sfs *fs, uint32_t blk)
+{
+    return (blk * 2654435761u >> 8) & jhash_mask(fs);
+}
+
 void sfs_txn_add(struct sfs *fs, struct sfs_buf *b)
 {
     if (fs->jcount >= fs->jcap) {
@@ -55,15 +72,19 @@ void sfs_txn_add(struct sfs *fs, struct sfs_buf *b)
         return;
     }
     sfs_st32(fs->jdesc + SFS_J_ENTRIES + 4 * fs->jcount, b->blk);
+    uint32_t h = jhash_start(fs, b->blk);
+    while (fs->jhash[h])
+        h = (h + 1) & jhash_mask(fs);
     b->slot = fs->jcount++;
+    fs->jhash[h] = (uint16_t)fs->jcount;
     b->flags |= SFS_BUF_TXN;
 }
 
 bool sfs_txn_find(struct sfs *fs, uint32_t blk, uint32_t *slot)
 {
-    for (uint32_t i = 0; i < fs->jcount; i++)
-        if (entry(fs, i) == blk) {
-            *slot = i;
+    for (uint32_t h = jhash_start(fs, blk); fs->jhash[h]; h = (h + 1) & jhash_mask(fs))
+        if (entry(fs, fs->jhash[h] - 1u) == blk) {
+            *slot = fs->jhash[h] - 1u;
             return true;
         }
     return false;
@@ -247,6 +268,7 @@ static int commit(struct sfs *fs)
         return r;
     for (uint32_t i = 0; i < fs->nbufs; i++)
         fs->bufs[i].flags &= ~SFS_BUF_TXN;
+    memset(fs->jhash, 0, fs->block_size);
     fs->jseq++;
     fs->jcount = 0;
     fs->jckpt = 0;
