@@ -17,6 +17,7 @@ TEST_SRCS := \
 	tests/unit/sfs/test_port.c \
 	tests/unit/sfs/port_example.c \
 	tests/unit/sfs/test_fuzz.c \
+	tests/unit/sfs/test_recovery.c \
 	tests/unit/sfs/test_powerloss.c
 TEST_LIBS := sfs
 TEST_MOCKS := tests/mocks/sfs_ramdev.c
