@@ -38,8 +38,9 @@ static uint32_t hash_size(uint32_t nbufs)
 
 size_t sfs_bcache_mem_size(uint32_t block_size, uint32_t nbufs)
 {
-    /* + three journal blocks: descriptor, scratch, freed-block list. */
-    return (size_t)(nbufs + 3) * block_size + (size_t)nbufs * sizeof(struct sfs_buf) +
+    /* + five journal blocks: descriptor, scratch, freed-block list and the
+     * hashes of the logged and of the freed blocks. */
+    return (size_t)(nbufs + 5) * block_size + (size_t)nbufs * sizeof(struct sfs_buf) +
            (size_t)hash_size(nbufs) * sizeof(struct sfs_buf *) + 2 * sizeof(void *);
 }
 
@@ -50,8 +51,11 @@ void sfs_bcache_init(struct sfs *fs, void *mem, uint32_t nbufs)
     fs->jscratch = fs->jdesc + fs->block_size;
     fs->jfreed = (uint32_t *)(fs->jscratch + fs->block_size);
     fs->jfreed_max = fs->block_size / 4;
+    fs->jhash = (uint16_t *)(fs->jscratch + 2 * (size_t)fs->block_size);
     memset(fs->jdesc, 0, fs->block_size);
-    uintptr_t p = (uintptr_t)(data + (size_t)(nbufs + 3) * fs->block_size);
+    fs->jfhash = fs->jhash + fs->block_size / 2;
+    memset(fs->jhash, 0, 2 * (size_t)fs->block_size);
+    uintptr_t p = (uintptr_t)(data + (size_t)(nbufs + 5) * fs->block_size);
     p = (p + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1);
     fs->bufs = (struct sfs_buf *)p;
     fs->hash = (struct sfs_buf **)(fs->bufs + nbufs);

@@ -14,7 +14,7 @@
  */
 #include "sfs_priv.h"
 
-void sfs_inode_decode(struct sfs_inode *ip, const uint8_t *p)
+static void inode_decode(struct sfs_inode *ip, const uint8_t *p)
 {
     ip->mode = sfs_ld16(p + SFS_I_MODE);
     ip->nlink = sfs_ld16(p + SFS_I_NLINK);
@@ -81,7 +81,7 @@ int sfs_inode_read_raw(struct sfs *fs, uint32_t ino, struct sfs_inode *ip)
     int r = sfs_inode_pin(fs, ino, &b, &off);
     if (r < 0)
         return r;
-    sfs_inode_decode(ip, b->data + off);
+    inode_decode(ip, b->data + off);
     sfs_bput(fs, b);
     ip->ino = ino;
     return 0;
@@ -282,8 +282,8 @@ static int map_level(struct sfs *fs, struct sfs_inode *ip, uint32_t *root, int l
     return 0;
 }
 
-int sfs_bmap_ex(struct sfs *fs, struct sfs_inode *ip, uint64_t lblk, int mode, uint32_t *out,
-                bool *fresh)
+static int bmap_ex(struct sfs *fs, struct sfs_inode *ip, uint64_t lblk, int mode, uint32_t *out,
+                   bool *fresh)
 {
     uint64_t p = fs->block_size / 4;
     *fresh = false;
@@ -303,7 +303,7 @@ int sfs_bmap_ex(struct sfs *fs, struct sfs_inode *ip, uint64_t lblk, int mode, u
 int sfs_bmap(struct sfs *fs, struct sfs_inode *ip, uint64_t lblk, int mode, uint32_t *out)
 {
     bool fresh;
-    return sfs_bmap_ex(fs, ip, lblk, mode, out, &fresh);
+    return bmap_ex(fs, ip, lblk, mode, out, &fresh);
 }
 
 static int release_block(struct sfs *fs, struct sfs_inode *ip, uint32_t *ptr)
@@ -456,7 +456,7 @@ static int write_blocks(struct sfs *fs, struct sfs_inode *ip, const uint8_t *src
     int err = 0;
     *written = 0;
     while (mapped < count) {
-        err = sfs_bmap_ex(fs, ip, lblk + mapped, SFS_MAP_RAW, &pblk[mapped], &fresh[mapped]);
+        err = bmap_ex(fs, ip, lblk + mapped, SFS_MAP_RAW, &pblk[mapped], &fresh[mapped]);
         if (err < 0)
             break;
         mapped++;
@@ -512,7 +512,7 @@ long sfs_inode_pwrite(struct sfs *fs, struct sfs_inode *ip, const void *buf, siz
             continue;
         }
         /* A block written whole needs no zeroing and no read. */
-        err = sfs_bmap_ex(fs, ip, pos / bs, full ? SFS_MAP_RAW : SFS_MAP_ALLOC, &pblk, &fresh);
+        err = bmap_ex(fs, ip, pos / bs, full ? SFS_MAP_RAW : SFS_MAP_ALLOC, &pblk, &fresh);
         if (err < 0)
             break;
         struct sfs_buf *b;

@@ -46,6 +46,33 @@ static uint32_t entry(const struct sfs *fs, uint32_t i)
     return sfs_ld32(fs->jdesc + SFS_J_ENTRIES + 4 * i);
 }
 
+/*
+ * Two hashes answer "is this block in the running transaction?" without a
+ * scan (every cache miss asks, and every free): jhash maps a logged block to
+ * its slot, jfhash a block freed in the transaction to its jfreed index. Each
+ * is one block of u16 "index + 1" values (0: empty), linear probing, keyed by
+ * the entry the index points at; block_size / 2 buckets for at most
+ * block_size / 4 entries keep them under half full. A revoked slot stays in
+ * jhash (its entry matches no block any more). Commit empties both.
+ */
+static uint32_t jhash_mask(const struct sfs *fs)
+{
+    return fs->block_size / 2 - 1;
+}
+
+static uint32_t jhash_start(const struct sfs *fs, uint32_t blk)
+{
+    return (blk * 2654435761u >> 8) & jhash_mask(fs);
+}
+
+static void jhash_put(const struct sfs *fs, uint16_t *table, uint32_t blk, uint32_t index)
+{
+    uint32_t h = jhash_start(fs, blk);
+    while (table[h])
+        h = (h + 1) & jhash_mask(fs);
+    table[h] = (uint16_t)(index + 1);
+}
+
 void sfs_txn_add(struct sfs *fs, struct sfs_buf *b)
 {
     if (fs->jcount >= fs->jcap) {
@@ -55,15 +82,16 @@ void sfs_txn_add(struct sfs *fs, struct sfs_buf *b)
         return;
     }
     sfs_st32(fs->jdesc + SFS_J_ENTRIES + 4 * fs->jcount, b->blk);
+    jhash_put(fs, fs->jhash, b->blk, fs->jcount);
     b->slot = fs->jcount++;
     b->flags |= SFS_BUF_TXN;
 }
 
 bool sfs_txn_find(struct sfs *fs, uint32_t blk, uint32_t *slot)
 {
-    for (uint32_t i = 0; i < fs->jcount; i++)
-        if (entry(fs, i) == blk) {
-            *slot = i;
+    for (uint32_t h = jhash_start(fs, blk); fs->jhash[h]; h = (h + 1) & jhash_mask(fs))
+        if (entry(fs, fs->jhash[h] - 1u) == blk) {
+            *slot = fs->jhash[h] - 1u;
             return true;
         }
     return false;
@@ -81,9 +109,11 @@ void sfs_txn_revoke(struct sfs *fs, uint32_t slot)
 
 bool sfs_txn_freed(const struct sfs *fs, uint32_t blk)
 {
-    for (uint32_t i = 0; i < fs->jfreed_count; i++)
-        if (fs->jfreed[i] == blk)
+    for (uint32_t h = jhash_start(fs, blk); fs->jfhash[h]; h = (h + 1) & jhash_mask(fs)) {
+        uint32_t i = fs->jfhash[h] - 1u;
+        if (i < fs->jfreed_count && fs->jfreed[i] == blk)
             return true;
+    }
     return false;
 }
 
@@ -91,6 +121,7 @@ bool sfs_txn_defer_free(struct sfs *fs, uint32_t blk)
 {
     if (!fs->jcap || fs->jfreed_count >= fs->jfreed_max)
         return false;
+    jhash_put(fs, fs->jfhash, blk, fs->jfreed_count);
     fs->jfreed[fs->jfreed_count++] = blk;
     return true;
 }
@@ -98,17 +129,23 @@ bool sfs_txn_defer_free(struct sfs *fs, uint32_t blk)
 /* Clear the bitmap bits of the blocks freed in this transaction. */
 static int apply_frees(struct sfs *fs)
 {
+    int r = 0;
     while (fs->jfreed_count) {
         uint32_t blk = fs->jfreed[fs->jfreed_count - 1];
-        int r = sfs_bitmap_set(fs, fs->dbitmap_start, blk, 0);
+        r = sfs_bitmap_set(fs, fs->dbitmap_start, blk, 0);
         if (r < 0)
-            return r;
+            break;
         fs->jfreed_count--;
         fs->free_blocks++;
         if (blk < fs->balloc_hint)
             fs->balloc_hint = blk;
     }
-    return 0;
+    /* Rebuild jfhash from what is left (usually nothing), so entries gone
+     * from the list never pile up in it. */
+    memset(fs->jfhash, 0, fs->block_size);
+    for (uint32_t i = 0; i < fs->jfreed_count; i++)
+        jhash_put(fs, fs->jfhash, fs->jfreed[i], i);
+    return r;
 }
 
 static int dev_flush(struct sfs *fs)
@@ -247,6 +284,7 @@ static int commit(struct sfs *fs)
         return r;
     for (uint32_t i = 0; i < fs->nbufs; i++)
         fs->bufs[i].flags &= ~SFS_BUF_TXN;
+    memset(fs->jhash, 0, fs->block_size);
     fs->jseq++;
     fs->jcount = 0;
     fs->jckpt = 0;

@@ -155,7 +155,6 @@ static inline bool sfs_blk_valid(const struct sfs *fs, uint32_t blk)
     return blk >= fs->data_start && blk < fs->total_blocks;
 }
 
-void sfs_inode_decode(struct sfs_inode *ip, const uint8_t *p);
 void sfs_inode_encode(const struct sfs_inode *ip, uint8_t *p);
 /* Read inode @ino; it must be in use (mode of a known type), else SFS_ECORRUPT. */
 int sfs_inode_read(struct sfs *fs, uint32_t ino, struct sfs_inode *ip);
@@ -170,14 +169,12 @@ int sfs_inode_destroy(struct sfs *fs, struct sfs_inode *ip);
 /* Blocks addressable by one inode. */
 uint64_t sfs_max_lblocks(const struct sfs *fs);
 /* Map logical block -> physical (0: hole). SFS_MAP_ALLOC fills holes with zeroed
- * blocks; SFS_MAP_RAW leaves a new data block unzeroed and uncached (*fresh says
- * so): the caller must write all of it. */
+ * blocks. (SFS_MAP_RAW, used inside sfs_inode.c only, leaves a new data block
+ * unzeroed and uncached: its caller writes all of it.) */
 #define SFS_MAP_LOOKUP 0
 #define SFS_MAP_ALLOC  1
 #define SFS_MAP_RAW    2
 int sfs_bmap(struct sfs *fs, struct sfs_inode *ip, uint64_t lblk, int mode, uint32_t *out);
-int sfs_bmap_ex(struct sfs *fs, struct sfs_inode *ip, uint64_t lblk, int mode, uint32_t *out,
-                bool *fresh);
 /* Free mapped blocks in [lo, hi) and indirect blocks left empty. */
 int sfs_free_range(struct sfs *fs, struct sfs_inode *ip, uint64_t lo, uint64_t hi);
 long sfs_inode_pread(struct sfs *fs, struct sfs_inode *ip, void *buf, size_t len, uint64_t off);

@@ -193,6 +193,8 @@ struct sfs {
     uint8_t *jdesc;               /**< Running transaction's descriptor block. */
     uint8_t *jscratch;            /**< One block of scratch for commit and checkpoint. */
     uint32_t *jfreed;             /**< Blocks freed in the running transaction. */
+    uint16_t *jhash;              /**< Logged block -> slot + 1 (open addressing, 0: empty). */
+    uint16_t *jfhash;             /**< Freed block -> @c jfreed index + 1 (likewise). */
     uint32_t jfreed_max;          /**< Capacity of @c jfreed. */
     uint32_t jfreed_count;        /**< Entries in @c jfreed. */
     uint32_t jcap;                /**< Blocks one transaction may log (0: no journal). */

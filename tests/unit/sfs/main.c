@@ -18,6 +18,7 @@ Suite *errors_suite(void);
 Suite *inode_suite(void);
 Suite *powerloss_suite(void);
 Suite *repair_suite(void);
+Suite *recovery_suite(void);
 
 int main(void)
 {
@@ -34,6 +35,7 @@ int main(void)
     srunner_add_suite(sr, errors_suite());
     srunner_add_suite(sr, port_suite());
     srunner_add_suite(sr, fuzz_suite());
+    srunner_add_suite(sr, recovery_suite());
     srunner_add_suite(sr, powerloss_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

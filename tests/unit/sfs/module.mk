@@ -17,6 +17,7 @@ TEST_SRCS := \
 	tests/unit/sfs/test_port.c \
 	tests/unit/sfs/port_example.c \
 	tests/unit/sfs/test_fuzz.c \
+	tests/unit/sfs/test_recovery.c \
 	tests/unit/sfs/test_powerloss.c
 TEST_LIBS := sfs
 TEST_MOCKS := tests/mocks/sfs_ramdev.c
@@ -31,3 +32,20 @@ $(BENCH_SFS): $(BENCH_SFS_OBJS) $(TBUILD)/libsfs.a
 	$(Q)$(HCC) -o $@ $(BENCH_SFS_OBJS) $(TBUILD)/libsfs.a
 BENCH_BINS += $(BENCH_SFS)
 ALL_OBJS += $(BENCH_SFS_OBJS)
+
+# `make bench`: libsfs's code size at plain -Os (the objects are built only
+# for this row; tests/bench/sfs_size.sh prints it beside littlefs's figure).
+SFS_OS_OBJS := $(patsubst %,$(BUILD)/bench/sfs-Os/%.o,$(sfs_HOST_SRCS))
+$(SFS_OS_OBJS): $(BUILD)/bench/sfs-Os/%.o: %
+	@mkdir -p $(@D)
+	$(Q)echo "  CC -Os  $@"
+	$(Q)$(HCC) $(CSTD) $(WARNINGS) -Os -MMD -MP -Ilibsfs/include -Ilibsfs -c $< -o $@
+BENCH_SFS_SIZE := $(BINDIR)/bench_sfs_size
+$(BENCH_SFS_SIZE): tests/bench/sfs_size.sh $(SFS_OS_OBJS)
+	@mkdir -p $(@D)
+	$(Q)echo "  GEN     $@"
+	$(Q)printf '#!/bin/sh\nexec sh %s %s %s\n' '$(CURDIR)/tests/bench/sfs_size.sh' '$(HCC)' \
+	    '$(abspath $(SFS_OS_OBJS))' > $@
+	$(Q)chmod +x $@
+BENCH_BINS += $(BENCH_SFS_SIZE)
+ALL_OBJS += $(SFS_OS_OBJS)

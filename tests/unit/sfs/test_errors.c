@@ -13,7 +13,7 @@
 
 Suite *errors_suite(void);
 
-/* After a power cut the image may be inconsistent (no journal yet): then
+/* After a power cut a volume without a journal may be inconsistent: then
  * SFS_ECORRUPT is an acceptable answer too. */
 static bool allow_corrupt;
 
