@@ -386,6 +386,9 @@ static int sv_mount(struct vfs_mount *mnt, void *source, struct vnode **root)
     }
     v->next = mounted;
     mounted = v;
+    if (source)
+        ksnprintf(mnt->source, sizeof(mnt->source), "/dev/%s",
+                  ((struct block_device *)source)->name);
     return 0;
 }
 
@@ -434,6 +437,7 @@ const struct vfs_fs_type sfs_vfs_type = {
     .unmount = sv_unmount,
     .statfs = sv_statfs,
     .sync = sv_sync,
+    .magic = SFS_MAGIC,
 };
 
 struct sfs *sfs_vfs_volume(struct vfs_mount *mnt)

@@ -15,4 +15,13 @@
 /** @brief The "devfs" type, to register with vfs_register_fs(). */
 extern const struct vfs_fs_type devfs_type;
 
+struct block_device;
+
+/**
+ * @brief The block device a devfs vnode stands for (mount(2) of a device path).
+ * @param vn any vnode
+ * @return the device, or NULL when @p vn is not a block device of devfs
+ */
+struct block_device *devfs_block_device(const struct vnode *vn);
+
 #endif
