@@ -10,6 +10,7 @@ MODULE_KERNEL_SRCS := \
 	kernel/kshell.c \
 	kernel/ktest.c \
 	kernel/main.c \
+	kernel/procinfo.c \
 	kernel/procs.c \
 	kernel/selftest.c \
 	kernel/threads.c

@@ -438,11 +438,18 @@ const struct vfs_fs_type sfs_vfs_type = {
     .statfs = sv_statfs,
     .sync = sv_sync,
     .magic = SFS_MAGIC,
+    .requires_dev = true,
 };
 
 struct sfs *sfs_vfs_volume(struct vfs_mount *mnt)
 {
     return mnt->type == &sfs_vfs_type ? &((struct sfs_vol *)mnt->priv)->fs : NULL;
+}
+
+size_t sfs_vfs_cache_bytes(struct vfs_mount *mnt)
+{
+    struct sfs *fs = sfs_vfs_volume(mnt);
+    return fs ? sfs_mem_size(fs->block_size, SFS_CACHE_BLOCKS) : 0;
 }
 
 struct block_device *sfs_vfs_device(struct vfs_mount *mnt)

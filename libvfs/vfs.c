@@ -104,6 +104,13 @@ int vfs_register_fs(const struct vfs_fs_type *type)
     return 0;
 }
 
+void vfs_for_each_fs_type(void (*fn)(const struct vfs_fs_type *type, void *arg), void *arg)
+{
+    for (int i = 0; i < FS_TYPES_MAX; i++)
+        if (fs_types[i])
+            fn(fs_types[i], arg);
+}
+
 static const struct vfs_fs_type *find_type(const char *name)
 {
     for (int i = 0; i < FS_TYPES_MAX; i++)

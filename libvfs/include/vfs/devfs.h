@@ -24,4 +24,13 @@ struct block_device;
  */
 struct block_device *devfs_block_device(const struct vnode *vn);
 
+/**
+ * @brief Resolve @p path (following symlinks) to a block device of devfs.
+ * @param ctx  context
+ * @param path a path such as "/dev/vda"
+ * @param out  the device (devices live as long as the system)
+ * @return 0, -ENOTBLK when it names something else, or the walk's error
+ */
+int devfs_resolve_block(struct vfs_ctx *ctx, const char *path, struct block_device **out);
+
 #endif

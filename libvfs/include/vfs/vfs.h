@@ -196,6 +196,8 @@ struct vfs_fs_type {
     int (*sync)(struct vfs_mount *mnt);
     /** @brief Magic number statfs reports (Linux's f_type: RAMFS_MAGIC, ...); 0 if none. */
     uint32_t magic;
+    /** @brief Mounted from a block device (listed without "nodev" in /proc/filesystems). */
+    bool requires_dev;
 };
 
 /** @brief A mounted file system. */
@@ -284,6 +286,14 @@ void vnode_put(struct vnode *vn);
  * @return 0, -EEXIST for a duplicate name, -ENOSPC when the table is full
  */
 int vfs_register_fs(const struct vfs_fs_type *type);
+
+/**
+ * @brief Visit every registered file-system type, in registration order.
+ * Takes no lock (the table only changes at boot).
+ * @param fn  called with each type
+ * @param arg passed through
+ */
+void vfs_for_each_fs_type(void (*fn)(const struct vfs_fs_type *type, void *arg), void *arg);
 
 /**
  * @brief Mount the root file system and point @p ctx at it.
