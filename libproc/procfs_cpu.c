@@ -122,7 +122,11 @@ void procfs_cpu_probe(struct procfs_cpu *c,
         const char *s = text;
         while (*s == ' ')
             s++;
-        memcpy(c->model_name, s, strlen(s) + 1);
+        size_t n = strlen(s);
+        while (n > 0 && s[n - 1] == ' ')
+            n--;
+        memcpy(c->model_name, s, n);
+        c->model_name[n] = '\0';
     }
     if (max_ext >= 0x80000008u) {
         cpuid(0x80000008u, 0, r);

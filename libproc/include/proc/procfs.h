@@ -131,7 +131,7 @@ int procfs_fmt_mount(struct synthfs_buf *b, const char *source, const char *dir,
 /** @brief The CPU as CPUID describes it (procfs_cpu_probe()). */
 struct procfs_cpu {
     char vendor[13];     /**< "GenuineIntel", "AuthenticAMD", ... */
-    char model_name[49]; /**< Brand string, leading spaces dropped ("" if none). */
+    char model_name[49]; /**< Brand string, spaces around it dropped ("" if none). */
     uint32_t max_leaf;   /**< Highest basic leaf. */
     uint32_t family;     /**< Family (with the extended family folded in). */
     uint32_t model;      /**< Model (with the extended model folded in). */

@@ -7,6 +7,8 @@
 #include <k/errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <dev/ramdisk.h>
+#include <vfs/devfs.h>
 #include <vfs/ramfs.h>
 
 Suite *mountopts_suite(void);
@@ -180,6 +182,48 @@ START_TEST(test_fstatfs_and_open_paths)
 }
 END_TEST
 
+START_TEST(test_resolve_block_device)
+{
+    static struct ramdisk rd;
+    static uint8_t mem[512 * 8];
+    ck_assert_int_eq(ramdisk_init(&rd, "ram7", mem, 512, 8), 0);
+    ck_assert_int_eq(blockdev_register(&rd.bdev), 0);
+    ck_assert_int_eq(vfs_mkdir(&ctx, "/dev", 0755), 0);
+    ck_assert_int_eq(vfs_mount(&ctx, "/dev", "devfs", NULL), 0);
+    ck_assert_int_eq(vfs_symlink(&ctx, "/dev/ram7", "/disk"), 0);
+    struct block_device *bd = NULL;
+    ck_assert_int_eq(devfs_resolve_block(&ctx, "/dev/ram7", &bd), 0);
+    ck_assert_ptr_eq(bd, &rd.bdev);
+    ck_assert_int_eq(devfs_resolve_block(&ctx, "/disk", &bd), 0); /* through a symlink */
+    ck_assert_ptr_eq(bd, &rd.bdev);
+    ck_assert_int_eq(devfs_resolve_block(&ctx, "/dev/null", &bd), -ENOTBLK);
+    ck_assert_int_eq(devfs_resolve_block(&ctx, "/dev", &bd), -ENOTBLK);
+    ck_assert_int_eq(devfs_resolve_block(&ctx, "/dev/none", &bd), -ENOENT);
+    blockdev_unregister(&rd.bdev);
+}
+END_TEST
+
+struct types {
+    int n;
+    int dev;
+};
+
+static void count_type(const struct vfs_fs_type *t, void *arg)
+{
+    struct types *c = arg;
+    c->n++;
+    c->dev += t->requires_dev;
+}
+
+START_TEST(test_fs_types_listed)
+{
+    struct types c = { 0, 0 };
+    vfs_for_each_fs_type(count_type, &c);
+    ck_assert_int_eq(c.n, 2); /* the fixture's ramfs and devfs */
+    ck_assert_int_eq(c.dev, 0);
+}
+END_TEST
+
 Suite *mountopts_suite(void)
 {
     Suite *s = suite_create("mountopts");
@@ -190,6 +234,8 @@ Suite *mountopts_suite(void)
     tcase_add_test(tc, test_remount_busy_and_errors);
     tcase_add_test(tc, test_sources_and_one_mount_per_source);
     tcase_add_test(tc, test_fstatfs_and_open_paths);
+    tcase_add_test(tc, test_resolve_block_device);
+    tcase_add_test(tc, test_fs_types_listed);
     suite_add_tcase(s, tc);
     return s;
 }
