@@ -12,7 +12,7 @@
  *   whose callbacks gather the data (the process table, the scheduler, the
  *   frame allocator, the kernel log, CPUID) and format it.
  *
- * What libproc cannot see, the kernel hands in through @ref procfs_config:
+ * What libproc cannot see, the kernel hands in through `struct procfs_config`:
  * memory figures beyond the frame allocator (the heap, the block cache) and the
  * PCI functions found at boot. A missing hook leaves its file out or its
  * figures 0.
@@ -136,9 +136,12 @@ struct procfs_cpu {
     uint32_t family;     /**< Family (with the extended family folded in). */
     uint32_t model;      /**< Model (with the extended model folded in). */
     uint32_t stepping;   /**< Stepping. */
-    uint32_t edx1, ecx1; /**< Leaf 1 feature bits. */
-    uint32_t ebx7, ecx7; /**< Leaf 7 feature bits. */
-    uint32_t edx81, ecx81; /**< Leaf 0x80000001 feature bits. */
+    uint32_t edx1;       /**< Leaf 1 EDX feature bits. */
+    uint32_t ecx1;       /**< Leaf 1 ECX feature bits. */
+    uint32_t ebx7;       /**< Leaf 7 EBX feature bits. */
+    uint32_t ecx7;       /**< Leaf 7 ECX feature bits. */
+    uint32_t edx81;      /**< Leaf 0x80000001 EDX feature bits. */
+    uint32_t ecx81;      /**< Leaf 0x80000001 ECX feature bits. */
     uint32_t clflush;    /**< CLFLUSH line size in bytes. */
     uint32_t phys_bits;  /**< Physical address bits (36 if unknown). */
     uint32_t virt_bits;  /**< Virtual address bits (48 if unknown). */
