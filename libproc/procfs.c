@@ -483,19 +483,28 @@ static int fds_lookup(void *ctx, uint64_t pid, const char *name, struct synthfs_
     return 0;
 }
 
-static const uint16_t root_kids[] = { P_MEMINFO,     P_UPTIME, P_LOADAVG, P_MOUNTS, P_VERSION,
-                                      P_CPUINFO, P_FILESYSTEMS, P_KMSG,   P_SELF,   P_BUS };
+static const uint16_t root_kids[] = { P_MEMINFO, P_UPTIME,      P_LOADAVG, P_MOUNTS, P_VERSION,
+                                      P_CPUINFO, P_FILESYSTEMS, P_KMSG,    P_SELF,   P_BUS };
 static const uint16_t bus_kids[] = { P_BUS_PCI };
 static const uint16_t pci_kids[] = { P_PCI_DEVICES };
-static const uint16_t pid_kids[] = { P_PID_STAT,    P_PID_STATUS, P_PID_STATM, P_PID_CMDLINE,
-                                     P_PID_COMM,    P_PID_CWD,    P_PID_FD };
+static const uint16_t pid_kids[] = { P_PID_STAT, P_PID_STATUS, P_PID_STATM, P_PID_CMDLINE,
+                                     P_PID_COMM, P_PID_CWD,    P_PID_FD };
 
 #define KIDS(a) .kids = a, .nkids = sizeof(a) / sizeof(a[0])
-#define SFILE(n, fn) { .name = n, .type = VFS_TYPE_FILE, .mode = 0444, .show = fn }
-#define LINK(n, fn) { .name = n, .type = VFS_TYPE_SYMLINK, .mode = 0777, .link = fn }
+#define SFILE(n, fn)                                                                               \
+    {                                                                                              \
+        .name = n, .type = VFS_TYPE_FILE, .mode = 0444, .show = fn                                 \
+    }
+#define LINK(n, fn)                                                                                \
+    {                                                                                              \
+        .name = n, .type = VFS_TYPE_SYMLINK, .mode = 0777, .link = fn                              \
+    }
 
 static const struct synthfs_entry entries[P_COUNT] = {
-    [P_ROOT] = { .type = VFS_TYPE_DIR, .mode = 0555, KIDS(root_kids), .next = pids_next,
+    [P_ROOT] = { .type = VFS_TYPE_DIR,
+                 .mode = 0555,
+                 KIDS(root_kids),
+                 .next = pids_next,
                  .lookup = pids_lookup },
     [P_MEMINFO] = SFILE("meminfo", show_meminfo),
     [P_UPTIME] = SFILE("uptime", show_uptime),
@@ -516,7 +525,10 @@ static const struct synthfs_entry entries[P_COUNT] = {
     [P_PID_CMDLINE] = SFILE("cmdline", show_pid_cmdline),
     [P_PID_COMM] = SFILE("comm", show_pid_comm),
     [P_PID_CWD] = LINK("cwd", link_pid_cwd),
-    [P_PID_FD] = { .name = "fd", .type = VFS_TYPE_DIR, .mode = 0500, .next = fds_next,
+    [P_PID_FD] = { .name = "fd",
+                   .type = VFS_TYPE_DIR,
+                   .mode = 0500,
+                   .next = fds_next,
                    .lookup = fds_lookup },
     [P_FD_LINK] = { .type = VFS_TYPE_SYMLINK, .mode = 0700, .link = link_fd },
 };

@@ -15,48 +15,50 @@ struct flag {
 };
 
 static const struct flag edx1[] = {
-    { 0, "fpu" },    { 1, "vme" },   { 2, "de" },    { 3, "pse" },     { 4, "tsc" },
-    { 5, "msr" },    { 6, "pae" },   { 7, "mce" },   { 8, "cx8" },     { 9, "apic" },
-    { 11, "sep" },   { 12, "mtrr" }, { 13, "pge" },  { 14, "mca" },    { 15, "cmov" },
-    { 16, "pat" },   { 17, "pse36" }, { 18, "pn" },  { 19, "clflush" }, { 21, "dts" },
-    { 22, "acpi" },  { 23, "mmx" },  { 24, "fxsr" }, { 25, "sse" },    { 26, "sse2" },
-    { 27, "ss" },    { 28, "ht" },   { 29, "tm" },   { 30, "ia64" },   { 31, "pbe" },
+    { 0, "fpu" },   { 1, "vme" },    { 2, "de" },    { 3, "pse" },      { 4, "tsc" },
+    { 5, "msr" },   { 6, "pae" },    { 7, "mce" },   { 8, "cx8" },      { 9, "apic" },
+    { 11, "sep" },  { 12, "mtrr" },  { 13, "pge" },  { 14, "mca" },     { 15, "cmov" },
+    { 16, "pat" },  { 17, "pse36" }, { 18, "pn" },   { 19, "clflush" }, { 21, "dts" },
+    { 22, "acpi" }, { 23, "mmx" },   { 24, "fxsr" }, { 25, "sse" },     { 26, "sse2" },
+    { 27, "ss" },   { 28, "ht" },    { 29, "tm" },   { 30, "ia64" },    { 31, "pbe" },
 };
 
 static const struct flag edx81[] = {
-    { 11, "syscall" }, { 20, "nx" }, { 22, "mmxext" }, { 25, "fxsr_opt" }, { 26, "pdpe1gb" },
+    { 11, "syscall" }, { 20, "nx" }, { 22, "mmxext" },   { 25, "fxsr_opt" }, { 26, "pdpe1gb" },
     { 27, "rdtscp" },  { 29, "lm" }, { 30, "3dnowext" }, { 31, "3dnow" },
 };
 
 static const struct flag ecx1[] = {
-    { 0, "pni" },     { 1, "pclmulqdq" }, { 2, "dtes64" },  { 3, "monitor" },
-    { 4, "ds_cpl" },  { 5, "vmx" },       { 6, "smx" },     { 7, "est" },
-    { 8, "tm2" },     { 9, "ssse3" },     { 10, "cid" },    { 11, "sdbg" },
-    { 12, "fma" },    { 13, "cx16" },     { 14, "xtpr" },   { 15, "pdcm" },
-    { 17, "pcid" },   { 18, "dca" },      { 19, "sse4_1" }, { 20, "sse4_2" },
-    { 21, "x2apic" }, { 22, "movbe" },    { 23, "popcnt" }, { 24, "tsc_deadline_timer" },
-    { 25, "aes" },    { 26, "xsave" },    { 28, "avx" },    { 29, "f16c" },
+    { 0, "pni" },     { 1, "pclmulqdq" },   { 2, "dtes64" },  { 3, "monitor" },
+    { 4, "ds_cpl" },  { 5, "vmx" },         { 6, "smx" },     { 7, "est" },
+    { 8, "tm2" },     { 9, "ssse3" },       { 10, "cid" },    { 11, "sdbg" },
+    { 12, "fma" },    { 13, "cx16" },       { 14, "xtpr" },   { 15, "pdcm" },
+    { 17, "pcid" },   { 18, "dca" },        { 19, "sse4_1" }, { 20, "sse4_2" },
+    { 21, "x2apic" }, { 22, "movbe" },      { 23, "popcnt" }, { 24, "tsc_deadline_timer" },
+    { 25, "aes" },    { 26, "xsave" },      { 28, "avx" },    { 29, "f16c" },
     { 30, "rdrand" }, { 31, "hypervisor" },
 };
 
 static const struct flag ecx81[] = {
-    { 0, "lahf_lm" }, { 1, "cmp_legacy" }, { 2, "svm" },        { 3, "extapic" },
-    { 4, "cr8_legacy" }, { 5, "abm" },     { 6, "sse4a" },      { 7, "misalignsse" },
-    { 8, "3dnowprefetch" }, { 9, "osvw" }, { 10, "ibs" },       { 11, "xop" },
-    { 12, "skinit" }, { 13, "wdt" },       { 15, "lwp" },       { 16, "fma4" },
-    { 21, "tbm" },    { 22, "topoext" },
+    { 0, "lahf_lm" },       { 1, "cmp_legacy" }, { 2, "svm" },   { 3, "extapic" },
+    { 4, "cr8_legacy" },    { 5, "abm" },        { 6, "sse4a" }, { 7, "misalignsse" },
+    { 8, "3dnowprefetch" }, { 9, "osvw" },       { 10, "ibs" },  { 11, "xop" },
+    { 12, "skinit" },       { 13, "wdt" },       { 15, "lwp" },  { 16, "fma4" },
+    { 21, "tbm" },          { 22, "topoext" },
 };
 
 static const struct flag ebx7[] = {
-    { 0, "fsgsbase" }, { 1, "tsc_adjust" }, { 3, "bmi1" },     { 4, "hle" },
-    { 5, "avx2" },     { 7, "smep" },       { 8, "bmi2" },     { 9, "erms" },
-    { 10, "invpcid" }, { 11, "rtm" },       { 16, "avx512f" }, { 18, "rdseed" },
-    { 19, "adx" },     { 20, "smap" },      { 23, "clflushopt" }, { 24, "clwb" },
-    { 29, "sha_ni" },
+    { 0, "fsgsbase" }, { 1, "tsc_adjust" }, { 3, "bmi1" }, { 4, "hle" },      { 5, "avx2" },
+    { 7, "smep" },     { 8, "bmi2" },       { 9, "erms" }, { 10, "invpcid" }, { 11, "rtm" },
+    { 16, "avx512f" }, { 18, "rdseed" },    { 19, "adx" }, { 20, "smap" },    { 23, "clflushopt" },
+    { 24, "clwb" },    { 29, "sha_ni" },
 };
 
 static const struct flag ecx7[] = {
-    { 1, "avx512vbmi" }, { 2, "umip" }, { 3, "pku" }, { 22, "rdpid" },
+    { 1, "avx512vbmi" },
+    { 2, "umip" },
+    { 3, "pku" },
+    { 22, "rdpid" },
 };
 
 static void put_flags(struct synthfs_buf *b, uint32_t word, const struct flag *t, size_t n)

@@ -45,11 +45,10 @@ int procfs_fmt_loadavg(struct synthfs_buf *b, const uint64_t avg[3], unsigned ru
         i[k] = a >> PROCFS_FSHIFT;
         f[k] = ((a & (PROCFS_FIXED_1 - 1)) * 100) >> PROCFS_FSHIFT;
     }
-    return synthfs_printf(b, "%llu.%02llu %llu.%02llu %llu.%02llu %u/%u %d\n",
-                          (unsigned long long)i[0], (unsigned long long)f[0],
-                          (unsigned long long)i[1], (unsigned long long)f[1],
-                          (unsigned long long)i[2], (unsigned long long)f[2], running, total,
-                          last_pid);
+    return synthfs_printf(
+        b, "%llu.%02llu %llu.%02llu %llu.%02llu %u/%u %d\n", (unsigned long long)i[0],
+        (unsigned long long)f[0], (unsigned long long)i[1], (unsigned long long)f[1],
+        (unsigned long long)i[2], (unsigned long long)f[2], running, total, last_pid);
 }
 
 /* ---- memory and time ---- */
@@ -105,8 +104,8 @@ static void escaped(struct synthfs_buf *b, const char *s)
     }
 }
 
-int procfs_fmt_mount(struct synthfs_buf *b, const char *source, const char *dir,
-                     const char *type, uint32_t flags)
+int procfs_fmt_mount(struct synthfs_buf *b, const char *source, const char *dir, const char *type,
+                     uint32_t flags)
 {
     escaped(b, source);
     synthfs_write(b, " ", 1);
@@ -114,7 +113,8 @@ int procfs_fmt_mount(struct synthfs_buf *b, const char *source, const char *dir,
     synthfs_write(b, " ", 1);
     escaped(b, type);
     synthfs_printf(b, " %s%s%s%s 0 0\n", (flags & VFS_MNT_RDONLY) ? "ro" : "rw",
-                   (flags & VFS_MNT_NOSUID) ? ",nosuid" : "", (flags & VFS_MNT_NODEV) ? ",nodev" : "",
+                   (flags & VFS_MNT_NOSUID) ? ",nosuid" : "",
+                   (flags & VFS_MNT_NODEV) ? ",nodev" : "",
                    (flags & VFS_MNT_NOEXEC) ? ",noexec" : "");
     return b->err;
 }
@@ -172,11 +172,11 @@ int procfs_fmt_status(struct synthfs_buf *b, const struct procfs_pid *p)
                    VFS_FD_MAX, p->pid, p->pid, p->pgrp, p->session);
     if (p->state != 'Z') { /* a zombie has no memory left: Linux leaves these out */
         uint64_t heap = p->brk > p->start_brk ? p->brk - p->start_brk : 0;
-        synthfs_printf(b, "VmSize:\t%8llu kB\nVmRSS:\t%8llu kB\nRssAnon:\t%8llu kB\n"
-                          "VmData:\t%8llu kB\n",
-                       (unsigned long long)(p->vsize >> 10),
-                       (unsigned long long)(p->rss_pages * 4), (unsigned long long)(p->rss_pages * 4),
-                       (unsigned long long)(heap >> 10));
+        synthfs_printf(b,
+                       "VmSize:\t%8llu kB\nVmRSS:\t%8llu kB\nRssAnon:\t%8llu kB\n"
+                       "VmData:\t%8llu kB\n",
+                       (unsigned long long)(p->vsize >> 10), (unsigned long long)(p->rss_pages * 4),
+                       (unsigned long long)(p->rss_pages * 4), (unsigned long long)(heap >> 10));
     }
     return synthfs_printf(b,
                           "Threads:\t1\nSigPnd:\t%016llx\nShdPnd:\t%016llx\nSigBlk:\t%016llx\n"

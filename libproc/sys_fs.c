@@ -24,18 +24,18 @@
 
 /* ---- mount, umount2 ---- */
 
-#define MS_RDONLY      0x1
-#define MS_NOSUID      0x2
-#define MS_NODEV       0x4
-#define MS_NOEXEC      0x8
-#define MS_REMOUNT     0x20
-#define MS_MGC_MASK    0xffff0000u
-#define MS_MGC_VAL     0xc0ed0000u
+#define MS_RDONLY   0x1
+#define MS_NOSUID   0x2
+#define MS_NODEV    0x4
+#define MS_NOEXEC   0x8
+#define MS_REMOUNT  0x20
+#define MS_MGC_MASK 0xffff0000u
+#define MS_MGC_VAL  0xc0ed0000u
 /* Accepted and without effect here: SYNCHRONOUS, MANDLOCK, DIRSYNC,
  * NOATIME, NODIRATIME, SILENT, RELATIME, STRICTATIME, LAZYTIME. */
-#define MS_IGNORED     (0x10 | 0x40 | 0x80 | 0x400 | 0x800 | 0x8000 | (1u << 21) | (1u << 24) | \
-                        (1u << 25))
-#define FSTYPE_MAX     32
+#define MS_IGNORED                                                                                 \
+    (0x10 | 0x40 | 0x80 | 0x400 | 0x800 | 0x8000 | (1u << 21) | (1u << 24) | (1u << 25))
+#define FSTYPE_MAX      32
 #define MNT_FORCE       0x1
 #define MNT_DETACH      0x2
 #define MNT_EXPIRE      0x4
@@ -117,8 +117,8 @@ out:
     return r;
 }
 
-int64_t proc_sys_umount2(struct proc *p, uint64_t utarget, uint64_t flags, uint64_t a2,
-                         uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_umount2(struct proc *p, uint64_t utarget, uint64_t flags, uint64_t a2, uint64_t a3,
+                         uint64_t a4, uint64_t a5)
 {
     /* MNT_FORCE is a plain unmount (no file system here can abort its
      * users); lazy and expiring unmounts do not exist. */
@@ -366,8 +366,8 @@ int64_t proc_sys_syslog(struct proc *p, uint64_t type, uint64_t ubuf, uint64_t l
 
 struct linux_rusage {
     int64_t utime_s, utime_us, stime_s, stime_us;
-    int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd,
-        msgrcv, nsignals, nvcsw, nivcsw;
+    int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock, msgsnd, msgrcv,
+        nsignals, nvcsw, nivcsw;
 };
 _Static_assert(sizeof(struct linux_rusage) == 144, "Linux x86-64's struct rusage");
 

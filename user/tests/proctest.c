@@ -164,8 +164,7 @@ static void test_child(const char *argv0)
     CHECK(n > 0 && stat_field(buf, 3) == 'S' && stat_field(buf, 4) == getpid(),
           "child's stat: sleeping, parent is us");
     snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)c);
-    CHECK(slurp(path) > 0 && strcmp(buf, argv0) == 0,
-          "child's cmdline is the parent's (a fork)");
+    CHECK(slurp(path) > 0 && strcmp(buf, argv0) == 0, "child's cmdline is the parent's (a fork)");
     close(go[1]);
     /* Let it exit; it stays a zombie until we wait. */
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)c);

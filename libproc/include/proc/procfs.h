@@ -125,8 +125,8 @@ int procfs_fmt_loadavg(struct synthfs_buf *b, const uint64_t avg[3], unsigned ru
  * @param flags VFS_MNT_* flags
  * @return @p b's error
  */
-int procfs_fmt_mount(struct synthfs_buf *b, const char *source, const char *dir,
-                     const char *type, uint32_t flags);
+int procfs_fmt_mount(struct synthfs_buf *b, const char *source, const char *dir, const char *type,
+                     uint32_t flags);
 
 /** @brief The CPU as CPUID describes it (procfs_cpu_probe()). */
 struct procfs_cpu {
@@ -154,9 +154,8 @@ struct procfs_cpu {
  * @param cpuid the instruction (cpu_cpuid() in the kernel; a fake in tests)
  * @param khz   the TSC rate in kHz
  */
-void procfs_cpu_probe(struct procfs_cpu *c, void (*cpuid)(uint32_t leaf, uint32_t sub,
-                                                          uint32_t out[4]),
-                      uint64_t khz);
+void procfs_cpu_probe(struct procfs_cpu *c,
+                      void (*cpuid)(uint32_t leaf, uint32_t sub, uint32_t out[4]), uint64_t khz);
 
 /**
  * @brief /proc/cpuinfo for one processor.

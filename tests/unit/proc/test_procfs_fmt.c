@@ -85,9 +85,15 @@ END_TEST
 
 START_TEST(test_meminfo_columns)
 {
-    struct procfs_meminfo m = { .total = 256ull << 20, .free = 200ull << 20, .available = 200ull << 20,
-                                .buffers = 1 << 20, .cached = 3 << 20, .shmem = 3 << 20,
-                                .slab = 5 << 20, .kernel_stack = 96 << 10, .page_tables = 8192 };
+    struct procfs_meminfo m = { .total = 256ull << 20,
+                                .free = 200ull << 20,
+                                .available = 200ull << 20,
+                                .buffers = 1 << 20,
+                                .cached = 3 << 20,
+                                .shmem = 3 << 20,
+                                .slab = 5 << 20,
+                                .kernel_stack = 96 << 10,
+                                .page_tables = 8192 };
     procfs_fmt_meminfo(&b, &m);
     const char *t = text();
     ck_assert_int_eq(strncmp(t, "MemTotal:         262144 kB\n", 28), 0);
@@ -247,8 +253,9 @@ START_TEST(test_pci_line)
     d.irq_line = 11;
     d.bars[0] = (struct pci_bar){ .base = 0xc000, .size = 0x80, .type = PCI_BAR_IO };
     d.bars[1] = (struct pci_bar){ .base = 0xfebf1000, .size = 0x1000, .type = PCI_BAR_MEM32 };
-    d.bars[4] = (struct pci_bar){ .base = 0xfe000000, .size = 0x4000, .type = PCI_BAR_MEM64,
-                                  .prefetchable = true };
+    d.bars[4] = (struct pci_bar){
+        .base = 0xfe000000, .size = 0x4000, .type = PCI_BAR_MEM64, .prefetchable = true
+    };
     procfs_fmt_pci(&b, &d, "virtio-blk");
     ck_assert_str_eq(text(), "0020\t1af41001\tb"
                              "\t            c001\t        febf1000\t               0"
@@ -300,8 +307,8 @@ static void fake_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
         break;
     case 1:
         out[0] = (0x5u << 16) | (0x6u << 8) | (0x5u << 4) | 0x4u; /* ext model 5, family 6 */
-        out[1] = 8u << 8;                                      /* clflush 64 */
-        out[2] = (1u << 0) | (1u << 20) | (1u << 31);          /* pni sse4_2 hypervisor */
+        out[1] = 8u << 8;                                         /* clflush 64 */
+        out[2] = (1u << 0) | (1u << 20) | (1u << 31);             /* pni sse4_2 hypervisor */
         out[3] = (1u << 0) | (1u << 4) | (1u << 25) | (1u << 26); /* fpu tsc sse sse2 */
         break;
     case 7:
@@ -312,7 +319,7 @@ static void fake_cpuid(uint32_t leaf, uint32_t sub, uint32_t out[4])
         out[0] = basic ? 0x80000000u : 0x80000008u;
         break;
     case 0x80000001u:
-        out[2] = 1u << 0;               /* lahf_lm */
+        out[2] = 1u << 0;                 /* lahf_lm */
         out[3] = (1u << 20) | (1u << 29); /* nx lm */
         break;
     case 0x80000002u:
