@@ -9,8 +9,10 @@
 #include <dev/block.h>
 #include <kernel/boot.h>
 #include <kernel/fs.h>
+#include <kernel/procinfo.h>
 #include <mm/heap.h>
 #include <mm/phys.h>
+#include <proc/procfs.h>
 #include <sched/sync.h>
 #include <string.h>
 #include <vfs/cpio.h>
@@ -203,6 +205,7 @@ int kernel_fs_init(void)
     vfs_register_fs(&ramfs_type);
     vfs_register_fs(&devfs_type);
     vfs_register_fs(&sfs_vfs_type);
+    vfs_register_fs(&procfs_type);
 
     struct block_device *disk = root_disk();
     root_error = disk ? mount_disk_root(disk) : -ENODEV;
@@ -221,11 +224,21 @@ int kernel_fs_init(void)
     }
     ensure_dir("/dev");
     ensure_dir("/tmp");
+    ensure_dir("/proc");
+    static const struct vfs_mount_options tmp = { .source_name = "tmpfs" };
+    static const struct vfs_mount_options proc = {
+        .source_name = "proc", .flags = VFS_MNT_NOSUID | VFS_MNT_NODEV | VFS_MNT_NOEXEC
+    };
     err = vfs_mount(&kctx, "/dev", "devfs", NULL);
     if (!err)
-        err = vfs_mount(&kctx, "/tmp", "ramfs", NULL);
+        err = vfs_mount_opts(&kctx, "/tmp", "ramfs", NULL, &tmp);
     if (err)
         kprintf("fs: mounting /dev and /tmp failed: %s\n", k_strerror(err));
+    int perr = vfs_mount_opts(&kctx, "/proc", "proc", NULL, &proc);
+    if (perr)
+        kprintf("fs: mounting /proc failed: %s\n", k_strerror(perr));
+    else if (kernel_procinfo_init())
+        kprintf("fs: no load-average sampler (out of memory)\n");
     mount_initrd();
     vfs_sync(); /* a fresh format and the new directories reach the disk now */
     return err;

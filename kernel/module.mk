@@ -11,6 +11,7 @@ MODULE_KERNEL_SRCS := \
 	kernel/ktest.c \
 	kernel/main.c \
 	kernel/power.c \
+	kernel/procinfo.c \
 	kernel/procs.c \
 	kernel/selftest.c \
 	kernel/threads.c

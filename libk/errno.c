@@ -38,6 +38,8 @@ const char *k_strerror(int err)
         return "Permission denied";
     case EFAULT:
         return "Bad address";
+    case ENOTBLK:
+        return "Block device required";
     case EBUSY:
         return "Device or resource busy";
     case EEXIST:

@@ -9,14 +9,18 @@ MODULE_SRCS := \
 	libproc/uvm.c \
 	libproc/uvm_fault.c \
 	libproc/uvm_vma.c \
+	libproc/procfs_cpu.c \
+	libproc/procfs_fmt.c \
 	libproc/sys_names.c
 # Processes, exec and the system calls drive the CPU (arch/user.h): kernel only.
 MODULE_KERNEL_SRCS := \
 	libproc/exec.c \
 	libproc/pipe.c \
 	libproc/proc.c \
+	libproc/procfs.c \
 	libproc/signal.c \
 	libproc/syscall.c \
+	libproc/sys_fs.c \
 	libproc/sys_io.c \
 	libproc/sys_proc.c
 MODULE_HOST_SRCS :=

@@ -61,6 +61,7 @@ struct proc *proc_alloc(struct proc *parent, const char *name)
         return NULL;
     }
     proc_set_name(p, name);
+    p->start_ns = proc_cfg.now_ns ? proc_cfg.now_ns() : 0;
     p->umask = 022;
     wait_queue_init(&p->child_exit);
     arch_fpu_init_state(&p->fpu);
@@ -86,7 +87,44 @@ void proc_free(struct proc *p)
     cpu_irq_restore(f);
     if (p->vm_live)
         uvm_destroy(&p->vm);
+    kfree(p->cmdline);
     kfree(p);
+}
+
+void proc_set_cmdline(struct proc *p, const char *args, size_t len)
+{
+    if (len > PROC_CMDLINE_MAX)
+        len = PROC_CMDLINE_MAX;
+    char *copy = len ? kmalloc(len) : NULL;
+    if (copy)
+        memcpy(copy, args, len);
+    uint64_t f = cpu_irq_save(); /* /proc readers copy it with interrupts off */
+    char *old = p->cmdline;
+    p->cmdline = copy;
+    p->cmdline_len = copy ? (uint32_t)len : 0;
+    cpu_irq_restore(f);
+    kfree(old);
+}
+
+struct proc *proc_find(int pid)
+{
+    return find(pid);
+}
+
+int proc_next_pid(int from)
+{
+    int best = 0;
+    uint64_t f = cpu_irq_save();
+    for (int i = 0; i < PROC_MAX; i++)
+        if (table[i] && table[i]->pid >= from && (best == 0 || table[i]->pid < best))
+            best = table[i]->pid;
+    cpu_irq_restore(f);
+    return best;
+}
+
+int proc_last_pid(void)
+{
+    return next_pid - 1;
 }
 
 static void thread_start(void *arg)
@@ -170,6 +208,7 @@ __attribute__((noreturn)) void proc_exit(struct proc *p, int status)
         uvm_copy_out(&p->vm, p->clear_tid, &zero, sizeof(zero));
     }
     vfs_ctx_release(&p->files);
+    proc_set_cmdline(p, NULL, 0); /* a zombie's cmdline reads empty, as on Linux */
     /* Leave the address space before freeing it. */
     uint64_t f = cpu_irq_save();
     mm_aspace_activate(proc_cfg.kernel_as);

@@ -19,6 +19,16 @@ int proc_start_thread(struct proc *p);
 __attribute__((noreturn)) void proc_exit(struct proc *p, int status);
 int proc_wait_child(struct proc *parent, int pid, int *status, bool nohang);
 
+/* The process with @p pid, or NULL (interrupts off, or the VFS lock held and
+ * no sleeping, while the result is used). */
+struct proc *proc_find(int pid);
+/* The smallest pid >= @p from in the table, or 0 when there is none. */
+int proc_next_pid(int from);
+/* The most recently given pid (0 before the first). */
+int proc_last_pid(void);
+/* Keep @p a's arguments as @p p's command line (execve, spawn, fork's copy). */
+void proc_set_cmdline(struct proc *p, const char *args, size_t len);
+
 /* signal.c */
 bool proc_signal_ignored(const struct proc *p, int sig);
 uint64_t proc_signal_pending(const struct proc *p);
@@ -41,6 +51,8 @@ struct proc_args {
 int proc_args_from_kernel(struct proc_args *a, char *const argv[], char *const envp[]);
 int proc_args_from_user(struct proc_args *a, struct uvm *vm, uint64_t uargv, uint64_t uenvp);
 void proc_args_free(struct proc_args *a);
+/* Keep the argument strings as @p p's command line (/proc/PID/cmdline). */
+void proc_keep_args(struct proc *p, const struct proc_args *a);
 /* Load @p path into a fresh address space in @p vm; fill @p start. */
 int proc_load(struct vfs_ctx *files, const char *path, const struct proc_args *a, struct uvm *vm,
               struct trap_frame *start);

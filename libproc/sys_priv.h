@@ -108,6 +108,17 @@ PROC_SYSCALL(nanosleep);
 PROC_SYSCALL(clock_nanosleep);
 PROC_SYSCALL(prlimit64);
 PROC_SYSCALL(reboot);
+/* sys_fs.c */
+PROC_SYSCALL(mount);
+PROC_SYSCALL(umount2);
+PROC_SYSCALL(sync);
+PROC_SYSCALL(syncfs);
+PROC_SYSCALL(statfs);
+PROC_SYSCALL(fstatfs);
+PROC_SYSCALL(sysinfo);
+PROC_SYSCALL(syslog);
+PROC_SYSCALL(getrusage);
+PROC_SYSCALL(times);
 
 /* A path buffer for one call, freed by the caller. */
 #define PATHBUF(name)                                                                              \

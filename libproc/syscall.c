@@ -10,8 +10,9 @@
  *   buffer of up to 64 KiB, kmalloc'd once per call.
  * - A number that is not in the table returns -ENOSYS, logged once per number.
  * docs/processes.md lists the table. The calls themselves are in sys_io.c
- * (descriptors), sys_names.c (names) and sys_proc.c (processes, memory,
- * signals, time).
+ * (descriptors), sys_names.c (names), sys_proc.c (processes, memory,
+ * signals, time) and sys_fs.c (mounts, file-system statistics, the system's
+ * state and log).
  */
 #include "sys_priv.h"
 
@@ -76,14 +77,23 @@ static const proc_sys_fn table[] = {
     [89] = proc_sys_readlink,
     [95] = proc_sys_umask,
     [96] = proc_sys_gettimeofday,
+    [98] = proc_sys_getrusage,
+    [99] = proc_sys_sysinfo,
+    [100] = proc_sys_times,
     [102] = proc_sys_getuid,
+    [103] = proc_sys_syslog,
     [104] = proc_sys_getuid,
     [107] = proc_sys_getuid,
     [108] = proc_sys_getuid,
     [110] = proc_sys_getppid,
     [127] = proc_sys_rt_sigpending,
+    [137] = proc_sys_statfs,
+    [138] = proc_sys_fstatfs,
     [157] = proc_sys_prctl,
     [158] = proc_sys_arch_prctl,
+    [162] = proc_sys_sync,
+    [165] = proc_sys_mount,
+    [166] = proc_sys_umount2,
     [169] = proc_sys_reboot,
     [186] = proc_sys_getpid, /* gettid: one thread per process */
     [200] = proc_sys_tkill,
@@ -107,6 +117,7 @@ static const proc_sys_fn table[] = {
     [292] = proc_sys_dup3,
     [293] = proc_sys_pipe2,
     [302] = proc_sys_prlimit64,
+    [306] = proc_sys_syncfs,
     [316] = proc_sys_renameat2,
     [318] = proc_sys_getrandom,
     [334] = proc_sys_rseq,

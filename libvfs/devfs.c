@@ -208,4 +208,10 @@ static int devfs_mount(struct vfs_mount *mnt, void *source, struct vnode **root)
 const struct vfs_fs_type devfs_type = {
     .name = "devfs",
     .mount = devfs_mount,
+    .magic = 0x01021994u, /* Linux's TMPFS_MAGIC, as its devtmpfs reports */
 };
+
+struct block_device *devfs_block_device(const struct vnode *vn)
+{
+    return vn->ops == &devfs_ops && vn->type == VFS_TYPE_BLOCKDEV ? vn->priv : NULL;
+}

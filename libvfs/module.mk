@@ -8,7 +8,9 @@ MODULE_SRCS := \
 	libvfs/devfs.c \
 	libvfs/ramfs.c \
 	libvfs/sfs_vfs.c \
+	libvfs/synthfs.c \
 	libvfs/vfs.c \
+	libvfs/vfs_dev.c \
 	libvfs/vfs_file.c \
 	libvfs/vfs_path.c \
 	libvfs/vfs_walk.c

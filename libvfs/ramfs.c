@@ -511,4 +511,5 @@ const struct vfs_fs_type ramfs_type = {
     .mount = ramfs_mount,
     .unmount = ramfs_unmount,
     .statfs = ramfs_statfs,
+    .magic = 0x858458f6u, /* Linux's RAMFS_MAGIC */
 };

@@ -386,6 +386,9 @@ static int sv_mount(struct vfs_mount *mnt, void *source, struct vnode **root)
     }
     v->next = mounted;
     mounted = v;
+    if (source)
+        ksnprintf(mnt->source, sizeof(mnt->source), "/dev/%s",
+                  ((struct block_device *)source)->name);
     return 0;
 }
 
@@ -434,11 +437,19 @@ const struct vfs_fs_type sfs_vfs_type = {
     .unmount = sv_unmount,
     .statfs = sv_statfs,
     .sync = sv_sync,
+    .magic = SFS_MAGIC,
+    .requires_dev = true,
 };
 
 struct sfs *sfs_vfs_volume(struct vfs_mount *mnt)
 {
     return mnt->type == &sfs_vfs_type ? &((struct sfs_vol *)mnt->priv)->fs : NULL;
+}
+
+size_t sfs_vfs_cache_bytes(struct vfs_mount *mnt)
+{
+    struct sfs *fs = sfs_vfs_volume(mnt);
+    return fs ? sfs_mem_size(fs->block_size, SFS_CACHE_BLOCKS) : 0;
 }
 
 struct block_device *sfs_vfs_device(struct vfs_mount *mnt)

@@ -104,6 +104,13 @@ int vfs_register_fs(const struct vfs_fs_type *type)
     return 0;
 }
 
+void vfs_for_each_fs_type(void (*fn)(const struct vfs_fs_type *type, void *arg), void *arg)
+{
+    for (int i = 0; i < FS_TYPES_MAX; i++)
+        if (fs_types[i])
+            fn(fs_types[i], arg);
+}
+
 static const struct vfs_fs_type *find_type(const char *name)
 {
     for (int i = 0; i < FS_TYPES_MAX; i++)
@@ -134,18 +141,27 @@ struct vnode *vfs_cross_down(struct vnode *vn)
 
 /* Create the mount record and ask the file system for its root. */
 static int do_mount(const char *typename, void *source, struct vnode *covered, const char *path,
-                    struct vfs_mount **out)
+                    const struct vfs_mount_options *opts, struct vfs_mount **out)
 {
     const struct vfs_fs_type *type = find_type(typename);
     if (!type)
         return -ENODEV;
+    if (opts && (opts->flags & ~(uint32_t)VFS_MNT_FLAGS))
+        return -EINVAL;
+    for (struct vfs_mount *o = mounts; source && o; o = o->next)
+        if (o->source_ptr == source)
+            return -EBUSY; /* one device, one mount */
     struct vfs_mount *m = cfg.alloc(sizeof(*m));
     if (!m)
         return -ENOMEM;
     memset(m, 0, sizeof(*m));
     m->type = type;
     m->id = next_mount_id++;
+    m->flags = opts ? opts->flags : 0;
+    m->source_ptr = source;
     ksnprintf(m->path, sizeof(m->path), "%s", path);
+    ksnprintf(m->source, sizeof(m->source), "%s",
+              opts && opts->source_name ? opts->source_name : type->name);
     int err = type->mount(m, source, &m->root);
     if (err) {
         cfg.free(m);
@@ -165,7 +181,7 @@ int vfs_mount_root(struct vfs_ctx *ctx, const char *type, void *source)
     vfs_lock();
     int err = -EBUSY;
     struct vfs_mount *m;
-    if (!mounts && (err = do_mount(type, source, NULL, "/", &m)) == 0) {
+    if (!mounts && (err = do_mount(type, source, NULL, "/", NULL, &m)) == 0) {
         vfs_ctx_init(ctx, NULL);
         ctx->root = vnode_get(m->root);
         ctx->cwd = vnode_get(m->root);
@@ -177,6 +193,12 @@ int vfs_mount_root(struct vfs_ctx *ctx, const char *type, void *source)
 }
 
 int vfs_mount(struct vfs_ctx *ctx, const char *path, const char *type, void *source)
+{
+    return vfs_mount_opts(ctx, path, type, source, NULL);
+}
+
+int vfs_mount_opts(struct vfs_ctx *ctx, const char *path, const char *type, void *source,
+                   const struct vfs_mount_options *opts)
 {
     vfs_lock();
     struct vnode *dir;
@@ -192,7 +214,7 @@ int vfs_mount(struct vfs_ctx *ctx, const char *path, const char *type, void *sou
         err = vfs_abs_path(ctx, path, abs, sizeof(abs));
         struct vfs_mount *m;
         if (!err)
-            err = do_mount(type, source, dir, abs, &m);
+            err = do_mount(type, source, dir, abs, opts, &m);
         if (!err)
             dir = NULL; /* the mount keeps the reference */
     }
@@ -244,6 +266,29 @@ int vfs_umount(struct vfs_ctx *ctx, const char *path)
     return err;
 }
 
+int vfs_remount(struct vfs_ctx *ctx, const char *path, uint32_t flags)
+{
+    if (flags & ~(uint32_t)VFS_MNT_FLAGS)
+        return -EINVAL;
+    vfs_lock();
+    struct vnode *vn;
+    int err = vfs_walk(ctx, path, true, &vn);
+    if (!err) {
+        struct vfs_mount *m = vn->mnt;
+        if (!vnode_same(m->root, vn))
+            err = -EINVAL; /* not where a file system is mounted */
+        else if ((flags & VFS_MNT_RDONLY) && !(m->flags & VFS_MNT_RDONLY) && m->writers)
+            err = -EBUSY;
+        else if ((flags & VFS_MNT_RDONLY) && m->type->sync)
+            err = m->type->sync(m);
+        if (!err)
+            m->flags = flags;
+        vnode_put(vn);
+    }
+    vfs_unlock();
+    return err;
+}
+
 int vfs_umount_all(void)
 {
     vfs_lock();
@@ -261,11 +306,16 @@ int vfs_umount_all(void)
     return first;
 }
 
+void vfs_for_each_mount_locked(void (*fn)(struct vfs_mount *mnt, void *arg), void *arg)
+{
+    for (struct vfs_mount *m = mounts; m; m = m->next)
+        fn(m, arg);
+}
+
 void vfs_for_each_mount(void (*fn)(struct vfs_mount *mnt, void *arg), void *arg)
 {
     vfs_lock();
-    for (struct vfs_mount *m = mounts; m; m = m->next)
-        fn(m, arg);
+    vfs_for_each_mount_locked(fn, arg);
     vfs_unlock();
 }
 
@@ -282,16 +332,26 @@ int vfs_sync(void)
     return first;
 }
 
+/* Fill @st for mount @m; the fs's statfs may override the defaults. Lock held. */
+int vfs_statfs_locked(struct vfs_mount *m, struct vfs_statfs *st)
+{
+    memset(st, 0, sizeof(*st));
+    ksnprintf(st->type, sizeof(st->type), "%s", m->type->name);
+    st->magic = m->type->magic;
+    st->name_max = VFS_NAME_MAX;
+    int err = m->type->statfs ? m->type->statfs(m, st) : 0;
+    st->flags = m->flags;
+    st->mount_id = m->id;
+    return err;
+}
+
 int vfs_statfs(struct vfs_ctx *ctx, const char *path, struct vfs_statfs *st)
 {
     vfs_lock();
     struct vnode *vn;
     int err = vfs_walk(ctx, path, true, &vn);
     if (!err) {
-        memset(st, 0, sizeof(*st));
-        ksnprintf(st->type, sizeof(st->type), "%s", vn->mnt->type->name);
-        if (vn->mnt->type->statfs)
-            err = vn->mnt->type->statfs(vn->mnt, st);
+        err = vfs_statfs_locked(vn->mnt, st);
         vnode_put(vn);
     }
     vfs_unlock();

@@ -57,12 +57,43 @@ static int open_vnode(struct vfs_ctx *ctx, const char *path, int flags, uint32_t
             vn = vfs_cross_down(vn);
         }
     } else if (err == -ENOENT) {
-        err = dir->ops->create ? dir->ops->create(dir, name, mode, &vn) : -EPERM;
+        err = vfs_check_writable(dir);
+        if (!err)
+            err = dir->ops->create ? dir->ops->create(dir, name, mode, &vn) : -EPERM;
     }
     vnode_put(dir);
     if (!err)
         *out = vn;
     return err;
+}
+
+/* Writing to a file, directory or symlink changes its file system; writing
+ * to a device or a pipe does not (Linux allows it on a read-only mount). */
+static int check_write_open(struct vnode *vn, int flags)
+{
+    bool writes = (flags & VFS_O_ACCMODE) != VFS_O_RDONLY || (flags & VFS_O_TRUNC);
+    bool changes_fs = vn->type == VFS_TYPE_FILE || vn->type == VFS_TYPE_DIR ||
+                      vn->type == VFS_TYPE_SYMLINK;
+    return writes && changes_fs ? vfs_check_writable(vn) : 0;
+}
+
+/* The absolute path @path names in @at, in memory of its own, for listings;
+ * NULL when it is not known (relative to a directory descriptor, whose path
+ * the temporary context does not know) or memory is short. */
+static char *path_copy(const struct vfs_ctx *at, const char *path)
+{
+    if (path[0] != '/' && at->cwd_path[0] != '/')
+        return NULL;
+    char *abs = vfs_alloc(VFS_PATH_MAX);
+    char *copy = NULL;
+    if (abs && vfs_abs_path(at, path, abs, VFS_PATH_MAX) == 0) {
+        size_t n = strlen(abs) + 1;
+        copy = vfs_alloc(n);
+        if (copy)
+            memcpy(copy, abs, n);
+    }
+    vfs_free(abs);
+    return copy;
 }
 
 /* Open @path, resolved in @at, as a descriptor of @ctx (the same context
@@ -92,6 +123,8 @@ static int open_in(struct vfs_ctx *ctx, struct vfs_ctx *at, const char *path, in
         err = -ELOOP; /* O_NOFOLLOW on a symlink */
         goto out;
     }
+    if ((err = check_write_open(vn, flags)) != 0)
+        goto out;
     f = vfs_alloc(sizeof(*f));
     if (!f) {
         err = -ENOMEM;
@@ -109,6 +142,9 @@ static int open_in(struct vfs_ctx *ctx, struct vfs_ctx *at, const char *path, in
         }
     }
     vn->mnt->busy++;
+    if (acc != VFS_O_RDONLY)
+        vn->mnt->writers++;
+    f->path = path_copy(at, path);
     ctx->fds[fd] = f;
     vfs_unlock();
     return fd;
@@ -142,7 +178,10 @@ static void file_put(struct vfs_file *f)
     if (f->vn->ops->close)
         f->vn->ops->close(f->vn, f->handle);
     f->vn->mnt->busy--;
+    if ((f->flags & VFS_O_ACCMODE) != VFS_O_RDONLY)
+        f->vn->mnt->writers--;
     vnode_put(f->vn);
+    vfs_free(f->path);
     vfs_free(f);
 }
 
@@ -193,6 +232,8 @@ int vfs_open_vnode(struct vfs_ctx *ctx, struct vnode *vn, int flags)
         vfs_free(f);
     } else {
         vn->mnt->busy++;
+        if (flags != VFS_O_RDONLY)
+            vn->mnt->writers++;
         ctx->fds[fd] = f;
     }
     vfs_unlock();
@@ -412,6 +453,25 @@ int vfs_readdir(struct vfs_ctx *ctx, int fd, struct vfs_dirent *out)
         r = -EINVAL;
     else
         r = f->vn->ops->readdir(f->vn, f->handle, &f->off, out);
+    vfs_unlock();
+    return r;
+}
+
+int vfs_syncfs(struct vfs_ctx *ctx, int fd)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    const struct vfs_fs_type *t = f ? f->vn->mnt->type : NULL;
+    int r = !f ? -EBADF : (t && t->sync) ? t->sync(f->vn->mnt) : 0;
+    vfs_unlock();
+    return r;
+}
+
+int vfs_fstatfs(struct vfs_ctx *ctx, int fd, struct vfs_statfs *st)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    int r = f ? vfs_statfs_locked(f->vn->mnt, st) : -EBADF;
     vfs_unlock();
     return r;
 }

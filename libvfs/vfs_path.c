@@ -102,7 +102,9 @@ static int in_parent(struct vfs_ctx *ctx, const char *path,
     char name[VFS_NAME_MAX + 1];
     int err = vfs_walk_parent(ctx, path, &dir, name);
     if (!err) {
-        err = fn(dir, name, arg);
+        err = vfs_check_writable(dir); /* every caller changes the directory */
+        if (!err)
+            err = fn(dir, name, arg);
         vnode_put(dir);
     }
     vfs_unlock();
@@ -210,6 +212,8 @@ static int rename_in(struct vfs_ctx *octx, const char *from, struct vfs_ctx *nct
     if (!err) {
         if (odir->mnt != ndir->mnt)
             err = -EXDEV;
+        else if (vfs_check_writable(odir))
+            err = -EROFS;
         else if (!odir->ops->rename)
             err = -EPERM;
         else if (flags & VFS_RENAME_NOREPLACE) /* checked under the same hold of the lock */
@@ -290,6 +294,8 @@ int vfs_truncate(struct vfs_ctx *ctx, const char *path, uint64_t size)
     if (!err) {
         if (vn->type == VFS_TYPE_DIR)
             err = -EISDIR;
+        else if (vn->type == VFS_TYPE_FILE && vfs_check_writable(vn))
+            err = -EROFS;
         else if (!vn->ops->truncate)
             err = -EINVAL;
         else

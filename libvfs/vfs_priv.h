@@ -4,6 +4,7 @@
 #ifndef VFS_PRIV_H
 #define VFS_PRIV_H
 
+#include <k/errno.h>
 #include <vfs/vfs.h>
 
 /* The namespace lock (config hooks). */
@@ -29,5 +30,14 @@ int vfs_getattr_locked(struct vnode *vn, struct vfs_stat *st);
 
 /* The absolute, lexically normalised form of @path (relative to the cwd). */
 int vfs_abs_path(const struct vfs_ctx *ctx, const char *path, char *out, size_t size);
+
+/* Statistics of mount @m (vfs_statfs and vfs_fstatfs). Lock held. */
+int vfs_statfs_locked(struct vfs_mount *m, struct vfs_statfs *st);
+
+/* -EROFS when @vn's file system is mounted read-only, else 0. */
+static inline int vfs_check_writable(const struct vnode *vn)
+{
+    return (vn->mnt->flags & VFS_MNT_RDONLY) ? -EROFS : 0;
+}
 
 #endif

@@ -38,6 +38,9 @@
 /** @brief Bytes of arguments plus environment execve accepts (Linux: 128 KiB min). */
 #define PROC_ARG_MAX (128u * 1024)
 
+/** @brief Most bytes of arguments kept for /proc/PID/cmdline (Linux keeps them all). */
+#define PROC_CMDLINE_MAX 4096u
+
 /** @brief Signals 1..PROC_NSIG exist (Linux: 64). */
 #define PROC_NSIG 64
 
@@ -63,6 +66,11 @@ struct proc {
     struct proc *parent;      /**< Parent, or NULL when the kernel started it or it was orphaned. */
     bool orphan;              /**< Its parent exited with no pid 1 alive: freed at exit. */
     char name[PROC_NAME_MAX]; /**< Base name of the program. */
+    uint64_t start_ns;        /**< When it was created (now_ns clock), for /proc/PID/stat. */
+    char *cmdline;            /**< Its arguments, NUL-terminated back to back, for
+                                   /proc/PID/cmdline (kmalloc'd at execve, at most
+                                   PROC_CMDLINE_MAX bytes; NULL once it exits). */
+    uint32_t cmdline_len;     /**< Bytes at @ref cmdline. */
     struct uvm vm;            /**< User address space. */
     bool vm_live;             /**< @ref vm holds an address space. */
     struct vfs_ctx files;     /**< Root, working directory, descriptors. */

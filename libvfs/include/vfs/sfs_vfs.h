@@ -42,6 +42,13 @@ int sfs_vfs_format(struct block_device *dev);
 struct sfs *sfs_vfs_volume(struct vfs_mount *mnt);
 
 /**
+ * @brief Memory the volume's block cache takes (Buffers in /proc/meminfo).
+ * @param mnt any mount
+ * @return bytes, or 0 for a mount of another type
+ */
+size_t sfs_vfs_cache_bytes(struct vfs_mount *mnt);
+
+/**
  * @brief The block device behind a mount of type "sfs".
  * @param mnt a mount
  * @return the device, or NULL for another type

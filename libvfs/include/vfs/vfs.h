@@ -89,6 +89,17 @@ struct vfs_dirent {
     char name[VFS_NAME_MAX + 1]; /**< NUL-terminated name. */
 };
 
+/** @name Mount flags (struct vfs_mount.flags; the bits of Linux's MS_*) */
+/** @{ */
+#define VFS_MNT_RDONLY 0x1 /**< Nothing on it may change: writes fail with -EROFS. */
+#define VFS_MNT_NOSUID 0x2 /**< Recorded and shown (Kestrel has no set-uid bits). */
+#define VFS_MNT_NODEV  0x4 /**< Recorded and shown. */
+#define VFS_MNT_NOEXEC 0x8 /**< Recorded and shown. */
+#define VFS_MNT_FLAGS  0xf /**< Every flag a mount may carry. */
+/** @} */
+
+#define VFS_MNT_SOURCE_MAX 64 /**< Longest source name kept for a mount, with the NUL. */
+
 /** @brief File-system statistics. */
 struct vfs_statfs {
     char type[16];        /**< File-system type name. */
@@ -97,6 +108,10 @@ struct vfs_statfs {
     uint64_t blocks_free; /**< Free blocks. */
     uint64_t files;       /**< Total inodes (0 if unlimited). */
     uint64_t files_free;  /**< Free inodes. */
+    uint32_t magic;       /**< The type's magic number (vfs_fs_type.magic; Linux's f_type). */
+    uint32_t name_max;    /**< Longest name (VFS_NAME_MAX unless the fs says less). */
+    uint32_t flags;       /**< The mount's VFS_MNT_* flags. */
+    uint32_t mount_id;    /**< The mount's id (vfs_stat.dev). */
 };
 
 /**
@@ -179,6 +194,10 @@ struct vfs_fs_type {
     int (*statfs)(struct vfs_mount *mnt, struct vfs_statfs *st);
     /** @brief Write everything to stable storage. May be NULL. */
     int (*sync)(struct vfs_mount *mnt);
+    /** @brief Magic number statfs reports (Linux's f_type: RAMFS_MAGIC, ...); 0 if none. */
+    uint32_t magic;
+    /** @brief Mounted from a block device (listed without "nodev" in /proc/filesystems). */
+    bool requires_dev;
 };
 
 /** @brief A mounted file system. */
@@ -190,6 +209,13 @@ struct vfs_mount {
     char path[VFS_PATH_MAX];        /**< Where it is mounted (for listings). */
     uint32_t id;                    /**< Unique id (vfs_stat.dev). */
     uint32_t busy;                  /**< Open files and working directories inside. */
+    uint32_t flags;                 /**< VFS_MNT_* flags. */
+    uint32_t writers;               /**< Files open for writing inside (vfs_remount). */
+    char source[VFS_MNT_SOURCE_MAX]; /**< What is mounted, for listings ("/dev/vda", "proc"):
+                                          the type's name unless the mount op or the caller
+                                          sets it. */
+    void *source_ptr;               /**< The source given to mount (a device may be mounted
+                                         once only; NULL for none). */
     struct vfs_mount *next;         /**< Mount list link. */
 };
 
@@ -200,6 +226,9 @@ struct vfs_file {
     uint64_t off;     /**< Current offset (a directory's readdir cookie). */
     int flags;        /**< VFS_O_* given to open. */
     uint32_t refs;    /**< Descriptors sharing it. */
+    char *path;       /**< The absolute path it was opened by, for listings such as
+                           /proc/PID/fd (vfs_alloc'd; NULL when opened without a name,
+                           as pipes are, or when memory was short). */
 };
 
 /** @brief Root, working directory and descriptors of one user of the VFS. */
@@ -259,6 +288,14 @@ void vnode_put(struct vnode *vn);
 int vfs_register_fs(const struct vfs_fs_type *type);
 
 /**
+ * @brief Visit every registered file-system type, in registration order.
+ * Takes no lock (the table only changes at boot).
+ * @param fn  called with each type
+ * @param arg passed through
+ */
+void vfs_for_each_fs_type(void (*fn)(const struct vfs_fs_type *type, void *arg), void *arg);
+
+/**
  * @brief Mount the root file system and point @p ctx at it.
  * @param ctx    a context (its descriptors are cleared)
  * @param type   a registered type name
@@ -277,6 +314,37 @@ int vfs_mount_root(struct vfs_ctx *ctx, const char *type, void *source);
  * @return 0 or -ENOENT, -ENOTDIR, -EBUSY, -ENODEV, -ENOMEM, or the fs's error
  */
 int vfs_mount(struct vfs_ctx *ctx, const char *path, const char *type, void *source);
+
+/** @brief How to mount (vfs_mount_opts()). */
+struct vfs_mount_options {
+    const char *source_name; /**< Shown in listings (NULL: the type's or fs's choice). */
+    uint32_t flags;          /**< VFS_MNT_* flags. */
+};
+
+/**
+ * @brief vfs_mount() with a source name and flags.
+ * @param ctx    for resolving @p path
+ * @param path   an existing directory, not already a mount point
+ * @param type   a registered type name
+ * @param source type-specific source; a non-NULL source already mounted is -EBUSY
+ * @param opts   name and flags (NULL: none)
+ * @return 0 or -ENOENT, -ENOTDIR, -EBUSY, -ENODEV, -ENOMEM, -EINVAL (unknown
+ *         flags), or the fs's error
+ */
+int vfs_mount_opts(struct vfs_ctx *ctx, const char *path, const char *type, void *source,
+                   const struct vfs_mount_options *opts);
+
+/**
+ * @brief Change the flags of the mount at @p path (Linux's MS_REMOUNT). Going
+ * read-only syncs the file system first; it fails with -EBUSY while a file on
+ * it is open for writing.
+ * @param ctx   for resolving @p path
+ * @param path  the mount point (or / for the root)
+ * @param flags the new VFS_MNT_* flags
+ * @return 0, -EINVAL if @p path is not a mount's root or the flags are unknown,
+ *         -EBUSY, or a path error
+ */
+int vfs_remount(struct vfs_ctx *ctx, const char *path, uint32_t flags);
 
 /**
  * @brief Unmount the file system mounted at @p path.
@@ -301,8 +369,33 @@ int vfs_umount_all(void);
  */
 void vfs_for_each_mount(void (*fn)(struct vfs_mount *mnt, void *arg), void *arg);
 
+/**
+ * @brief vfs_for_each_mount() for callers that already hold the namespace lock
+ * (a file system's op, such as /proc/mounts being generated).
+ * @param fn  called with each mount
+ * @param arg passed through
+ */
+void vfs_for_each_mount_locked(void (*fn)(struct vfs_mount *mnt, void *arg), void *arg);
+
 /** @brief Sync every mounted file system. @return 0 or the first error */
 int vfs_sync(void);
+
+/**
+ * @brief Sync the file system holding open file @p fd (Linux's syncfs).
+ * @param ctx context
+ * @param fd  any open descriptor
+ * @return 0, -EBADF, or the file system's error
+ */
+int vfs_syncfs(struct vfs_ctx *ctx, int fd);
+
+/**
+ * @brief Statistics of the file system holding open file @p fd.
+ * @param ctx context
+ * @param fd  any open descriptor
+ * @param st  filled in
+ * @return 0, -EBADF, or the file system's error
+ */
+int vfs_fstatfs(struct vfs_ctx *ctx, int fd, struct vfs_statfs *st);
 
 /**
  * @brief Statistics of the file system holding @p path.

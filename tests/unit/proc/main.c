@@ -10,6 +10,7 @@ int main(void)
 {
     SRunner *sr = srunner_create(elf_suite());
     srunner_add_suite(sr, ustack_suite());
+    srunner_add_suite(sr, procfs_fmt_suite());
     srunner_add_suite(sr, sys_names_suite());
     srunner_add_suite(sr, uvm_suite());
     srunner_add_suite(sr, uvm_fork_suite());

@@ -3,6 +3,7 @@ TEST_SRCS := \
 	tests/unit/proc/main.c \
 	tests/unit/proc/elf_builder.c \
 	tests/unit/proc/test_elf.c \
+	tests/unit/proc/test_procfs_fmt.c \
 	tests/unit/proc/test_ustack.c \
 	tests/unit/proc/test_sys_names.c \
 	tests/unit/proc/test_uvm.c \

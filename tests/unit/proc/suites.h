@@ -18,6 +18,7 @@
     } while (0)
 
 Suite *elf_suite(void);
+Suite *procfs_fmt_suite(void);
 Suite *ustack_suite(void);
 Suite *sys_names_suite(void);
 Suite *uvm_suite(void);

@@ -9,6 +9,8 @@ Suite *cpio_suite(void);
 Suite *devfs_suite(void);
 Suite *files_suite(void);
 Suite *mount_suite(void);
+Suite *mountopts_suite(void);
+Suite *synthfs_suite(void);
 Suite *sfs_vfs_suite(void);
 Suite *walk_suite(void);
 
@@ -21,6 +23,8 @@ int main(void)
     srunner_add_suite(sr, sfs_vfs_suite());
     srunner_add_suite(sr, at_suite());
     srunner_add_suite(sr, cpio_suite());
+    srunner_add_suite(sr, mountopts_suite());
+    srunner_add_suite(sr, synthfs_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

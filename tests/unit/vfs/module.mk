@@ -7,7 +7,9 @@ TEST_SRCS := \
 	tests/unit/vfs/test_devfs.c \
 	tests/unit/vfs/test_files.c \
 	tests/unit/vfs/test_mount.c \
+	tests/unit/vfs/test_mountopts.c \
 	tests/unit/vfs/test_sfs_vfs.c \
+	tests/unit/vfs/test_synthfs.c \
 	tests/unit/vfs/test_walk.c
 TEST_LIBS := vfs
 TEST_MOCKS := tests/mocks/cpu_mock.c
