@@ -12,5 +12,6 @@ MODULE_KERNEL_SRCS := \
 	kernel/main.c \
 	kernel/procs.c \
 	kernel/selftest.c \
-	kernel/threads.c
+	kernel/threads.c \
+	kernel/tty.c
 include mk/library.mk

@@ -18,6 +18,7 @@ MODULE_KERNEL_SRCS := \
 	libproc/signal.c \
 	libproc/syscall.c \
 	libproc/sys_io.c \
-	libproc/sys_proc.c
+	libproc/sys_proc.c \
+	libproc/sys_tty.c
 MODULE_HOST_SRCS :=
 include mk/library.mk

@@ -10,8 +10,8 @@
  *   buffer of up to 64 KiB, kmalloc'd once per call.
  * - A number that is not in the table returns -ENOSYS, logged once per number.
  * docs/processes.md lists the table. The calls themselves are in sys_io.c
- * (descriptors), sys_names.c (names) and sys_proc.c (processes, memory,
- * signals, time).
+ * (descriptors), sys_names.c (names), sys_proc.c (processes, memory,
+ * signals, time) and sys_tty.c (ioctl, process groups, sessions).
  */
 #include "sys_priv.h"
 
@@ -80,7 +80,12 @@ static const proc_sys_fn table[] = {
     [104] = proc_sys_getuid,
     [107] = proc_sys_getuid,
     [108] = proc_sys_getuid,
+    [109] = proc_sys_setpgid,
     [110] = proc_sys_getppid,
+    [111] = proc_sys_getpgrp,
+    [112] = proc_sys_setsid,
+    [121] = proc_sys_getpgid,
+    [124] = proc_sys_getsid,
     [127] = proc_sys_rt_sigpending,
     [157] = proc_sys_prctl,
     [158] = proc_sys_arch_prctl,
