@@ -66,7 +66,7 @@ int kernel_run_program(void *ctx, int argc, char **argv)
      * is free again, and the shell's raw mode comes back. */
     if (kernel_tty())
         kernel_tty_program_mode();
-    int pid = proc_spawn(argv[0], argv, envp, env->vfs, "/dev/console");
+    int pid = proc_spawn(argv[0], argv, envp, env->vfs, "/dev/tty");
     if (pid < 0) {
         if (kernel_tty())
             kernel_tty_shell_mode();

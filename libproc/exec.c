@@ -275,7 +275,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[], struct 
         if (fd > 2)
             vfs_close(&p->files, fd);
         if (!err) /* a terminal becomes the new session's controlling terminal */
-            proc_tty_opened(p, 0, 0);
+            proc_tty_spawned(p);
     } else {
         vfs_ctx_copy_fds(&p->files, from);
     }

@@ -26,11 +26,14 @@ int proc_group_session(int pgrp);
 /* Signal every live process but pid 1 and @p self (kill(-1)). */
 int proc_kill_all(struct proc *self, int sig);
 
-/* sys_tty.c: after @p fd was opened with open flags @p flags: a session
- * leader without a terminal takes an unowned one (unless O_NOCTTY);
- * /dev/tty without a controlling terminal is -ENXIO (the fd is closed).
- * Returns @p fd or the error. */
-int proc_tty_opened(struct proc *p, int fd, uint64_t flags);
+/* sys_tty.c: after open(2) returned @p fd: /dev/tty without a controlling
+ * terminal is -ENXIO (the fd is closed). Returns @p fd or the error. */
+int proc_tty_opened(struct proc *p, int fd);
+/* A process the kernel started leads a new session: if its standard input
+ * is /dev/tty and the terminal is free, the session takes it (as a getty
+ * gives it; /dev/console gives no controlling terminal, as Linux's init has
+ * none). */
+void proc_tty_spawned(struct proc *p);
 /* The session leader @p p exits: its terminal is hung up. */
 void proc_tty_exit(struct proc *p);
 

@@ -187,7 +187,7 @@ static int64_t open_path(struct proc *p, int dirfd, const char *path, uint64_t f
     int vflags = (int)(flags & (VFS_O_ACCMODE | VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC |
                                 VFS_O_APPEND | VFS_O_DIRECTORY | VFS_O_NOFOLLOW));
     int fd = vfs_openat(&p->files, dirfd, path, vflags, (uint32_t)mode & ~p->umask & 07777);
-    fd = proc_tty_opened(p, fd, flags); /* the controlling terminal's rules */
+    fd = proc_tty_opened(p, fd); /* /dev/tty needs a controlling terminal */
     if (fd >= 0)
         set_cloexec(p, fd, flags & O_CLOEXEC);
     return fd;

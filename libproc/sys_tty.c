@@ -8,10 +8,11 @@
  *   both, and a process the kernel starts leads a new session and group.
  * - A terminal controls at most one session, with one foreground group that
  *   its signal characters (^C, ^\, ^Z) reach. A session leader without a
- *   terminal takes an unowned one when it opens it without O_NOCTTY (here
- *   /dev/console too, which is the one terminal), or with TIOCSCTTY. When
- *   the leader exits, the terminal's foreground group gets SIGHUP and
- *   SIGCONT and the terminal is free again.
+ *   terminal takes one with TIOCSCTTY (opening /dev/console never makes it
+ *   the controlling terminal, as on Linux); a process the kernel starts with
+ *   /dev/tty as standard input gets it, as a getty would give it. When the leader exits,
+ *   the terminal's foreground group gets SIGHUP and SIGCONT and the terminal
+ *   is free again.
  * - p->ctty is the terminal a process inherited; it is its controlling
  *   terminal only while that terminal still controls p->sid, so a hangup or
  *   a new session invalidates it for every member at once.
@@ -26,8 +27,6 @@
 #include <dev/tty.h>
 #include <k/errno.h>
 #include <vfs/devfs.h>
-
-#define O_NOCTTY 0400
 
 #define TCGETS     0x5401
 #define TCSETS     0x5402
@@ -62,22 +61,26 @@ static bool is_ctty(const struct proc *p, struct tty *t)
     return p->ctty == t && has_ctty(p);
 }
 
-int proc_tty_opened(struct proc *p, int fd, uint64_t flags)
+int proc_tty_opened(struct proc *p, int fd)
 {
     if (fd < 0)
         return fd;
     struct tty *t = fd_tty(p, fd);
-    if (!t)
-        return fd;
-    if (devfs_is_dev_tty(p->files.fds[fd]->vn) && !is_ctty(p, t)) {
+    if (t && devfs_is_dev_tty(p->files.fds[fd]->vn) && !is_ctty(p, t)) {
         vfs_close(&p->files, fd);
         return -ENXIO; /* no controlling terminal */
     }
-    if (!(flags & O_NOCTTY) && p->pid == p->sid && !has_ctty(p) && tty_session(t) == 0) {
+    return fd;
+}
+
+void proc_tty_spawned(struct proc *p)
+{
+    struct vnode *vn = p->files.fds[0] ? p->files.fds[0]->vn : NULL;
+    struct tty *t = devfs_tty(vn);
+    if (t && devfs_is_dev_tty(vn) && p->pid == p->sid && tty_session(t) == 0) {
         tty_set_session(t, p->sid, p->pgid);
         p->ctty = t;
     }
-    return fd;
 }
 
 void proc_tty_exit(struct proc *p)

@@ -123,7 +123,10 @@ void proc_switch_hook(struct thread *prev, struct thread *next);
  * @param envp   NULL-terminated environment
  * @param from   the caller's VFS context: working directory and root, and
  *               descriptors 0-2 unless @p stdio_path is given
- * @param stdio_path open this for descriptors 0, 1 and 2 instead (or NULL)
+ * @param stdio_path open this for descriptors 0, 1 and 2 instead (or NULL);
+ *               with "/dev/tty" the terminal, when free, becomes the new
+ *               session's controlling terminal with its group in the
+ *               foreground ("/dev/console" gives none, as Linux's init has none)
  * @return the new pid, or -ENOENT, -ENOEXEC, -EACCES, -ENOMEM, -EAGAIN, ...
  */
 int proc_spawn(const char *path, char *const argv[], char *const envp[], struct vfs_ctx *from,
