@@ -20,6 +20,7 @@
 #include <dev/virtio.h>
 #include <dev/virtio_blk.h>
 #include <kernel/devices.h>
+#include <kernel/tty.h>
 #include <mm/mm.h>
 
 #define PCI_MAX  64
@@ -83,6 +84,7 @@ void kernel_devices_tick(uint64_t ticks)
     (void)ticks;
     if (io_sleepers)
         wait_queue_wake_all(&disk_waiters);
+    kernel_tty_tick();
 }
 
 const struct kernel_io_stats *kernel_io_stats(void)

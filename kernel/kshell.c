@@ -2,8 +2,8 @@
  * kshell.c - the kernel shell thread and the kernel's own commands
  * (kernel/kshell.h).
  *
- * Input: the shell thread polls every console and sleeps on a semaphore that
- * the keyboard and serial interrupts raise, so it uses no CPU while idle.
+ * Input: the console terminal (kernel/tty.h) in raw mode, one byte at a
+ * time: the shell thread sleeps in tty_read() while nothing is typed.
  * Output: every console. File commands come from shell/cmd_fs.c.
  */
 #include <k/console.h>
@@ -20,6 +20,7 @@
 #include <kernel/kshell.h>
 #include <kernel/power.h>
 #include <kernel/procs.h>
+#include <kernel/tty.h>
 #include <proc/proc.h>
 #include <kernel/ktest.h>
 #include <kernel/version.h>
@@ -34,14 +35,6 @@
 static struct shell sh;
 static struct vfs_ctx shell_vfs;
 static struct shell_env env;
-static struct semaphore input_ready;
-static bool started;
-
-void kshell_input_ready(void)
-{
-    if (started)
-        semaphore_up(&input_ready);
-}
 
 static void io_write(void *ctx, const char *buf, size_t n)
 {
@@ -52,15 +45,10 @@ static void io_write(void *ctx, const char *buf, size_t n)
 static int io_getc(void *ctx)
 {
     (void)ctx;
-    for (;;) {
-        int c = console_getc();
-        if (c >= 0)
-            return c;
-        /* Every input console interrupts (keyboard IRQ 1, COM1 IRQ 4); a byte
-         * that arrives between the poll and the sleep has already raised the
-         * semaphore, so this never sleeps past it. */
-        semaphore_down(&input_ready);
-    }
+    uint8_t c;
+    while (tty_read(kernel_tty(), &c, 1) != 1)
+        ; /* a kernel thread is never interrupted; VMIN 1 waits for a byte */
+    return c;
 }
 
 static const struct shell_io_ops io = { .write = io_write, .getc = io_getc };
@@ -333,7 +321,6 @@ static void shell_thread(void *arg)
 
 int kshell_start(void)
 {
-    semaphore_init(&input_ready, 0);
     vfs_ctx_init(&shell_vfs, kernel_vfs_ctx());
     env.vfs = &shell_vfs;
     struct shell_config cfg = { .io = &io,
@@ -349,7 +336,6 @@ int kshell_start(void)
         err = shell_register(&sh, kernel_cmds, sizeof(kernel_cmds) / sizeof(kernel_cmds[0]));
     if (err)
         return err;
-    started = true;
     /* A roomy stack: commands keep path buffers on it. */
     struct thread *t = thread_create_stack("shell", shell_thread, NULL, 64 * 1024);
     if (!t)

@@ -37,6 +37,7 @@
 #include <kernel/ktest.h>
 #include <kernel/selftest.h>
 #include <kernel/threads.h>
+#include <kernel/tty.h>
 #include <kernel/version.h>
 #include <sched/thread.h>
 
@@ -124,7 +125,7 @@ static void com1_irq(void *ctx, struct trap_frame *tf)
 {
     (void)tf;
     if (serial_irq(ctx) > 0)
-        kshell_input_ready();
+        kernel_tty_input();
 }
 
 /* Descriptor tables, exception handling, the PICs, the timer and the keyboard. */
@@ -161,8 +162,7 @@ static void interrupts_init(void)
         serial_enable_rx_irq(&com1);
         pic_unmask(SERIAL_COM1_IRQ);
     }
-    kbd_init(&keyboard);
-    console_register("kbd", &kbd_console_ops, &keyboard);
+    kbd_init(&keyboard); /* read by the terminal's input task, not as a console */
     cpu_sti();
     kprintf("interrupts: PIC at vectors %d-%d, PIT at %llu.%03llu Hz, keyboard on IRQ %d\n",
             TRAP_IRQ_BASE, TRAP_IRQ_BASE + 15, (unsigned long long)(timer_rate_mhz() / 1000),
@@ -197,6 +197,9 @@ void kmain(uint32_t magic, uint32_t info_phys)
     err = kernel_threads_init(&keyboard);
     if (err)
         panic("the scheduler failed to start: %d", err);
+    err = kernel_tty_init(&com1, &screen, &keyboard);
+    if (err)
+        panic("the terminal failed to start: %d", err);
     mm_print_stats();
     kernel_devices_init();
     kernel_fs_init();

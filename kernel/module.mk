@@ -14,5 +14,6 @@ MODULE_KERNEL_SRCS := \
 	kernel/procinfo.c \
 	kernel/procs.c \
 	kernel/selftest.c \
-	kernel/threads.c
+	kernel/threads.c \
+	kernel/tty.c
 include mk/library.mk

@@ -1,7 +1,8 @@
 /*
  * procs.c - wire libproc into the kernel (kernel/procs.h): ring 3 set-up, the
- * hooks libproc needs (frames, time, randomness), and the kernel shell's
- * run_program hook.
+ * hooks libproc needs (frames, time, randomness, also behind /dev/random),
+ * and the kernel shell's run_program hook, which hands the console terminal
+ * to each program it runs.
  */
 #include <arch/cpu.h>
 #include <arch/timer.h>
@@ -13,10 +14,12 @@
 #include <kernel/fs.h>
 #include <kernel/power.h>
 #include <kernel/procs.h>
+#include <kernel/tty.h>
 #include <mm/mm.h>
 #include <proc/proc.h>
 #include <shell/fs_cmds.h>
 #include <shell/shell.h>
+#include <vfs/devfs.h>
 
 /* Not a cryptographic generator: a xorshift stream seeded from the TSC,
  * stirred with the TSC again on every call. Good enough for AT_RANDOM's
@@ -49,6 +52,7 @@ int kernel_procs_init(void)
         .reboot = kernel_reboot,
     };
     int err = proc_init(&cfg);
+    devfs_set_random(random_bytes);
     if (!err)
         kprintf("proc: ring 3 ready (syscall and int 0x80; NX %s, SMEP %s, SMAP %s)\n",
                 f.nx ? "on" : "off", f.smep ? "on" : "off", f.smap ? "on" : "off");
@@ -60,13 +64,23 @@ int kernel_run_program(void *ctx, int argc, char **argv)
     struct shell_env *env = ctx;
     (void)argc;
     static char *const envp[] = { "PATH=/bin:/sbin", "HOME=/", "TERM=vt100", NULL };
-    int pid = proc_spawn(argv[0], argv, envp, env->vfs, "/dev/console");
+    /* As a shell does: the terminal in cooked mode while the program runs.
+     * The program leads a new session, which takes the terminal with its
+     * group in the foreground (so ^C reaches it); when it exits the terminal
+     * is free again, and the shell's raw mode comes back. */
+    if (kernel_tty())
+        kernel_tty_program_mode();
+    int pid = proc_spawn(argv[0], argv, envp, env->vfs, "/dev/tty");
     if (pid < 0) {
+        if (kernel_tty())
+            kernel_tty_shell_mode();
         kprintf("sh: %s: %s\n", argv[0], k_strerror(pid));
         return pid == -ENOENT ? 127 : 126;
     }
     int status = 0;
     int err = proc_wait(pid, &status);
+    if (kernel_tty())
+        kernel_tty_shell_mode();
     if (err) {
         kprintf("sh: %s: %s\n", argv[0], k_strerror(err));
         return 1;

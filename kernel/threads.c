@@ -6,7 +6,6 @@
 #include <k/kprintf.h>
 #include <arch/pic.h>
 #include <arch/timer.h>
-#include <kernel/kshell.h>
 #include <kernel/devices.h>
 #include <kernel/threads.h>
 #include <proc/proc.h>
@@ -73,12 +72,12 @@ static void executor_thread(void *arg)
     }
 }
 
-/* Keyboard input (interrupt context): wake async readers and the shell. */
+/* Keyboard input (interrupt context): wake async readers (the terminal
+ * chains its own input task after this, kernel/tty.c). */
 static void kbd_input(void *ctx)
 {
     (void)ctx;
     async_event_signal(&kbd_event);
-    kshell_input_ready();
 }
 
 int kernel_threads_init(struct kbd *kbd)

@@ -6,6 +6,7 @@ MODULE_DEPS := arch k
 MODULE_SRCS := \
 	libdev/kbd.c \
 	libdev/kbd_decode.c \
+	libdev/tty.c \
 	libdev/serial.c \
 	libdev/vga.c \
 	libdev/blockdev.c \

@@ -283,6 +283,8 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[], struct 
                 err = 0;
         if (fd > 2)
             vfs_close(&p->files, fd);
+        if (!err) /* a terminal becomes the new session's controlling terminal */
+            proc_tty_spawned(p);
     } else {
         vfs_ctx_copy_fds(&p->files, from);
     }

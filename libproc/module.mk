@@ -22,6 +22,7 @@ MODULE_KERNEL_SRCS := \
 	libproc/syscall.c \
 	libproc/sys_fs.c \
 	libproc/sys_io.c \
-	libproc/sys_proc.c
+	libproc/sys_proc.c \
+	libproc/sys_tty.c
 MODULE_HOST_SRCS :=
 include mk/library.mk

@@ -31,7 +31,7 @@ struct proc *proc_current(void)
     return t ? t->owner : NULL;
 }
 
-static struct proc *find(int pid)
+struct proc *proc_find(int pid)
 {
     for (int i = 0; i < PROC_MAX; i++)
         if (table[i] && table[i]->pid == pid)
@@ -53,6 +53,11 @@ struct proc *proc_alloc(struct proc *parent, const char *name)
         p->pid = next_pid++;
         p->state = PROC_LIVE;
         p->parent = parent;
+        /* A child joins its parent's group and session; one the kernel
+         * starts leads a new session of its own. */
+        p->pgid = parent ? parent->pgid : p->pid;
+        p->sid = parent ? parent->sid : p->pid;
+        p->ctty = parent ? parent->ctty : NULL;
         table[slot] = p;
     }
     cpu_irq_restore(f);
@@ -176,7 +181,7 @@ void proc_switch_hook(struct thread *prev, struct thread *next)
  * others free themselves when they exit. Interrupts are off. */
 static void orphan_children(struct proc *p)
 {
-    struct proc *init = find(1);
+    struct proc *init = proc_find(1);
     if (init && (init == p || init->state != PROC_LIVE))
         init = NULL;
     bool zombie_to_init = false;
@@ -203,6 +208,7 @@ static void orphan_children(struct proc *p)
 
 __attribute__((noreturn)) void proc_exit(struct proc *p, int status)
 {
+    proc_tty_exit(p);
     if (p->clear_tid) {
         uint32_t zero = 0;
         uvm_copy_out(&p->vm, p->clear_tid, &zero, sizeof(zero));
@@ -239,15 +245,24 @@ __attribute__((noreturn)) void proc_exit(struct proc *p, int status)
     thread_exit(status);
 }
 
-/* Reap a zombie child of @p parent (NULL: the kernel) matching @p pid (-1: any).
+/* Reap a zombie child of @p parent (NULL: the kernel) matching @p pid (as wait4).
  * Interrupts are off. Returns the pid, 0 if some match is still alive, or
  * -ECHILD if none matches. */
+static bool wanted(const struct proc *parent, const struct proc *c, int pid)
+{
+    if (pid > 0)
+        return c->pid == pid;
+    if (pid == -1)
+        return true;
+    return c->pgid == (pid == 0 ? (parent ? parent->pgid : 0) : -pid);
+}
+
 static int reap_locked(struct proc *parent, int pid, int *status)
 {
     bool alive = false;
     for (int i = 0; i < PROC_MAX; i++) {
         struct proc *c = table[i];
-        if (!c || c->parent != parent || (pid > 0 && c->pid != pid))
+        if (!c || c->parent != parent || !wanted(parent, c, pid))
             continue;
         if (c->state != PROC_ZOMBIE) {
             alive = true;
@@ -290,24 +305,93 @@ int proc_wait(int pid, int *status)
     return r < 0 ? r : 0;
 }
 
+/* Mark @p sig pending for @p p and wake it where it sleeps. Interrupts are off. */
+static void signal_locked(struct proc *p, int sig)
+{
+    if (sig == 0 || proc_signal_ignored(p, sig))
+        return;
+    p->pending |= 1ull << (sig - 1);
+    /* A process asleep in wait4, on a pipe or a terminal notices at once; one
+     * in nanosleep within 100 ms; one running in user mode at its next
+     * interrupt or system call. */
+    wait_queue_wake_all(&p->child_exit);
+    if (p->blocked_on)
+        wait_queue_wake_all(p->blocked_on);
+}
+
 int proc_kill(int pid, int sig)
 {
     if (sig < 0 || sig > 64)
         return -EINVAL;
     uint64_t f = cpu_irq_save();
-    struct proc *p = find(pid);
+    struct proc *p = proc_find(pid);
     int r = (p && p->state == PROC_LIVE) ? 0 : -ESRCH;
-    if (r == 0 && sig > 0 && !proc_signal_ignored(p, sig)) {
-        p->pending |= 1ull << (sig - 1);
-        /* A process asleep in wait4 or on a pipe notices at once; one in
-         * nanosleep within 100 ms; one running in user mode at its next
-         * interrupt or system call. */
-        wait_queue_wake_all(&p->child_exit);
-        if (p->blocked_on)
-            wait_queue_wake_all(p->blocked_on);
+    if (r == 0)
+        signal_locked(p, sig);
+    cpu_irq_restore(f);
+    return r;
+}
+
+int proc_kill_group(int pgrp, int sig)
+{
+    if (sig < 0 || sig > 64)
+        return -EINVAL;
+    if (pgrp <= 0)
+        return -ESRCH;
+    uint64_t f = cpu_irq_save();
+    int r = -ESRCH;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = table[i];
+        if (p && p->state == PROC_LIVE && p->pgid == pgrp) {
+            signal_locked(p, sig);
+            r = 0;
+        }
     }
     cpu_irq_restore(f);
     return r;
+}
+
+int proc_kill_all(struct proc *self, int sig)
+{
+    if (sig < 0 || sig > 64)
+        return -EINVAL;
+    uint64_t f = cpu_irq_save();
+    int r = -ESRCH;
+    for (int i = 0; i < PROC_MAX; i++) {
+        struct proc *p = table[i];
+        if (p && p->state == PROC_LIVE && p != self && p->pid != 1) {
+            signal_locked(p, sig);
+            r = 0;
+        }
+    }
+    cpu_irq_restore(f);
+    return r;
+}
+
+int proc_group_session(int pgrp)
+{
+    uint64_t f = cpu_irq_save();
+    int sid = 0;
+    for (int i = 0; i < PROC_MAX && !sid; i++) {
+        struct proc *p = table[i];
+        if (p && p->state == PROC_LIVE && p->pgid == pgrp)
+            sid = p->sid;
+    }
+    cpu_irq_restore(f);
+    return sid;
+}
+
+int proc_sleep_interruptible(struct wait_queue *wq)
+{
+    struct proc *p = proc_current();
+    if (p && proc_signal_pending(p))
+        return -EINTR;
+    if (p)
+        p->blocked_on = wq;
+    wait_queue_sleep_locked(wq);
+    if (p)
+        p->blocked_on = NULL;
+    return 0;
 }
 
 static const char *const signal_text[] = {
@@ -404,6 +488,8 @@ int proc_snapshot(struct proc_info *out, int max)
         if (p->vm_live)
             uvm_stats(&p->vm, &st);
         out[n].resident_pages = st.resident_pages;
+        out[n].pgid = p->pgid;
+        out[n].sid = p->sid;
         n++;
     }
     cpu_irq_restore(f);

@@ -17,7 +17,25 @@ void proc_set_name(struct proc *p, const char *path);
 void proc_free(struct proc *p);
 int proc_start_thread(struct proc *p);
 __attribute__((noreturn)) void proc_exit(struct proc *p, int status);
+/* Reap a child as wait4 does: @p pid > 0 that child, -1 any, 0 one in the
+ * parent's group, < -1 one in group -pid. */
 int proc_wait_child(struct proc *parent, int pid, int *status, bool nohang);
+struct proc *proc_find(int pid);
+/* The session of process group @p pgrp (of any live member), or 0 if none. */
+int proc_group_session(int pgrp);
+/* Signal every live process but pid 1 and @p self (kill(-1)). */
+int proc_kill_all(struct proc *self, int sig);
+
+/* sys_tty.c: after open(2) returned @p fd: /dev/tty without a controlling
+ * terminal is -ENXIO (the fd is closed). Returns @p fd or the error. */
+int proc_tty_opened(struct proc *p, int fd);
+/* A process the kernel started leads a new session: if its standard input
+ * is /dev/tty and the terminal is free, the session takes it (as a getty
+ * gives it; /dev/console gives no controlling terminal, as Linux's init has
+ * none). */
+void proc_tty_spawned(struct proc *p);
+/* The session leader @p p exits: its terminal is hung up. */
+void proc_tty_exit(struct proc *p);
 
 /* The process with @p pid, or NULL (interrupts off, or the VFS lock held and
  * no sleeping, while the result is used). */

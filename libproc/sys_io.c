@@ -1,7 +1,8 @@
 /*
  * sys_io.c - system calls on descriptors: read, write and their vector and
- * positional forms, open, close, lseek, ioctl, dup, fcntl, fsync, ftruncate
- * and pipes (syscall.c has the table and the rules every call follows).
+ * positional forms, open, close, lseek, dup, fcntl, fsync, ftruncate and
+ * pipes (syscall.c has the table and the rules every call follows; ioctl is
+ * in sys_tty.c).
  */
 #include "sys_priv.h"
 
@@ -186,6 +187,7 @@ static int64_t open_path(struct proc *p, int dirfd, const char *path, uint64_t f
     int vflags = (int)(flags & (VFS_O_ACCMODE | VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC |
                                 VFS_O_APPEND | VFS_O_DIRECTORY | VFS_O_NOFOLLOW));
     int fd = vfs_openat(&p->files, dirfd, path, vflags, (uint32_t)mode & ~p->umask & 07777);
+    fd = proc_tty_opened(p, fd); /* /dev/tty needs a controlling terminal */
     if (fd >= 0)
         set_cloexec(p, fd, flags & O_CLOEXEC);
     return fd;
@@ -223,26 +225,6 @@ int64_t proc_sys_lseek(struct proc *p, uint64_t fd, uint64_t off, uint64_t whenc
     if (whence > 2)
         return -EINVAL;
     return vfs_lseek(&p->files, (int)fd, (int64_t)off, (int)whence);
-}
-
-struct linux_winsize {
-    uint16_t rows, cols, xpixel, ypixel;
-};
-
-int64_t proc_sys_ioctl(struct proc *p, uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3,
-                       uint64_t a4, uint64_t a5)
-{
-    struct vfs_stat st;
-    int r = vfs_fstat(&p->files, (int)fd, &st);
-    if (r)
-        return r;
-    if (st.type != VFS_TYPE_CHARDEV)
-        return -ENOTTY;
-    if (req == 0x5413) { /* TIOCGWINSZ: the console is the VGA text screen */
-        struct linux_winsize ws = { 25, 80, 0, 0 };
-        return uvm_copy_out(&p->vm, arg, &ws, sizeof(ws));
-    }
-    return -ENOTTY; /* termios arrives with the tty device */
 }
 
 int64_t proc_sys_dup(struct proc *p, uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3,

@@ -1,6 +1,6 @@
 /*
  * sys_priv.h - what the system-call files share (syscall.c, sys_io.c,
- * sys_names.c, sys_proc.c): Linux's constants, the user-path helpers and
+ * sys_names.c, sys_proc.c, sys_tty.c): Linux's constants, the user-path helpers and
  * every call's prototype.
  */
 #ifndef PROC_SYS_PRIV_H
@@ -119,6 +119,11 @@ PROC_SYSCALL(sysinfo);
 PROC_SYSCALL(syslog);
 PROC_SYSCALL(getrusage);
 PROC_SYSCALL(times);
+PROC_SYSCALL(setpgid);
+PROC_SYSCALL(getpgrp);
+PROC_SYSCALL(setsid);
+PROC_SYSCALL(getpgid);
+PROC_SYSCALL(getsid);
 
 /* A path buffer for one call, freed by the caller. */
 #define PATHBUF(name)                                                                              \

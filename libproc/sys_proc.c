@@ -186,6 +186,7 @@ int64_t proc_sys_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t
         if ((p->cloexec >> fd) & 1)
             vfs_close(&p->files, fd);
     p->cloexec = 0;
+    p->execed = true;
     proc_signal_exec(p);
     p->fs_base = 0;
     arch_set_user_fs(0);
@@ -205,9 +206,9 @@ int64_t proc_sys_wait4(struct proc *p, uint64_t pid, uint64_t ustatus, uint64_t 
     enum { WNOHANG = 1, WUNTRACED = 2, WCONTINUED = 8 };
     if (options & ~(uint64_t)(WNOHANG | WUNTRACED | WCONTINUED))
         return -EINVAL;
-    int want = (int)pid;
-    if (want < -1 || want == 0)
-        want = -1; /* process groups arrive with job control: any child for now */
+    int want = (int)pid; /* > 0 a child, -1 any, 0 one in our group, < -1 one in group -pid */
+    if (want == INT32_MIN)
+        return -ESRCH;
     int status = 0;
     int r = proc_wait_child(p, want, &status, options & WNOHANG);
     if (r > 0 && ustatus && uvm_copy_out(&p->vm, ustatus, &status, sizeof(status)))
@@ -220,12 +221,21 @@ int64_t proc_sys_wait4(struct proc *p, uint64_t pid, uint64_t ustatus, uint64_t 
     return r;
 }
 
+/* kill(2): pid > 0 one process, 0 the caller's group, -1 every process but
+ * pid 1 and the caller, < -1 the group -pid. */
 int64_t proc_sys_kill(struct proc *p, uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3,
                       uint64_t a4, uint64_t a5)
 {
-    if ((int64_t)pid <= 0)
-        return (int64_t)pid == 0 ? proc_kill(p->pid, (int)sig) : -ESRCH;
-    return proc_kill((int)pid, (int)sig);
+    int target = (int)pid; /* a pid_t: the register's low 32 bits, as Linux */
+    if (sig > 64)
+        return -EINVAL;
+    if (target > 0)
+        return proc_kill(target, (int)sig);
+    if (target == 0)
+        return proc_kill_group(p->pgid, (int)sig);
+    if (target == -1)
+        return proc_kill_all(p, (int)sig);
+    return target == INT32_MIN ? -ESRCH : proc_kill_group(-target, (int)sig);
 }
 
 /* One thread per process: a thread id is the process id. */

@@ -11,8 +11,8 @@
  * - A number that is not in the table returns -ENOSYS, logged once per number.
  * docs/processes.md lists the table. The calls themselves are in sys_io.c
  * (descriptors), sys_names.c (names), sys_proc.c (processes, memory,
- * signals, time) and sys_fs.c (mounts, file-system statistics, the system's
- * state and log).
+ * signals, time), sys_fs.c (mounts, file-system statistics, the system's
+ * state and log) and sys_tty.c (ioctl, process groups, sessions).
  */
 #include "sys_priv.h"
 
@@ -85,7 +85,12 @@ static const proc_sys_fn table[] = {
     [104] = proc_sys_getuid,
     [107] = proc_sys_getuid,
     [108] = proc_sys_getuid,
+    [109] = proc_sys_setpgid,
     [110] = proc_sys_getppid,
+    [111] = proc_sys_getpgrp,
+    [112] = proc_sys_setsid,
+    [121] = proc_sys_getpgid,
+    [124] = proc_sys_getsid,
     [127] = proc_sys_rt_sigpending,
     [137] = proc_sys_statfs,
     [138] = proc_sys_fstatfs,

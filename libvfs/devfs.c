@@ -3,20 +3,60 @@
  *
  * Vnodes are made on each lookup and freed on release; a block device's node
  * is found by name in libdev's registry every time, so a device registered
- * after the mount appears too. Inode numbers: 1 the directory, 2-4 the fixed
+ * after the mount appears too. Inode numbers: 1 the directory, 2-7 the fixed
  * character devices, 16 + n the n-th block device.
+ *
+ * `console` and `tty` are the terminal given to devfs_set_tty(): stream
+ * vnodes (their own ops table, with `stream` set), so a read may sleep
+ * without the VFS lock. Without a terminal they fall back to the console
+ * registry (writes to every console, reads what is waiting, never blocking).
+ * `random` and `urandom` read the generator given to devfs_set_random().
  */
 #include <k/console.h>
 #include <k/errno.h>
 #include <dev/block.h>
+#include <dev/tty.h>
 #include <string.h>
 #include <vfs/devfs.h>
 
-enum { DEV_DIR = 1, DEV_CONSOLE, DEV_NULL, DEV_ZERO, DEV_BLOCK_BASE = 16 };
+enum {
+    DEV_DIR = 1,
+    DEV_CONSOLE,
+    DEV_NULL,
+    DEV_ZERO,
+    DEV_TTY,
+    DEV_RANDOM,
+    DEV_URANDOM,
+    DEV_BLOCK_BASE = 16
+};
 
-static const char *const char_names[] = { "console", "null", "zero" };
+static const char *const char_names[] = { "console", "null", "zero", "tty", "random", "urandom" };
+#define NCHAR ((uint64_t)(sizeof(char_names) / sizeof(char_names[0])))
 
 static const struct vnode_ops devfs_ops;
+static const struct vnode_ops devfs_tty_ops;
+static struct tty *the_tty;
+static void (*the_random)(void *buf, size_t n);
+
+void devfs_set_tty(struct tty *t)
+{
+    the_tty = t;
+}
+
+void devfs_set_random(void (*fill)(void *buf, size_t n))
+{
+    the_random = fill;
+}
+
+struct tty *devfs_tty(const struct vnode *vn)
+{
+    return vn && vn->ops == &devfs_tty_ops ? vn->priv : NULL;
+}
+
+bool devfs_is_dev_tty(const struct vnode *vn)
+{
+    return devfs_tty(vn) && vn->ino == DEV_TTY;
+}
 
 static int make_vnode(struct vfs_mount *mnt, uint32_t type, uint64_t ino, void *priv,
                       struct vnode **out)
@@ -43,9 +83,17 @@ static int devfs_lookup(struct vnode *dir, const char *name, struct vnode **out)
         *out = vnode_get(dir);
         return 0;
     }
-    for (int i = 0; i < 3; i++)
-        if (strcmp(name, char_names[i]) == 0)
-            return make_vnode(dir->mnt, VFS_TYPE_CHARDEV, DEV_CONSOLE + (uint64_t)i, NULL, out);
+    for (uint64_t i = 0; i < NCHAR; i++) {
+        if (strcmp(name, char_names[i]) != 0)
+            continue;
+        uint64_t ino = DEV_CONSOLE + i;
+        if ((ino == DEV_CONSOLE || ino == DEV_TTY) && the_tty) {
+            struct vnode *vn = vnode_new(dir->mnt, &devfs_tty_ops, VFS_TYPE_CHARDEV, ino, the_tty);
+            *out = vn;
+            return vn ? 0 : -ENOMEM;
+        }
+        return make_vnode(dir->mnt, VFS_TYPE_CHARDEV, ino, NULL, out);
+    }
     struct block_device *bd = blockdev_find(name);
     if (!bd)
         return -ENOENT;
@@ -61,14 +109,14 @@ static int devfs_readdir(struct vnode *dir, void *handle, uint64_t *cookie, stru
         memcpy(out->name, c == 0 ? "." : "..", c == 0 ? 2 : 3);
         out->ino = DEV_DIR;
         out->type = VFS_TYPE_DIR;
-    } else if (c < 5) {
+    } else if (c < 2 + NCHAR) {
         size_t n = strlen(char_names[c - 2]);
         memcpy(out->name, char_names[c - 2], n + 1);
         out->ino = DEV_CONSOLE + (c - 2);
         out->type = VFS_TYPE_CHARDEV;
     } else {
         struct block_device *d = blockdev_next(NULL);
-        for (uint64_t i = 5; d && i < c; i++)
+        for (uint64_t i = 2 + NCHAR; d && i < c; i++)
             d = blockdev_next(d);
         if (!d)
             return 0;
@@ -150,7 +198,14 @@ static long devfs_read(struct vnode *vn, void *handle, uint64_t off, void *buf, 
     case DEV_ZERO:
         memset(buf, 0, len);
         return (long)len;
-    case DEV_CONSOLE: {
+    case DEV_RANDOM:
+    case DEV_URANDOM:
+        if (!the_random)
+            return -ENXIO;
+        the_random(buf, len);
+        return (long)len;
+    case DEV_CONSOLE:
+    case DEV_TTY: {
         size_t n = 0;
         int c;
         while (n < len && (c = console_getc()) >= 0)
@@ -168,8 +223,11 @@ static long devfs_write(struct vnode *vn, void *handle, uint64_t off, const void
     switch (vn->ino) {
     case DEV_NULL:
     case DEV_ZERO:
+    case DEV_RANDOM: /* accepted and dropped: nothing to mix it into */
+    case DEV_URANDOM:
         return (long)len;
     case DEV_CONSOLE:
+    case DEV_TTY:
         console_write(buf, len);
         return (long)len;
     default:
@@ -197,6 +255,30 @@ static const struct vnode_ops devfs_ops = {
     .write = devfs_write,
     .truncate = devfs_truncate,
     .fsync = devfs_fsync,
+};
+
+/* The terminal's vnodes: reads sleep in the line discipline. */
+static long devfs_tty_read(struct vnode *vn, void *handle, uint64_t off, void *buf, size_t len)
+{
+    (void)handle;
+    (void)off;
+    return tty_read(vn->priv, buf, len);
+}
+
+static long devfs_tty_write(struct vnode *vn, void *handle, uint64_t off, const void *buf,
+                            size_t len)
+{
+    (void)handle;
+    (void)off;
+    return tty_write(vn->priv, buf, len);
+}
+
+static const struct vnode_ops devfs_tty_ops = {
+    .getattr = devfs_getattr,
+    .read = devfs_tty_read,
+    .write = devfs_tty_write,
+    .truncate = devfs_truncate,
+    .stream = true,
 };
 
 static int devfs_mount(struct vfs_mount *mnt, void *source, struct vnode **root)

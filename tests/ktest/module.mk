@@ -9,6 +9,7 @@ KTEST_SRCS := \
 	tests/ktest/test_mm.c \
 	tests/ktest/test_sched.c \
 	tests/ktest/test_traps.c \
+	tests/ktest/test_tty.c \
 	tests/ktest/test_virtio_blk.c
 KTEST_OBJS := $(patsubst %,$(KBUILD)/%.o,$(KTEST_SRCS))
 ALL_OBJS += $(KTEST_OBJS)

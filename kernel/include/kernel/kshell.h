@@ -10,13 +10,10 @@
 #define KERNEL_KSHELL_H
 
 /**
- * @brief Start the shell thread. It reads from every console (serial and
- * keyboard), sleeping between keystrokes.
+ * @brief Start the shell thread. It reads the console terminal (serial and
+ * keyboard) in raw mode, sleeping between keystrokes.
  * @return 0 or a negative error
  */
 int kshell_start(void);
-
-/** @brief Called from the keyboard and serial interrupts: input may be waiting. */
-void kshell_input_ready(void);
 
 #endif

@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <vfs/vfs.h>
 
+struct tty;
+
 /** @brief Most processes alive (running or zombie) at once. */
 #define PROC_MAX 64
 /** @brief Longest name kept (the program's base name), with the NUL. */
@@ -89,6 +91,10 @@ struct proc {
     uint32_t umask;                /**< File-mode creation mask. */
     int status;                    /**< Wait status once a zombie (Linux encoding). */
     struct wait_queue child_exit;  /**< Where wait4() sleeps for its children. */
+    int pgid;                      /**< Process group (inherited; setpgid()). */
+    int sid;                       /**< Session (inherited; setsid()). */
+    struct tty *ctty;              /**< Controlling terminal, valid while it controls @ref sid. */
+    bool execed;                   /**< Has called execve (setpgid() then refuses). */
 };
 
 /** @brief What libproc needs from the kernel. */
@@ -128,7 +134,10 @@ void proc_switch_hook(struct thread *prev, struct thread *next);
  * @param envp   NULL-terminated environment
  * @param from   the caller's VFS context: working directory and root, and
  *               descriptors 0-2 unless @p stdio_path is given
- * @param stdio_path open this for descriptors 0, 1 and 2 instead (or NULL)
+ * @param stdio_path open this for descriptors 0, 1 and 2 instead (or NULL);
+ *               with "/dev/tty" the terminal, when free, becomes the new
+ *               session's controlling terminal with its group in the
+ *               foreground ("/dev/console" gives none, as Linux's init has none)
  * @return the new pid, or -ENOENT, -ENOEXEC, -EACCES, -ENOMEM, -EAGAIN, ...
  */
 int proc_spawn(const char *path, char *const argv[], char *const envp[], struct vfs_ctx *from,
@@ -151,6 +160,27 @@ int proc_wait(int pid, int *status);
  */
 int proc_kill(int pid, int sig);
 
+/**
+ * @brief Send @p sig to every live process of process group @p pgrp (the
+ * terminal's ^C, kill(-pgrp)). Interrupt-safe.
+ * @param pgrp the group (> 0)
+ * @param sig  1..64, or 0 to test that the group exists
+ * @return 0, -ESRCH when no process is in the group, or -EINVAL
+ */
+int proc_kill_group(int pgrp, int sig);
+
+/**
+ * @brief Sleep on @p wq so that a signal sent to the calling process wakes
+ * it (the wait queue is remembered as where it is blocked). Call with
+ * interrupts disabled, after checking the condition (as
+ * wait_queue_sleep_locked() requires); a kernel thread that is not a process
+ * just sleeps.
+ * @param wq where to sleep
+ * @return 0 after a wake-up, or -EINTR without sleeping when a signal is
+ *         already pending for the caller
+ */
+int proc_sleep_interruptible(struct wait_queue *wq);
+
 /** @brief A process as listed by proc_snapshot(). */
 struct proc_info {
     int pid;                  /**< Process id. */
@@ -158,6 +188,8 @@ struct proc_info {
     enum proc_state state;    /**< State. */
     char name[PROC_NAME_MAX]; /**< Name. */
     uint64_t resident_pages;  /**< User pages in memory. */
+    int pgid;                 /**< Process group. */
+    int sid;                  /**< Session. */
 };
 
 /**

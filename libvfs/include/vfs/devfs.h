@@ -1,11 +1,16 @@
 /**
  * @file vfs/devfs.h
- * @brief /dev: `console`, `null`, `zero`, and every registered block device
- * (`vda`, `ram0`, ...) as a file whose bytes are the device's.
+ * @brief /dev: `console`, `tty`, `null`, `zero`, `random`, `urandom`, and every
+ * registered block device (`vda`, `ram0`, ...) as a file whose bytes are the
+ * device's.
  *
  * Block devices are read and written at any byte offset and length (partial
- * blocks are read, patched and written back). `console` writes to every console
- * and reads whatever input is waiting (never blocks: 0 bytes when none).
+ * blocks are read, patched and written back). `console` and `tty` are the
+ * terminal (dev/tty.h) once devfs_set_tty() has named one: reads go through
+ * its line discipline and may sleep. Before that they write to every console
+ * and read whatever input is waiting (never blocking: 0 bytes when none).
+ * `random` and `urandom` read the generator given to devfs_set_random()
+ * (-ENXIO without one); writes to them are accepted and dropped.
  */
 #ifndef VFS_DEVFS_H
 #define VFS_DEVFS_H
@@ -32,5 +37,35 @@ struct block_device *devfs_block_device(const struct vnode *vn);
  * @return 0, -ENOTBLK when it names something else, or the walk's error
  */
 int devfs_resolve_block(struct vfs_ctx *ctx, const char *path, struct block_device **out);
+struct tty;
+
+/**
+ * @brief The terminal behind `/dev/console` and `/dev/tty` (for every devfs
+ * mount; vnodes looked up before the call keep what they had).
+ * @param t the terminal, or NULL for the console registry; must outlive its use
+ */
+void devfs_set_tty(struct tty *t);
+
+/**
+ * @brief The generator behind `/dev/random` and `/dev/urandom`.
+ * @param fill fills @p n bytes at @p buf, or NULL for none
+ */
+void devfs_set_random(void (*fill)(void *buf, size_t n));
+
+/**
+ * @brief The terminal an open devfs vnode is (`console` or `tty` with a
+ * terminal set), for ioctl.
+ * @param vn any vnode
+ * @return the terminal, or NULL when @p vn is not one
+ */
+struct tty *devfs_tty(const struct vnode *vn);
+
+/**
+ * @brief Whether @p vn is `/dev/tty` (the caller's controlling terminal,
+ * which a process without one may not open) rather than `/dev/console`.
+ * @param vn any vnode
+ * @return true for the `tty` node of a terminal
+ */
+bool devfs_is_dev_tty(const struct vnode *vn);
 
 #endif

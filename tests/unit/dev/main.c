@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 Suite *kbd_suite(void);
+Suite *tty_suite(void);
 Suite *serial_suite(void);
 Suite *vga_suite(void);
 Suite *pci_suite(void);
@@ -18,6 +19,7 @@ int main(void)
     SRunner *sr = srunner_create(serial_suite());
     srunner_add_suite(sr, vga_suite());
     srunner_add_suite(sr, kbd_suite());
+    srunner_add_suite(sr, tty_suite());
     srunner_add_suite(sr, pci_suite());
     srunner_add_suite(sr, ramdisk_suite());
     srunner_add_suite(sr, virtqueue_suite());

@@ -2,6 +2,7 @@ TEST := dev
 TEST_SRCS := \
 	tests/unit/dev/main.c \
 	tests/unit/dev/test_kbd.c \
+	tests/unit/dev/test_tty.c \
 	tests/unit/dev/test_serial.c \
 	tests/unit/dev/test_vga.c \
 	tests/unit/dev/test_pci.c \

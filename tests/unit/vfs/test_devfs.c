@@ -6,6 +6,8 @@
 #include <k/console.h>
 #include <k/errno.h>
 #include <dev/ramdisk.h>
+#include <dev/tty.h>
+#include <vfs/devfs.h>
 #include <string.h>
 
 Suite *devfs_suite(void);
@@ -47,6 +49,8 @@ static void setup(void)
 
 static void teardown(void)
 {
+    devfs_set_tty(NULL);
+    devfs_set_random(NULL);
     vfs_fixture_teardown();
     blockdev_unregister(&rd.bdev);
     console_reset();
@@ -62,7 +66,7 @@ START_TEST(test_listing)
         strcat(all, " ");
     }
     vfs_close(&ctx, fd);
-    ck_assert_str_eq(all, ". .. console null zero ram0 ");
+    ck_assert_str_eq(all, ". .. console null zero tty random urandom ram0 ");
     struct vfs_stat st;
     ck_assert_int_eq(vfs_stat(&ctx, "/dev/ram0", &st), 0);
     ck_assert_uint_eq(st.type, VFS_TYPE_BLOCKDEV);
@@ -126,6 +130,80 @@ START_TEST(test_block_device_bytes)
 }
 END_TEST
 
+static void fill_sevens(void *buf, size_t n)
+{
+    memset(buf, 7, n);
+}
+
+START_TEST(test_random)
+{
+    char buf[16];
+    int fd = vfs_open(&ctx, "/dev/urandom", VFS_O_RDWR, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(vfs_read(&ctx, fd, buf, sizeof(buf)), -ENXIO); /* no generator */
+    devfs_set_random(fill_sevens);
+    ck_assert_int_eq(vfs_read(&ctx, fd, buf, sizeof(buf)), 16);
+    ck_assert_int_eq(buf[0] + buf[15], 14);
+    ck_assert_int_eq(vfs_write(&ctx, fd, "seed", 4), 4);
+    vfs_close(&ctx, fd);
+    fd = vfs_open(&ctx, "/dev/random", VFS_O_RDONLY, 0);
+    ck_assert_int_eq(vfs_read(&ctx, fd, buf, 3), 3);
+    vfs_close(&ctx, fd);
+}
+END_TEST
+
+static int tty_wait(void *c, bool (*ready)(void *), void *arg, uint32_t timeout_ms)
+{
+    (void)c;
+    (void)timeout_ms;
+    return ready(arg) ? 0 : -EINTR;
+}
+
+static void tty_out(void *c, const char *s, size_t n)
+{
+    cap_write(c, s, n);
+}
+
+START_TEST(test_console_and_tty_are_the_terminal)
+{
+    static const struct tty_ops ops = { .output = tty_out, .wait = tty_wait };
+    static struct tty t;
+    tty_init(&t, &ops, NULL, NULL, NULL);
+    int fd = vfs_open(&ctx, "/dev/console", VFS_O_RDWR, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_ptr_null(devfs_tty(ctx.fds[fd]->vn)); /* looked up before the tty was set */
+    vfs_close(&ctx, fd);
+    devfs_set_tty(&t);
+    fd = vfs_open(&ctx, "/dev/console", VFS_O_RDWR, 0);
+    int fd2 = vfs_open(&ctx, "/dev/tty", VFS_O_RDWR, 0);
+    ck_assert_ptr_eq(devfs_tty(ctx.fds[fd]->vn), &t);
+    ck_assert_ptr_eq(devfs_tty(ctx.fds[fd2]->vn), &t);
+    ck_assert(!devfs_is_dev_tty(ctx.fds[fd]->vn));
+    ck_assert(devfs_is_dev_tty(ctx.fds[fd2]->vn));
+    ck_assert_int_eq(vfs_write(&ctx, fd, "a\n", 2), 2);
+    out[outlen] = '\0';
+    ck_assert_str_eq(out, "a\r\n"); /* through the line discipline */
+    tty_receive(&t, 'x');
+    tty_receive(&t, '\r');
+    char buf[8];
+    ck_assert_int_eq(vfs_read(&ctx, fd2, buf, sizeof(buf)), 2);
+    ck_assert_int_eq(memcmp(buf, "x\n", 2), 0);
+    ck_assert_int_eq(vfs_read(&ctx, fd2, buf, sizeof(buf)), -EINTR); /* it would sleep */
+    ck_assert_int_eq(vfs_lseek(&ctx, fd, 0, VFS_SEEK_SET), -ESPIPE);
+    struct vfs_stat st;
+    ck_assert_int_eq(vfs_fstat(&ctx, fd, &st), 0);
+    ck_assert_uint_eq(st.type, VFS_TYPE_CHARDEV);
+    vfs_close(&ctx, fd);
+    vfs_close(&ctx, fd2);
+    ck_assert_int_eq(put_file("/dev/tty", "ok"), 0); /* O_TRUNC on a terminal is fine */
+    ck_assert_ptr_null(devfs_tty(NULL));
+    int z = vfs_open(&ctx, "/dev/zero", VFS_O_RDONLY, 0);
+    ck_assert_ptr_null(devfs_tty(ctx.fds[z]->vn));
+    ck_assert(!devfs_is_dev_tty(ctx.fds[z]->vn));
+    vfs_close(&ctx, z);
+}
+END_TEST
+
 Suite *devfs_suite(void)
 {
     Suite *s = suite_create("devfs");
@@ -134,6 +212,8 @@ Suite *devfs_suite(void)
     tcase_add_test(tc, test_listing);
     tcase_add_test(tc, test_null_zero_console);
     tcase_add_test(tc, test_block_device_bytes);
+    tcase_add_test(tc, test_random);
+    tcase_add_test(tc, test_console_and_tty_are_the_terminal);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,52 @@
+/**
+ * @file kernel/tty.h
+ * @brief The console terminal: libdev's line discipline (dev/tty.h) fed by
+ * COM1 and the PS/2 keyboard, shown on COM1 and the VGA screen, behind
+ * `/dev/console` and `/dev/tty`.
+ *
+ * An async task on the kernel's executor ("tty-input") decodes the keyboard
+ * and drains COM1 into the terminal whenever either interrupts, and holds
+ * input back (COM1's bytes stay in its ring and the UART) while a raw-mode
+ * reader leaves the terminal full. Readers sleep on a wait queue that a
+ * signal to their process interrupts. ^C and ^\ reach the foreground process
+ * group through proc_kill_group().
+ *
+ * The kernel shell reads the terminal in raw mode (kernel_tty_shell_mode());
+ * a program it runs gets Linux's default cooked mode
+ * (kernel_tty_program_mode()), and its session the terminal.
+ */
+#ifndef KERNEL_TTY_H
+#define KERNEL_TTY_H
+
+#include <dev/kbd.h>
+#include <dev/serial.h>
+#include <dev/tty.h>
+#include <dev/vga.h>
+
+/**
+ * @brief Start the console terminal: hook the keyboard's interrupt, start the
+ * input task, give the terminal to devfs, and put it in the kernel shell's
+ * raw mode. Call after kernel_threads_init() (the executor must exist).
+ * @param com1     the serial console (may be absent: `present` false)
+ * @param screen   the VGA text screen
+ * @param keyboard the PS/2 keyboard (kbd_init() done)
+ * @return 0, or -ENOMEM when the input task cannot be started
+ */
+int kernel_tty_init(struct serial_port *com1, struct vga *screen, struct kbd *keyboard);
+
+/** @brief The console terminal, or NULL before kernel_tty_init(). @return it */
+struct tty *kernel_tty(void);
+
+/** @brief COM1 received bytes (called from its interrupt handler): wake the input task. */
+void kernel_tty_input(void);
+
+/** @brief From the timer tick: wake readers waiting with a VTIME timeout. */
+void kernel_tty_tick(void);
+
+/** @brief Raw input without echo or signals: how the kernel shell's editor reads. */
+void kernel_tty_shell_mode(void);
+
+/** @brief Linux's default cooked mode: what a program the kernel shell runs gets. */
+void kernel_tty_program_mode(void);
+
+#endif
