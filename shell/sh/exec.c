@@ -585,7 +585,7 @@ static int eval_loop(struct sh_node *n, int flags)
     int status = 0;
     sh.loop_depth++;
     for (;;) {
-        int c = sh_eval(n->a, flags | SH_EV_TESTED);
+        int c = sh_eval(n->a, (flags & ~SH_EV_EXIT) | SH_EV_TESTED);
         if (sh.skip)
             goto skipped_cond;
         if ((c == 0) != (n->type == SN_WHILE))
@@ -681,7 +681,7 @@ static int eval_node(struct sh_node *n, int flags)
         return eval_simple(n, flags);
     case SN_PIPE:
         if (n->nkids == 1) {
-            int st = sh_eval(n->kids[0], flags | (n->bang ? SH_EV_TESTED : 0));
+            int st = sh_eval(n->kids[0], n->bang ? (flags & ~SH_EV_EXIT) | SH_EV_TESTED : flags);
             return sh.status = n->bang ? !st : st;
         }
         return eval_pipe(n, flags);

@@ -372,8 +372,9 @@ static void setup_interactive(void)
 {
     tty_termios = tcgetattr(0, &tty_orig) == 0;
     sh.tty_fd = fcntl(0, F_DUPFD_CLOEXEC, 10);
-    sh.pgid = getpgrp();
+    /* Job control needs a real terminal: termios and process groups. */
     if (tty_termios && sh.tty_fd >= 0 && tcgetpgrp(sh.tty_fd) >= 0) {
+        sh.pgid = getpgrp();
         /* Lead our own process group and own the terminal. */
         if (getpid() != getsid(0) && setpgid(0, 0) == 0)
             sh.pgid = getpid();

@@ -83,8 +83,6 @@ void sh_vars_init(char **envp)
         sh_setvar("IFS", " \t\n", 0);
     if (!sh_getvar("PATH"))
         sh_setvar("PATH", "/bin:/sbin:/usr/bin:/usr/sbin", SH_VAR_EXPORT);
-    if (!sh_getvar("PS1"))
-        sh_setvar("PS1", "$ ", 0);
     if (!sh_getvar("PS2"))
         sh_setvar("PS2", "> ", 0);
 }

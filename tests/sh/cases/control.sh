@@ -34,3 +34,7 @@ first
 second line
 END
 echo done
+printf '3\n1\n2\n' | sort | while read x; do echo "piped $x"; done
+echo a | until read x; do echo never; done; echo until-piped $?
+sh -c '! true'; echo bang-last $?
+(! false); echo bang-sub $?
