@@ -1,10 +1,9 @@
 /*
  * exec.c - running syntax trees (XCU 2.9): simple commands, pipelines,
- * lists, compound commands, functions and redirections.
+ * lists, compound commands and function calls.
  *
- * Interface: sh_eval(), sh_eval_string(), sh_command_output(), the function
- * table, sh_find_path(). Layer: above expand.c and jobs.c; calls the
- * built-ins of builtin*.c.
+ * Interface: sh_eval(), sh_eval_string(), sh_command_output(). Layer: above
+ * expand.c, redir.c and jobs.c; calls the built-ins of builtin*.c.
  *
  * Processes: a command runs in a child made with fork() unless it is a
  * built-in or function, or SH_EV_EXIT says this process is about to end
@@ -15,8 +14,7 @@
  * foreground group until it ends, so ^C reaches the job and not the shell.
  *
  * Redirections of a built-in, function or compound command are undone
- * afterwards: each descriptor changed is first saved with F_DUPFD_CLOEXEC
- * (10 and up) and put back at the end.
+ * afterwards (redir.c); a program's are made in its child.
  */
 #include "sh.h"
 
@@ -29,264 +27,6 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
-
-/* ---- functions ---- */
-
-struct func {
-    struct func *next;
-    char *name;
-    struct sh_node *def; /* SN_FUNC */
-};
-
-static struct func *funcs;
-
-struct sh_node *sh_find_func(const char *name)
-{
-    for (struct func *f = funcs; f; f = f->next)
-        if (strcmp(f->name, name) == 0)
-            return f->def;
-    return NULL;
-}
-
-void sh_unset_func(const char *name)
-{
-    for (struct func **pf = &funcs; *pf; pf = &(*pf)->next) {
-        if (strcmp((*pf)->name, name) == 0) {
-            struct func *f = *pf;
-            *pf = f->next;
-            sh_arena_unref(f->def->arena);
-            free(f->name);
-            free(f);
-            return;
-        }
-    }
-}
-
-void sh_define_func(const char *name, struct sh_node *def)
-{
-    sh_unset_func(name);
-    struct func *f = sh_alloc(sizeof(*f));
-    f->name = sh_strdup(name);
-    f->def = def;
-    sh_arena_ref(def->arena);
-    f->next = funcs;
-    funcs = f;
-}
-
-void sh_funcs_free(void)
-{
-    while (funcs)
-        sh_unset_func(funcs->name);
-}
-
-/* ---- redirections ---- */
-
-struct saved_fd {
-    int fd, copy; /* copy -1: fd was closed */
-};
-
-struct fdsave {
-    struct saved_fd s[32];
-    int n;
-};
-
-static void save_fd(struct fdsave *sv, int fd)
-{
-    if (!sv)
-        return;
-    for (int i = 0; i < sv->n; i++)
-        if (sv->s[i].fd == fd)
-            return;
-    if (sv->n == 32)
-        return;
-    int copy = fcntl(fd, F_DUPFD_CLOEXEC, 10);
-    sv->s[sv->n++] = (struct saved_fd){ fd, copy };
-}
-
-static void restore_fds(struct fdsave *sv)
-{
-    sh_out_flush();
-    while (sv->n > 0) {
-        struct saved_fd *s = &sv->s[--sv->n];
-        if (s->copy >= 0) {
-            dup2(s->copy, s->fd);
-            close(s->copy);
-        } else {
-            close(s->fd);
-        }
-    }
-}
-
-/* A pipe whose read end gives @p text; a helper child writes big texts. */
-static int heredoc_fd(const char *text)
-{
-    int p[2];
-    if (pipe(p) < 0)
-        return -1;
-    size_t n = strlen(text);
-    if (n <= 4096) {
-        sh_write_all(p[1], text, n);
-    } else {
-        sh_out_flush();
-        pid_t pid = fork();
-        if (pid == 0) {
-            close(p[0]);
-            signal(SIGPIPE, SIG_DFL);
-            sh_write_all(p[1], text, n);
-            _exit(0);
-        }
-        /* The writer is reaped with the other children (sh_reap_jobs). */
-        if (pid > 0)
-            sh_job_add(pid);
-    }
-    close(p[1]);
-    return p[0];
-}
-
-static int apply_redirs(struct sh_redir *r, struct fdsave *sv)
-{
-    sh_out_flush();
-    for (; r; r = r->next) {
-        int fd = -1;
-        if (r->kind == SR_HEREDOC) {
-            char *text = r->quoted ? sh_strdup(r->body) : sh_expand_one(r->body, SH_EXP_HEREDOC);
-            if (!text)
-                return -1;
-            fd = heredoc_fd(text);
-            free(text);
-            if (fd < 0) {
-                sh_error("here-document: %s", strerror(errno));
-                return -1;
-            }
-        } else {
-            char *target = sh_expand_one(r->word, SH_EXP_TILDE);
-            if (!target)
-                return -1;
-            if (r->kind == SR_DUPIN || r->kind == SR_DUPOUT) {
-                if (strcmp(target, "-") == 0) {
-                    free(target);
-                    save_fd(sv, r->fd);
-                    close(r->fd);
-                    continue;
-                }
-                char *end;
-                long src = strtol(target, &end, 10);
-                if (*end || end == target || src < 0 || src > 1023 || fcntl((int)src, F_GETFD) < 0) {
-                    sh_error("%s: bad file descriptor", target);
-                    free(target);
-                    return -1;
-                }
-                free(target);
-                if (src != r->fd) {
-                    save_fd(sv, r->fd);
-                    dup2((int)src, r->fd);
-                }
-                continue;
-            }
-            int flags = r->kind == SR_IN       ? O_RDONLY
-                        : r->kind == SR_RDWR   ? O_RDWR | O_CREAT
-                        : r->kind == SR_APPEND ? O_WRONLY | O_CREAT | O_APPEND
-                                               : O_WRONLY | O_CREAT | O_TRUNC;
-            if (r->kind == SR_OUT && sh.opt_C) {
-                struct stat st;
-                if (stat(target, &st) == 0 && S_ISREG(st.st_mode)) {
-                    sh_error("%s: cannot overwrite existing file", target);
-                    free(target);
-                    return -1;
-                }
-            }
-            fd = open(target, flags | O_CLOEXEC, 0666);
-            if (fd < 0) {
-                sh_error("%s: %s", target, strerror(errno));
-                free(target);
-                return -1;
-            }
-            free(target);
-        }
-        if (fd != r->fd) {
-            save_fd(sv, r->fd);
-            if (dup2(fd, r->fd) < 0) {
-                sh_error("%d: %s", r->fd, strerror(errno));
-                close(fd);
-                return -1;
-            }
-            close(fd);
-        } else {
-            fcntl(fd, F_SETFD, 0);
-        }
-    }
-    return 0;
-}
-
-/* ---- programs ---- */
-
-char *sh_find_path(const char *name)
-{
-    const char *path = sh_getvar("PATH");
-    if (!path)
-        path = "/bin:/sbin";
-    struct sh_str b = { 0 };
-    for (const char *p = path;; p++) {
-        const char *colon = strchr(p, ':');
-        size_t n = colon ? (size_t)(colon - p) : strlen(p);
-        b.len = 0;
-        if (n == 0)
-            sh_str_adds(&b, ".");
-        else
-            sh_str_addn(&b, p, n);
-        sh_str_addc(&b, '/');
-        sh_str_adds(&b, name);
-        struct stat st;
-        if (stat(b.s, &st) == 0 && S_ISREG(st.st_mode) && access(b.s, X_OK) == 0)
-            return b.s;
-        if (!colon)
-            break;
-        p = colon;
-    }
-    sh_str_free(&b);
-    return NULL;
-}
-
-/* Run a file that is not a program as a shell script. */
-static void exec_script(const char *path, char **argv, char **env)
-{
-    int argc = 0;
-    while (argv[argc])
-        argc++;
-    char **nargv = sh_alloc(sizeof(char *) * (size_t)(argc + 2));
-    nargv[0] = "sh";
-    nargv[1] = (char *)path;
-    for (int i = 1; i <= argc; i++)
-        nargv[i + 1] = argv[i];
-    execve(sh.self, nargv, env);
-    free(nargv);
-}
-
-/* Replace this process with the program argv[0]. Never returns. */
-void sh_exec_program(char **argv, char **env)
-{
-    const char *name = argv[0];
-    int err;
-    if (strchr(name, '/')) {
-        execve(name, argv, env);
-        err = errno;
-        if (err == ENOEXEC)
-            exec_script(name, argv, env);
-    } else {
-        char *path = sh_find_path(name);
-        if (!path) {
-            sh_error("%s: command not found", name);
-            sh_exit(127);
-        }
-        execve(path, argv, env);
-        err = errno;
-        if (err == ENOEXEC)
-            exec_script(path, argv, env);
-        free(path);
-    }
-    sh_error("%s: %s", name, strerror(err));
-    sh_exit(err == ENOENT || err == ENOTDIR ? 127 : 126);
-}
 
 /* ---- processes ---- */
 
@@ -420,10 +160,10 @@ static int eval_simple(struct sh_node *n, int flags)
             if (sh_setvar(assigns.v[i], eq + 1, 0) < 0)
                 status = 1;
         }
-        struct fdsave sv = { .n = 0 };
-        if (apply_redirs(n->redirs, &sv) < 0)
+        struct sh_fdsave sv = { .n = 0 };
+        if (sh_apply_redirs(n->redirs, &sv) < 0)
             status = 1;
-        restore_fds(&sv);
+        sh_restore_fds(&sv);
         if (status == 0)
             status = sh.status_subst;
         goto done;
@@ -445,9 +185,9 @@ static int eval_simple(struct sh_node *n, int flags)
             }
             sh_setvar(assigns.v[i], eq + 1, 0);
         }
-        struct fdsave sv = { .n = 0 };
+        struct sh_fdsave sv = { .n = 0 };
         bool keep = b && strcmp(b->name, "exec") == 0 && argv.n == 1;
-        if (apply_redirs(n->redirs, keep ? NULL : &sv) < 0) {
+        if (sh_apply_redirs(n->redirs, keep ? NULL : &sv) < 0) {
             status = 1;
         } else if (f) {
             status = call_function(f, (int)argv.n, argv.v, flags);
@@ -455,7 +195,7 @@ static int eval_simple(struct sh_node *n, int flags)
             status = b->fn((int)argv.n, argv.v);
             sh_out_flush();
         }
-        restore_fds(&sv);
+        sh_restore_fds(&sv);
         while (ntmp-- > 0) {
             if (tmp[ntmp].had)
                 sh_setvar(tmp[ntmp].name, tmp[ntmp].old, 0);
@@ -476,7 +216,7 @@ static int eval_simple(struct sh_node *n, int flags)
         goto done;
     }
     if (pid == 0) {
-        if (apply_redirs(n->redirs, NULL) < 0)
+        if (sh_apply_redirs(n->redirs, NULL) < 0)
             sh_exit(1);
         char **env = sh_environ(assigns.v);
         sh_exec_program(argv.v, env);
@@ -757,7 +497,7 @@ int sh_eval(struct sh_node *n, int flags)
             if (!(flags & SH_EV_EXIT)) {
                 pid_t pid = fork_child(NULL, false, false);
                 if (pid == 0) {
-                    if (apply_redirs(n->redirs, NULL) < 0)
+                    if (sh_apply_redirs(n->redirs, NULL) < 0)
                         sh_exit(1);
                     struct sh_node copy = *n;
                     copy.redirs = NULL;
@@ -769,17 +509,17 @@ int sh_eval(struct sh_node *n, int flags)
                 sh_ignore_sigint(false);
                 return sh.status = sh_status_of(ws, true);
             }
-            if (apply_redirs(n->redirs, NULL) < 0)
+            if (sh_apply_redirs(n->redirs, NULL) < 0)
                 sh_exit(1);
             status = eval_node(n, flags);
         } else {
-            struct fdsave sv = { .n = 0 };
-            if (apply_redirs(n->redirs, &sv) < 0) {
-                restore_fds(&sv);
+            struct sh_fdsave sv = { .n = 0 };
+            if (sh_apply_redirs(n->redirs, &sv) < 0) {
+                sh_restore_fds(&sv);
                 return sh.status = 1;
             }
             status = eval_node(n, flags);
-            restore_fds(&sv);
+            sh_restore_fds(&sv);
         }
     } else {
         status = eval_node(n, flags);

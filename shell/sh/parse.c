@@ -2,381 +2,27 @@
  * parse.c - shell text to syntax trees (the POSIX grammar, XCU 2.10).
  *
  * Interface: sh_parser_init(), then sh_parse_command() once per complete
- * command; sh_scan_subst() for the expander. Layer: above util.c; the trees go
- * to exec.c, the raw words in them to expand.c.
+ * command. Layer: above the lexer (lex.c, lex.h); the trees go to exec.c,
+ * the raw words in them to expand.c.
  *
- * The lexer only finds where each word ends (quotes, `$(...)`, `${...}` and
- * backquotes nest); the word keeps its raw text, quotes included, and is
- * expanded when it runs. Here-document bodies are read at the newline after
- * their operator. Text that stops inside a command (an open quote, `if`
- * without `fi`, a trailing `|`, a missing here-document end) is reported as
- * SH_PARSE_MORE unless the parser was told no more input will come, so the
- * reader can fetch another line and parse again from the command's start.
+ * Recursive descent over the tokens: list, and-or, pipeline, command (simple,
+ * compound with trailing redirections, or a function definition). Words keep
+ * their raw text, quotes included, and are expanded when they run. Text that
+ * stops inside a command (an open quote, `if` without `fi`, a trailing `|`, a
+ * missing here-document end) is reported as SH_PARSE_MORE unless the parser
+ * was told no more input will come, so the reader can fetch another line and
+ * parse again from the command's start.
  *
  * Memory: every node and string lives in the parser's arena (one per complete
  * command), which the caller releases with sh_arena_unref(); functions keep a
  * reference to theirs.
  */
 #include "sh.h"
+#include "lex.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- arena ---- */
-
-struct chunk {
-    struct chunk *next;
-    size_t used, size;
-    _Alignas(16) char data[];
-};
-
-struct sh_arena {
-    struct chunk *chunks;
-    int refs;
-};
-
-struct sh_arena *sh_arena_new(void)
-{
-    struct sh_arena *a = sh_alloc(sizeof(*a));
-    a->refs = 1;
-    return a;
-}
-
-void *sh_arena_alloc(struct sh_arena *a, size_t n)
-{
-    n = (n + 15) & ~(size_t)15;
-    struct chunk *c = a->chunks;
-    if (!c || c->used + n > c->size) {
-        size_t size = n > 4000 ? n : 4000;
-        c = sh_alloc(sizeof(*c) + size);
-        c->size = size;
-        c->next = a->chunks;
-        a->chunks = c;
-    }
-    void *p = c->data + c->used;
-    c->used += n;
-    memset(p, 0, n);
-    return p;
-}
-
-void sh_arena_ref(struct sh_arena *a)
-{
-    a->refs++;
-}
-
-void sh_arena_unref(struct sh_arena *a)
-{
-    if (!a || --a->refs > 0)
-        return;
-    while (a->chunks) {
-        struct chunk *c = a->chunks;
-        a->chunks = c->next;
-        free(c);
-    }
-    free(a);
-}
-
-static char *astrndup(struct sh_parser *p, const char *s, size_t n)
-{
-    char *d = sh_arena_alloc(p->arena, n + 1);
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
-
-/* ---- lexer ---- */
-
-enum {
-    T_EOF, T_WORD, T_NEWLINE, T_SEMI, T_AMP, T_PIPE, T_AND, T_OR, T_DSEMI, T_LPAREN, T_RPAREN,
-    T_LESS, T_GREAT, T_DGREAT, T_LESSAND, T_GREATAND, T_LESSGREAT, T_DLESS, T_DLESSDASH,
-    T_CLOBBER, T_BAD,
-};
-
-static const char *const tok_text[] = {
-    "end of file", "word", "newline", ";", "&", "|", "&&", "||", ";;", "(", ")",
-    "<", ">", ">>", "<&", ">&", "<>", "<<", "<<-", ">|", "?",
-};
-
-static bool is_meta(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '&' || c == '|' || c == '(' ||
-           c == ')' || c == '<' || c == '>';
-}
-
-/* Skip a quoted or nested construct starting at s[i]; returns the index after
- * it, or -1 if the text ends first. */
-static long skip_nested(const char *s, size_t len, size_t i);
-
-static long skip_dq(const char *s, size_t len, size_t i) /* s[i] is after the '"' */
-{
-    while (i < len) {
-        char c = s[i];
-        if (c == '"')
-            return (long)i + 1;
-        if (c == '\\') {
-            i += 2;
-        } else if (c == '$' || c == '`') {
-            long e = skip_nested(s, len, i);
-            if (e < 0)
-                return -1;
-            i = (size_t)e;
-        } else {
-            i++;
-        }
-    }
-    return -1;
-}
-
-long sh_skip_part(const char *s, size_t len, size_t i)
-{
-    return skip_nested(s, len, i);
-}
-
-static long skip_nested(const char *s, size_t len, size_t i)
-{
-    char c = s[i];
-    if (c == '\'') {
-        const char *q = memchr(s + i + 1, '\'', len - i - 1);
-        return q ? q - s + 1 : -1;
-    }
-    if (c == '"')
-        return skip_dq(s, len, i + 1);
-    if (c == '`') {
-        for (size_t j = i + 1; j < len; j++) {
-            if (s[j] == '\\')
-                j++;
-            else if (s[j] == '`')
-                return (long)j + 1;
-        }
-        return -1;
-    }
-    if (c == '$' && i + 1 < len && s[i + 1] == '(') {
-        long e = sh_scan_subst(s + i + 2, len - i - 2);
-        return e < 0 ? -1 : (long)(i + 2) + e + 1;
-    }
-    if (c == '$' && i + 1 < len && s[i + 1] == '{') {
-        size_t j = i + 2;
-        while (j < len && s[j] != '}') {
-            if (s[j] == '\\') {
-                j += 2;
-            } else if (s[j] == '\'' || s[j] == '"' || s[j] == '`' || s[j] == '$') {
-                long e = skip_nested(s, len, j);
-                if (e < 0)
-                    return -1;
-                j = (size_t)e;
-            } else {
-                j++;
-            }
-        }
-        return j < len ? (long)j + 1 : -1;
-    }
-    return (long)i + 1;
-}
-
-long sh_scan_subst(const char *s, size_t len)
-{
-    int depth = 0;
-    size_t i = 0;
-    while (i < len) {
-        char c = s[i];
-        if (c == '(') {
-            depth++;
-            i++;
-        } else if (c == ')') {
-            if (depth-- == 0)
-                return (long)i;
-            i++;
-        } else if (c == '\\') {
-            i += 2;
-        } else if (c == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t' || s[i - 1] == '\n')) {
-            while (i < len && s[i] != '\n')
-                i++;
-        } else if (c == '\'' || c == '"' || c == '`' || c == '$') {
-            long e = skip_nested(s, len, i);
-            if (e < 0)
-                return -1;
-            i = (size_t)e;
-        } else {
-            i++;
-        }
-    }
-    return -1;
-}
-
-static void syntax_error(struct sh_parser *p, const char *what)
-{
-    if (p->error || p->incomplete)
-        return;
-    if (sh.interactive)
-        sh_error("syntax error: %s", what);
-    else
-        sh_error("line %d: syntax error: %s", p->lineno, what);
-    p->error = true;
-}
-
-/* The text ran out where more was needed. */
-static void need_more(struct sh_parser *p, const char *what)
-{
-    if (p->at_eof)
-        syntax_error(p, what);
-    else
-        p->incomplete = true;
-}
-
-static void read_heredocs(struct sh_parser *p)
-{
-    for (int h = 0; h < p->nheredocs; h++) {
-        struct sh_redir *r = p->heredocs[h];
-        size_t dlen = strlen(r->word);
-        struct sh_str body = { 0 };
-        bool found = false;
-        while (p->pos < p->len) {
-            const char *line = p->src + p->pos;
-            const char *nl = memchr(line, '\n', p->len - p->pos);
-            size_t n = nl ? (size_t)(nl - line) : p->len - p->pos;
-            p->pos += n + (nl ? 1 : 0);
-            p->lineno++;
-            if (r->strip_tabs)
-                while (n > 0 && *line == '\t')
-                    line++, n--;
-            if (n == dlen && memcmp(line, r->word, n) == 0) {
-                found = true;
-                break;
-            }
-            if (!nl && !p->at_eof) /* a partial last line: wait for the rest */
-                break;
-            sh_str_addn(&body, line, n);
-            sh_str_addc(&body, '\n');
-        }
-        if (!found && !p->at_eof) {
-            sh_str_free(&body);
-            p->incomplete = true;
-            return;
-        }
-        r->body = astrndup(p, body.s ? body.s : "", body.len);
-        sh_str_free(&body);
-    }
-    p->nheredocs = 0;
-}
-
-static void next(struct sh_parser *p)
-{
-    p->tokword = NULL;
-    p->tokquoted = false;
-    p->tokfd = -1;
-    if (p->error || p->incomplete) {
-        p->tok = T_BAD;
-        return;
-    }
-    const char *s = p->src;
-    for (;;) {
-        if (p->pos < p->len && (s[p->pos] == ' ' || s[p->pos] == '\t')) {
-            p->pos++;
-        } else if (p->pos + 1 < p->len && s[p->pos] == '\\' && s[p->pos + 1] == '\n') {
-            p->pos += 2;
-            p->lineno++;
-        } else if (p->pos < p->len && s[p->pos] == '#') {
-            while (p->pos < p->len && s[p->pos] != '\n')
-                p->pos++;
-        } else {
-            break;
-        }
-    }
-    p->tokstart = p->pos;
-    if (p->pos >= p->len) {
-        p->tok = T_EOF;
-        return;
-    }
-    char c = s[p->pos];
-    char d = p->pos + 1 < p->len ? s[p->pos + 1] : '\0';
-    char e = p->pos + 2 < p->len ? s[p->pos + 2] : '\0';
-    int t = -1, n = 1;
-    switch (c) {
-    case '\n':
-        p->pos++;
-        p->lineno++;
-        p->tok = T_NEWLINE;
-        if (p->nheredocs)
-            read_heredocs(p);
-        if (p->incomplete)
-            p->tok = T_BAD;
-        return;
-    case ';': t = d == ';' ? (n = 2, T_DSEMI) : T_SEMI; break;
-    case '&': t = d == '&' ? (n = 2, T_AND) : T_AMP; break;
-    case '|': t = d == '|' ? (n = 2, T_OR) : T_PIPE; break;
-    case '(': t = T_LPAREN; break;
-    case ')': t = T_RPAREN; break;
-    case '<':
-        if (d == '<')
-            t = e == '-' ? (n = 3, T_DLESSDASH) : (n = 2, T_DLESS);
-        else if (d == '&')
-            t = (n = 2, T_LESSAND);
-        else if (d == '>')
-            t = (n = 2, T_LESSGREAT);
-        else
-            t = T_LESS;
-        break;
-    case '>':
-        if (d == '>')
-            t = (n = 2, T_DGREAT);
-        else if (d == '&')
-            t = (n = 2, T_GREATAND);
-        else if (d == '|')
-            t = (n = 2, T_CLOBBER);
-        else
-            t = T_GREAT;
-        break;
-    }
-    if (t >= 0) {
-        p->pos += (size_t)n;
-        p->tok = t;
-        return;
-    }
-    /* A word (or an IO number: digits right before < or >). */
-    size_t start = p->pos;
-    while (p->pos < p->len && !is_meta(s[p->pos])) {
-        char ch = s[p->pos];
-        if (ch == '\\') {
-            if (p->pos + 1 >= p->len && !p->at_eof) {
-                need_more(p, "backslash at end");
-                p->tok = T_BAD;
-                return;
-            }
-            if (p->pos + 1 < p->len && s[p->pos + 1] == '\n')
-                p->lineno++;
-            p->pos += 2;
-            p->tokquoted = true;
-            continue;
-        }
-        if (ch == '\'' || ch == '"' || ch == '`' || ch == '$') {
-            long end = skip_nested(s, p->len, p->pos);
-            if (end < 0) {
-                need_more(p, ch == '$' ? "missing closing bracket" : "unterminated quoted string");
-                p->tok = T_BAD;
-                return;
-            }
-            for (size_t i = p->pos; i < (size_t)end; i++)
-                p->lineno += s[i] == '\n';
-            if (ch != '$')
-                p->tokquoted = true;
-            p->pos = (size_t)end;
-            continue;
-        }
-        p->pos++;
-    }
-    if (p->pos > p->len)
-        p->pos = p->len;
-    p->tok = T_WORD;
-    p->tokword = astrndup(p, s + start, p->pos - start);
-    if (p->pos < p->len && (s[p->pos] == '<' || s[p->pos] == '>')) {
-        bool digits = true;
-        for (size_t i = start; i < p->pos; i++)
-            digits = digits && s[i] >= '0' && s[i] <= '9';
-        if (digits && p->pos - start <= 4)
-            p->tokfd = atoi(p->tokword);
-    }
-}
 
 /* ---- parser ---- */
 
@@ -399,15 +45,15 @@ static bool ends_list(struct sh_parser *p)
 static void unexpected(struct sh_parser *p)
 {
     if (p->tok == T_EOF) {
-        need_more(p, "unexpected end of file");
+        sh_need_more(p, "unexpected end of file");
         return;
     }
     if (p->tok == T_BAD)
         return;
     char buf[80];
-    const char *t = p->tok == T_WORD ? p->tokword : tok_text[p->tok];
+    const char *t = p->tok == T_WORD ? p->tokword : sh_tok_text[p->tok];
     snprintf(buf, sizeof(buf), "unexpected '%.40s'", t);
-    syntax_error(p, buf);
+    sh_syntax_error(p, buf);
 }
 
 static bool failed(struct sh_parser *p)
@@ -418,13 +64,13 @@ static bool failed(struct sh_parser *p)
 static void linebreak(struct sh_parser *p)
 {
     while (p->tok == T_NEWLINE)
-        next(p);
+        sh_lex_next(p);
 }
 
 static bool expect_kw(struct sh_parser *p, const char *kw)
 {
     if (is_kw(p, kw)) {
-        next(p);
+        sh_lex_next(p);
         return true;
     }
     unexpected(p);
@@ -451,6 +97,7 @@ static char **to_array(struct sh_parser *p, struct sh_vec *v)
 }
 
 static struct sh_node *parse_list(struct sh_parser *p, bool multiline);
+static struct sh_node *parse_command(struct sh_parser *p);
 
 static bool is_redir_tok(int t)
 {
@@ -470,7 +117,7 @@ static struct sh_redir *parse_redir(struct sh_parser *p, int fd)
     r->kind = kinds[t];
     bool input = t == T_LESS || t == T_LESSAND || t == T_LESSGREAT || t == T_DLESS || t == T_DLESSDASH;
     r->fd = fd >= 0 ? fd : input ? 0 : 1;
-    next(p);
+    sh_lex_next(p);
     if (p->tok != T_WORD) {
         unexpected(p);
         return NULL;
@@ -487,15 +134,15 @@ static struct sh_redir *parse_redir(struct sh_parser *p, int fd)
             else if (*s != '\'' && *s != '"')
                 sh_str_addc(&d, *s);
         }
-        r->word = astrndup(p, d.s ? d.s : "", d.len);
+        r->word = sh_astrndup(p, d.s ? d.s : "", d.len);
         sh_str_free(&d);
         if (p->nheredocs == (int)(sizeof(p->heredocs) / sizeof(p->heredocs[0]))) {
-            syntax_error(p, "too many here-documents on one line");
+            sh_syntax_error(p, "too many here-documents on one line");
             return NULL;
         }
         p->heredocs[p->nheredocs++] = r;
     }
-    next(p);
+    sh_lex_next(p);
     return r;
 }
 
@@ -507,7 +154,7 @@ static void parse_trailing_redirs(struct sh_parser *p, struct sh_node *n)
         int fd = -1;
         if (p->tok == T_WORD) {
             fd = p->tokfd;
-            next(p);
+            sh_lex_next(p);
         }
         struct sh_redir *r = parse_redir(p, fd);
         if (!r)
@@ -520,7 +167,7 @@ static void parse_trailing_redirs(struct sh_parser *p, struct sh_node *n)
 static struct sh_node *parse_compound_body(struct sh_parser *p, int type, const char *end)
 {
     struct sh_node *n = new_node(p, type);
-    next(p);
+    sh_lex_next(p);
     n->a = parse_list(p, true);
     if (failed(p) || !expect_kw(p, end))
         return NULL;
@@ -530,7 +177,7 @@ static struct sh_node *parse_compound_body(struct sh_parser *p, int type, const 
 static struct sh_node *parse_if(struct sh_parser *p)
 {
     struct sh_node *n = new_node(p, SN_IF);
-    next(p); /* if or elif */
+    sh_lex_next(p); /* if or elif */
     n->a = parse_list(p, true);
     if (failed(p) || !expect_kw(p, "then"))
         return NULL;
@@ -542,7 +189,7 @@ static struct sh_node *parse_if(struct sh_parser *p)
         return n->c ? n : NULL;
     }
     if (is_kw(p, "else")) {
-        next(p);
+        sh_lex_next(p);
         n->c = parse_list(p, true);
         if (failed(p))
             return NULL;
@@ -564,7 +211,7 @@ static struct sh_node *parse_do_group(struct sh_parser *p)
 static struct sh_node *parse_loop(struct sh_parser *p, int type)
 {
     struct sh_node *n = new_node(p, type);
-    next(p);
+    sh_lex_next(p);
     n->a = parse_list(p, true);
     if (failed(p))
         return NULL;
@@ -575,29 +222,29 @@ static struct sh_node *parse_loop(struct sh_parser *p, int type)
 static struct sh_node *parse_for(struct sh_parser *p)
 {
     struct sh_node *n = new_node(p, SN_FOR);
-    next(p);
+    sh_lex_next(p);
     if (p->tok != T_WORD || !sh_is_name(p->tokword, strlen(p->tokword))) {
         unexpected(p);
         return NULL;
     }
     n->name = p->tokword;
-    next(p);
+    sh_lex_next(p);
     linebreak(p);
     if (is_kw(p, "in")) {
         struct sh_vec v = { 0 };
-        next(p);
+        sh_lex_next(p);
         while (p->tok == T_WORD) {
             sh_vec_push(&v, p->tokword);
-            next(p);
+            sh_lex_next(p);
         }
         n->words = to_array(p, &v);
         if (p->tok != T_SEMI && p->tok != T_NEWLINE) {
             unexpected(p);
             return NULL;
         }
-        next(p);
+        sh_lex_next(p);
     } else if (p->tok == T_SEMI) {
-        next(p);
+        sh_lex_next(p);
     }
     n->b = parse_do_group(p);
     return n->b ? n : NULL;
@@ -606,13 +253,13 @@ static struct sh_node *parse_for(struct sh_parser *p)
 static struct sh_node *parse_case(struct sh_parser *p)
 {
     struct sh_node *n = new_node(p, SN_CASE);
-    next(p);
+    sh_lex_next(p);
     if (p->tok != T_WORD) {
         unexpected(p);
         return NULL;
     }
     n->name = p->tokword;
-    next(p);
+    sh_lex_next(p);
     linebreak(p);
     if (!expect_kw(p, "in"))
         return NULL;
@@ -624,7 +271,7 @@ static struct sh_node *parse_case(struct sh_parser *p)
         struct sh_case_item *it = sh_arena_alloc(p->arena, sizeof(*it));
         struct sh_vec v = { 0 };
         if (p->tok == T_LPAREN)
-            next(p);
+            sh_lex_next(p);
         for (;;) {
             if (p->tok != T_WORD) {
                 free(v.v);
@@ -632,24 +279,24 @@ static struct sh_node *parse_case(struct sh_parser *p)
                 return NULL;
             }
             sh_vec_push(&v, p->tokword);
-            next(p);
+            sh_lex_next(p);
             if (p->tok != T_PIPE)
                 break;
-            next(p);
+            sh_lex_next(p);
         }
         it->pats = to_array(p, &v);
         if (p->tok != T_RPAREN) {
             unexpected(p);
             return NULL;
         }
-        next(p);
+        sh_lex_next(p);
         it->body = parse_list(p, true);
         if (failed(p))
             return NULL;
         *tail = it;
         tail = &it->next;
         if (p->tok == T_DSEMI) {
-            next(p);
+            sh_lex_next(p);
             continue;
         }
         if (!is_kw(p, "esac")) {
@@ -657,7 +304,7 @@ static struct sh_node *parse_case(struct sh_parser *p)
             return NULL;
         }
     }
-    next(p);
+    sh_lex_next(p);
     return n;
 }
 
@@ -674,28 +321,27 @@ static struct sh_node *parse_simple(struct sh_parser *p)
                 sh_vec_push(&assigns, p->tokword);
             else
                 sh_vec_push(&words, p->tokword);
-            next(p);
+            sh_lex_next(p);
             if (words.n == 1 && assigns.n == 0 && p->tok == T_LPAREN && !n->redirs) {
                 /* name ( ) compound-command */
                 struct sh_node *f = new_node(p, SN_FUNC);
                 f->name = words.v[0];
                 free(words.v);
-                next(p);
+                sh_lex_next(p);
                 if (p->tok != T_RPAREN) {
                     unexpected(p);
                     return NULL;
                 }
-                next(p);
+                sh_lex_next(p);
                 linebreak(p);
                 if (!sh_is_name(f->name, strlen(f->name))) {
-                    syntax_error(p, "bad function name");
+                    sh_syntax_error(p, "bad function name");
                     return NULL;
                 }
-                extern struct sh_node *sh_parse_command_node(struct sh_parser *);
-                f->a = sh_parse_command_node(p);
+                f->a = parse_command(p);
                 if (!f->a || f->a->type == SN_CMD) {
                     if (!failed(p))
-                        syntax_error(p, "a function body must be a compound command");
+                        sh_syntax_error(p, "a function body must be a compound command");
                     return NULL;
                 }
                 return f;
@@ -704,7 +350,7 @@ static struct sh_node *parse_simple(struct sh_parser *p)
             int fd = -1;
             if (p->tok == T_WORD) {
                 fd = p->tokfd;
-                next(p);
+                sh_lex_next(p);
             }
             struct sh_redir *r = parse_redir(p, fd);
             if (!r) {
@@ -727,14 +373,12 @@ static struct sh_node *parse_simple(struct sh_parser *p)
     return n;
 }
 
-struct sh_node *sh_parse_command_node(struct sh_parser *p);
-
-struct sh_node *sh_parse_command_node(struct sh_parser *p)
+static struct sh_node *parse_command(struct sh_parser *p)
 {
     struct sh_node *n = NULL;
     if (p->tok == T_LPAREN) {
         n = new_node(p, SN_SUBSHELL);
-        next(p);
+        sh_lex_next(p);
         n->a = parse_list(p, true);
         if (failed(p))
             return NULL;
@@ -742,7 +386,7 @@ struct sh_node *sh_parse_command_node(struct sh_parser *p)
             unexpected(p);
             return NULL;
         }
-        next(p);
+        sh_lex_next(p);
     } else if (is_kw(p, "{")) {
         n = parse_compound_body(p, SN_GROUP, "}");
     } else if (is_kw(p, "if")) {
@@ -768,9 +412,9 @@ static struct sh_node *parse_pipeline(struct sh_parser *p)
     bool bang = false;
     while (is_kw(p, "!")) {
         bang = !bang;
-        next(p);
+        sh_lex_next(p);
     }
-    struct sh_node *first = sh_parse_command_node(p);
+    struct sh_node *first = parse_command(p);
     if (!first)
         return NULL;
     if (p->tok != T_PIPE && !bang)
@@ -782,9 +426,9 @@ static struct sh_node *parse_pipeline(struct sh_parser *p)
     int cap = 64;
     many[n->nkids++] = first;
     while (p->tok == T_PIPE) {
-        next(p);
+        sh_lex_next(p);
         linebreak(p);
-        struct sh_node *k = sh_parse_command_node(p);
+        struct sh_node *k = parse_command(p);
         if (!k)
             break;
         if (n->nkids == cap) {
@@ -809,7 +453,7 @@ static struct sh_node *parse_and_or(struct sh_parser *p)
     struct sh_node *left = parse_pipeline(p);
     while (left && (p->tok == T_AND || p->tok == T_OR)) {
         struct sh_node *n = new_node(p, p->tok == T_AND ? SN_AND : SN_OR);
-        next(p);
+        sh_lex_next(p);
         linebreak(p);
         n->a = left;
         n->b = parse_pipeline(p);
@@ -848,7 +492,7 @@ static struct sh_node *parse_list(struct sh_parser *p, bool multiline)
         }
         list = seq(p, list, n);
         if (p->tok == T_SEMI || p->tok == T_AMP) {
-            next(p);
+            sh_lex_next(p);
             continue;
         }
         if (p->tok == T_NEWLINE && multiline)
@@ -877,7 +521,7 @@ int sh_parse_command(struct sh_parser *p, struct sh_node **out)
     p->nheredocs = 0;
     size_t start = p->pos;
     int line = p->lineno;
-    next(p);
+    sh_lex_next(p);
     if (p->tok == T_EOF)
         return SH_PARSE_EOF;
     if (p->tok == T_NEWLINE)
@@ -886,7 +530,7 @@ int sh_parse_command(struct sh_parser *p, struct sh_node **out)
     if (!failed(p) && p->tok != T_NEWLINE && p->tok != T_EOF)
         unexpected(p);
     if (!failed(p) && p->nheredocs)
-        need_more(p, "here-document without its end");
+        sh_need_more(p, "here-document without its end");
     if (p->incomplete) {
         p->pos = start;
         p->lineno = line;

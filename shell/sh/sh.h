@@ -8,12 +8,15 @@
  *   util.c     allocation that never fails quietly, growable strings and
  *              vectors, error messages ("sh: ...")
  *   vars.c     shell variables, the environment, positional parameters
- *   parse.c    source text -> syntax tree (struct sh_node), in an arena
+ *   lex.c      the arena of syntax trees; source text -> tokens (lex.h)
+ *   parse.c    tokens -> syntax tree (struct sh_node), in an arena
  *   expand.c   words -> fields: tilde, parameters, command substitution,
  *              arithmetic (arith.c), field splitting, globbing (glob.c),
  *              quote removal
- *   exec.c     running trees: pipelines, redirections, subshells, jobs,
- *              signals and traps
+ *   jobs.c     children, background jobs, signals, traps, exit
+ *   redir.c    redirections, $PATH search and execve, the function table
+ *   exec.c     running trees: simple commands, pipelines, lists, compound
+ *              commands, subshells, command substitution
  *   builtin*.c the built-in commands
  *   main.c     options, the read-parse-run loop, the interactive terminal
  *              (the line editor of shell/editor.c, history, completion)
@@ -207,6 +210,22 @@ int sh_arith(const char *expr, long *result);
 
 /** Expand a pattern (backslash-escaped) into sorted paths; the count added. */
 size_t sh_glob(const char *pat, struct sh_vec *out);
+
+/* ---- redir.c ---- */
+
+struct sh_saved_fd {
+    int fd, copy; /* copy -1: fd was closed */
+};
+
+/** Descriptors changed by redirections, to put back afterwards. */
+struct sh_fdsave {
+    struct sh_saved_fd s[32];
+    int n;
+};
+
+/** Apply redirections; @p sv (may be NULL: for good) records what to restore. 0 or -1. */
+int sh_apply_redirs(struct sh_redir *r, struct sh_fdsave *sv);
+void sh_restore_fds(struct sh_fdsave *sv);
 
 /* ---- exec.c ---- */
 
