@@ -8,6 +8,9 @@
 #                       against expected output (and dash, when installed);
 #                       part of `make check`
 #
+#   build/host/tests/test_sh   Check tests of the pure layers (lexer, parser,
+#                       arithmetic): `make test-sh`, part of `make check-unit`
+#
 # The program's editor and history take lines of up to SH_LINE_MAX bytes
 # (shell/limits.h is a port header); the kernel shell keeps its 1024.
 
@@ -43,6 +46,28 @@ $(SH_HOST): $(SH_HOST_OBJS)
 	$(Q)$(HCC) $(SANITIZE) -o $@ $^
 
 -include $(SH_MUSL_OBJS:.o=.d) $(SH_HOST_OBJS:.o=.d)
+
+# Check runner for the layers that need no processes.
+SH_UNIT      := $(BUILD)/host/tests/test_sh
+SH_UNIT_SRCS := tests/unit/sh/test_sh_parse.c $(addprefix shell/sh/,lex.c parse.c util.c vars.c arith.c)
+SH_UNIT_OBJS := $(patsubst %.c,$(BUILD)/host/sh/unit/%.o,$(SH_UNIT_SRCS))
+
+$(BUILD)/host/sh/unit/%.o: %.c
+	@mkdir -p $(@D)
+	$(Q)echo "  HOSTCC  $@"
+	$(Q)$(HCC) $(HCFLAGS) -Ishell/sh $(DEPFLAGS) -c -o $@ $<
+
+$(SH_UNIT): $(SH_UNIT_OBJS)
+	@mkdir -p $(@D)
+	$(Q)echo "  LD      $@"
+	$(Q)$(HCC) $(HLDFLAGS) -o $@ $^ $(CHECK_LIBS)
+
+-include $(SH_UNIT_OBJS:.o=.d)
+UNIT_TEST_BINS += $(SH_UNIT)
+
+.PHONY: test-sh
+test-sh: $(SH_UNIT)
+	$(Q)$(SH_UNIT)
 
 .PHONY: sh check-sh
 sh: $(SH_MUSL) $(SH_HOST)

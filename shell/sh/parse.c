@@ -290,7 +290,9 @@ static struct sh_node *parse_case(struct sh_parser *p)
             return NULL;
         }
         sh_lex_next(p);
-        it->body = parse_list(p, true);
+        linebreak(p);
+        /* an empty body is allowed here, unlike other compound lists */
+        it->body = p->tok == T_DSEMI || is_kw(p, "esac") ? NULL : parse_list(p, true);
         if (failed(p))
             return NULL;
         *tail = it;

@@ -38,3 +38,9 @@ printf '3\n1\n2\n' | sort | while read x; do echo "piped $x"; done
 echo a | until read x; do echo never; done; echo until-piped $?
 sh -c '! true'; echo bang-last $?
 (! false); echo bang-sub $?
+case x in x) ;; esac; echo empty-body $?
+case y in
+  x) echo no ;;
+  y)
+  ;;
+esac; echo empty-body2 $?
