@@ -156,6 +156,26 @@ int sh_builtin_printf(int argc, char **argv)
                 if (asprintf(&piece, spec, (unsigned long long)num_arg(arg)) < 0)
                     piece = NULL;
                 break;
+            case 'f':
+            case 'F':
+            case 'e':
+            case 'E':
+            case 'g':
+            case 'G': {
+                double d = 0;
+                if (arg) {
+                    char *end;
+                    d = strtod(arg, &end);
+                    if (*end || end == arg) {
+                        sh_error("printf: %s: invalid number", arg);
+                        printf_error = 1;
+                    }
+                }
+                spec[k++] = conv, spec[k] = '\0';
+                if (asprintf(&piece, spec, d) < 0)
+                    piece = NULL;
+                break;
+            }
             case 'c':
                 spec[k++] = 'c', spec[k] = '\0';
                 if (arg && *arg && asprintf(&piece, spec, *arg) < 0)

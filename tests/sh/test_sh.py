@@ -34,6 +34,22 @@ ENV_BASE = {"LC_ALL": "C", "HOME": "/tmp", "ASAN_OPTIONS": "detect_leaks=1",
             "UBSAN_OPTIONS": "halt_on_error=1:print_stacktrace=1"}
 
 
+def shell_env(sh, tmp):
+    """The environment of the scripts: `sh` on PATH is @sh; HOME=/tmp; TMPDIR
+    is tmp/work (tmp/bin holds the sh link)."""
+    bindir, work = os.path.join(tmp, "bin"), os.path.join(tmp, "work")
+    for d in (bindir, work):
+        os.makedirs(d, exist_ok=True)
+    link = os.path.join(bindir, "sh")
+    if os.path.lexists(link):
+        os.unlink(link)
+    os.symlink(sh, link)
+    env = dict(ENV_BASE)
+    env["PATH"] = bindir + ":" + os.environ.get("PATH", "/usr/bin:/bin")
+    env["TMPDIR"] = work
+    return env
+
+
 class ShTest(unittest.TestCase):
     """Runs every test once per binary of SH_BINS."""
 
@@ -49,14 +65,7 @@ class ShTest(unittest.TestCase):
         self._tmp.cleanup()
 
     def env(self, sh):
-        link = os.path.join(self.bindir, "sh")
-        if os.path.lexists(link):
-            os.unlink(link)
-        os.symlink(sh, link)
-        env = dict(ENV_BASE)
-        env["PATH"] = self.bindir + ":" + os.environ.get("PATH", "/usr/bin:/bin")
-        env["TMPDIR"] = self.work
-        return env
+        return shell_env(sh, self.dir)
 
     def run_sh(self, sh, args, stdin=None, timeout=60):
         r = subprocess.run([sh] + args, input=stdin, stdout=subprocess.PIPE,
@@ -317,10 +326,14 @@ class Interactive(ShTest):
 
 
 def regen():
-    for case in sorted(glob.glob(os.path.join(CASES, "*.sh"))):
-        r = subprocess.run(["dash", case], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        with open(case[:-3] + ".out", "w") as f:
-            f.write(r.stdout.decode() + "status %d\n" % r.returncode)
+    dash = shutil.which("dash")
+    with tempfile.TemporaryDirectory(prefix="sh-regen-") as tmp:
+        env = shell_env(dash, tmp)
+        for case in sorted(glob.glob(os.path.join(CASES, "*.sh"))):
+            r = subprocess.run([dash, case], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               env=env, cwd=env["TMPDIR"])
+            with open(case[:-3] + ".out", "w") as f:
+                f.write(r.stdout.decode() + "status %d\n" % r.returncode)
 
 
 if __name__ == "__main__":
