@@ -45,6 +45,7 @@ static struct shell_editor ed;
 static struct termios tty_orig;
 static bool tty_termios; /* tcgetattr works: raw mode around editing */
 static bool tty_raw;     /* raw mode is on now */
+static bool use_editor;  /* stdin is a terminal: lines come through the editor */
 static int in_fd = 0;    /* where commands come from */
 static char *in_buf;     /* buffered input of a script file */
 static size_t in_len, in_pos;
@@ -282,7 +283,7 @@ static bool read_line(struct sh_str *buf, bool continued)
 {
     size_t before = buf->len;
     bool ok;
-    if (sh.interactive && in_fd == 0) {
+    if (use_editor) {
         ok = edit_line(buf, continued);
     } else {
         if (sh.interactive) {
@@ -370,6 +371,9 @@ static char *find_self(const char *argv0)
 
 static void setup_interactive(void)
 {
+    use_editor = isatty(0);
+    if (!use_editor)
+        return; /* sh -i on a pipe: prompts, but plain lines */
     tty_termios = tcgetattr(0, &tty_orig) == 0;
     sh.tty_fd = fcntl(0, F_DUPFD_CLOEXEC, 10);
     /* Job control needs a real terminal: termios and process groups. */

@@ -167,6 +167,10 @@ class Behaviour(ShTest):
             self.assertEqual((out, err), ("1\n", "+ a=1\n+ echo 1\n"))
             st, out, err = self.run_sh(sh, ["/no/script"])
             self.assertEqual(st, 127)
+            # -i on a pipe: prompts on stderr, plain lines, and end of file ends it
+            st, out, err = self.run_sh(sh, ["-i"], stdin=b"echo hi\n", timeout=20)
+            self.assertEqual((st, out), (0, "hi\n"))
+            self.assertTrue(err.endswith(" $ "), err)
 
     def test_stdin_is_shared_with_commands(self):
         # The shell reads its script from a pipe a byte at a time, so `read`
@@ -210,6 +214,30 @@ class Behaviour(ShTest):
             self.assertEqual(out, "5000\n")
             st, out, err = self.run_sh(sh, ["-c", "echo p" + " | cat" * 60])
             self.assertEqual(out, "p\n")
+
+    def test_builtin_listings(self):
+        # the outputs that are this shell's own wording (dash words them otherwise)
+        text = ("trap 'echo x' INT; trap; trap - INT; trap; set -o | grep -E 'errexit|noglob'; "
+                "set -e; set -o | grep errexit; set +e; help | head -1; type cd if sh; "
+                "readonly R=1; readonly | grep R=; export -p | grep -c 'export PATH='; "
+                "cd /; cd /tmp; cd - ; umask 022; umask -S; trap -l | head -2; "
+                "wait 99999; echo wait $?; echo hi | { read; echo REPLY=$REPLY; }; "
+                "printf 'echo dot $1; return 3; echo no\\n' > d.sh; . ./d.sh arg; echo dot $?; "
+                "command echo via-command; break; echo break $?; history; "
+                "return; echo return $?; exit abc; echo not-here")
+        for sh in self.each():
+            st, out, err = self.run_sh(sh, ["-c", text])
+            self.assertEqual(out, "trap -- 'echo x' INT\n"
+                                  "errexit     off\nnoglob      off\nerrexit     on\n"
+                                  "Kestrel sh: a POSIX shell. Built-in commands:\n"
+                                  "cd is a shell builtin\nif is a shell keyword\n"
+                                  "sh is %s/sh\n" % self.bindir +
+                                  "readonly R='1'\n1\n/\nu=rwx,g=rx,o=rx\n 1) SIGHUP\n 2) SIGINT\n"
+                                  "wait 127\nREPLY=hi\ndot arg\ndot 3\nvia-command\nbreak 0\n"
+                                  "return 1\n")
+            self.assertEqual(st, 2)
+            self.assertEqual(err, "sh: return: can only return from a function or sourced script\n"
+                                  "sh: exit: abc: numeric argument required\n")
 
     def test_shell_survives_failures(self):
         for sh in self.each():
