@@ -527,8 +527,9 @@ static int expand_raw(struct xstate *st, const char *raw, size_t len, bool dq)
                 return (int)i; /* the caller's closing quote */
             size_t j = i + 1;
             /* "$@" alone with no parameters gives no field at all. */
-            bool empty_at = sh_nparams == 0 && len - j >= 3 && raw[j] == '$' &&
-                            raw[j + 1] == '@' && raw[j + 2] == '"';
+            bool empty_at = sh_nparams == 0 &&
+                            ((len - j >= 3 && strncmp(raw + j, "$@\"", 3) == 0) ||
+                             (len - j >= 5 && strncmp(raw + j, "${@}\"", 5) == 0));
             struct xstate *s = st;
             long r = 0;
             /* Expand the inside up to the closing quote. */

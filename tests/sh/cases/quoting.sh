@@ -10,3 +10,6 @@ echo "nested $(echo "in $(echo deep)")"
 echo 'a"b' "c'd" "e\"f"
 echo \# not a comment # a comment
 echo a#b
+set --; for a in "${@}" "$@"; do echo "never [$a]"; done
+set -- ""; for a in "${@}"; do echo "one empty [$a]"; done
+set -- a b; printf '<%s>' x"$@"y; echo
