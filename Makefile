@@ -46,6 +46,7 @@ include mk/iso.mk
 include mk/qemu.mk
 include mk/user.mk
 include mk/userbin.mk
+include mk/sh.mk
 include mk/initrd.mk
 include mk/userbench.mk
 include mk/test.mk

@@ -14,7 +14,6 @@
  * at the end of each call, so one key costs one write.
  */
 #include <k/errno.h>
-#include <k/kprintf.h>
 #include <shell/editor.h>
 #include <string.h>
 
@@ -65,12 +64,20 @@ static void outs(struct shell_editor *ed, const char *s)
     out(ed, s, strlen(s));
 }
 
-/* ESC [ n <final> */
+/* ESC [ n <final>. Formatted here, not with a printf, so the editor needs
+ * nothing but <string.h> and builds unchanged in the kernel and in /bin/sh. */
 static void out_csi(struct shell_editor *ed, size_t n, char final)
 {
     char buf[24];
-    int k = ksnprintf(buf, sizeof(buf), "\x1b[%zu%c", n, final);
-    out(ed, buf, (size_t)k);
+    size_t k = sizeof(buf);
+    buf[--k] = final;
+    do {
+        buf[--k] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    buf[--k] = '[';
+    buf[--k] = '\x1b';
+    out(ed, buf + k, sizeof(buf) - k);
 }
 
 static void bell(struct shell_editor *ed)

@@ -5,7 +5,13 @@
 #ifndef SHELL_LIMITS_H
 #define SHELL_LIMITS_H
 
-/** Longest line the shell accepts, including its terminating NUL. */
+#ifndef SHELL_LINE_MAX
+/**
+ * Longest line the shell accepts, including its terminating NUL. A port may
+ * define it on the compiler's command line: /bin/sh builds the editor and the
+ * history with a larger value (mk/sh.mk), the kernel shell keeps this one.
+ */
 #define SHELL_LINE_MAX 1024
+#endif
 
 #endif
