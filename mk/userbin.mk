@@ -8,11 +8,20 @@
 #                         expected output and the host's own tools
 
 USERBIN_PROGS := cat echo true false mkdir rmdir rm mv cp ln touch wc head tail tee \
-                 sort uniq grep sleep env basename dirname hexdump crc32 stat ls
+                 sort uniq grep sleep env basename dirname hexdump crc32 stat ls \
+                 df du tree kill ps free uptime uname date sync lspci dmesg clear which \
+                 dd write
+# System programs: built beside the others, installed in the initrd's /sbin.
+USERSBIN_PROGS := mount umount shutdown reboot
 USERBIN_BINS  := $(patsubst %,$(BUILD)/user/bin/%,$(USERBIN_PROGS))
+USERSBIN_BINS := $(patsubst %,$(BUILD)/user/bin/%,$(USERSBIN_PROGS))
 USERBIN_OBJ   := $(BUILD)/user/obj
-USERBIN_LIB   := $(USERBIN_OBJ)/lib/util.o $(USERBIN_OBJ)/lib/tree.o
-USERBIN_OBJS  := $(patsubst %,$(USERBIN_OBJ)/bin/%.o,$(USERBIN_PROGS)) $(USERBIN_LIB)
+USERBIN_LIBOBJS := $(USERBIN_OBJ)/lib/util.o $(USERBIN_OBJ)/lib/tree.o \
+                   $(USERBIN_OBJ)/lib/system.o $(USERBIN_OBJ)/lib/power.o
+# An archive, so each program links only the helpers it uses.
+USERBIN_LIB   := $(USERBIN_OBJ)/libuser.a
+USERBIN_OBJS  := $(patsubst %,$(USERBIN_OBJ)/bin/%.o,$(USERBIN_PROGS) $(USERSBIN_PROGS)) \
+                 $(USERBIN_LIBOBJS)
 
 # Keep the objects: they are intermediate files, which make would delete.
 .SECONDARY: $(USERBIN_OBJS)
@@ -22,6 +31,10 @@ $(USERBIN_OBJ)/%.o: user/%.c
 	$(Q)echo "  MUSLCC  $@"
 	$(Q)$(MUSL_CC) $(UCFLAGS) $(DEPFLAGS) -Iuser/lib -c -o $@ $<
 
+$(USERBIN_LIB): $(USERBIN_LIBOBJS)
+	$(Q)rm -f $@
+	$(Q)$(HAR) rcs $@ $^
+
 $(BUILD)/user/bin/%: $(USERBIN_OBJ)/bin/%.o $(USERBIN_LIB)
 	@mkdir -p $(@D)
 	$(Q)echo "  MUSLLD  $@"
@@ -30,8 +43,8 @@ $(BUILD)/user/bin/%: $(USERBIN_OBJ)/bin/%.o $(USERBIN_LIB)
 -include $(USERBIN_OBJS:.o=.d)
 
 .PHONY: userbin check-user
-userbin: $(USERBIN_BINS)
+userbin: $(USERBIN_BINS) $(USERSBIN_BINS)
 
-check-user: $(USERBIN_BINS)
+check-user: $(USERBIN_BINS) $(USERSBIN_BINS)
 	$(Q)USERBIN=$(abspath $(BUILD)/user/bin) $(PYTHON) -m unittest discover \
 	    -s tests/user -p 'test_*.py' -v
