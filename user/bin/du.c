@@ -7,7 +7,9 @@
  * (-h). A directory counts its own blocks plus everything below it and is
  * printed after its contents; -a prints files too, -s only each operand's
  * total, -c adds a "total" line. Symbolic links are never followed (their
- * own size counts), and a file with several hard links counts once.
+ * own size counts), and a file with several hard links counts once. With
+ * several operands, as in GNU du, every file and directory counts once: an
+ * operand inside another one already walked is not counted again.
  *
  * The walk recurses once per level of a path that must fit in PATH_MAX, and
  * reads each directory whole and closes it before descending (util.h), so
@@ -24,6 +26,7 @@
 #include <sys/stat.h>
 
 static int opt_all, opt_sum, human;
+static int hash_all; /* several operands: remember every file, not only hard links */
 
 /* The (device, inode) pairs of the files with more than one link seen so
  * far: an open-addressing hash set that doubles when half full. */
@@ -81,7 +84,7 @@ static int walk(const char *path, int top, uint64_t *total)
     struct stat st;
     if (lstat(path, &st) != 0)
         return util_err(path);
-    if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
+    if (hash_all || (!S_ISDIR(st.st_mode) && st.st_nlink > 1)) {
         int dup = seen_add(st.st_dev, st.st_ino);
         if (dup < 0)
             return util_err(path);
@@ -144,6 +147,7 @@ int main(int argc, char **argv)
     int nops = optind < argc ? argc - optind : 1;
     uint64_t total = 0;
     int status = UTIL_OK;
+    hash_all = nops > 1;
     for (int i = 0; i < nops; i++)
         status |= walk(ops[i], 1, &total);
     if (total_line)
