@@ -151,17 +151,20 @@ struct loop_info64_abi {
 };
 #define LOOP_GET_STATUS64_ABI 0x4C05
 
-/* Whether the mount source SRC is the file or device TARGET. */
+/* Whether the mount source SRC is the file or device TARGET: the same file
+ * (device and inode: another name for it), the same device number (st_rdev,
+ * when the system gives one; Kestrel's device nodes have none), or a loop
+ * device backed by the image file TARGET. */
 static bool same_source(const char *src, const struct stat *target)
 {
     struct stat st;
     if (src[0] != '/' || stat(src, &st) != 0)
         return false;
+    if (st.st_dev == target->st_dev && st.st_ino == target->st_ino)
+        return true;
     if (S_ISBLK(target->st_mode))
-        return S_ISBLK(st.st_mode) && st.st_rdev == target->st_rdev;
-    if (S_ISREG(st.st_mode))
-        return st.st_dev == target->st_dev && st.st_ino == target->st_ino;
-    if (!S_ISBLK(st.st_mode))
+        return S_ISBLK(st.st_mode) && st.st_rdev && st.st_rdev == target->st_rdev;
+    if (!S_ISREG(target->st_mode) || !S_ISBLK(st.st_mode))
         return false;
     /* A loop device: compare the file behind it. */
     int fd = open(src, O_RDONLY);
