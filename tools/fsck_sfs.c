@@ -115,8 +115,7 @@ int main(int argc, char **argv)
             repair = 1;
         } else if (!strcmp(argv[i], "-t") && i + 1 < argc) {
             if (strcmp(argv[++i], "sfs")) {
-                fprintf(stderr, "fsck.sfs: %s: unsupported file-system type (only sfs)\n",
-                        argv[i]);
+                fprintf(stderr, "fsck.sfs: %s: unsupported file-system type (only sfs)\n", argv[i]);
                 return 8;
             }
         } else if (argv[i][0] == '-' || path) {

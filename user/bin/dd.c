@@ -46,8 +46,15 @@ static const char *usage =
     "[if=FILE] [of=FILE] [bs=N] [ibs=N] [obs=N] [count=N] [skip=N] [seek=N] [conv=LIST] "
     "[iflag=LIST] [oflag=LIST] [status=none|noxfer|progress]";
 
-enum { C_NOTRUNC = 1, C_FSYNC = 2, C_FDATASYNC = 4, C_SYNC = 8, C_NOERROR = 16, C_EXCL = 32,
-       C_NOCREAT = 64 };
+enum {
+    C_NOTRUNC = 1,
+    C_FSYNC = 2,
+    C_FDATASYNC = 4,
+    C_SYNC = 8,
+    C_NOERROR = 16,
+    C_EXCL = 32,
+    C_NOCREAT = 64
+};
 enum { F_DIRECT = 1, F_FULLBLOCK = 2, F_SYNC = 4, F_DSYNC = 8 };
 enum { S_DEFAULT, S_NONE, S_NOXFER, S_PROGRESS };
 
@@ -74,15 +81,24 @@ static int parse_size(const char *s, unsigned long long *out)
         const char *suffix;
         unsigned long long mult;
     } suffixes[] = {
-        { "", 1 },          { "c", 1 },
-        { "w", 2 },         { "b", 512 },
-        { "k", 1024 },      { "K", 1024 },
-        { "KiB", 1024 },    { "kB", 1000 },
-        { "KB", 1000 },     { "M", 1ull << 20 },
-        { "MiB", 1ull << 20 }, { "MB", 1000000 },
-        { "G", 1ull << 30 }, { "GiB", 1ull << 30 },
-        { "GB", 1000000000 }, { "T", 1ull << 40 },
-        { "TiB", 1ull << 40 }, { "TB", 1000000000000ull },
+        { "", 1 },
+        { "c", 1 },
+        { "w", 2 },
+        { "b", 512 },
+        { "k", 1024 },
+        { "K", 1024 },
+        { "KiB", 1024 },
+        { "kB", 1000 },
+        { "KB", 1000 },
+        { "M", 1ull << 20 },
+        { "MiB", 1ull << 20 },
+        { "MB", 1000000 },
+        { "G", 1ull << 30 },
+        { "GiB", 1ull << 30 },
+        { "GB", 1000000000 },
+        { "T", 1ull << 40 },
+        { "TiB", 1ull << 40 },
+        { "TB", 1000000000000ull },
     };
     if (*s < '0' || *s > '9')
         return -1;
@@ -181,8 +197,8 @@ static void transfer_line(char *out, size_t size, int progress)
     human((double)st.bytes, 1000, 0, si, sizeof(si));
     human((double)st.bytes, 1024, 0, iec, sizeof(iec));
     if (st.bytes < 1000)
-        snprintf(out, size, "%llu byte%s copied, %s, %s", st.bytes, st.bytes == 1 ? "" : "s",
-                 time, rate);
+        snprintf(out, size, "%llu byte%s copied, %s, %s", st.bytes, st.bytes == 1 ? "" : "s", time,
+                 rate);
     else if (st.bytes < 1024)
         snprintf(out, size, "%llu bytes (%s) copied, %s, %s", st.bytes, si, time, rate);
     else

@@ -23,7 +23,7 @@
 #define ACTION_CLEAR       5
 #define ACTION_SIZE_BUFFER 10
 
-static const char *const level_names[8] = { "emerg", "alert", "crit",   "err",
+static const char *const level_names[8] = { "emerg", "alert",  "crit", "err",
                                             "warn",  "notice", "info", "debug" };
 
 /* The set of levels in LIST as a bit mask, or -1 if a name is unknown. */

@@ -34,7 +34,7 @@ static struct seen {
     dev_t dev;
     ino_t ino;
     int used;
-} *seen;
+} * seen;
 static size_t seen_cap, seen_n;
 
 static size_t seen_slot(struct seen *set, size_t cap, dev_t dev, ino_t ino)

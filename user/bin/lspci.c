@@ -27,8 +27,10 @@ static const struct {
     unsigned id;
     const char *name;
 } vendors[] = {
-    { 0x8086, "Intel Corporation" },  { 0x1af4, "Red Hat, Inc." },
-    { 0x1b36, "Red Hat, Inc." },      { 0x1234, "QEMU" },
+    { 0x8086, "Intel Corporation" },
+    { 0x1af4, "Red Hat, Inc." },
+    { 0x1b36, "Red Hat, Inc." },
+    { 0x1234, "QEMU" },
     { 0x10ec, "Realtek Semiconductor Co., Ltd." },
 };
 

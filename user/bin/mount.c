@@ -27,12 +27,15 @@ static const struct {
     const char *name;
     unsigned long set, clear;
 } flag_opts[] = {
-    { "ro", MS_RDONLY, 0 },       { "rw", 0, MS_RDONLY },       { "nosuid", MS_NOSUID, 0 },
-    { "suid", 0, MS_NOSUID },     { "nodev", MS_NODEV, 0 },     { "dev", 0, MS_NODEV },
-    { "noexec", MS_NOEXEC, 0 },   { "exec", 0, MS_NOEXEC },     { "sync", MS_SYNCHRONOUS, 0 },
-    { "async", 0, MS_SYNCHRONOUS }, { "remount", MS_REMOUNT, 0 }, { "bind", MS_BIND, 0 },
-    { "noatime", MS_NOATIME, 0 }, { "atime", 0, MS_NOATIME },   { "relatime", MS_RELATIME, 0 },
-    { "nodiratime", MS_NODIRATIME, 0 }, { "defaults", 0, 0 },
+    { "ro", MS_RDONLY, 0 },         { "rw", 0, MS_RDONLY },
+    { "nosuid", MS_NOSUID, 0 },     { "suid", 0, MS_NOSUID },
+    { "nodev", MS_NODEV, 0 },       { "dev", 0, MS_NODEV },
+    { "noexec", MS_NOEXEC, 0 },     { "exec", 0, MS_NOEXEC },
+    { "sync", MS_SYNCHRONOUS, 0 },  { "async", 0, MS_SYNCHRONOUS },
+    { "remount", MS_REMOUNT, 0 },   { "bind", MS_BIND, 0 },
+    { "noatime", MS_NOATIME, 0 },   { "atime", 0, MS_NOATIME },
+    { "relatime", MS_RELATIME, 0 }, { "nodiratime", MS_NODIRATIME, 0 },
+    { "defaults", 0, 0 },
 };
 
 /* Split OPTS into mount flags (*flags) and file-system data (appended to data). */
@@ -72,8 +75,7 @@ static int mount_any(const char *src, const char *dir, unsigned long flags, cons
 {
     FILE *f = fopen("/proc/filesystems", "r");
     if (!f)
-        return util_msg("%s: give the type with -t (/proc/filesystems: %s)", dir,
-                        strerror(errno));
+        return util_msg("%s: give the type with -t (/proc/filesystems: %s)", dir, strerror(errno));
     char line[128];
     int err = EINVAL;
     while (fgets(line, sizeof(line), f)) {

@@ -51,8 +51,8 @@ static int read_proc(long pid, struct proc *p)
     long pgrp, session, tpgid;
     unsigned long flags, minflt, cminflt, majflt, cmajflt, utime = 0, stime = 0;
     int n = sscanf(close + 1, " %c %ld %ld %ld %ld %ld %lu %lu %lu %lu %lu %lu %lu", &p->state,
-                   &p->ppid, &pgrp, &session, &p->tty, &tpgid, &flags, &minflt, &cminflt,
-                   &majflt, &cmajflt, &utime, &stime);
+                   &p->ppid, &pgrp, &session, &p->tty, &tpgid, &flags, &minflt, &cminflt, &majflt,
+                   &cmajflt, &utime, &stime);
     if (n < 2)
         return -1;
     p->ticks = (unsigned long long)utime + stime;
