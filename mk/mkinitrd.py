@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Write the initrd: a cpio `newc` archive (what `cpio -o -H newc` writes).
 
-    mkinitrd.py OUT VERSION_HEADER DIR=FILE... 
+    mkinitrd.py OUT VERSION_HEADER DIR=FILE... link:DIR/NAME=TARGET...
 
 Each DIR=FILE argument puts FILE in the archive as DIR/<basename of FILE>
 (e.g. bin=build/user/bin/ls gives bin/ls), keeping its permission bits.
+Each link:DIR/NAME=TARGET argument puts a symbolic link DIR/NAME -> TARGET
+in it (link:sbin/fsck=fsck.sfs).
 etc/motd is generated from the kernel's version header. Every directory gets
 an entry before its files; times and owners are zero so the same inputs give
 the same bytes. Standard library only.
@@ -38,6 +40,10 @@ def main(argv):
     out, version_header, specs = argv[1], argv[2], argv[3:]
     files = {"etc/motd": (0o100644, motd(version_header))}
     for spec in specs:
+        if spec.startswith("link:"):
+            name, target = spec[len("link:"):].split("=", 1)
+            files[name] = (0o120777, target.encode())
+            continue
         d, path = spec.split("=", 1)
         with open(path, "rb") as f:
             files["%s/%s" % (d, os.path.basename(path))] = (

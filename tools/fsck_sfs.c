@@ -9,6 +9,12 @@
  * mount read-write, which replays the journal and finishes orphaned inodes,
  * then run the library's sfs_repair() (every repair printed as "fixed: ...")
  * and check the result: 1 if it is clean, 4 if anything is left.
+ *
+ * A mounted file system is refused (exit status 8, sfs_image_check_unmounted()):
+ * its state on the disk is not what the mounted copy holds. The same source
+ * builds for the host (build/bin/fsck.sfs, on image files) and for Kestrel
+ * (/sbin/fsck.sfs, also installed as /sbin/fsck, on a device such as
+ * /dev/vda); "-t sfs" is accepted as fsck(8) passes it.
  */
 #include "sfs_image.h"
 #include <sfs/sfs_check.h>
@@ -17,7 +23,7 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: fsck.sfs [-n|-p|-y] [-q] IMAGE\n"
+    fprintf(out, "usage: fsck.sfs [-t sfs] [-n|-p|-y] [-q] IMAGE\n"
                  "Check every invariant of an SFS image: bitmaps against reachable blocks and\n"
                  "inodes, link counts, . and .., directory indexes, sizes against block maps,\n"
                  "blocks owned twice, a journal awaiting replay.\n"
@@ -26,8 +32,10 @@ static void usage(FILE *out)
                  "                links, entries, .., bad block pointers; reconnect lost\n"
                  "                inodes under /lost+found; then check the result\n"
                  "  -q, --quiet   print only problems\n"
-                 "Exit status: 0 clean, 1 corrected, 4 errors left, 8 cannot open or mount,\n"
-                 "16 usage.\n");
+                 "  -t sfs        the file-system type (the only one)\n"
+                 "A mounted file system is refused.\n"
+                 "Exit status: 0 clean, 1 corrected, 4 errors left, 8 cannot open or mount\n"
+                 "(or mounted), 16 usage.\n");
 }
 
 static void report(void *ctx, const struct sfs_check_problem *p)
@@ -105,6 +113,11 @@ int main(int argc, char **argv)
             repair = 0;
         } else if (!strcmp(argv[i], "-p") || !strcmp(argv[i], "-y")) {
             repair = 1;
+        } else if (!strcmp(argv[i], "-t") && i + 1 < argc) {
+            if (strcmp(argv[++i], "sfs")) {
+                fprintf(stderr, "fsck.sfs: %s: unsupported file-system type (only sfs)\n", argv[i]);
+                return 8;
+            }
         } else if (argv[i][0] == '-' || path) {
             usage(stderr);
             return 16;
@@ -116,6 +129,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 16;
     }
+    if (sfs_image_check_unmounted("fsck.sfs", path))
+        return 8;
     struct sfs_image img;
     struct sfs fs;
     if (sfs_image_mount_flags(&img, &fs, "fsck.sfs", path, repair ? 0 : SFS_MOUNT_RDONLY))

@@ -3,7 +3,12 @@
  * host directory tree into it (like mke2fs -d).
  *
  * Every argument is validated before the image is touched; if mkfs.sfs
- * created the image and then fails, it removes it again.
+ * created the image and then fails, it removes it again. A mounted file
+ * system is refused (sfs_image_check_unmounted()). IMAGE may be a block
+ * device, which keeps its size: the same source builds for the host
+ * (build/bin/mkfs.sfs) and for Kestrel (/sbin/mkfs.sfs, also installed as
+ * /sbin/mkfs, e.g. "mkfs /dev/vdb"); "-t sfs" is accepted as mkfs(8)
+ * passes it.
  */
 #include "sfs_image.h"
 #include <dirent.h>
@@ -19,11 +24,11 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: mkfs.sfs IMAGE [--size SIZE] [--block-size BYTES] [--inodes N]\n"
+            "usage: mkfs.sfs [-t sfs] IMAGE [--size SIZE] [--block-size BYTES] [--inodes N]\n"
             "                [--journal BLOCKS] [--label NAME] [--root DIR]\n"
-            "Create (or reformat) an SFS image.\n"
+            "Create (or reformat) an SFS image or device; a mounted one is refused.\n"
             "  --size SIZE        image size, e.g. 64M (required if IMAGE does not exist;\n"
-            "                     an existing image is resized)\n"
+            "                     an existing image is resized; not for a device)\n"
             "  --block-size B     file-system block size, a power of two 1024..65536 (4096)\n"
             "  --inodes N         number of inodes (default: one per 16 KiB)\n"
             "  --journal N        blocks reserved for a future journal (0: none)\n"
@@ -157,6 +162,12 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--root") && v) {
             root = v;
             i++;
+        } else if (!strcmp(a, "-t") && v) {
+            if (strcmp(v, "sfs")) {
+                fprintf(stderr, "mkfs.sfs: %s: unsupported file-system type (only sfs)\n", v);
+                return 2;
+            }
+            i++;
         } else if (a[0] != '-' && !path) {
             path = a;
         } else {
@@ -188,6 +199,25 @@ int main(int argc, char **argv)
     if (exists && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
         fprintf(stderr, "mkfs.sfs: %s: not a regular file or block device\n", path);
         return 2;
+    }
+    bool device = exists && S_ISBLK(st.st_mode);
+    if (device && size) {
+        fprintf(stderr, "mkfs.sfs: %s: a device keeps its size: no --size\n", path);
+        return 2;
+    }
+    if (exists && sfs_image_check_unmounted("mkfs.sfs", path))
+        return 1;
+    if (device) {
+        /* st_size is 0 for a device on Linux: ask the device itself. */
+        int fd = open(path, O_RDONLY);
+        off_t end = fd < 0 ? -1 : lseek(fd, 0, SEEK_END);
+        if (fd >= 0)
+            close(fd);
+        if (end < 0) {
+            fprintf(stderr, "mkfs.sfs: %s: %s\n", path, strerror(errno));
+            return 1;
+        }
+        st.st_size = end;
     }
     uint64_t final = size ? size : (uint64_t)st.st_size;
     uint32_t bs = o.block_size ? o.block_size : SFS_DEFAULT_BLOCK_SIZE;

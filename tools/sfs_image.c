@@ -1,7 +1,11 @@
 /*
- * sfs_image.c - image-file block device for the host tools: libsfs reads and
- * writes 512-byte sectors with pread()/pwrite(); flush is fsync(). Memory for
- * the cache comes from malloc through the config's alloc hook.
+ * sfs_image.c - image-file block device for mkfs.sfs, fsck.sfs and sfs:
+ * libsfs reads and writes 512-byte sectors with pread()/pwrite(); flush is
+ * fsync(). Memory for the cache comes from malloc through the config's
+ * alloc hook. Plain POSIX and Linux interfaces, so the same file builds for
+ * the host (glibc) and for Kestrel (static musl, mk/userbin.mk), where the
+ * "image" is a device such as /dev/vda. Also the check that refuses a
+ * mounted file system.
  */
 #include "sfs_image.h"
 #include <errno.h>
@@ -9,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,6 +139,84 @@ int sfs_image_mount_flags(struct sfs_image *img, struct sfs *fs, const char *pro
         return 1;
     }
     return 0;
+}
+
+/* Linux's struct loop_info64 (linux/loop.h, a stable ABI), declared here
+ * because musl's headers do not include the kernel's. */
+struct loop_info64_abi {
+    uint64_t lo_device, lo_inode, lo_rdevice, lo_offset, lo_sizelimit;
+    uint32_t lo_number, lo_encrypt_type, lo_encrypt_key_size, lo_flags;
+    uint8_t lo_file_name[64], lo_crypt_name[64], lo_encrypt_key[32];
+    uint64_t lo_init[2];
+};
+#define LOOP_GET_STATUS64_ABI 0x4C05
+
+/* Whether the mount source SRC is the file or device TARGET: the same file
+ * (device and inode: another name for it), the same device number (st_rdev,
+ * when the system gives one; Kestrel's device nodes have none), or a loop
+ * device backed by the image file TARGET. */
+static bool same_source(const char *src, const struct stat *target)
+{
+    struct stat st;
+    if (src[0] != '/' || stat(src, &st) != 0)
+        return false;
+    if (st.st_dev == target->st_dev && st.st_ino == target->st_ino)
+        return true;
+    if (S_ISBLK(target->st_mode))
+        return S_ISBLK(st.st_mode) && st.st_rdev && st.st_rdev == target->st_rdev;
+    if (!S_ISREG(target->st_mode) || !S_ISBLK(st.st_mode))
+        return false;
+    /* A loop device: compare the file behind it. */
+    int fd = open(src, O_RDONLY);
+    if (fd < 0)
+        return false;
+    struct loop_info64_abi info;
+    int r = ioctl(fd, LOOP_GET_STATUS64_ABI, &info);
+    close(fd);
+    return r == 0 && info.lo_device == (uint64_t)target->st_dev &&
+           info.lo_inode == (uint64_t)target->st_ino;
+}
+
+/* Decode the octal escapes of a /proc/mounts field in place (\040 is a space). */
+static void unescape(char *s)
+{
+    char *o = s;
+    for (; *s; s++) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+            s[3] >= '0' && s[3] <= '7') {
+            *o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+            s += 3;
+        } else {
+            *o++ = *s;
+        }
+    }
+    *o = '\0';
+}
+
+int sfs_image_check_unmounted(const char *prog, const char *path)
+{
+    struct stat target;
+    if (stat(path, &target) != 0 || (!S_ISREG(target.st_mode) && !S_ISBLK(target.st_mode)))
+        return 0;
+    const char *table = getenv("SFS_MOUNTS");
+    FILE *f = fopen(table ? table : "/proc/mounts", "r");
+    if (!f)
+        return 0;
+    char line[4096];
+    int mounted = 0;
+    while (!mounted && fgets(line, sizeof(line), f)) {
+        char src[1024], dir[1024];
+        if (sscanf(line, "%1023s %1023s", src, dir) != 2)
+            continue;
+        unescape(src);
+        unescape(dir);
+        if (same_source(src, &target)) {
+            fprintf(stderr, "%s: %s is mounted on %s; unmount it first\n", prog, path, dir);
+            mounted = 1;
+        }
+    }
+    fclose(f);
+    return mounted;
 }
 
 bool sfs_parse_size(const char *s, uint64_t *out)
