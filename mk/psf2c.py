@@ -70,27 +70,41 @@ def parse_psf2(data):
     return width, height, stride, count, glyphs, pairs
 
 
-def main():
-    if len(sys.argv) != 5:
-        raise SystemExit(__doc__)
-    src, dst, name, notice_file = sys.argv[1:]
-    raw = open(src, "rb").read()
-    data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+def read(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+
+
+def load(path):
+    """(width, height, stride, count, glyph bytes, {code point: glyph}) of a font.
+    The integration tests use it too, to read text off a screenshot."""
+    data = read(path)
     if data[:2] == PSF1_MAGIC:
         width, height, stride, count, glyphs, pairs = parse_psf1(data)
     elif data[:4] == PSF2_MAGIC:
         width, height, stride, count, glyphs, pairs = parse_psf2(data)
     else:
-        raise SystemExit("psf2c: %s is not a PSF font" % src)
+        raise SystemExit("psf2c: %s is not a PSF font" % path)
     if not pairs:
         pairs = {i: i for i in range(count)}
+    return width, height, stride, count, glyphs, pairs
+
+
+def main():
+    if len(sys.argv) != 5:
+        raise SystemExit(__doc__)
+    src, dst, name, notice_file = sys.argv[1:]
+    width, height, stride, count, glyphs, pairs = load(src)
+    data = read(src)
     for needed in range(0x20, 0x7F):
         if needed not in pairs:
             raise SystemExit("psf2c: %s has no glyph for U+%04X" % (src, needed))
     replacement = pairs.get(0xFFFD, pairs.get(ord("?")))
     notice = ""
     if notice_file != "-":
-        notice = open(notice_file).read().strip()
+        with open(notice_file) as f:
+            notice = f.read().strip()
 
     out = []
     out.append("/*")
