@@ -41,6 +41,7 @@ include tests/unit/shell/module.mk
 include tests/ktest/module.mk
 
 include mk/rules.mk
+include mk/font.mk
 include mk/kernel.mk
 include mk/iso.mk
 include mk/qemu.mk

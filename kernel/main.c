@@ -29,6 +29,7 @@
 #include <mm/mm.h>
 #include <kernel/boot.h>
 #include <kernel/devices.h>
+#include <kernel/fbconsole.h>
 #include <kernel/fs.h>
 #include <kernel/kbench.h>
 #include <kernel/kshell.h>
@@ -68,6 +69,14 @@ static void console_init(void)
     console_register("vga", &vga_console_ops, &screen);
 }
 
+/* Once memory management is up: the loader's framebuffer, if it gave one,
+ * replaces VGA text mode (which UEFI does not have). */
+static void console_init_framebuffer(void)
+{
+    if (kernel_fbcon_init(&boot_info) == 0)
+        console_unregister(&vga_console_ops, &screen);
+}
+
 static void parse_boot_info(uint32_t magic, uint32_t info_phys)
 {
     if (magic != MB2_BOOTLOADER_MAGIC)
@@ -87,7 +96,8 @@ static void parse_boot_info(uint32_t magic, uint32_t info_phys)
 
 void kernel_print_boot_summary(const struct boot_info *bi)
 {
-    kprintf("boot: loader \"%s\", command line \"%s\"\n", bi->loader, bi->cmdline);
+    kprintf("boot: firmware %s, loader \"%s\", command line \"%s\"\n", boot_info_firmware(bi),
+            bi->loader, bi->cmdline);
     kprintf("boot: memory map (%u entries):\n", bi->mmap_count);
     for (uint32_t i = 0; i < bi->mmap_count; i++) {
         const struct boot_mmap_entry *e = &bi->mmap[i];
@@ -193,6 +203,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     int err = mm_init(&boot_info);
     if (err)
         panic("memory management failed to start: %d", err);
+    console_init_framebuffer();
     interrupts_init();
     err = kernel_threads_init(&keyboard);
     if (err)

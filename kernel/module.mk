@@ -5,6 +5,7 @@ MODULE_DEPS := arch dev k mm proc sched shell vfs
 MODULE_SRCS :=
 MODULE_KERNEL_SRCS := \
 	kernel/devices.c \
+	kernel/fbconsole.c \
 	kernel/fs.c \
 	kernel/kbench.c \
 	kernel/kshell.c \

@@ -33,6 +33,16 @@ mb2_header:
     .long MB2_ARCH_I386
     .long mb2_header_end - mb2_header
     .long -(MB2_HEADER_MAGIC + MB2_ARCH_I386 + (mb2_header_end - mb2_header))
+    /* Framebuffer request, optional: a linear framebuffer if the loader sets a
+     * graphics mode (always under UEFI, which has no text mode), else VGA text.
+     * Under BIOS, kernel/grub.cfg keeps text mode unless asked otherwise. */
+    .balign 8
+    .short 5            /* type: framebuffer */
+    .short 1            /* flags: optional */
+    .long 20
+    .long 1024          /* preferred width, height, depth */
+    .long 768
+    .long 32
     .balign 8
     .short 0            /* end tag */
     .short 0

@@ -100,6 +100,36 @@ static int parse_tag(const uint8_t *t, uint32_t type, uint32_t size, struct boot
         out->fb.height = rd32(t + 24);
         out->fb.bpp = t[28];
         out->fb.type = t[29];
+        if (out->fb.type == MB2_FB_RGB) {
+            /* GRUB's layout: the colour fields follow a 16-bit reserved word. */
+            if (size < 38)
+                return -EINVAL;
+            out->fb.red_pos = t[32];
+            out->fb.red_size = t[33];
+            out->fb.green_pos = t[34];
+            out->fb.green_size = t[35];
+            out->fb.blue_pos = t[36];
+            out->fb.blue_size = t[37];
+        }
+        return 0;
+    case MB2_TAG_EFI32:
+        if (size < 12)
+            return -EINVAL;
+        out->efi = true;
+        out->efi_system_table = rd32(t + 8);
+        return 0;
+    case MB2_TAG_EFI64:
+        if (size < 16)
+            return -EINVAL;
+        out->efi = true;
+        out->efi_system_table = rd64(t + 8);
+        return 0;
+    case MB2_TAG_EFI_MMAP:
+        out->efi = true; /* the map itself: the plain memory map (type 6) has it all */
+        return 0;
+    case MB2_TAG_EFI_BS:
+        out->efi = true;
+        out->efi_boot_services = true;
         return 0;
     case MB2_TAG_ACPI_OLD:
     case MB2_TAG_ACPI_NEW: {
@@ -172,7 +202,16 @@ const char *mb2_mem_type_name(uint32_t type)
         return "ACPI NVS";
     case MB2_MEM_BADRAM:
         return "bad RAM";
+    case MB2_MEM_PERSISTENT:
+        return "persistent";
+    case MB2_MEM_FW_CODE:
+        return "firmware code";
     default:
         return "unknown";
     }
+}
+
+const char *boot_info_firmware(const struct boot_info *bi)
+{
+    return bi->efi ? "UEFI" : "BIOS";
 }

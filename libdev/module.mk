@@ -1,5 +1,6 @@
-# libdev: device drivers (serial console, VGA text mode, PS/2 keyboard), the
-# driver model, PCI, virtio-pci, virtqueues, virtio-blk and the block interface.
+# libdev: device drivers (serial console, VGA text mode, framebuffer console,
+# PS/2 keyboard), the driver model, PCI, virtio-pci, virtqueues, virtio-blk and
+# the block interface. fbcon_font.c is generated from a console font (mk/font.mk).
 MODULE := dev
 MODULE_DIR := libdev
 MODULE_DEPS := arch k
@@ -11,6 +12,8 @@ MODULE_SRCS := \
 	libdev/vga.c \
 	libdev/blockdev.c \
 	libdev/dev_irq.c \
+	libdev/fbcon.c \
+	$(BUILD)/gen/libdev/fbcon_font.c \
 	libdev/devmodel.c \
 	libdev/dma.c \
 	libdev/mmio.c \

@@ -22,15 +22,22 @@ want_build() {
     want musl-tools has musl-gcc
     want binutils has ld
     want pkg-config has pkg-config
+    # The framebuffer console's font (mk/font.mk): a Debian console font.
+    want console-setup-linux test -f /usr/share/consolefonts/Lat15-VGA16.psf.gz
 }
 want_iso() {
     want grub-common has grub-mkrescue
+    # One hybrid ISO: GRUB for BIOS and for x86-64 UEFI; grub-mkrescue builds
+    # the UEFI boot image (a FAT file system) with mtools.
     want grub-pc-bin test -f /usr/lib/grub/i386-pc/multiboot2.mod
+    want grub-efi-amd64-bin test -f /usr/lib/grub/x86_64-efi/multiboot2.mod
     want xorriso has xorriso
     want mtools has mformat
 }
 want_qemu() {
     want qemu-system-x86 has qemu-system-x86_64
+    # UEFI firmware for QEMU: `make run UEFI=1` and the UEFI boot tests.
+    want ovmf test -f /usr/share/OVMF/OVMF_CODE_4M.fd
     # The test drivers run under Debian's python3 (stdlib only), not any other
     # python3 that happens to be first on PATH.
     want python3 test -x /usr/bin/python3

@@ -33,17 +33,41 @@ CSTD       := -std=gnu11
 ALL_INCLUDES  = $(patsubst %,-I%/include,$(ALL_MODULE_DIRS))
 TEST_INCLUDES = $(ALL_INCLUDES) -Itests/mocks
 
+# Kernel build profiles (host tests and tools are not affected):
+#   PROFILE=debug    the default: -O2 with full debug info (gdb, make debug) and assert()
+#   PROFILE=release  -O2, assert() compiled out (-DNDEBUG), no debug info in kernel.elf;
+#                    the kernel's own symbol table (ksyms) still names backtrace frames
+# Kernel objects depend on $(PROFILE_STAMP), rewritten when the profile changes, so
+# switching profiles rebuilds the kernel and nothing else.
+PROFILE ?= debug
+ifeq ($(PROFILE),debug)
+KPROFILE_DEBUG  := -g
+KPROFILE_CFLAGS := -O2 -g
+KPROFILE_LDFLAGS :=
+else ifeq ($(PROFILE),release)
+KPROFILE_DEBUG  :=
+KPROFILE_CFLAGS := -O2 -DNDEBUG
+KPROFILE_LDFLAGS := --strip-debug
+else
+$(error PROFILE must be debug or release, not "$(PROFILE)")
+endif
+PROFILE_STAMP := $(KBUILD)/profile
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+$(shell mkdir -p $(KBUILD) && { [ "$$(cat $(PROFILE_STAMP) 2>/dev/null)" = "$(PROFILE)" ] || \
+    echo $(PROFILE) > $(PROFILE_STAMP); })
+endif
+
 # The kernel sees only the compiler's freestanding headers (stdint.h, stddef.h,
 # stdarg.h, stdbool.h) and libk's C string header, never the host C library.
 # libk/libc is the kernel's "C library": every freestanding module may use it,
 # as a hosted module uses <string.h>, whatever it declares.
 KINCLUDES  := -nostdinc -isystem $(shell $(KCC) -print-file-name=include) -isystem libk/libc
-KCFLAGS    := $(CSTD) $(WARNINGS) $(KINCLUDES) -O2 -g -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
+KCFLAGS    := $(CSTD) $(WARNINGS) $(KINCLUDES) $(KPROFILE_CFLAGS) -ffreestanding -fno-stack-protector -fno-pic -fno-pie \
               -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mcmodel=kernel -nostdlib \
               -fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
               -mgeneral-regs-only
-KASFLAGS   := $(KINCLUDES) -g -fno-pic -fno-pie -mcmodel=kernel -D__ASSEMBLY__
-KLDFLAGS   := -nostdlib -n -z max-page-size=0x1000 --no-warn-rwx-segments
+KASFLAGS   := $(KINCLUDES) $(KPROFILE_DEBUG) -fno-pic -fno-pie -mcmodel=kernel -D__ASSEMBLY__
+KLDFLAGS   := -nostdlib -n -z max-page-size=0x1000 --no-warn-rwx-segments $(KPROFILE_LDFLAGS)
 
 SANITIZE   := -fsanitize=address,undefined -fno-sanitize-recover=all
 HCFLAGS    := $(CSTD) $(WARNINGS) -O1 -g -fno-omit-frame-pointer $(SANITIZE) --coverage \

@@ -1,17 +1,32 @@
-# mk/iso.mk - the bootable GRUB ISO (BIOS; hybrid BIOS+UEFI when the UEFI GRUB
-# modules are installed: grub-mkrescue picks up every platform it finds).
+# mk/iso.mk - the bootable GRUB ISO, one image for both firmwares: grub-mkrescue
+# puts GRUB for BIOS (grub-pc-bin, El Torito + MBR) and for x86-64 UEFI
+# (grub-efi-amd64-bin, an EFI system partition image made with mtools) on it.
+# mk/bootstrap.sh installs both, so the ISO is always hybrid.
 # It holds the kernel and the initrd (mk/initrd.mk), which kernel/grub.cfg
 # loads as a multiboot2 module on every entry.
+#
+#   build/os.iso     the system (BIOS: VGA text; UEFI: framebuffer console)
+#   build/os-fb.iso  the same, its default entry the framebuffer one, so a BIOS
+#                    boot sets a VESA graphics mode too (`make run FB=1`)
 
-OS_ISO  := $(BUILD)/os.iso
-ISO_DIR := $(BUILD)/isodir
+OS_ISO    := $(BUILD)/os.iso
+OS_ISO_FB := $(BUILD)/os-fb.iso
 
+# $(call make-iso,iso,dir,default entry): lay out dir and run grub-mkrescue.
 # $(BUILD)/initrd.cpio by name: mk/initrd.mk is included after this file.
-$(OS_ISO): $(KERNEL_ELF) kernel/grub.cfg $(BUILD)/initrd.cpio
-	@mkdir -p $(ISO_DIR)/boot/grub
-	$(Q)cp $(KERNEL_ELF) $(ISO_DIR)/boot/kernel.elf
-	$(Q)cp $(BUILD)/initrd.cpio $(ISO_DIR)/boot/initrd.cpio
-	$(Q)cp kernel/grub.cfg $(ISO_DIR)/boot/grub/grub.cfg
-	$(Q)echo "  ISO     $@"
-	$(Q)grub-mkrescue -o $@ $(ISO_DIR) >$(BUILD)/grub-mkrescue.log 2>&1 || \
-	    { cat $(BUILD)/grub-mkrescue.log; exit 1; }
+define make-iso
+	@mkdir -p $(2)/boot/grub
+	$(Q)cp $(KERNEL_ELF) $(2)/boot/kernel.elf
+	$(Q)cp $(BUILD)/initrd.cpio $(2)/boot/initrd.cpio
+	$(Q)sed 's/^set default=0$$/set default=$(3)/' kernel/grub.cfg > $(2)/boot/grub/grub.cfg
+	$(Q)echo "  ISO     $(1)"
+	$(Q)for p in i386-pc x86_64-efi; do test -f /usr/lib/grub/$$p/multiboot2.mod || \
+	    { echo "iso: no GRUB for $$p: run mk/bootstrap.sh iso"; exit 1; }; done
+	$(Q)grub-mkrescue -o $(1) $(2) >$(1).log 2>&1 || { cat $(1).log; exit 1; }
+endef
+
+$(OS_ISO): $(KERNEL_ELF) kernel/grub.cfg $(BUILD)/initrd.cpio mk/iso.mk
+	$(call make-iso,$@,$(BUILD)/isodir,0)
+
+$(OS_ISO_FB): $(KERNEL_ELF) kernel/grub.cfg $(BUILD)/initrd.cpio mk/iso.mk
+	$(call make-iso,$@,$(BUILD)/isodir-fb,2)

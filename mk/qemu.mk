@@ -1,5 +1,11 @@
 # mk/qemu.mk - run and debug the system. tests/qemu/qemu.py is the one place that
 # knows the QEMU command line (accelerator probe, devices, timeouts).
+#
+#   make run            BIOS, VGA text console      make run UEFI=1  OVMF (UEFI)
+#   make run FB=1       BIOS with a VESA framebuffer console
+#   GUI=1               show the screen (else the serial console only)
+# UEFI=1 and FB=1 work for `make debug` too. Under UEFI the firmware's variable
+# store is build/ovmf-vars.fd, a copy of Debian's OVMF_VARS_4M.fd.
 
 PYTHON   := /usr/bin/python3
 QEMU_PY  := $(PYTHON) tests/qemu/qemu.py
@@ -13,18 +19,21 @@ $(DISK_IMG): | $(BINDIR)/mkfs.sfs
 	$(Q)echo "  DISK    $@ ($(DISK_SIZE_MB) MiB, SFS)"
 	$(Q)$(BINDIR)/mkfs.sfs $@ --size $(DISK_SIZE_MB)M >/dev/null
 
+RUN_ISO   = $(if $(FB),$(OS_ISO_FB),$(OS_ISO))
+RUN_FLAGS = $(if $(GUI),--gui) $(if $(UEFI),--uefi)
+
 .PHONY: run debug _run _debug
 run:
 	$(Q)mk/bootstrap.sh run
 	$(Q)$(MAKE) --no-print-directory _run
 
-_run: $(OS_ISO) $(DISK_IMG)
-	$(Q)$(QEMU_PY) run --iso $(OS_ISO) --disk $(DISK_IMG) $(if $(GUI),--gui)
+_run: $(RUN_ISO) $(DISK_IMG)
+	$(Q)$(QEMU_PY) run --iso $(RUN_ISO) --disk $(DISK_IMG) $(RUN_FLAGS)
 
 debug:
 	$(Q)mk/bootstrap.sh debug $(if $(GDB),debug-gdb)
 	$(Q)$(MAKE) --no-print-directory _debug
 
-_debug: $(OS_ISO) $(DISK_IMG)
-	$(Q)$(QEMU_PY) debug --iso $(OS_ISO) --disk $(DISK_IMG) --elf $(KERNEL_ELF) $(if $(GUI),--gui) \
+_debug: $(RUN_ISO) $(DISK_IMG)
+	$(Q)$(QEMU_PY) debug --iso $(RUN_ISO) --disk $(DISK_IMG) --elf $(KERNEL_ELF) $(RUN_FLAGS) \
 	    $(if $(GDB),--gdb)

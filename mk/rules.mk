@@ -3,12 +3,12 @@
 # Each object's include path is its module's MOD_INCLUDES (mk/library.mk); an
 # object that no module claims gets none, so it cannot include anything of ours.
 
-$(KBUILD)/%.c.o: %.c
+$(KBUILD)/%.c.o: %.c $(PROFILE_STAMP)
 	@mkdir -p $(@D)
 	$(Q)echo "  CC      $@"
 	$(Q)$(KCC) $(KCFLAGS) $(DEPFLAGS) $(MOD_INCLUDES) -c $< -o $@
 
-$(KBUILD)/%.S.o: %.S
+$(KBUILD)/%.S.o: %.S $(PROFILE_STAMP)
 	@mkdir -p $(@D)
 	$(Q)echo "  AS      $@"
 	$(Q)$(KCC) $(KASFLAGS) $(DEPFLAGS) $(MOD_INCLUDES) -c $< -o $@

@@ -14,7 +14,7 @@ check:
 	$(Q)mk/bootstrap.sh check
 	$(Q)$(MAKE) --no-print-directory _check
 
-_check: $(UNIT_TEST_BINS) $(KERNEL_ELF) $(OS_ISO) $(TOOL_BINS) $(USER_TEST_BINS)
+_check: $(UNIT_TEST_BINS) $(KERNEL_ELF) $(OS_ISO) $(OS_ISO_FB) $(TOOL_BINS) $(USER_TEST_BINS)
 	$(Q)$(MAKE) --no-print-directory check-unit
 	$(Q)$(MAKE) --no-print-directory check-layering
 	$(Q)$(MAKE) --no-print-directory check-user
@@ -36,5 +36,5 @@ ktest:
 _ktest: $(KERNEL_ELF)
 	$(Q)$(PYTHON) tests/qemu/ktest.py --kernel $(KERNEL_ELF) $(if $(KTEST),--filter '$(KTEST)')
 
-check-integration: $(KERNEL_ELF) $(OS_ISO) $(TOOL_BINS) $(USER_TEST_BINS)
+check-integration: $(KERNEL_ELF) $(OS_ISO) $(OS_ISO_FB) $(TOOL_BINS) $(USER_TEST_BINS)
 	$(Q)$(PYTHON) -m unittest discover -s tests/integration -p 'test_*.py' -v

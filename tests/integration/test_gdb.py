@@ -23,7 +23,15 @@ def free_port():
         return s.getsockname()[1]
 
 
+def has_debug_info(elf):
+    """False for a PROFILE=release kernel, whose debug info is stripped."""
+    with open(elf, "rb") as f:
+        return b".debug_info" in f.read()
+
+
 @unittest.skipUnless(shutil.which("gdb"), "gdb is not installed (make check installs it)")
+@unittest.skipUnless(os.path.exists(KERNEL) and has_debug_info(KERNEL),
+                     "the kernel has no debug info (PROFILE=release)")
 class GdbTests(unittest.TestCase):
     def test_break_at_kmain_read_a_variable_and_backtrace(self):
         iso = qemu.make_iso(KERNEL, "", os.path.join(qemu.BUILD, "gdb.iso"))

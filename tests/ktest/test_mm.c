@@ -11,6 +11,7 @@
 #include <k/errno.h>
 #include <arch/layout.h>
 #include <arch/trap.h>
+#include <kernel/boot.h>
 #include <kernel/ktest.h>
 #include <mm/mm.h>
 #include <string.h>
@@ -321,18 +322,28 @@ KTEST(mm_kernel_stack_has_guard_page)
 
 KTEST(mm_mmio_window_aliases_device_memory)
 {
-    volatile void *win;
-    KT_ASSERT_EQ(
-        mm_mmio_map(mm_kernel_aspace(), mm_kernel_vregion(), 0xb8000 + 2 * 80 * 24, 160, &win), 0);
+    /* Device memory: VGA text memory's last row, or under UEFI (which need not
+     * decode the legacy VGA window) and in VESA modes the framebuffer's last
+     * pixel row. Two windows onto it must alias each other. */
+    const struct boot_info *bi = kernel_boot_info();
+    uint64_t pa = 0xb8000 + 2 * 80 * 24;
+    if (bi->has_framebuffer && bi->fb.type == MB2_FB_RGB)
+        pa = bi->fb.addr + (uint64_t)bi->fb.pitch * (bi->fb.height - 1);
+    volatile void *win, *win2;
+    KT_ASSERT_EQ(mm_mmio_map(mm_kernel_aspace(), mm_kernel_vregion(), pa, 160, &win), 0);
+    KT_ASSERT_EQ(mm_mmio_map(mm_kernel_aspace(), mm_kernel_vregion(), pa, 160, &win2), 0);
+    KT_ASSERT(win != win2);
     uint64_t flags = flags_of((const void *)win);
     KT_ASSERT((flags & MM_PTE_UNCACHED) == MM_PTE_UNCACHED);
-    /* The last VGA row, through the window and through the kernel's low mapping. */
     volatile uint16_t *cell = win;
-    volatile uint16_t *same = (volatile uint16_t *)(KERNEL_VMA + 0xb8000 + 2 * 80 * 24);
+    volatile uint16_t *same = win2;
     uint16_t saved = *same;
     *cell = 0x0700 | 'M';
     KT_ASSERT_EQ(*same, 0x0700 | 'M');
     *cell = saved;
+    if (pa < KERNEL_BOOT_MAP_SIZE) /* and through the kernel's low mapping */
+        KT_ASSERT_EQ(*(volatile uint16_t *)(KERNEL_VMA + pa), saved);
+    KT_ASSERT_EQ(mm_mmio_unmap(mm_kernel_aspace(), mm_kernel_vregion(), win2, 160), 0);
     KT_ASSERT_EQ(mm_mmio_unmap(mm_kernel_aspace(), mm_kernel_vregion(), win, 160), 0);
 }
 

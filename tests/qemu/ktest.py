@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run the in-kernel tests (KTEST) in QEMU and report the result.
 
-    ktest.py --kernel build/kernel.elf [--filter NAME] [--timeout S] [--cmdline EXTRA]
+    ktest.py --kernel build/kernel.elf [--filter NAME] [--timeout S] [--cmdline EXTRA] [--uefi]
 
 Builds an ISO that boots the kernel with `ktest` (or `ktest=NAME`), streams the
 serial output, and exits 0 only if QEMU left through isa-debug-exit with the
@@ -19,21 +19,25 @@ import qemu  # noqa: E402
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$", re.M)
 
 
-def run(kernel, filt=None, timeout=None, extra="", echo=sys.stdout):
-    """Boot the tests; return (ok, message, Result)."""
+def run(kernel, filt=None, timeout=None, extra="", echo=sys.stdout, uefi=False):
+    """Boot the tests (through OVMF if uefi); return (ok, message, Result)."""
     acc = qemu.accel(kernel)
     if timeout is None:
         timeout = 120 if acc == "kvm" else 300
     cmdline = ("ktest=%s" % filt if filt else "ktest") + (" " + extra if extra else "")
-    iso = qemu.make_iso(kernel, cmdline, os.path.join(qemu.BUILD, "ktest.iso"))
+    iso = qemu.make_iso(kernel, cmdline,
+                        os.path.join(qemu.BUILD, "ktest-uefi.iso" if uefi else "ktest.iso"))
     if echo:
-        echo.write("ktest: booting '%s' under %s (timeout %ds)\n" % (cmdline, acc, timeout))
+        echo.write("ktest: booting '%s' under %s%s (timeout %ds)\n"
+                   % (cmdline, acc, ", UEFI" if uefi else "", timeout))
     # Two scratch disks: a modern-only and a legacy-only virtio-blk device.
-    disks = [(qemu.make_scratch_disk(os.path.join(qemu.BUILD, "scratch-modern.img")),
+    tag = "-uefi" if uefi else ""
+    disks = [(qemu.make_scratch_disk(os.path.join(qemu.BUILD, "scratch-modern%s.img" % tag)),
               "disable-legacy=on"),
-             (qemu.make_scratch_disk(os.path.join(qemu.BUILD, "scratch-legacy.img")),
+             (qemu.make_scratch_disk(os.path.join(qemu.BUILD, "scratch-legacy%s.img" % tag)),
               "disable-modern=on")]
-    r = qemu.run_captured(qemu.base_args(acc, iso, extra_disks=disks), timeout, echo=echo)
+    r = qemu.run_captured(qemu.base_args(acc, iso, extra_disks=disks, uefi=uefi), timeout,
+                          echo=echo)
     m = SUMMARY.findall(r.output)
     if r.timed_out:
         return False, "TIMEOUT after %ds: the kernel hung" % timeout, r
@@ -51,8 +55,9 @@ def main():
     ap.add_argument("--filter")
     ap.add_argument("--timeout", type=int)
     ap.add_argument("--cmdline", default="")
+    ap.add_argument("--uefi", action="store_true", help="boot through OVMF (UEFI)")
     a = ap.parse_args()
-    ok, msg, _ = run(a.kernel, a.filter, a.timeout, a.cmdline)
+    ok, msg, _ = run(a.kernel, a.filter, a.timeout, a.cmdline, uefi=a.uefi)
     print("ktest: %s: %s" % ("PASS" if ok else "FAIL", msg))
     return 0 if ok else 1
 

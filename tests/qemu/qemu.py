@@ -4,7 +4,7 @@
 Used by `make run`, `make debug`, the in-kernel test driver (ktest.py), the
 harness self-tests and the benchmarks. Standard library only.
 
-    qemu.py run   --iso build/os.iso --disk build/disk.img [--gui]
+    qemu.py run   --iso build/os.iso --disk build/disk.img [--gui] [--uefi]
     qemu.py debug --iso build/os.iso --disk build/disk.img --elf build/kernel.elf
     qemu.py accel                      print the accelerator that will be used
 
@@ -33,17 +33,46 @@ EXIT_FAILURE = (0x11 << 1) | 1  # 35
 
 PROBE_TIMEOUT = 20
 
+# UEFI firmware: Debian's OVMF (package ovmf). The code is read-only; the
+# variable store is a copy in build/ (ovmf_vars()).
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
-def base_args(accel, iso, disk=None, gui=False, memory="256M", extra_disks=()):
+
+def ovmf_vars():
+    """build/ovmf-vars.fd: this tree's writable copy of OVMF's variable store."""
+    path = os.path.join(BUILD, "ovmf-vars.fd")
+    if not os.path.exists(path):
+        if not os.path.exists(OVMF_VARS):
+            raise SystemExit("qemu: %s is missing: install Debian's ovmf package" % OVMF_VARS)
+        os.makedirs(BUILD, exist_ok=True)
+        shutil.copyfile(OVMF_VARS, path + ".tmp")
+        os.replace(path + ".tmp", path)
+    return path
+
+
+def uefi_args(persistent=False):
+    """Firmware flash for a UEFI boot. Tests keep the variable store unchanged
+    (snapshot=on: writes go to a temporary overlay), so runs never share state."""
+    return ["-drive", "if=pflash,format=raw,readonly=on,file=%s" % OVMF_CODE,
+            "-drive", "if=pflash,format=raw,file=%s%s"
+            % (ovmf_vars(), "" if persistent else ",snapshot=on")]
+
+
+def base_args(accel, iso, disk=None, gui=False, memory="256M", extra_disks=(), uefi=False):
     """The QEMU command line (DEVELOPERS.md lists the flags that must work).
 
     extra_disks: (image, device options) pairs attached as further virtio-blk
     devices, e.g. ("a.img", "disable-legacy=on").
+    uefi: boot through OVMF instead of the BIOS (True, or "persistent" to keep
+    the firmware's variable store between runs, as `make run UEFI=1` does).
     """
     args = ["qemu-system-x86_64", "-m", memory, "-no-reboot",
             "-cdrom", iso, "-boot", "d",
             "-serial", "stdio",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+    if uefi:
+        args += uefi_args(persistent=uefi == "persistent")
     if disk:
         args += ["-drive", "file=%s,if=none,id=d0,format=raw" % disk,
                  "-device", "virtio-blk-pci,drive=d0"]
@@ -76,9 +105,11 @@ def make_iso(kernel, cmdline, out_iso, initrd="auto"):
             shutil.copy(initrd, os.path.join(tmp, "boot", "initrd.cpio"))
             module = "    module2 /boot/initrd.cpio initrd\n"
         with open(os.path.join(tmp, "boot", "grub", "grub.cfg"), "w") as f:
-            f.write("set timeout=0\nset default=0\n"
-                    'menuentry "test" {\n    multiboot2 /boot/kernel.elf %s\n%s    boot\n}\n'
-                    % (cmdline, module))
+            # As kernel/grub.cfg: video drivers for UEFI's GOP; VGA text under BIOS.
+            f.write("set timeout=0\nset default=0\ninsmod all_video\n"
+                    'menuentry "test" {\n    multiboot2 /boot/kernel.elf %s\n%s'
+                    '    if [ "$grub_platform" = "pc" ]; then set gfxpayload=text; fi\n'
+                    "    boot\n}\n" % (cmdline, module))
         r = subprocess.run(["grub-mkrescue", "-o", out_iso, tmp],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode != 0:
@@ -328,13 +359,14 @@ def main():
         p.add_argument("--gui", action="store_true")
         p.add_argument("--elf", default=os.path.join(BUILD, "kernel.elf"))
         p.add_argument("--gdb", action="store_true", help="debug: start gdb attached too")
+        p.add_argument("--uefi", action="store_true", help="boot through OVMF (UEFI)")
     sub.add_parser("accel")
     a = ap.parse_args()
 
     if a.cmd == "accel":
         print(accel())
         return 0
-    args = base_args(accel(a.elf), a.iso, a.disk, a.gui)
+    args = base_args(accel(a.elf), a.iso, a.disk, a.gui, uefi="persistent" if a.uefi else False)
     if a.cmd == "debug":
         args += ["-s", "-S"]
         gdb = ["gdb", os.path.relpath(a.elf), "-ex", "set architecture i386:x86-64",

@@ -28,8 +28,19 @@
 #define MB2_TAG_BOOTDEV     5  /**< BIOS boot device. */
 #define MB2_TAG_MMAP        6  /**< Memory map. */
 #define MB2_TAG_FRAMEBUFFER 8  /**< Framebuffer information. */
+#define MB2_TAG_EFI32       11 /**< 32-bit EFI system table pointer. */
+#define MB2_TAG_EFI64       12 /**< 64-bit EFI system table pointer. */
 #define MB2_TAG_ACPI_OLD    14 /**< Copy of the ACPI 1.0 RSDP. */
 #define MB2_TAG_ACPI_NEW    15 /**< Copy of the ACPI 2.0+ RSDP. */
+#define MB2_TAG_EFI_MMAP    17 /**< The EFI memory map. */
+#define MB2_TAG_EFI_BS      18 /**< EFI boot services were not exited. */
+/** @} */
+
+/** @name Framebuffer types (struct boot_framebuffer's type) */
+/** @{ */
+#define MB2_FB_INDEXED  0 /**< Palette-indexed pixels. */
+#define MB2_FB_RGB      1 /**< Direct colour: see the field positions and sizes. */
+#define MB2_FB_EGA_TEXT 2 /**< EGA/VGA text mode (width and height in characters). */
 /** @} */
 
 /** @name Memory-map entry types */
@@ -39,6 +50,8 @@
 #define MB2_MEM_ACPI      3 /**< ACPI tables, reclaimable. */
 #define MB2_MEM_NVS       4 /**< ACPI non-volatile storage. */
 #define MB2_MEM_BADRAM    5 /**< Defective RAM. */
+#define MB2_MEM_PERSISTENT 7 /**< Persistent (non-volatile) memory. */
+#define MB2_MEM_FW_CODE   20 /**< Firmware runtime code (GRUB under UEFI). */
 /** @} */
 
 #define BOOT_CMDLINE_MAX     256 /**< Longest command line kept (with NUL). */
@@ -62,14 +75,20 @@ struct boot_module {
     char name[BOOT_MODULE_NAME_MAX]; /**< Its command-line string. */
 };
 
-/** @brief The framebuffer the loader set up (type 2 is EGA text mode). */
+/** @brief The framebuffer the loader set up (MB2_FB_EGA_TEXT is VGA text mode). */
 struct boot_framebuffer {
-    uint64_t addr;   /**< Physical address. */
-    uint32_t pitch;  /**< Bytes per row. */
-    uint32_t width;  /**< Pixels, or characters in text mode. */
-    uint32_t height; /**< Pixels, or characters in text mode. */
-    uint8_t bpp;     /**< Bits per pixel. */
-    uint8_t type;    /**< 0 indexed, 1 RGB, 2 EGA text. */
+    uint64_t addr;      /**< Physical address. */
+    uint32_t pitch;     /**< Bytes per row. */
+    uint32_t width;     /**< Pixels, or characters in text mode. */
+    uint32_t height;    /**< Pixels, or characters in text mode. */
+    uint8_t bpp;        /**< Bits per pixel. */
+    uint8_t type;       /**< MB2_FB_INDEXED, MB2_FB_RGB or MB2_FB_EGA_TEXT. */
+    uint8_t red_pos;    /**< MB2_FB_RGB: bit position of red. */
+    uint8_t red_size;   /**< MB2_FB_RGB: bits of red. */
+    uint8_t green_pos;  /**< MB2_FB_RGB: bit position of green. */
+    uint8_t green_size; /**< MB2_FB_RGB: bits of green. */
+    uint8_t blue_pos;   /**< MB2_FB_RGB: bit position of blue. */
+    uint8_t blue_size;  /**< MB2_FB_RGB: bits of blue. */
 };
 
 /** @brief Everything the kernel keeps from the multiboot2 information. */
@@ -90,6 +109,9 @@ struct boot_info {
     uint8_t rsdp[BOOT_RSDP_MAX];                  /**< Copy of the ACPI RSDP. */
     uint32_t rsdp_len;                            /**< Bytes in @ref rsdp, 0 if none. */
     uint32_t rsdp_version;                        /**< 1 (ACPI 1.0) or 2 (2.0+). */
+    bool efi;                                     /**< Booted through UEFI (an EFI tag seen). */
+    uint64_t efi_system_table;                    /**< Physical address, 0 if not given. */
+    bool efi_boot_services;                       /**< The loader left boot services running. */
     bool truncated;                               /**< Something did not fit and was cut. */
 };
 
@@ -99,7 +121,8 @@ struct boot_info {
  * @param avail bytes readable at @p info; the block's own size must fit in it
  * @param out  filled in; zeroed first
  * @return 0, or -EINVAL if the block is malformed (sizes out of range, missing
- *         end tag, unterminated strings, bad memory-map entry size)
+ *         end tag, unterminated strings, bad memory-map entry size, a direct-colour
+ *         framebuffer without its colour fields)
  */
 int mb2_parse(const void *info, size_t avail, struct boot_info *out);
 
@@ -116,5 +139,12 @@ uint64_t boot_info_mem_available(const struct boot_info *bi);
  * @return "available", "reserved", ... or "unknown"
  */
 const char *mb2_mem_type_name(uint32_t type);
+
+/**
+ * @brief Name of the firmware that started the loader.
+ * @param bi parsed boot information
+ * @return "UEFI" when an EFI tag was present, else "BIOS"
+ */
+const char *boot_info_firmware(const struct boot_info *bi);
 
 #endif

@@ -26,8 +26,13 @@ __attribute__((noreturn, format(printf, 3, 4))) void panic_at(const char *file, 
 #define panic(...) panic_at(__FILE__, __LINE__, __VA_ARGS__)
 
 #undef assert
+#ifdef NDEBUG
+/** @brief Compiled out in release builds (PROFILE=release): @p e is not evaluated. */
+#define assert(e) ((void)sizeof(!(e)))
+#else
 /** @brief Panic with the failed expression when @p e is false. */
 #define assert(e) ((e) ? (void)0 : panic_at(__FILE__, __LINE__, "assertion failed: %s", #e))
+#endif
 
 /**
  * @brief Called by panic_at() after the report and before halting. A hook may

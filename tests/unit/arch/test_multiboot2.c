@@ -261,6 +261,73 @@ START_TEST(test_reject_bad_mmap)
 }
 END_TEST
 
+/* What GRUB gives under UEFI: a direct-colour framebuffer and the EFI tags. */
+START_TEST(test_uefi_framebuffer_and_efi_tags)
+{
+    mb_begin(&m);
+    uint8_t *t = mb_tag(&m, MB2_TAG_FRAMEBUFFER, 38);
+    put64(t + 8, 0x80000000ull);
+    put32(t + 16, 4096);
+    put32(t + 20, 1024);
+    put32(t + 24, 768);
+    t[28] = 32;
+    t[29] = MB2_FB_RGB;
+    const uint8_t fields[6] = { 16, 8, 8, 8, 0, 8 };
+    memcpy(t + 32, fields, 6);
+    t = mb_tag(&m, MB2_TAG_EFI64, 16);
+    put64(t + 8, 0xfe5b018ull);
+    mb_tag(&m, MB2_TAG_EFI_MMAP, 16);
+    mb_end(&m);
+    ck_assert_int_eq(mb2_parse(m.b, sizeof(m.b), &bi), 0);
+    ck_assert(bi.has_framebuffer);
+    ck_assert_uint_eq(bi.fb.type, MB2_FB_RGB);
+    ck_assert_uint_eq(bi.fb.addr, 0x80000000ull);
+    ck_assert_uint_eq(bi.fb.pitch, 4096);
+    ck_assert_uint_eq(bi.fb.height, 768);
+    ck_assert_uint_eq(bi.fb.red_pos, 16);
+    ck_assert_uint_eq(bi.fb.green_size, 8);
+    ck_assert_uint_eq(bi.fb.blue_pos, 0);
+    ck_assert(bi.efi);
+    ck_assert(!bi.efi_boot_services);
+    ck_assert_uint_eq(bi.efi_system_table, 0xfe5b018ull);
+    ck_assert_str_eq(boot_info_firmware(&bi), "UEFI");
+
+    /* A 32-bit system table and boot services left running. */
+    mb_begin(&m);
+    t = mb_tag(&m, MB2_TAG_EFI32, 12);
+    put32(t + 8, 0x7f00000);
+    mb_tag(&m, MB2_TAG_EFI_BS, 8);
+    mb_end(&m);
+    ck_assert_int_eq(mb2_parse(m.b, sizeof(m.b), &bi), 0);
+    ck_assert_uint_eq(bi.efi_system_table, 0x7f00000);
+    ck_assert(bi.efi_boot_services);
+
+    /* No EFI tag: BIOS. */
+    mb_begin(&m);
+    mb_end(&m);
+    ck_assert_int_eq(mb2_parse(m.b, sizeof(m.b), &bi), 0);
+    ck_assert_str_eq(boot_info_firmware(&bi), "BIOS");
+}
+END_TEST
+
+START_TEST(test_reject_short_efi_and_rgb_tags)
+{
+    /* an RGB framebuffer cut before its colour fields */
+    mb_begin(&m);
+    uint8_t *t = mb_tag(&m, MB2_TAG_FRAMEBUFFER, 32);
+    t[29] = MB2_FB_RGB;
+    mb_end(&m);
+    ck_assert_int_eq(mb2_parse(m.b, sizeof(m.b), &bi), -EINVAL);
+    static const uint32_t types[] = { MB2_TAG_EFI32, MB2_TAG_EFI64 };
+    for (unsigned i = 0; i < 2; i++) {
+        mb_begin(&m);
+        mb_tag(&m, types[i], 8 + 2);
+        mb_end(&m);
+        ck_assert_int_eq(mb2_parse(m.b, sizeof(m.b), &bi), -EINVAL);
+    }
+}
+END_TEST
+
 START_TEST(test_reject_short_fixed_tags)
 {
     static const uint32_t types[] = { MB2_TAG_BASIC_MEM, MB2_TAG_FRAMEBUFFER, MB2_TAG_MODULE,
@@ -288,6 +355,8 @@ START_TEST(test_mem_type_names)
     ck_assert_str_eq(mb2_mem_type_name(MB2_MEM_ACPI), "ACPI reclaimable");
     ck_assert_str_eq(mb2_mem_type_name(MB2_MEM_NVS), "ACPI NVS");
     ck_assert_str_eq(mb2_mem_type_name(MB2_MEM_BADRAM), "bad RAM");
+    ck_assert_str_eq(mb2_mem_type_name(MB2_MEM_PERSISTENT), "persistent");
+    ck_assert_str_eq(mb2_mem_type_name(MB2_MEM_FW_CODE), "firmware code");
     ck_assert_str_eq(mb2_mem_type_name(99), "unknown");
 }
 END_TEST
@@ -321,6 +390,8 @@ Suite *multiboot2_suite(void)
 {
     Suite *s = suite_create("multiboot2");
     TCase *ok = tcase_create("well-formed");
+    tcase_add_test(ok, test_uefi_framebuffer_and_efi_tags);
+    tcase_add_test(ok, test_reject_short_efi_and_rgb_tags);
     tcase_add_test(ok, test_full_block);
     tcase_add_test(ok, test_minimal_block_and_unknown_tags);
     tcase_add_test(ok, test_acpi_new_preferred);

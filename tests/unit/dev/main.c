@@ -8,6 +8,7 @@ Suite *kbd_suite(void);
 Suite *tty_suite(void);
 Suite *serial_suite(void);
 Suite *vga_suite(void);
+Suite *fbcon_suite(void);
 Suite *pci_suite(void);
 Suite *ramdisk_suite(void);
 Suite *virtqueue_suite(void);
@@ -18,6 +19,7 @@ int main(void)
 {
     SRunner *sr = srunner_create(serial_suite());
     srunner_add_suite(sr, vga_suite());
+    srunner_add_suite(sr, fbcon_suite());
     srunner_add_suite(sr, kbd_suite());
     srunner_add_suite(sr, tty_suite());
     srunner_add_suite(sr, pci_suite());

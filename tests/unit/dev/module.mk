@@ -5,6 +5,7 @@ TEST_SRCS := \
 	tests/unit/dev/test_tty.c \
 	tests/unit/dev/test_serial.c \
 	tests/unit/dev/test_vga.c \
+	tests/unit/dev/test_fbcon.c \
 	tests/unit/dev/test_pci.c \
 	tests/unit/dev/test_ramdisk.c \
 	tests/unit/dev/test_virtqueue.c \
