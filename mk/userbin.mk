@@ -12,7 +12,7 @@ USERBIN_PROGS := cat echo true false mkdir rmdir rm mv cp ln touch wc head tail 
                  df du tree kill ps free uptime uname date sync lspci dmesg clear which \
                  dd write
 # System programs: built beside the others, installed in the initrd's /sbin.
-USERSBIN_PROGS := mount umount shutdown reboot
+USERSBIN_PROGS := init mount umount shutdown reboot
 USERBIN_BINS  := $(patsubst %,$(BUILD)/user/bin/%,$(USERBIN_PROGS))
 USERSBIN_BINS := $(patsubst %,$(BUILD)/user/bin/%,$(USERSBIN_PROGS))
 USERBIN_OBJ   := $(BUILD)/user/obj
