@@ -111,11 +111,6 @@ void proc_set_cmdline(struct proc *p, const char *args, size_t len)
     kfree(old);
 }
 
-struct proc *proc_find(int pid)
-{
-    return find(pid);
-}
-
 int proc_next_pid(int from)
 {
     int best = 0;

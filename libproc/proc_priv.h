@@ -20,7 +20,6 @@ __attribute__((noreturn)) void proc_exit(struct proc *p, int status);
 /* Reap a child as wait4 does: @p pid > 0 that child, -1 any, 0 one in the
  * parent's group, < -1 one in group -pid. */
 int proc_wait_child(struct proc *parent, int pid, int *status, bool nohang);
-struct proc *proc_find(int pid);
 /* The session of process group @p pgrp (of any live member), or 0 if none. */
 int proc_group_session(int pgrp);
 /* Signal every live process but pid 1 and @p self (kill(-1)). */
