@@ -32,7 +32,6 @@
 #include <kernel/fbconsole.h>
 #include <kernel/fs.h>
 #include <kernel/kbench.h>
-#include <kernel/kshell.h>
 #include <kernel/procs.h>
 #include <k/errno.h>
 #include <kernel/ktest.h>
@@ -224,11 +223,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     if (cmdline_has(boot_info.cmdline, "kbench"))
         kbench_run_all(boot_info.cmdline);
 
-    err = kshell_start();
-    if (err)
-        panic("the shell failed to start: %d", err);
-    /* The boot thread has nothing left to do: the shell and the executor run
-     * in their own threads. */
-    for (;;)
-        thread_sleep_ms(1000000);
+    /* Process 1 takes over; this thread waits for it, and powers off if it
+     * ever ends. */
+    kernel_run_init(boot_info.cmdline);
 }

@@ -1,8 +1,7 @@
 /*
  * procs.c - wire libproc into the kernel (kernel/procs.h): ring 3 set-up, the
  * hooks libproc needs (frames, time, randomness, also behind /dev/random),
- * and the kernel shell's run_program hook, which hands the console terminal
- * to each program it runs.
+ * and process 1.
  */
 #include <arch/cpu.h>
 #include <arch/timer.h>
@@ -17,8 +16,6 @@
 #include <kernel/tty.h>
 #include <mm/mm.h>
 #include <proc/proc.h>
-#include <shell/fs_cmds.h>
-#include <shell/shell.h>
 #include <vfs/devfs.h>
 
 /* Not a cryptographic generator: a xorshift stream seeded from the TSC,
@@ -57,44 +54,6 @@ int kernel_procs_init(void)
         kprintf("proc: ring 3 ready (syscall and int 0x80; NX %s, SMEP %s, SMAP %s)\n",
                 f.nx ? "on" : "off", f.smep ? "on" : "off", f.smap ? "on" : "off");
     return err;
-}
-
-int kernel_run_program(void *ctx, int argc, char **argv)
-{
-    struct shell_env *env = ctx;
-    (void)argc;
-    static char *const envp[] = { "PATH=/bin:/sbin", "HOME=/", "TERM=vt100", NULL };
-    /* As a shell does: the terminal in cooked mode while the program runs.
-     * The program leads a new session, which takes the terminal with its
-     * group in the foreground (so ^C reaches it); when it exits the terminal
-     * is free again, and the shell's raw mode comes back. */
-    if (kernel_tty())
-        kernel_tty_program_mode();
-    int pid = proc_spawn(argv[0], argv, envp, env->vfs, "/dev/tty");
-    if (pid < 0) {
-        if (kernel_tty())
-            kernel_tty_shell_mode();
-        kprintf("sh: %s: %s\n", argv[0], k_strerror(pid));
-        return pid == -ENOENT ? 127 : 126;
-    }
-    int status = 0;
-    int err = proc_wait(pid, &status);
-    if (kernel_tty())
-        kernel_tty_shell_mode();
-    if (err) {
-        kprintf("sh: %s: %s\n", argv[0], k_strerror(err));
-        return 1;
-    }
-    const char *why = proc_status_text(status);
-    if (why) {
-        kprintf("%s\n", why);
-        return 128 + (status & 0x7f);
-    }
-    /* The kernel shell has no $? to ask: say how a program failed. */
-    int code = (status >> 8) & 0xff;
-    if (code)
-        kprintf("%s: exit status %d\n", argv[0], code);
-    return code;
 }
 
 /* Linux's candidates, in its order, when the command line names no init=. */

@@ -152,7 +152,6 @@ int kernel_tty_init(struct serial_port *com1, struct vga *vga, struct kbd *keybo
     wait_queue_init(&tty_readers);
     async_event_init(&tty_event);
     tty_init(&console_tty, &ops, NULL, &spin_irq_lock_ops, &tty_spin);
-    kernel_tty_shell_mode();
     uint64_t f = cpu_irq_save();
     prev_kbd_input = keys->on_input;
     prev_kbd_ctx = keys->on_input_ctx;
@@ -180,19 +179,4 @@ void kernel_tty_tick(void)
 {
     if (timed_sleepers)
         wait_queue_wake_all(&tty_readers);
-}
-
-void kernel_tty_shell_mode(void)
-{
-    struct tty_termios tio;
-    tty_default_termios(&tio);
-    tty_make_raw(&tio);
-    tty_set_termios(&console_tty, &tio, TTY_SET_NOW);
-}
-
-void kernel_tty_program_mode(void)
-{
-    struct tty_termios tio;
-    tty_default_termios(&tio);
-    tty_set_termios(&console_tty, &tio, TTY_SET_NOW);
 }

@@ -1,20 +1,9 @@
-# shell: the kernel shell as a host-testable library: line editor, history,
-# parser, command dispatch with redirection hooks, the built-in commands
-# (help, echo, clear, history), and the file commands over libvfs with the
-# VFS-backed prompt, completion and redirection hooks (cmd_*.c).
+# shell: the line editor and history of /bin/sh (mk/sh.mk builds the program
+# from shell/sh/ with these two files); as a library, for their host tests.
 MODULE := shell
 MODULE_DIR := shell
-MODULE_DEPS := dev k sfs vfs
+MODULE_DEPS := k
 MODULE_SRCS := \
-	shell/builtins.c \
-	shell/cmd_common.c \
-	shell/cmd_fs.c \
-	shell/cmd_list.c \
-	shell/cmd_mount.c \
-	shell/cmd_read.c \
-	shell/cmd_write.c \
 	shell/editor.c \
-	shell/history.c \
-	shell/parse.c \
-	shell/shell.c
+	shell/history.c
 include mk/library.mk

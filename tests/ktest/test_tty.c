@@ -24,6 +24,16 @@ static void inject_scancode(uint8_t sc)
 }
 
 static struct tty *t;
+
+/* Linux's default cooked mode, or raw mode (as a line editor sets it). */
+static void set_mode(bool raw)
+{
+    struct tty_termios tio;
+    tty_default_termios(&tio);
+    if (raw)
+        tty_make_raw(&tio);
+    tty_set_termios(t, &tio, TTY_SET_NOW);
+}
 static volatile long got;
 static volatile uint8_t byte;
 
@@ -39,7 +49,7 @@ KTEST(tty_keyboard_input_reaches_a_sleeping_reader)
 {
     t = kernel_tty();
     KT_ASSERT(t != NULL);
-    kernel_tty_shell_mode();
+    set_mode(true);
     tty_flush(t, TTY_FLUSH_INPUT);
     got = 0;
     byte = 0;
@@ -50,6 +60,7 @@ KTEST(tty_keyboard_input_reaches_a_sleeping_reader)
     inject_scancode(0x10);  /* make code of 'q' */
     inject_scancode(0x90);  /* its break code */
     thread_join(r, NULL);
+    set_mode(false);
     KT_ASSERT_EQ(got, 1);
     KT_ASSERT_EQ(byte, 'q');
     KT_ASSERT_EQ(tty_input_count(t), 0);
@@ -59,7 +70,7 @@ KTEST(tty_cooked_mode_edits_keyboard_input)
 {
     t = kernel_tty();
     KT_ASSERT(t != NULL);
-    kernel_tty_program_mode();
+    set_mode(false);
     tty_flush(t, TTY_FLUSH_INPUT);
     /* "ab", Backspace (the keyboard sends ^H, which erases too), Enter */
     static const uint8_t keys[] = { 0x1e, 0x9e, 0x30, 0xb0, 0x0e, 0x8e, 0x1c, 0x9c };
@@ -69,7 +80,6 @@ KTEST(tty_cooked_mode_edits_keyboard_input)
         timer_sleep_ms(1);
     char buf[8];
     long n = tty_read(t, buf, sizeof(buf));
-    kernel_tty_shell_mode();
     KT_ASSERT_EQ(n, 2);
     KT_ASSERT_EQ(buf[0], 'a');
     KT_ASSERT_EQ(buf[1], '\n');

@@ -14,19 +14,6 @@
 int kernel_procs_init(void);
 
 /**
- * @brief The kernel shell's run_program hook: start @p argv[0] as a process
- * with the shell's working directory and /dev/console as its standard I/O,
- * wait for it, and report how it ended.
- * @param ctx  the shell's struct shell_env
- * @param argc number of arguments
- * @param argv the arguments; argv[0] is the program's path
- * @return its exit status (reported on the console when it is not 0), 128 +
- *         the signal that killed it, 127 if it was not found, or 126 if it
- *         could not be run
- */
-int kernel_run_program(void *ctx, int argc, char **argv);
-
-/**
  * @brief Start process 1 and wait for it: the program named by `init=` on
  * the kernel command line, else the first of /sbin/init, /etc/init,
  * /bin/init and /bin/sh that exists (Linux's order), with /dev/console as its

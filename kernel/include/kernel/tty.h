@@ -11,9 +11,8 @@
  * signal to their process interrupts. ^C and ^\ reach the foreground process
  * group through proc_kill_group().
  *
- * The kernel shell reads the terminal in raw mode (kernel_tty_shell_mode());
- * a program it runs gets Linux's default cooked mode
- * (kernel_tty_program_mode()), and its session the terminal.
+ * The terminal starts in Linux's default cooked mode; the shell's line editor
+ * sets raw mode itself through termios and restores it before each command.
  */
 #ifndef KERNEL_TTY_H
 #define KERNEL_TTY_H
@@ -25,8 +24,7 @@
 
 /**
  * @brief Start the console terminal: hook the keyboard's interrupt, start the
- * input task, give the terminal to devfs, and put it in the kernel shell's
- * raw mode. Call after kernel_threads_init() (the executor must exist).
+ * input task, and give the terminal (in cooked mode) to devfs. Call after kernel_threads_init() (the executor must exist).
  * @param com1     the serial console (may be absent: `present` false)
  * @param screen   the VGA text screen
  * @param keyboard the PS/2 keyboard (kbd_init() done)
@@ -42,11 +40,5 @@ void kernel_tty_input(void);
 
 /** @brief From the timer tick: wake readers waiting with a VTIME timeout. */
 void kernel_tty_tick(void);
-
-/** @brief Raw input without echo or signals: how the kernel shell's editor reads. */
-void kernel_tty_shell_mode(void);
-
-/** @brief Linux's default cooked mode: what a program the kernel shell runs gets. */
-void kernel_tty_program_mode(void);
 
 #endif

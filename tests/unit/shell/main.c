@@ -11,10 +11,6 @@ int main(void)
     srunner_add_suite(sr, editor_complete_suite());
     srunner_add_suite(sr, editor_screen_suite());
     srunner_add_suite(sr, history_suite());
-    srunner_add_suite(sr, parse_suite());
-    srunner_add_suite(sr, shell_suite());
-    srunner_add_suite(sr, shell_redirect_suite());
-    srunner_add_suite(sr, fs_cmds_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -18,9 +18,5 @@ Suite *editor_suite(void);
 Suite *editor_complete_suite(void);
 Suite *editor_screen_suite(void);
 Suite *history_suite(void);
-Suite *parse_suite(void);
-Suite *shell_suite(void);
-Suite *shell_redirect_suite(void);
-Suite *fs_cmds_suite(void);
 
 #endif
