@@ -1,7 +1,9 @@
 /*
  * fs.c - the VFS in the kernel and the boot-time mounts (kernel/fs.h): the
- * root (the SFS disk, else a ramfs), /dev, /tmp, and the initrd's top-level
- * directories, each unpacked into its own ramfs mounted over the root.
+ * root (the SFS disk, else a ramfs), /dev, and the initrd's top-level
+ * directories, each unpacked into its own ramfs mounted over the root. That
+ * is what init needs to start; init mounts the rest (/proc, /tmp) from the
+ * initrd's /etc/fstab.
  */
 #include <k/errno.h>
 #include <k/kprintf.h>
@@ -223,21 +225,10 @@ int kernel_fs_init(void)
             return err;
     }
     ensure_dir("/dev");
-    ensure_dir("/tmp");
-    ensure_dir("/proc");
-    static const struct vfs_mount_options tmp = { .source_name = "tmpfs" };
-    static const struct vfs_mount_options proc = {
-        .source_name = "proc", .flags = VFS_MNT_NOSUID | VFS_MNT_NODEV | VFS_MNT_NOEXEC
-    };
     err = vfs_mount(&kctx, "/dev", "devfs", NULL);
-    if (!err)
-        err = vfs_mount_opts(&kctx, "/tmp", "ramfs", NULL, &tmp);
     if (err)
-        kprintf("fs: mounting /dev and /tmp failed: %s\n", k_strerror(err));
-    int perr = vfs_mount_opts(&kctx, "/proc", "proc", NULL, &proc);
-    if (perr)
-        kprintf("fs: mounting /proc failed: %s\n", k_strerror(perr));
-    else if (kernel_procinfo_init())
+        kprintf("fs: mounting /dev failed: %s\n", k_strerror(err));
+    if (kernel_procinfo_init())
         kprintf("fs: no load-average sampler (out of memory)\n");
     mount_initrd();
     vfs_sync(); /* a fresh format and the new directories reach the disk now */

@@ -7,15 +7,17 @@
 #                       the shell of mk/sh.mk,
 #                       sbin/ = the system programs (init mount umount
 #                       shutdown reboot fsck.sfs mkfs.sfs, and the links fsck
-#                       mkfs poweroff halt),
-#                       etc/motd = a welcome naming the kernel's version
+#                       mkfs poweroff halt, and bin/log: the first seed's name
+#                       for dmesg),
+#                       etc/motd = a welcome naming the kernel's version,
+#                       etc/fstab = what init mounts (/proc, /tmp)
 #   make initrd         just the archive
 
 INITRD      := $(BUILD)/initrd.cpio
 INITRD_DEPS := $(USERBIN_BINS) $(SH_MUSL) $(USERSBIN_BINS) $(USERSFS_BINS) mk/mkinitrd.py \
                kernel/include/kernel/version.h
 INITRD_LINKS := link:sbin/fsck=fsck.sfs link:sbin/mkfs=mkfs.sfs link:sbin/poweroff=shutdown \
-                link:sbin/halt=shutdown
+                link:sbin/halt=shutdown link:bin/log=dmesg
 
 $(INITRD): $(INITRD_DEPS)
 	@mkdir -p $(@D)

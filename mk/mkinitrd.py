@@ -7,7 +7,8 @@ Each DIR=FILE argument puts FILE in the archive as DIR/<basename of FILE>
 (e.g. bin=build/user/bin/ls gives bin/ls), keeping its permission bits.
 Each link:DIR/NAME=TARGET argument puts a symbolic link DIR/NAME -> TARGET
 in it (link:sbin/fsck=fsck.sfs).
-etc/motd is generated from the kernel's version header. Every directory gets
+etc/motd is generated from the kernel's version header; etc/fstab lists what
+init mounts (/proc and /tmp). Every directory gets
 an entry before its files; times and owners are zero so the same inputs give
 the same bytes. Standard library only.
 """
@@ -36,9 +37,18 @@ def motd(version_header):
             "Try: /bin/ls -l /\n" % (name, version)).encode()
 
 
+FSTAB = b"""\
+# /etc/fstab: what init mounts at boot, in this order (fstab(5) fields).
+# The kernel has mounted / (the disk), /dev and the boot image's /bin, /etc
+# and /sbin before it started init.
+proc   /proc  proc   nosuid,nodev,noexec  0 0
+tmpfs  /tmp   tmpfs  defaults             0 0
+"""
+
+
 def main(argv):
     out, version_header, specs = argv[1], argv[2], argv[3:]
-    files = {"etc/motd": (0o100644, motd(version_header))}
+    files = {"etc/motd": (0o100644, motd(version_header)), "etc/fstab": (0o100644, FSTAB)}
     for spec in specs:
         if spec.startswith("link:"):
             name, target = spec[len("link:"):].split("=", 1)
