@@ -29,11 +29,11 @@
 #define F_DELIM 1 /* ends a canonical line */
 #define F_EOF   2 /* an end of file: ends the line, is not returned */
 
-#define SIGHUP  1
-#define SIGINT  2
-#define SIGQUIT 3
-#define SIGTSTP 20
-#define SIGCONT 18
+#define SIGHUP   1
+#define SIGINT   2
+#define SIGQUIT  3
+#define SIGTSTP  20
+#define SIGCONT  18
 #define SIGWINCH 28
 
 enum kill_kind { ERASE_CHAR, ERASE_WORD, ERASE_LINE };
@@ -434,8 +434,8 @@ long tty_read(struct tty *t, void *buf, size_t n)
         uint32_t timeout = 0;
         bool canon = t->tio.c_lflag & TTY_ICANON;
         if ((canon && (avail > 0 || why)) ||
-            (!canon && (why || (vmin == 0 && (avail > 0 || vtime == 0)) ||
-                        (vmin > 0 && avail >= want)))) {
+            (!canon &&
+             (why || (vmin == 0 && (avail > 0 || vtime == 0)) || (vmin > 0 && avail >= want)))) {
             size_t k = canon ? copy_line(t, buf, n) : copy_raw(t, buf, n);
             made_room(t);
             tty_unlock(t, f);
@@ -487,10 +487,10 @@ long tty_write(struct tty *t, const void *buf, size_t n)
 void tty_default_termios(struct tty_termios *tio)
 {
     static const uint8_t cc[TTY_NCCS] = {
-        [TTY_VINTR] = 003,     [TTY_VQUIT] = 034,  [TTY_VERASE] = 0177,  [TTY_VKILL] = 025,
-        [TTY_VEOF] = 004,      [TTY_VTIME] = 0,    [TTY_VMIN] = 1,       [TTY_VSTART] = 021,
-        [TTY_VSTOP] = 023,     [TTY_VSUSP] = 032,  [TTY_VREPRINT] = 022, [TTY_VDISCARD] = 017,
-        [TTY_VWERASE] = 027,   [TTY_VLNEXT] = 026,
+        [TTY_VINTR] = 003,   [TTY_VQUIT] = 034,  [TTY_VERASE] = 0177,  [TTY_VKILL] = 025,
+        [TTY_VEOF] = 004,    [TTY_VTIME] = 0,    [TTY_VMIN] = 1,       [TTY_VSTART] = 021,
+        [TTY_VSTOP] = 023,   [TTY_VSUSP] = 032,  [TTY_VREPRINT] = 022, [TTY_VDISCARD] = 017,
+        [TTY_VWERASE] = 027, [TTY_VLNEXT] = 026,
     };
     memset(tio, 0, sizeof(*tio));
     tio->c_iflag = TTY_ICRNL;

@@ -33,6 +33,9 @@ int proc_tty_opened(struct proc *p, int fd);
  * gives it; /dev/console gives no controlling terminal, as Linux's init has
  * none). */
 void proc_tty_spawned(struct proc *p);
+/* Before a read of @p fd: -EIO for a background group reading its
+ * controlling terminal, else 0. */
+int proc_tty_read_check(struct proc *p, int fd);
 /* The session leader @p p exits: its terminal is hung up. */
 void proc_tty_exit(struct proc *p);
 

@@ -43,6 +43,9 @@ static bool is_stream(struct proc *p, int fd)
 int64_t proc_sys_read(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, uint64_t a3,
                       uint64_t a4, uint64_t a5)
 {
+    int bg = proc_tty_read_check(p, (int)fd);
+    if (bg)
+        return bg;
     size_t size = bounce_size(n);
     char *buf = kmalloc(size);
     if (!buf)

@@ -13,6 +13,8 @@
  *   /dev/tty as standard input gets it, as a getty would give it. When the leader exits,
  *   the terminal's foreground group gets SIGHUP and SIGCONT and the terminal
  *   is free again.
+ * - A background group that reads its controlling terminal gets -EIO (Linux's
+ *   answer when SIGTTIN is ignored; Kestrel has no job control, so it is).
  * - p->ctty is the terminal a process inherited; it is its controlling
  *   terminal only while that terminal still controls p->sid, so a hangup or
  *   a new session invalidates it for every member at once.
@@ -81,6 +83,20 @@ void proc_tty_spawned(struct proc *p)
         tty_set_session(t, p->sid, p->pgid);
         p->ctty = t;
     }
+}
+
+int proc_tty_read_check(struct proc *p, int fd)
+{
+    if (fd < 0 || fd >= VFS_FD_MAX || !p->files.fds[fd])
+        return 0; /* the read itself reports the bad descriptor */
+    struct tty *t = fd_tty(p, fd);
+    /* A background group reading its controlling terminal: Linux stops it
+     * with SIGTTIN, or fails the read with -EIO when SIGTTIN is ignored, as
+     * it is here (no job control yet), so it cannot steal the foreground's
+     * input. */
+    if (t && is_ctty(p, t) && tty_pgrp(t) != p->pgid)
+        return -EIO;
+    return 0;
 }
 
 void proc_tty_exit(struct proc *p)

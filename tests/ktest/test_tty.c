@@ -56,9 +56,9 @@ KTEST(tty_keyboard_input_reaches_a_sleeping_reader)
     struct thread *r = thread_create("tty-reader", reader, NULL);
     KT_ASSERT(r != NULL);
     timer_sleep_ms(20);
-    KT_ASSERT_EQ(got, 0); /* asleep: nothing typed yet */
-    inject_scancode(0x10);  /* make code of 'q' */
-    inject_scancode(0x90);  /* its break code */
+    KT_ASSERT_EQ(got, 0);  /* asleep: nothing typed yet */
+    inject_scancode(0x10); /* make code of 'q' */
+    inject_scancode(0x90); /* its break code */
     thread_join(r, NULL);
     set_mode(false);
     KT_ASSERT_EQ(got, 1);

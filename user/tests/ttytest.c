@@ -185,6 +185,21 @@ static int groups(void)
     check(tcsetpgrp(0, c) == 0 && tcgetpgrp(0) == c, "tcsetpgrp gives the terminal to the child");
     check(tcsetpgrp(0, 99999) == -1 && errno == ESRCH, "tcsetpgrp to no group: ESRCH");
     check(tcsetpgrp(0, me) == 0, "and back to us");
+    int res[2];
+    pipe(res);
+    pid_t b = fork();
+    if (b == 0) { /* a background group reading the terminal */
+        setpgid(0, 0);
+        char ch;
+        errno = 0;
+        int eio = read(0, &ch, 1) == -1 && errno == EIO;
+        write(res[1], eio ? "y" : "n", 1);
+        _exit(0);
+    }
+    char verdict = 0;
+    read(res[0], &verdict, 1);
+    waitpid(b, NULL, 0);
+    check(verdict == 'y', "a background group reading the terminal gets EIO");
     write(go[1], "x", 1);
     check(kill(-c, SIGTERM) == 0, "kill(-pgrp) signals the group");
     int st = 0;

@@ -106,12 +106,12 @@
 
 /** @brief Terminal settings: Linux's kernel `struct termios` (TCGETS/TCSETS), 36 bytes. */
 struct tty_termios {
-    uint32_t c_iflag;           /**< Input modes. */
-    uint32_t c_oflag;           /**< Output modes. */
-    uint32_t c_cflag;           /**< Control modes. */
-    uint32_t c_lflag;           /**< Local modes. */
-    uint8_t c_line;             /**< Line discipline (0: N_TTY). */
-    uint8_t c_cc[TTY_NCCS];     /**< Control characters (0 disables one). */
+    uint32_t c_iflag;       /**< Input modes. */
+    uint32_t c_oflag;       /**< Output modes. */
+    uint32_t c_cflag;       /**< Control modes. */
+    uint32_t c_lflag;       /**< Local modes. */
+    uint8_t c_line;         /**< Line discipline (0: N_TTY). */
+    uint8_t c_cc[TTY_NCCS]; /**< Control characters (0 disables one). */
 };
 
 /** @brief Window size: Linux's `struct winsize` (TIOCGWINSZ). */

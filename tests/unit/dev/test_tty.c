@@ -372,7 +372,7 @@ START_TEST(test_raw_vmin1_vtime0)
     ck_assert_str_eq(out, ""); /* no echo */
     ck_assert_int_eq(rd(buf, sizeof(buf)), 2);
     ck_assert_str_eq(buf, "x\r"); /* no ICRNL */
-    feed_on_wait = "\x03";         /* no ISIG: a byte like any other */
+    feed_on_wait = "\x03";        /* no ISIG: a byte like any other */
     ck_assert_int_eq(rd(buf, 1), 1);
     ck_assert_int_eq(buf[0], 3);
     ck_assert_int_eq(waits, 1);
