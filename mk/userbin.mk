@@ -10,7 +10,7 @@
 USERBIN_PROGS := cat echo true false mkdir rmdir rm mv cp ln touch wc head tail tee \
                  sort uniq grep sleep env basename dirname hexdump crc32 stat ls \
                  df du tree kill ps free uptime uname date sync lspci dmesg clear which \
-                 dd write
+                 dd write yes
 # System programs: built beside the others, installed in the initrd's /sbin.
 USERSBIN_PROGS := init mount umount shutdown reboot
 USERBIN_BINS  := $(patsubst %,$(BUILD)/user/bin/%,$(USERBIN_PROGS))

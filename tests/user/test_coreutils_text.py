@@ -10,6 +10,7 @@ also compared with the host's own tool, run with LC_ALL=C and TZ=UTC.
 Builds nothing: make builds the binaries first.
 """
 import os
+import subprocess
 import sys
 import unittest
 
@@ -416,6 +417,34 @@ class Ls(UtilTest):
             os.chmod(self.path("d/sub"), 0o755)
         self.usage("ls", "-Z")
 
+
+
+class Yes(UtilTest):
+    def yes(self, *args, nbytes=200000):
+        """The first NBYTES of `yes ARGS` (its pipe is then closed: SIGPIPE)."""
+        r = subprocess.run("%s %s | head -c %d" % (os.path.join(USERBIN, "yes"), " ".join(args),
+                                                    nbytes),
+                           shell=True, stdout=subprocess.PIPE, timeout=30)
+        return r.stdout.decode()
+
+    def test_lines_until_the_reader_goes(self):
+        out = self.yes()
+        self.assertEqual(out, "y\n" * 100000)
+        self.assertEqual(self.yes("a", "b c"), ("a b c\n" * 40000)[:200000])
+        host = subprocess.run("yes 'a' 'b c' | head -c 200000", shell=True,
+                              stdout=subprocess.PIPE).stdout.decode()
+        self.assertEqual(self.yes("a", "'b c'"), host)
+
+    def test_a_line_longer_than_the_batch(self):
+        long = "x" * 10000
+        self.assertEqual(self.yes(long, nbytes=30003), ((long + "\n") * 3)[:30003])
+
+    def test_write_error(self):
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([os.path.join(USERBIN, "yes")], stdout=full,
+                               stderr=subprocess.PIPE, timeout=30)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("yes: standard output: No space left on device", p.stderr.decode())
 
 if __name__ == "__main__":
     unittest.main()
