@@ -154,6 +154,8 @@ int sh_wait_pid(pid_t pid, int *wstatus)
 
 void sh_job_add(pid_t pid)
 {
+    if (njobs == MAX_JOBS)
+        sh_reap_jobs();
     if (njobs == MAX_JOBS) {
         /* Forget the oldest finished job (or the oldest one at all). */
         int k = 0;

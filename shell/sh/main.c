@@ -307,8 +307,7 @@ static void run_input(void)
     bool eof = false;
     sh_str_adds(&buf, "");
     while (!eof) {
-        if (sh.interactive)
-            sh_reap_jobs();
+        sh_reap_jobs();
         if (!read_line(&buf, done < buf.len))
             eof = true;
         struct sh_parser p;

@@ -45,14 +45,18 @@ struct sh_vec {
     size_t n, cap;
 };
 
+/** calloc/realloc/strdup that end the shell ("sh: out of memory", status 2)
+ * rather than return NULL. */
 void *sh_alloc(size_t n);
 void *sh_realloc(void *p, size_t n);
 char *sh_strdup(const char *s);
 char *sh_strndup(const char *s, size_t n);
+/** Append to a string (a zeroed struct sh_str is an empty one). */
 void sh_str_addc(struct sh_str *b, char c);
 void sh_str_addn(struct sh_str *b, const char *s, size_t n);
 void sh_str_adds(struct sh_str *b, const char *s);
 void sh_str_free(struct sh_str *b);
+/** Append @p s (the vector owns it from now on). */
 void sh_vec_push(struct sh_vec *v, char *s);
 void sh_vec_free(struct sh_vec *v);
 /** "sh: " + message on stderr. */
@@ -64,14 +68,18 @@ void sh_out(const char *s, size_t n);
 void sh_outs(const char *s);
 void sh_outf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sh_out_flush(void);
+/** A valid variable name: [A-Za-z_][A-Za-z0-9_]*. */
 bool sh_is_name(const char *s, size_t n);
 
-/* ---- arena (parse.c) ---- */
+/* ---- arena (lex.c) ---- */
 
 /** Where a syntax tree lives: freed as a whole when its last user lets go. */
 struct sh_arena;
+/** A new arena with one reference; sh_arena_unref() frees it at zero. */
 struct sh_arena *sh_arena_new(void);
+/** Zeroed memory that lives as long as the arena. */
 void *sh_arena_alloc(struct sh_arena *a, size_t n);
+/** Take or drop a reference (a function keeps its definition's arena). */
 void sh_arena_ref(struct sh_arena *a);
 void sh_arena_unref(struct sh_arena *a);
 
@@ -167,7 +175,9 @@ long sh_skip_part(const char *s, size_t len, size_t i);
 #define SH_VAR_EXPORT 1
 #define SH_VAR_READONLY 2
 
+/** Import the environment (exported); set IFS, PATH and PS2 if missing. */
 void sh_vars_init(char **envp);
+/** A variable's value, or NULL if unset (owned by the table). */
 const char *sh_getvar(const char *name);
 /** Set a variable; returns -1 (after an error message) if it is read-only. */
 int sh_setvar(const char *name, const char *value, int flags);
@@ -232,19 +242,25 @@ void sh_restore_fds(struct sh_fdsave *sv);
 #define SH_EV_EXIT 1   /* the last command may replace this process */
 #define SH_EV_TESTED 2 /* its status is tested: set -e does not apply */
 
+/** Run a tree (flags: SH_EV_*); sets and returns $?. */
 int sh_eval(struct sh_node *n, int flags);
 /** Run @p src as shell text (eval, ., sh -c, command substitution). */
 int sh_eval_string(const char *src, size_t len, int flags);
 /** Output of `$(...)` with its trailing newlines removed; NULL on failure. */
 char *sh_command_output(const char *src, size_t len);
+/** Leave: the EXIT trap, flush, terminal restored; _exit in a subshell. */
 void sh_exit(int status) __attribute__((noreturn));
+/** The shell's own dispositions (interactive, job control). */
 void sh_signals_init(void);
+/** Run the actions of trapped signals that arrived. */
 void sh_run_pending_traps(void);
 /** Reap finished background jobs without waiting. */
 void sh_reap_jobs(void);
 /** The `wait` built-in's work: one pid (0: all); returns its status. */
 int sh_wait_job(pid_t pid);
+/** Signal name without SIG ("INT"), or NULL. */
 const char *sh_signame(int sig);
+/** Signal number of a name (INT, SIGINT, int), a number, or EXIT (0); -1 if unknown. */
 int sh_signum(const char *name);
 /** Child side of fork: signals back to their defaults. */
 void sh_child_signals(bool background);
@@ -255,8 +271,11 @@ extern volatile sig_atomic_t sh_got_sigint;
 int sh_status_of(int wstatus, bool report);
 /** waitpid() for one child, through EINTR; 0 or -1. */
 int sh_wait_pid(pid_t pid, int *wstatus);
+/** Remember a background child for `wait`. */
 void sh_job_add(pid_t pid);
+/** A subshell does not wait for its parent's jobs. */
 void sh_jobs_forget(void);
+/** Interactive: ignore SIGINT while a foreground job runs, then catch it again. */
 void sh_ignore_sigint(bool ignore);
 /** Set (action non-NULL; "" ignores) or reset (NULL) a trap. */
 int sh_set_trap(int sig, const char *action);
@@ -278,6 +297,7 @@ struct sh_builtin {
     bool special;
     const char *help;
 };
+/** The built-in called @p name, or NULL. */
 const struct sh_builtin *sh_find_builtin(const char *name);
 extern const struct sh_builtin sh_builtins[];
 int sh_builtin_test(int argc, char **argv);
@@ -290,13 +310,16 @@ int sh_builtin_printf(int argc, char **argv);
 
 /** Functions (exec.c). */
 struct sh_node *sh_find_func(const char *name);
+/** Define (or replace) a function; keeps a reference to def->arena. */
 void sh_define_func(const char *name, struct sh_node *def);
 void sh_unset_func(const char *name);
 void sh_funcs_free(void);
 
 /* ---- main.c ---- */
 
+/** The `history` built-in's listing. */
 void sh_history_print(void);
+/** Put the terminal back in the mode it had before line editing. */
 void sh_tty_restore(void);
 
 /* ---- state ---- */

@@ -96,11 +96,11 @@ class InitrdTests(unittest.TestCase):
             tops = archive_files(INITRD)
             self.assertIn(boot_line(tops) + "\n", sh.boot_log)
             names = self.run_ok(sh, "/bin/ls -1 /bin").split()
-            for p in ("cat", "echo", "ls", "crc32", "stat", "dd", "ps"):
+            for p in ("cat", "echo", "ls", "crc32", "stat", "dd", "ps", "sh", "yes"):
                 self.assertIn(p, names)
             self.assertEqual(sorted(names), sorted(tops["bin"]))
             names = self.run_ok(sh, "/bin/ls -1 /sbin").split()
-            for p in ("mount", "umount", "reboot", "shutdown", "fsck", "fsck.sfs", "mkfs",
+            for p in ("init", "mount", "umount", "reboot", "shutdown", "fsck", "fsck.sfs", "mkfs",
                       "mkfs.sfs", "poweroff", "halt"):
                 self.assertIn(p, names)
             motd = self.run_ok(sh, "/bin/cat /etc/motd")
