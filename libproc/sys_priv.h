@@ -77,6 +77,7 @@ PROC_SYSCALL(pipe);
 PROC_SYSCALL(brk);
 PROC_SYSCALL(mmap);
 PROC_SYSCALL(munmap);
+PROC_SYSCALL(madvise);
 PROC_SYSCALL(mprotect);
 PROC_SYSCALL(exit_group);
 PROC_SYSCALL(getpid);

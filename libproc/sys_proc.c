@@ -41,6 +41,25 @@ int64_t proc_sys_munmap(struct proc *p, uint64_t addr, uint64_t len, uint64_t a2
     return uvm_unmap(&p->vm, addr, len);
 }
 
+int64_t proc_sys_madvise(struct proc *p, uint64_t addr, uint64_t len, uint64_t advice,
+                          uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    switch (advice) {
+    case 4: /* MADV_DONTNEED */
+    case 8: /* MADV_FREE: freeing at once is allowed */
+        return uvm_discard(&p->vm, addr, len);
+    case 0:  /* MADV_NORMAL */
+    case 1:  /* MADV_RANDOM */
+    case 2:  /* MADV_SEQUENTIAL */
+    case 3:  /* MADV_WILLNEED */
+    case 14: /* MADV_HUGEPAGE */
+    case 15: /* MADV_NOHUGEPAGE: hints, which Kestrel's pager has no use for */
+        return (addr & 4095) ? -EINVAL : 0;
+    default:
+        return -EINVAL;
+    }
+}
+
 int64_t proc_sys_mprotect(struct proc *p, uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3,
                           uint64_t a4, uint64_t a5)
 {

@@ -49,6 +49,7 @@ static const proc_sys_fn table[] = {
     [21] = proc_sys_access,
     [22] = proc_sys_pipe,
     [24] = proc_sys_sched_yield,
+    [28] = proc_sys_madvise,
     [32] = proc_sys_dup,
     [33] = proc_sys_dup2,
     [35] = proc_sys_nanosleep,

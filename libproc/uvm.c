@@ -186,6 +186,20 @@ static bool range_mapped(const struct uvm *vm, uint64_t start, uint64_t end)
     return true;
 }
 
+int uvm_discard(struct uvm *vm, uint64_t addr, uint64_t len)
+{
+    if ((addr & (PAGE - 1)) || addr > UVM_USER_TOP)
+        return -EINVAL;
+    if (len == 0)
+        return 0;
+    if (!page_len(len, &len) || addr > UVM_USER_TOP - len)
+        return -EINVAL;
+    if (!range_mapped(vm, addr, addr + len))
+        return -ENOMEM;
+    vm->resident -= (uint64_t)mm_pt_unmap_range(&vm->as, addr, len);
+    return 0;
+}
+
 int uvm_protect(struct uvm *vm, uint64_t addr, uint64_t len, int prot)
 {
     if (addr & (PAGE - 1))

@@ -199,6 +199,17 @@ int uvm_map_stack(struct uvm *vm, uint64_t top, uint64_t size, uint64_t guard, u
 int uvm_unmap(struct uvm *vm, uint64_t addr, uint64_t len);
 
 /**
+ * @brief madvise(MADV_DONTNEED): drop the pages of the range, keeping the
+ * mappings; the next touch of each page fills it with zeros again.
+ * @param vm   the address space
+ * @param addr start (page aligned)
+ * @param len  bytes (rounded up to pages; 0 does nothing)
+ * @return 0; -EINVAL (unaligned, beyond UVM_USER_TOP); -ENOMEM if part of the
+ *         range is not mapped (guard gaps count as unmapped)
+ */
+int uvm_discard(struct uvm *vm, uint64_t addr, uint64_t len);
+
+/**
  * @brief mprotect: set the protection of every page in the range (all or nothing).
  * @param vm   the address space
  * @param addr start (page aligned)

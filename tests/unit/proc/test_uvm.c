@@ -248,6 +248,29 @@ START_TEST(test_unmap_frees_pages)
 }
 END_TEST
 
+START_TEST(test_discard_drops_pages_and_keeps_the_mapping)
+{
+    uint64_t before = uvm_test_free_frames();
+    map_fixed(BASE, 4 * PG, RW);
+    uint32_t v = 0xabcd;
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(uvm_copy_out(&vm, BASE + i * PG, &v, sizeof(v)), 0);
+    ck_assert_uint_eq(resident(), 4);
+    ck_assert_int_eq(uvm_discard(&vm, BASE + PG, 2 * PG - 100), 0); /* rounds up */
+    ck_assert_uint_eq(resident(), 2);
+    ck_assert_int_eq(uvm_copy_in(&vm, &v, BASE + PG, sizeof(v)), 0); /* zero again */
+    ck_assert_uint_eq(v, 0);
+    ck_assert_int_eq(uvm_copy_in(&vm, &v, BASE + 3 * PG, sizeof(v)), 0); /* kept */
+    ck_assert_uint_eq(v, 0xabcd);
+    ck_assert_int_eq(uvm_discard(&vm, BASE, 0), 0);
+    ck_assert_int_eq(uvm_discard(&vm, BASE + 1, PG), -EINVAL);
+    ck_assert_int_eq(uvm_discard(&vm, BASE, ~0ull), -EINVAL);
+    ck_assert_int_eq(uvm_discard(&vm, BASE, 5 * PG), -ENOMEM); /* past the mapping */
+    ck_assert_int_eq(uvm_unmap(&vm, BASE, 4 * PG), 0);
+    ck_assert_uint_eq(uvm_test_free_frames(), before);
+}
+END_TEST
+
 START_TEST(test_fixed_map_replaces_contents)
 {
     map_fixed(BASE, 2 * PG, RW);
@@ -630,6 +653,7 @@ Suite *uvm_suite(void)
     tcase_add_test(tc, test_map_errors);
     tcase_add_test(tc, test_split_and_merge);
     tcase_add_test(tc, test_unmap_frees_pages);
+    tcase_add_test(tc, test_discard_drops_pages_and_keeps_the_mapping);
     tcase_add_test(tc, test_fixed_map_replaces_contents);
     tcase_add_test(tc, test_protect);
     tcase_add_test(tc, test_brk);
