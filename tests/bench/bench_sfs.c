@@ -120,7 +120,8 @@ static void fresh(struct sfs *fs, uint64_t bytes, uint32_t inodes, int journal)
 {
     memset(ram.data, 0, bytes);
     dev.sector_count = bytes / SECTOR;
-    struct sfs_format_opts o = { .block_size = 4096, .inode_count = inodes,
+    struct sfs_format_opts o = { .block_size = 4096,
+                                 .inode_count = inodes,
                                  .journal_blocks = journal ? 0 : UINT32_MAX };
     long r = sfs_format(fs, &dev, &cfg, &o);
     if (r == 0)
@@ -239,8 +240,8 @@ __attribute__((noinline)) static void small_pass(int journal, struct best *b)
 static void row(const char *what, const char *unit, double amount, double t_on, double t_off,
                 const char *target)
 {
-    printf("%-40s %10.0f %-5s %10.0f %-5s %6.2fx  %s\n", what, amount / t_on, unit,
-           amount / t_off, unit, t_on / t_off, target);
+    printf("%-40s %10.0f %-5s %10.0f %-5s %6.2fx  %s\n", what, amount / t_on, unit, amount / t_off,
+           unit, t_on / t_off, target);
 }
 
 static void speed(int only_small)

@@ -8,10 +8,11 @@ either there or not (every file left by the interrupted writes holds a prefix
 of what was being written: never garbage or another file's bytes).
 
 Boots build/os.iso, the image `make run` boots, on a 64 MiB disk as `make run`
-makes one. Timing is loose on purpose (TCG on a loaded machine): the kill
-comes at a random moment (CRASH_SEED) while a line of writes is running, and
-a line that finished before the kill is followed by another one, with a
-shorter wait. CRASH_JOURNAL=0 formats the disk without a journal: then the
+makes one. Timing is loose on purpose (TCG on a loaded machine): a first line
+of writes, syncs and removals runs whole to time it; the kill comes at a
+random moment (CRASH_SEED) within that time into a later line, and a line
+that finished before the kill is followed by another one, with a shorter
+wait. CRASH_JOURNAL=0 formats the disk without a journal: then the
 test fails (fsck finds a broken volume), as it should.
 """
 import os
@@ -121,8 +122,11 @@ class CrashTest(unittest.TestCase):
             synced["/w/copy"] = blob
             self.assertEqual(sh.run("sync"), "")
             pending = {}  # path -> the bytes it would hold once written
-            longest = 0.5  # the kill comes up to this long after a line starts
-            for attempt in range(6):
+            # Line 0 runs whole and times a line; each later one is killed at
+            # a random moment within that time (a shorter one after a line
+            # that finished first).
+            longest = None
+            for attempt in range(7):
                 cmds = []
                 for k in range(4):
                     n = attempt * 4 + k
@@ -133,21 +137,29 @@ class CrashTest(unittest.TestCase):
                     pending["/u/c%d" % n] = blob
                     if k % 2:
                         cmds.append("rm /u/c%d" % n)  # frees blocks within the same run
+                    else:
+                        cmds.append("sync")  # commits while the line runs, too
                 start, end = sh.send_marked("; ".join(cmds))
                 sh.s.expect(start, timeout=120)  # the line is running
+                began = time.monotonic()
+                if longest is None:
+                    sh.s.expect(end, timeout=300)
+                    longest = line_time = time.monotonic() - began
+                    sh.s.expect(ts.PROMPT, timeout=60)
+                    continue
                 waited = rng.uniform(0.0, longest)
                 time.sleep(waited)
                 if end not in sh.s.buf[sh.s.pos:]:
                     killed_mid_line = True
                     break
-                sh.s.expect(end, timeout=120)  # finished first: go on, sooner
+                sh.s.expect(end, timeout=300)  # finished first: go on, sooner
                 longest /= 3
                 sh.s.expect(ts.PROMPT, timeout=60)
         finally:
             sh.close()  # SIGKILL: no sync, no unmount
         self.assertTrue(killed_mid_line, "every line of writes finished before the kill")
-        sys.stderr.write("\ncrash: QEMU killed in line %d of writes, %.2f s after it began\n"
-                         % (attempt + 1, waited))
+        sys.stderr.write("\ncrash: QEMU killed in line %d of writes, %.2f s after it began "
+                         "(a whole line took %.2f s)\n" % (attempt, waited, line_time))
 
         # Second boot: the volume is clean, the synced files are intact.
         sh = Booted(img)
@@ -169,7 +181,7 @@ class CrashTest(unittest.TestCase):
             self.assertEqual(host_get(img, path), data, path)
         # What the killed line was writing: there in part or whole, or absent.
         left = host_ls(img, "/u")
-        sys.stderr.write("crash: after the crash /u holds %s\n" % " ".join(
+        sys.stderr.write("crash: after the crash /u holds: %s\n" % " ".join(
             "%s(%d)" % (n, len(host_get(img, "/u/" + n) or b"")) for n in sorted(left)))
         for name in left:
             path = "/u/" + name

@@ -170,8 +170,7 @@ START_TEST(long_truncate_finished_after_crash)
         long n = tfs_get(&t, "/big", &data);
         void *want = malloc(big);
         tfs_fill(want, big, 7);
-        ck_assert_msg(n == (long)big || n == 100, "cut %llu: size %ld", (unsigned long long)cut,
-                      n);
+        ck_assert_msg(n == (long)big || n == 100, "cut %llu: size %ld", (unsigned long long)cut, n);
         ck_assert_int_eq(memcmp(data, want, (size_t)n), 0);
         if (n == 100) {
             ck_assert_uint_eq(free_blocks(&t), empty - 1);
