@@ -31,7 +31,7 @@ static void usage(FILE *out)
             "                     an existing image is resized; not for a device)\n"
             "  --block-size B     file-system block size, a power of two 1024..65536 (4096)\n"
             "  --inodes N         number of inodes (default: one per 16 KiB)\n"
-            "  --journal N        blocks reserved for a future journal (0: none)\n"
+            "  --journal N        blocks of the write-ahead journal (0: none)\n"
             "  --label NAME       volume label (up to 16 bytes)\n"
             "  --root DIR         copy the host directory tree DIR into the new file system\n");
 }
