@@ -6,7 +6,7 @@
  *   /proc/{meminfo,uptime,loadavg,mounts,version,cpuinfo,filesystems,kmsg,stat}
  *   /proc/self -> PID of the caller
  *   /proc/bus/pci/devices
- *   /proc/PID/{stat,status,statm,cmdline,comm,cwd,fd/N}
+ *   /proc/PID/{stat,status,statm,cmdline,comm,cwd,exe,fd/N}
  *
  * Locking: every callback runs with the VFS's namespace lock held (synthfs).
  * Another process's fields are copied out with interrupts off (one CPU), so a
@@ -384,6 +384,21 @@ static int link_pid_cwd(void *ctx, uint64_t pid, struct synthfs_buf *b)
     return pid_link(pid, 0, b, cwd_text);
 }
 
+static int exe_text(struct proc *p, uint64_t arg, char *out, size_t size)
+{
+    (void)arg;
+    if (!p->exe)
+        return -ENOENT;
+    ksnprintf(out, size, "%s", p->exe);
+    return 0;
+}
+
+static int link_pid_exe(void *ctx, uint64_t pid, struct synthfs_buf *b)
+{
+    (void)ctx;
+    return pid_link(pid, 0, b, exe_text);
+}
+
 static int fd_text(struct proc *p, uint64_t fd, char *out, size_t size)
 {
     struct vfs_file *f = p->files.fds[fd];
@@ -439,6 +454,7 @@ enum {
     P_PID_CMDLINE,
     P_PID_COMM,
     P_PID_CWD,
+    P_PID_EXE,
     P_PID_FD,
     P_FD_LINK,
     P_COUNT
@@ -518,7 +534,7 @@ static const uint16_t root_kids[] = { P_MEMINFO, P_UPTIME,  P_LOADAVG,     P_MOU
 static const uint16_t bus_kids[] = { P_BUS_PCI };
 static const uint16_t pci_kids[] = { P_PCI_DEVICES };
 static const uint16_t pid_kids[] = { P_PID_STAT, P_PID_STATUS, P_PID_STATM, P_PID_CMDLINE,
-                                     P_PID_COMM, P_PID_CWD,    P_PID_FD };
+                                     P_PID_COMM, P_PID_CWD,    P_PID_EXE,   P_PID_FD };
 
 #define KIDS(a) .kids = a, .nkids = sizeof(a) / sizeof(a[0])
 #define SFILE(n, fn)                                                                               \
@@ -556,6 +572,7 @@ static const struct synthfs_entry entries[P_COUNT] = {
     [P_PID_CMDLINE] = SFILE("cmdline", show_pid_cmdline),
     [P_PID_COMM] = SFILE("comm", show_pid_comm),
     [P_PID_CWD] = LINK("cwd", link_pid_cwd),
+    [P_PID_EXE] = LINK("exe", link_pid_exe),
     [P_PID_FD] = { .name = "fd",
                    .type = VFS_TYPE_DIR,
                    .mode = 0500,

@@ -124,6 +124,8 @@ static void test_self(int argc, char **argv)
           "stat: ppid, rss and vsize");
     CHECK(slurp("/proc/self/comm") > 0 && strcmp(buf, "proctest\n") == 0, "comm");
 
+    if (argv[0][0] == '/')
+        CHECK(link_is("/proc/self/exe", argv[0], 0), "exe link is the program");
     CHECK(chdir("/tmp") == 0 && link_is("/proc/self/cwd", "/tmp", 0), "cwd link");
     int fd = open("/etc/motd", O_RDONLY);
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
@@ -173,6 +175,9 @@ static void test_child(const char *argv0)
     CHECK(stat_field(buf, 3) == 'Z' && stat_field(buf, 52) == (3 << 8), "zombie: Z, exit code");
     snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)c);
     CHECK(slurp(path) == 0, "zombie's cmdline is empty");
+    snprintf(path, sizeof(path), "/proc/%d/exe", (int)c);
+    CHECK(readlink(path, name, sizeof(name)) == -1 && errno == ENOENT, "zombie's exe: ENOENT");
+    snprintf(name, sizeof(name), "%d", (int)c);
     int status;
     CHECK(waitpid(c, &status, 0) == c && WEXITSTATUS(status) == 3, "reaped");
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)c);
