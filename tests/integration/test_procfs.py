@@ -149,6 +149,16 @@ class ProcfsTests(unittest.TestCase):
         self.assertRegex(top, r"Load average: \d+\.\d\d ")
         self.assertIn("/t/busybox top -b -n 1", top)
 
+    def test_load_average_rises_with_a_busy_process(self):
+        out = self.sh.run("/t/proctest --load", timeout=300)
+        m = re.search(r"(\d+\.\d\d) (\d+\.\d\d) (\d+\.\d\d) \d+/\d+ \d+\n", out)
+        self.assertIsNotNone(m, out)
+        self.assertIn("proctest: load seen", out)
+        # One 5-second sample of one busy thread: 1 - 1884/2048 = 0.08 for 1 minute,
+        # less for 5 and 15.
+        self.assertGreaterEqual(float(m.group(1)), 0.08, out)
+        self.assertGreater(float(m.group(1)), float(m.group(3)), out)
+
     def test_proctest_program(self):
         out = self.sh.run("/t/proctest one two", timeout=120)
         self.assertIsNone(LACKS.search(out), out)
