@@ -255,13 +255,16 @@ int proc_load(struct vfs_ctx *files, const char *path, const struct proc_args *a
     return 0;
 }
 
-void proc_keep_args(struct proc *p, const struct proc_args *a)
+void proc_keep_args(struct proc *p, const struct proc_args *a, const char *path)
 {
     /* argv's strings come first in the buffer, back to back (args_add). */
     size_t len = a->argc ? (size_t)(a->argv[a->argc - 1] - a->buf) +
                                strlen(a->argv[a->argc - 1]) + 1
                          : 0;
-    proc_set_cmdline(p, a->buf, len);
+    char *abs = kmalloc(VFS_PATH_MAX);
+    bool ok = abs && vfs_abs_path(&p->files, path, abs, VFS_PATH_MAX) == 0;
+    proc_set_cmdline(p, a->buf, len, ok ? abs : NULL);
+    kfree(abs);
 }
 
 int proc_spawn(const char *path, char *const argv[], char *const envp[], struct vfs_ctx *from,
@@ -295,7 +298,7 @@ int proc_spawn(const char *path, char *const argv[], char *const envp[], struct 
         err = proc_load(&p->files, path, &a, &p->vm, &p->start);
         p->vm_live = !err;
         if (!err)
-            proc_keep_args(p, &a);
+            proc_keep_args(p, &a, path);
         proc_args_free(&a);
     }
     int pid = p->pid;

@@ -96,17 +96,22 @@ void proc_free(struct proc *p)
     kfree(p);
 }
 
-void proc_set_cmdline(struct proc *p, const char *args, size_t len)
+void proc_set_cmdline(struct proc *p, const char *args, size_t len, const char *exe)
 {
     if (len > PROC_CMDLINE_MAX)
         len = PROC_CMDLINE_MAX;
-    char *copy = len ? kmalloc(len) : NULL;
-    if (copy)
+    size_t elen = exe ? strnlen(exe, VFS_PATH_MAX - 1) : 0;
+    char *copy = len || exe ? kmalloc(len + elen + 1) : NULL;
+    if (copy) {
         memcpy(copy, args, len);
-    uint64_t f = cpu_irq_save(); /* /proc readers copy it with interrupts off */
+        memcpy(copy + len, exe ? exe : "", elen);
+        copy[len + elen] = '\0';
+    }
+    uint64_t f = cpu_irq_save(); /* /proc readers copy them with interrupts off */
     char *old = p->cmdline;
     p->cmdline = copy;
     p->cmdline_len = copy ? (uint32_t)len : 0;
+    p->exe = copy && exe ? copy + len : NULL;
     cpu_irq_restore(f);
     kfree(old);
 }
@@ -209,7 +214,7 @@ __attribute__((noreturn)) void proc_exit(struct proc *p, int status)
         uvm_copy_out(&p->vm, p->clear_tid, &zero, sizeof(zero));
     }
     vfs_ctx_release(&p->files);
-    proc_set_cmdline(p, NULL, 0); /* a zombie's cmdline reads empty, as on Linux */
+    proc_set_cmdline(p, NULL, 0, NULL); /* a zombie's cmdline reads empty, as on Linux */
     /* Leave the address space before freeing it. */
     uint64_t f = cpu_irq_save();
     mm_aspace_activate(proc_cfg.kernel_as);

@@ -46,8 +46,9 @@ struct proc *proc_find(int pid);
 int proc_next_pid(int from);
 /* The most recently given pid (0 before the first). */
 int proc_last_pid(void);
-/* Keep @p a's arguments as @p p's command line (execve, spawn, fork's copy). */
-void proc_set_cmdline(struct proc *p, const char *args, size_t len);
+/* Keep @p args (@p len bytes) as @p p's command line and @p exe as its
+ * program's path (execve, spawn, fork's copy); NULL and 0 forget them. */
+void proc_set_cmdline(struct proc *p, const char *args, size_t len, const char *exe);
 
 /* signal.c */
 bool proc_signal_ignored(const struct proc *p, int sig);
@@ -71,8 +72,9 @@ struct proc_args {
 int proc_args_from_kernel(struct proc_args *a, char *const argv[], char *const envp[]);
 int proc_args_from_user(struct proc_args *a, struct uvm *vm, uint64_t uargv, uint64_t uenvp);
 void proc_args_free(struct proc_args *a);
-/* Keep the argument strings as @p p's command line (/proc/PID/cmdline). */
-void proc_keep_args(struct proc *p, const struct proc_args *a);
+/* Keep the argument strings as @p p's command line (/proc/PID/cmdline) and
+ * @p path, the program, made absolute (/proc/PID/exe). */
+void proc_keep_args(struct proc *p, const struct proc_args *a, const char *path);
 /* Load @p path into a fresh address space in @p vm; fill @p start. */
 int proc_load(struct vfs_ctx *files, const char *path, const struct proc_args *a, struct uvm *vm,
               struct trap_frame *start);

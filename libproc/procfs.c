@@ -3,10 +3,10 @@
  * callbacks gather the kernel's state and hand it to the formatters
  * (procfs_fmt.c, procfs_cpu.c).
  *
- *   /proc/{meminfo,uptime,loadavg,mounts,version,cpuinfo,filesystems,kmsg}
+ *   /proc/{meminfo,uptime,loadavg,mounts,version,cpuinfo,filesystems,kmsg,stat}
  *   /proc/self -> PID of the caller
  *   /proc/bus/pci/devices
- *   /proc/PID/{stat,status,statm,cmdline,comm,cwd,fd/N}
+ *   /proc/PID/{stat,status,statm,cmdline,comm,cwd,exe,fd/N}
  *
  * Locking: every callback runs with the VFS's namespace lock held (synthfs).
  * Another process's fields are copied out with interrupts off (one CPU), so a
@@ -41,6 +41,7 @@ struct sched_counts {
     unsigned running; /* ready or running, the idle thread excluded */
     unsigned total;   /* threads, the idle thread excluded */
     uint64_t idle_ticks;
+    uint64_t busy_ticks; /* every other thread's */
 };
 
 static int count_threads(struct sched_counts *c)
@@ -56,6 +57,7 @@ static int count_threads(struct sched_counts *c)
             continue;
         }
         c->total++;
+        c->busy_ticks += t[i].ticks;
         c->running += t[i].state == THREAD_READY || t[i].state == THREAD_RUNNING;
     }
     kfree(t);
@@ -141,6 +143,32 @@ static int show_loadavg(void *ctx, uint64_t arg, struct synthfs_buf *b)
     uint64_t avg[3];
     procfs_loadavg(avg);
     return err ? err : procfs_fmt_loadavg(b, avg, c.running, c.total, proc_last_pid());
+}
+
+/* Timer ticks to PROCFS_USER_HZ ticks. */
+static uint64_t user_ticks(uint64_t ticks)
+{
+    uint64_t rate = timer_rate_mhz();
+    return rate ? ticks * (1000u * PROCFS_USER_HZ) / rate : 0;
+}
+
+static int show_stat(void *ctx, uint64_t arg, struct synthfs_buf *b)
+{
+    (void)ctx;
+    (void)arg;
+    struct sched_counts c;
+    int err = count_threads(&c);
+    if (err)
+        return err;
+    struct procfs_stat s = {
+        .busy = user_ticks(c.busy_ticks),
+        .idle = user_ticks(c.idle_ticks),
+        .switches = sched_switch_count(),
+        .boot_time = proc_cfg.realtime_s ? proc_cfg.realtime_s() : 0,
+        .forks = (uint64_t)proc_last_pid(),
+        .running = c.running,
+    };
+    return procfs_fmt_stat_all(b, &s);
 }
 
 static void mount_line(struct vfs_mount *m, void *arg)
@@ -245,7 +273,7 @@ static int pid_info(int pid, struct procfs_pid *out)
     } else if (p->thread) {
         enum thread_state ts = p->thread->state;
         out->state = ts == THREAD_RUNNING || ts == THREAD_READY ? 'R' : 'S';
-        out->utime = rate ? p->thread->ticks * 100000u / rate : 0;
+        out->utime = rate ? p->thread->ticks * (1000u * PROCFS_USER_HZ) / rate : 0;
     } else {
         out->state = 'R'; /* being started */
     }
@@ -356,6 +384,21 @@ static int link_pid_cwd(void *ctx, uint64_t pid, struct synthfs_buf *b)
     return pid_link(pid, 0, b, cwd_text);
 }
 
+static int exe_text(struct proc *p, uint64_t arg, char *out, size_t size)
+{
+    (void)arg;
+    if (!p->exe)
+        return -ENOENT;
+    ksnprintf(out, size, "%s", p->exe);
+    return 0;
+}
+
+static int link_pid_exe(void *ctx, uint64_t pid, struct synthfs_buf *b)
+{
+    (void)ctx;
+    return pid_link(pid, 0, b, exe_text);
+}
+
 static int fd_text(struct proc *p, uint64_t fd, char *out, size_t size)
 {
     struct vfs_file *f = p->files.fds[fd];
@@ -399,6 +442,7 @@ enum {
     P_CPUINFO,
     P_FILESYSTEMS,
     P_KMSG,
+    P_STAT,
     P_SELF,
     P_BUS,
     P_BUS_PCI,
@@ -410,6 +454,7 @@ enum {
     P_PID_CMDLINE,
     P_PID_COMM,
     P_PID_CWD,
+    P_PID_EXE,
     P_PID_FD,
     P_FD_LINK,
     P_COUNT
@@ -483,12 +528,13 @@ static int fds_lookup(void *ctx, uint64_t pid, const char *name, struct synthfs_
     return 0;
 }
 
-static const uint16_t root_kids[] = { P_MEMINFO, P_UPTIME,      P_LOADAVG, P_MOUNTS, P_VERSION,
-                                      P_CPUINFO, P_FILESYSTEMS, P_KMSG,    P_SELF,   P_BUS };
+static const uint16_t root_kids[] = { P_MEMINFO, P_UPTIME,  P_LOADAVG,     P_MOUNTS,
+                                      P_VERSION, P_CPUINFO, P_FILESYSTEMS, P_KMSG,
+                                      P_STAT,    P_SELF,    P_BUS };
 static const uint16_t bus_kids[] = { P_BUS_PCI };
 static const uint16_t pci_kids[] = { P_PCI_DEVICES };
 static const uint16_t pid_kids[] = { P_PID_STAT, P_PID_STATUS, P_PID_STATM, P_PID_CMDLINE,
-                                     P_PID_COMM, P_PID_CWD,    P_PID_FD };
+                                     P_PID_COMM, P_PID_CWD,    P_PID_EXE,   P_PID_FD };
 
 #define KIDS(a) .kids = a, .nkids = sizeof(a) / sizeof(a[0])
 #define SFILE(n, fn)                                                                               \
@@ -514,6 +560,7 @@ static const struct synthfs_entry entries[P_COUNT] = {
     [P_CPUINFO] = SFILE("cpuinfo", show_cpuinfo),
     [P_FILESYSTEMS] = SFILE("filesystems", show_filesystems),
     [P_KMSG] = { .name = "kmsg", .type = VFS_TYPE_FILE, .mode = 0400, .show = show_kmsg },
+    [P_STAT] = SFILE("stat", show_stat),
     [P_SELF] = LINK("self", link_self),
     [P_BUS] = { .name = "bus", .type = VFS_TYPE_DIR, .mode = 0555, KIDS(bus_kids) },
     [P_BUS_PCI] = { .name = "pci", .type = VFS_TYPE_DIR, .mode = 0555, KIDS(pci_kids) },
@@ -525,6 +572,7 @@ static const struct synthfs_entry entries[P_COUNT] = {
     [P_PID_CMDLINE] = SFILE("cmdline", show_pid_cmdline),
     [P_PID_COMM] = SFILE("comm", show_pid_comm),
     [P_PID_CWD] = LINK("cwd", link_pid_cwd),
+    [P_PID_EXE] = LINK("exe", link_pid_exe),
     [P_PID_FD] = { .name = "fd",
                    .type = VFS_TYPE_DIR,
                    .mode = 0500,

@@ -91,6 +91,25 @@ int procfs_fmt_uptime(struct synthfs_buf *b, uint64_t up_ns, uint64_t idle_ns)
                           (unsigned long long)(idle_ns / 10000000u % 100));
 }
 
+int procfs_fmt_stat_all(struct synthfs_buf *b, const struct procfs_stat *s)
+{
+    /* user nice system idle iowait irq softirq steal guest guest_nice: the
+     * scheduler does not tell user from kernel time, so busy time is "user". */
+    for (int cpu = -1; cpu < 1; cpu++) {
+        if (cpu < 0)
+            synthfs_printf(b, "cpu  ");
+        else
+            synthfs_printf(b, "cpu%d ", cpu);
+        synthfs_printf(b, "%llu 0 0 %llu 0 0 0 0 0 0\n", (unsigned long long)s->busy,
+                       (unsigned long long)s->idle);
+    }
+    return synthfs_printf(b,
+                          "intr 0\nctxt %llu\nbtime %llu\nprocesses %llu\nprocs_running %u\n"
+                          "procs_blocked 0\n",
+                          (unsigned long long)s->switches, (unsigned long long)s->boot_time,
+                          (unsigned long long)s->forks, s->running);
+}
+
 /* ---- mounts ---- */
 
 /* Linux's mangle(): these four would break the line into fields. */

@@ -298,7 +298,7 @@ static int64_t syslog_read_all(struct proc *p, uint64_t ubuf, int64_t len, bool 
         size_t start = 0;
         while (t.b.len - start > (uint64_t)len) {
             const char *nl = memchr(t.b.data + start, '\n', t.b.len - start);
-            start = (size_t)(nl - t.b.data) + 1;
+            start = nl ? (size_t)(nl - t.b.data) + 1 : t.b.len;
         }
         size_t n = t.b.len - start;
         r = n ? uvm_copy_out(&p->vm, ubuf, t.b.data + start, n) : 0;

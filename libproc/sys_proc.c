@@ -149,7 +149,7 @@ int64_t proc_sys_fork(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uin
     c->sigmask = p->sigmask;
     memcpy(c->act, p->act, sizeof(c->act));
     c->fs_base = p->fs_base;
-    proc_set_cmdline(c, p->cmdline, p->cmdline_len);
+    proc_set_cmdline(c, p->cmdline, p->cmdline_len, p->exe);
     arch_fpu_save(&c->fpu); /* the parent's registers are still in the CPU */
     c->start = *p->frame;
     c->start.rax = 0;
@@ -212,7 +212,7 @@ int64_t proc_sys_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t
     arch_fpu_init_state(&p->fpu);
     arch_fpu_restore(&p->fpu);
     proc_set_name(p, path);
-    proc_keep_args(p, &args);
+    proc_keep_args(p, &args, path);
     proc_args_free(&args);
     kfree(path);
     *p->frame = start;

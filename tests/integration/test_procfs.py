@@ -42,6 +42,9 @@ class ProcfsTests(unittest.TestCase):
         ts.sfs_tool(img, "mkdir", "/t")
         for prog in ("fstest", "proctest"):
             ts.sfs_tool(img, "put", os.path.join(USER, prog), "/t/" + prog)
+        cls.busybox = os.path.exists("/bin/busybox")
+        if cls.busybox:  # Debian's busybox-static: Linux's own readers of /proc
+            ts.sfs_tool(img, "put", "/bin/busybox", "/t/busybox")
         cls.sh = TwoDisks(img, spare)
 
     @classmethod
@@ -122,6 +125,39 @@ class ProcfsTests(unittest.TestCase):
         self.assertEqual(len(stat.split(" ")), 52)
         kmsg = self.cat("/proc/kmsg")
         self.assertRegex(kmsg, r"<6>\[ +\d+\.\d{6}\] fs: / is SFS on vda\n")
+
+    def test_system_stat(self):
+        out = self.cat("/proc/stat")
+        self.assertRegex(out, r"^cpu  \d+ 0 0 \d+ 0 0 0 0 0 0\ncpu0 \d+ 0 0 \d+ 0 0 0 0 0 0\n")
+        for key in ("intr", "ctxt", "btime", "processes", "procs_running", "procs_blocked"):
+            self.assertRegex(out, r"\n%s \d+" % key)
+
+    def test_busybox_reads_proc_as_on_linux(self):
+        if not self.busybox:
+            self.skipTest("busybox-static is not installed (make check installs it)")
+        bb = "/t/busybox "
+        self.assertRegex(self.sh.run(bb + "ps"), r"PID +USER +COMMAND\n +\d+ 0 +/t/busybox ps\n")
+        free = self.sh.run(bb + "free")
+        self.assertRegex(free, r"Mem: +\d{6} +\d+ +\d+ +\d+ +\d+ +\d+\n")
+        self.assertRegex(self.sh.run(bb + "uptime"), r"up .*load average: \d+\.\d\d, ")
+        df = self.sh.run(bb + "df")
+        self.assertRegex(df, r"\n/dev/vda +32768 +\d+ +\d+ +\d+% /\n")
+        self.assertIn("proc on /proc type proc (rw,nosuid,nodev,noexec)\n", self.sh.run(bb + "mount"))
+        self.assertRegex(self.sh.run(bb + "dmesg"), r"\[ +\d+\.\d{6}\] fs: / is SFS on vda\n")
+        top = self.sh.run(bb + "top -b -n 1")
+        self.assertRegex(top, r"Mem: \d+K used, \d+K free")
+        self.assertRegex(top, r"Load average: \d+\.\d\d ")
+        self.assertIn("/t/busybox top -b -n 1", top)
+
+    def test_load_average_rises_with_a_busy_process(self):
+        out = self.sh.run("/t/proctest --load", timeout=300)
+        m = re.search(r"(\d+\.\d\d) (\d+\.\d\d) (\d+\.\d\d) \d+/\d+ \d+\n", out)
+        self.assertIsNotNone(m, out)
+        self.assertIn("proctest: load seen", out)
+        # One 5-second sample of one busy thread: 1 - 1884/2048 = 0.08 for 1 minute,
+        # less for 5 and 15.
+        self.assertGreaterEqual(float(m.group(1)), 0.08, out)
+        self.assertGreater(float(m.group(1)), float(m.group(3)), out)
 
     def test_proctest_program(self):
         out = self.sh.run("/t/proctest one two", timeout=120)

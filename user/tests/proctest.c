@@ -4,6 +4,8 @@
  * it runs, once it is a zombie, and after it is reaped; /proc listing both.
  *
  *   proctest ARGS...   (the arguments are checked in /proc/self/cmdline)
+ *   proctest --load    spins until /proc/loadavg's 1-minute figure leaves 0.00
+ *                      (at most 120 s), then prints the file
  *
  * Prints one line per check and "proctest: N checks, all passed"; exits 1 at
  * the first failure.
@@ -17,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int checks;
@@ -124,6 +127,8 @@ static void test_self(int argc, char **argv)
           "stat: ppid, rss and vsize");
     CHECK(slurp("/proc/self/comm") > 0 && strcmp(buf, "proctest\n") == 0, "comm");
 
+    if (argv[0][0] == '/')
+        CHECK(link_is("/proc/self/exe", argv[0], 0), "exe link is the program");
     CHECK(chdir("/tmp") == 0 && link_is("/proc/self/cwd", "/tmp", 0), "cwd link");
     int fd = open("/etc/motd", O_RDONLY);
     snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
@@ -173,6 +178,9 @@ static void test_child(const char *argv0)
     CHECK(stat_field(buf, 3) == 'Z' && stat_field(buf, 52) == (3 << 8), "zombie: Z, exit code");
     snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)c);
     CHECK(slurp(path) == 0, "zombie's cmdline is empty");
+    snprintf(path, sizeof(path), "/proc/%d/exe", (int)c);
+    CHECK(readlink(path, name, sizeof(name)) == -1 && errno == ENOENT, "zombie's exe: ENOENT");
+    snprintf(name, sizeof(name), "%d", (int)c);
     int status;
     CHECK(waitpid(c, &status, 0) == c && WEXITSTATUS(status) == 3, "reaped");
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)c);
@@ -180,8 +188,29 @@ static void test_child(const char *argv0)
     CHECK(!dir_has("/proc", name), "/proc no longer lists it");
 }
 
+/* Busy until the load average counts us: the sampler runs every 5 seconds. */
+static int spin_until_loaded(void)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    volatile unsigned long x = 0;
+    do {
+        for (int i = 0; i < 1000000; i++)
+            x += (unsigned long)i;
+        if (slurp("/proc/loadavg") > 0 && strncmp(buf, "0.00 ", 5) != 0) {
+            printf("proctest: load seen: %s", buf);
+            return 0;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+    } while (now.tv_sec - start.tv_sec < 120);
+    printf("proctest: FAILED: the load average stayed 0.00: %s", buf);
+    return 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "--load") == 0)
+        return spin_until_loaded();
     test_self(argc, argv);
     test_child(argv[0]);
     printf("proctest: %d checks, all passed\n", checks);

@@ -73,6 +73,8 @@ struct proc {
                                    /proc/PID/cmdline (kmalloc'd at execve, at most
                                    PROC_CMDLINE_MAX bytes; NULL once it exits). */
     uint32_t cmdline_len;     /**< Bytes at @ref cmdline. */
+    const char *exe;          /**< The program's absolute path, for /proc/PID/exe (in the
+                                   same allocation as @ref cmdline; NULL with it). */
     struct uvm vm;            /**< User address space. */
     bool vm_live;             /**< @ref vm holds an address space. */
     struct vfs_ctx files;     /**< Root, working directory, descriptors. */

@@ -220,6 +220,23 @@ int procfs_fmt_pci(struct synthfs_buf *b, const struct pci_device *d, const char
  */
 int procfs_fmt_klog(struct synthfs_buf *b, const struct klog_record *r);
 
+/** @brief System-wide counters for /proc/stat. */
+struct procfs_stat {
+    uint64_t busy;      /**< CPU time of every thread but the idle one (PROCFS_USER_HZ ticks). */
+    uint64_t idle;      /**< CPU time of the idle thread (PROCFS_USER_HZ ticks). */
+    uint64_t switches;  /**< Context switches since boot. */
+    uint64_t boot_time; /**< Boot time, seconds since the Unix epoch (0 unknown). */
+    uint64_t forks;     /**< Processes created since boot. */
+    unsigned running;   /**< Threads ready or running. */
+};
+
+/**
+ * @brief /proc/stat: the "cpu" and "cpu0" lines (busy time counted as user
+ * time), intr, ctxt, btime, processes, procs_running, procs_blocked.
+ * @param b out @param s the counters @return @p b's error
+ */
+int procfs_fmt_stat_all(struct synthfs_buf *b, const struct procfs_stat *s);
+
 /**
  * @brief Name of a process state for status ("S (sleeping)").
  * @param state 'R', 'S', 'D', 'Z', 'T' or other

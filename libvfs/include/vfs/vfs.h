@@ -465,6 +465,14 @@ int vfs_truncate(struct vfs_ctx *ctx, const char *path, uint64_t size);
 int vfs_chdir(struct vfs_ctx *ctx, const char *path);
 /** @brief The working directory's absolute path. @param ctx context @return the path */
 const char *vfs_getcwd(const struct vfs_ctx *ctx);
+/**
+ * @brief The absolute, lexically normalised form of @p path ("." and ".."
+ * folded, no symlink followed), relative paths taken from @p ctx's working
+ * directory. Touches no file system and takes no lock.
+ * @param ctx context @param path the path @param out destination @param size its size
+ * @return 0, -ENAMETOOLONG, or -ENOMEM
+ */
+int vfs_abs_path(const struct vfs_ctx *ctx, const char *path, char *out, size_t size);
 /** @} */
 
 /**

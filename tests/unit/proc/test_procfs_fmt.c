@@ -112,6 +112,22 @@ START_TEST(test_meminfo_columns)
 }
 END_TEST
 
+START_TEST(test_system_stat)
+{
+    struct procfs_stat st = { .busy = 120,
+                              .idle = 3456,
+                              .switches = 789,
+                              .boot_time = 1790000000,
+                              .forks = 12,
+                              .running = 2 };
+    procfs_fmt_stat_all(&b, &st);
+    ck_assert_str_eq(text(), "cpu  120 0 0 3456 0 0 0 0 0 0\n"
+                             "cpu0 120 0 0 3456 0 0 0 0 0 0\n"
+                             "intr 0\nctxt 789\nbtime 1790000000\nprocesses 12\n"
+                             "procs_running 2\nprocs_blocked 0\n");
+}
+END_TEST
+
 START_TEST(test_uptime)
 {
     procfs_fmt_uptime(&b, 123456789012ull, 98765432100ull);
@@ -396,6 +412,7 @@ Suite *procfs_fmt_suite(void)
     tcase_add_test(tc, test_loadavg_format);
     tcase_add_test(tc, test_meminfo_columns);
     tcase_add_test(tc, test_uptime);
+    tcase_add_test(tc, test_system_stat);
     tcase_add_test(tc, test_mount_lines_and_escapes);
     tcase_add_test(tc, test_stat_fields_in_linux_order);
     tcase_add_test(tc, test_status_and_statm);
