@@ -38,6 +38,8 @@ static void meminfo(struct procfs_meminfo *m)
     struct mm_heap_stats hs;
     mm_heap_get_stats(mm_kheap(), &hs);
     m->slab = hs.in_use;
+    m->heap_size = hs.heap_size;
+    m->heap_max = MM_KHEAP_MAX;
     struct thread_info *t = kmalloc(THREADS_MAX * sizeof(*t));
     if (t) {
         int n = sched_snapshot(t, THREADS_MAX);

@@ -125,6 +125,15 @@ static int show_meminfo(void *ctx, uint64_t arg, struct synthfs_buf *b)
     return procfs_fmt_meminfo(b, &m);
 }
 
+static int show_slabinfo(void *ctx, uint64_t arg, struct synthfs_buf *b)
+{
+    (void)ctx;
+    (void)arg;
+    struct mm_heap_stats hs;
+    mm_heap_get_stats(mm_kheap(), &hs);
+    return procfs_fmt_slabinfo(b, &hs);
+}
+
 static int show_uptime(void *ctx, uint64_t arg, struct synthfs_buf *b)
 {
     (void)ctx;
@@ -263,8 +272,8 @@ static int pid_info(int pid, struct procfs_pid *out)
     }
     out->pid = p->pid;
     out->ppid = p->parent ? p->parent->pid : 0;
-    out->pgrp = p->pid;
-    out->session = p->pid;
+    out->pgrp = p->pgid;
+    out->session = p->sid;
     memcpy(out->comm, p->name, sizeof(out->comm));
     out->comm[sizeof(out->comm) - 1] = '\0';
     if (p->state == PROC_ZOMBIE) {
@@ -443,6 +452,7 @@ enum {
     P_FILESYSTEMS,
     P_KMSG,
     P_STAT,
+    P_SLABINFO,
     P_SELF,
     P_BUS,
     P_BUS_PCI,
@@ -530,7 +540,7 @@ static int fds_lookup(void *ctx, uint64_t pid, const char *name, struct synthfs_
 
 static const uint16_t root_kids[] = { P_MEMINFO, P_UPTIME,  P_LOADAVG,     P_MOUNTS,
                                       P_VERSION, P_CPUINFO, P_FILESYSTEMS, P_KMSG,
-                                      P_STAT,    P_SELF,    P_BUS };
+                                      P_STAT,    P_SLABINFO, P_SELF,   P_BUS };
 static const uint16_t bus_kids[] = { P_BUS_PCI };
 static const uint16_t pci_kids[] = { P_PCI_DEVICES };
 static const uint16_t pid_kids[] = { P_PID_STAT, P_PID_STATUS, P_PID_STATM, P_PID_CMDLINE,
@@ -553,6 +563,7 @@ static const struct synthfs_entry entries[P_COUNT] = {
                  .next = pids_next,
                  .lookup = pids_lookup },
     [P_MEMINFO] = SFILE("meminfo", show_meminfo),
+    [P_SLABINFO] = { .name = "slabinfo", .type = VFS_TYPE_FILE, .mode = 0400, .show = show_slabinfo },
     [P_UPTIME] = SFILE("uptime", show_uptime),
     [P_LOADAVG] = SFILE("loadavg", show_loadavg),
     [P_MOUNTS] = SFILE("mounts", show_mounts),

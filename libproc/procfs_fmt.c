@@ -80,6 +80,45 @@ int procfs_fmt_meminfo(struct synthfs_buf *b, const struct procfs_meminfo *m)
     kb_line(b, "SUnreclaim", m->slab);
     kb_line(b, "KernelStack", m->kernel_stack);
     kb_line(b, "PageTables", m->page_tables);
+    kb_line(b, "VmallocTotal", m->heap_max);
+    kb_line(b, "VmallocUsed", m->heap_size);
+    kb_line(b, "VmallocChunk", 0);
+    return b->err;
+}
+
+/* One row; @p size 0 is the row of large allocations. */
+static void slab_row(struct synthfs_buf *b, uint64_t active, uint64_t total, uint64_t size,
+                     uint64_t slabs)
+{
+    uint64_t per_slab = size && size <= 4096 ? 4096 / size : 1;
+    if (size)
+        synthfs_printf(b, "kmalloc-%-9llu", (unsigned long long)size);
+    else
+        synthfs_printf(b, "%-17s", "kmalloc-large");
+    synthfs_printf(b,
+                   " %6llu %6llu %6llu %4llu %4d : tunables %4d %4d %4d : slabdata %6llu "
+                   "%6llu %6d\n",
+                   (unsigned long long)active, (unsigned long long)total,
+                   (unsigned long long)size, (unsigned long long)per_slab, size ? 1 : 0, 0, 0, 0,
+                   (unsigned long long)slabs, (unsigned long long)slabs, 0);
+}
+
+int procfs_fmt_slabinfo(struct synthfs_buf *b, const struct mm_heap_stats *hs)
+{
+    synthfs_printf(b, "slabinfo - version: 2.1\n"
+                      "# name            <active_objs> <num_objs> <objsize> <objperslab> "
+                      "<pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata "
+                      "<active_slabs> <num_slabs> <sharedavail>\n");
+    uint64_t in_classes = 0;
+    for (int i = 0; i < MM_HEAP_CLASSES; i++) {
+        if (!hs->class_size[i])
+            continue;
+        slab_row(b, hs->class_live[i], hs->class_live[i] + hs->class_free[i], hs->class_size[i],
+                 hs->class_slabs[i]);
+        in_classes += hs->class_live[i];
+    }
+    uint64_t large = hs->live > in_classes ? hs->live - in_classes : 0;
+    slab_row(b, large, large, 0, 0);
     return b->err;
 }
 

@@ -27,6 +27,7 @@
 
 #include <dev/pci.h>
 #include <k/klog.h>
+#include <mm/heap.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <vfs/synthfs.h>
@@ -50,6 +51,8 @@ struct procfs_meminfo {
     uint64_t slab;         /**< Kernel heap in use. */
     uint64_t kernel_stack; /**< Kernel thread stacks. */
     uint64_t page_tables;  /**< Page-table frames of user address spaces. */
+    uint64_t heap_max;     /**< Kernel heap: its virtual range (VmallocTotal). */
+    uint64_t heap_size;    /**< Kernel heap: the part of the range backed by frames (VmallocUsed). */
 };
 
 /** @brief What the kernel supplies (procfs_init()). Every hook may be NULL. */
@@ -101,6 +104,17 @@ void procfs_loadavg_update(uint64_t avg[3], uint64_t active);
  * @param b out @param m the figures @return @p b's error
  */
 int procfs_fmt_meminfo(struct synthfs_buf *b, const struct procfs_meminfo *m);
+
+/**
+ * @brief /proc/slabinfo in Linux's version 2.1 format: one `kmalloc-N` row
+ * per size class of the kernel heap (live objects, objects in its slabs, the
+ * size, 4 KiB slabs), then `kmalloc-large` for the allocations above the
+ * largest class (one per object, no slabs). The active objects of all rows
+ * add up to the heap's live allocations.
+ * @param b out @param hs the kernel heap's statistics
+ * @return @p b's error
+ */
+int procfs_fmt_slabinfo(struct synthfs_buf *b, const struct mm_heap_stats *hs);
 
 /**
  * @brief /proc/uptime: seconds up and seconds idle, two decimals each.

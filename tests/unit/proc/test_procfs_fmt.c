@@ -93,7 +93,9 @@ START_TEST(test_meminfo_columns)
                                 .shmem = 3 << 20,
                                 .slab = 5 << 20,
                                 .kernel_stack = 96 << 10,
-                                .page_tables = 8192 };
+                                .page_tables = 8192,
+                                .heap_max = 64 << 20,
+                                .heap_size = 3 << 20 };
     procfs_fmt_meminfo(&b, &m);
     const char *t = text();
     ck_assert_int_eq(strncmp(t, "MemTotal:         262144 kB\n", 28), 0);
@@ -105,10 +107,38 @@ START_TEST(test_meminfo_columns)
     ck_assert_ptr_nonnull(strstr(t, "\nSUnreclaim:         5120 kB\n"));
     ck_assert_ptr_nonnull(strstr(t, "\nKernelStack:          96 kB\n"));
     ck_assert_ptr_nonnull(strstr(t, "\nPageTables:            8 kB\n"));
+    ck_assert_ptr_nonnull(strstr(t, "\nVmallocTotal:      65536 kB\n"));
+    ck_assert_ptr_nonnull(strstr(t, "\nVmallocUsed:        3072 kB\n"));
     int lines = 0;
     for (const char *p = t; *p; p++)
         lines += *p == '\n';
-    ck_assert_int_eq(lines, 14);
+    ck_assert_int_eq(lines, 17);
+}
+END_TEST
+
+START_TEST(test_slabinfo_rows_add_up_to_live_allocations)
+{
+    struct mm_heap_stats hs = { .live = 12 };
+    hs.class_size[0] = 16;
+    hs.class_live[0] = 3;
+    hs.class_free[0] = 253;
+    hs.class_slabs[0] = 1;
+    hs.class_size[1] = 2048;
+    hs.class_live[1] = 4;
+    hs.class_free[1] = 0;
+    hs.class_slabs[1] = 2;
+    procfs_fmt_slabinfo(&b, &hs);
+    const char *t = text();
+    ck_assert_int_eq(strncmp(t, "slabinfo - version: 2.1\n# name ", 31), 0);
+    ck_assert_ptr_nonnull(strstr(t, "\nkmalloc-16             3    256     16  256    1 : tunables"
+                                    "    0    0    0 : slabdata      1      1      0\n"));
+    ck_assert_ptr_nonnull(strstr(t, "\nkmalloc-2048           4      4   2048    2    1 : "));
+    /* 12 live, 7 of them in classes: 5 large ones, one object each */
+    ck_assert_ptr_nonnull(strstr(t, "\nkmalloc-large          5      5      0    1    0 : "));
+    hs.live = 2; /* fewer than the classes hold (a snapshot in motion): never negative */
+    b.len = 0;
+    procfs_fmt_slabinfo(&b, &hs);
+    ck_assert_ptr_nonnull(strstr(text(), "\nkmalloc-large          0      0"));
 }
 END_TEST
 
@@ -411,6 +441,7 @@ Suite *procfs_fmt_suite(void)
     tcase_add_test(tc, test_loadavg_follows_the_exponential);
     tcase_add_test(tc, test_loadavg_format);
     tcase_add_test(tc, test_meminfo_columns);
+    tcase_add_test(tc, test_slabinfo_rows_add_up_to_live_allocations);
     tcase_add_test(tc, test_uptime);
     tcase_add_test(tc, test_system_stat);
     tcase_add_test(tc, test_mount_lines_and_escapes);
