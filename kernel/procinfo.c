@@ -11,6 +11,7 @@
 #include <kernel/devices.h>
 #include <kernel/procinfo.h>
 #include <mm/heap.h>
+#include <mm/mm.h>
 #include <proc/procfs.h>
 #include <sched/thread.h>
 #include <vfs/ramfs.h>
