@@ -123,6 +123,11 @@ class FirmwareTests(unittest.TestCase):
         # onto it: the banner is on the screen too.
         self.assertIsNotNone(screen.find_line("Kestrel "))
         self.assertIn("firmware UEFI", self.run_line(s, "dmesg"))
+        # The PS/2 keyboard works after ExitBootServices too.
+        for key in ("e", "c", "h", "o", "spc", "k", "b", "d", "ret"):
+            s.monitor("sendkey " + key)
+        s.expect("kbd\n", timeout=30)
+        s.expect(ts.PROMPT, timeout=30)
         s.send("shutdown\r")
         self.assertEqual(s.wait(60), qemu.EXIT_SUCCESS)
 
