@@ -29,14 +29,14 @@ static void replay(void *ctx, const struct klog_record *r)
     fbcon_write(c, "\n", 1);
 }
 
-int kernel_fbcon_init(const struct boot_info *bi)
+int kernel_fbcon_init(const struct boot_info *bi, const struct console_ops **ops, void **ctx)
 {
     const struct boot_framebuffer *fb = &bi->fb;
     if (!bi->has_framebuffer || fb->type == MB2_FB_EGA_TEXT)
         return -ENODEV;
     if (fb->type != MB2_FB_RGB) {
-        klogf(KLOG_WARNING, "fb", "%ux%u framebuffer is palette-indexed: not supported",
-              fb->width, fb->height);
+        klogf(KLOG_WARNING, "fb", "%ux%u framebuffer is palette-indexed: not supported", fb->width,
+              fb->height);
         return -ENOTSUP;
     }
     struct fbcon_mode mode = {
@@ -68,8 +68,8 @@ int kernel_fbcon_init(const struct boot_info *bi)
     else
         err = fbcon_init(&screen, &mode, font, cells, ncells);
     if (err) {
-        klogf(KLOG_ERR, "fb", "no console on the %ux%ux%u framebuffer: %s", fb->width,
-              fb->height, fb->bpp, k_strerror(err));
+        klogf(KLOG_ERR, "fb", "no console on the %ux%ux%u framebuffer: %s", fb->width, fb->height,
+              fb->bpp, k_strerror(err));
         kfree(cells);
         mm_mmio_unmap(mm_kernel_aspace(), mm_kernel_vregion(), mode.base, bytes);
         return err;
@@ -81,8 +81,10 @@ int kernel_fbcon_init(const struct boot_info *bi)
         mm_mmio_unmap(mm_kernel_aspace(), mm_kernel_vregion(), mode.base, bytes);
         return err;
     }
-    klogf(KLOG_INFO, "fb", "%ux%ux%u at %#llx: %dx%d text, font %s (%ux%u)", fb->width,
-          fb->height, fb->bpp, (unsigned long long)fb->addr, screen.cols, screen.rows,
-          font->name, font->width, font->height);
+    klogf(KLOG_INFO, "fb", "%ux%ux%u at %#llx: %dx%d text, font %s (%ux%u)", fb->width, fb->height,
+          fb->bpp, (unsigned long long)fb->addr, screen.cols, screen.rows, font->name, font->width,
+          font->height);
+    *ops = &fbcon_console_ops;
+    *ctx = &screen;
     return 0;
 }

@@ -70,9 +70,12 @@ static void console_init(void)
 
 /* Once memory management is up: the loader's framebuffer, if it gave one,
  * replaces VGA text mode (which UEFI does not have). */
+static const struct console_ops *screen_ops = &vga_console_ops;
+static void *screen_ctx = &screen;
+
 static void console_init_framebuffer(void)
 {
-    if (kernel_fbcon_init(&boot_info) == 0)
+    if (kernel_fbcon_init(&boot_info, &screen_ops, &screen_ctx) == 0)
         console_unregister(&vga_console_ops, &screen);
 }
 
@@ -207,7 +210,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     err = kernel_threads_init(&keyboard);
     if (err)
         panic("the scheduler failed to start: %d", err);
-    err = kernel_tty_init(&com1, &screen, &keyboard);
+    err = kernel_tty_init(&com1, screen_ops, screen_ctx, &keyboard);
     if (err)
         panic("the terminal failed to start: %d", err);
     mm_print_stats();

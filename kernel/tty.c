@@ -39,7 +39,8 @@ static struct wait_queue tty_readers;
 static volatile unsigned timed_sleepers;
 static struct async_event tty_event;
 static struct serial_port *com;
-static struct vga *screen;
+static const struct console_ops *screen;
+static void *screen_ctx;
 static struct kbd *keys;
 static void (*prev_kbd_input)(void *ctx);
 static void *prev_kbd_ctx;
@@ -52,7 +53,7 @@ static void tty_output(void *ctx, const char *s, size_t n)
         for (size_t i = 0; i < n; i++)
             serial_putc(com, s[i]);
     if (screen)
-        vga_write(screen, s, n);
+        screen->write(screen_ctx, s, n);
     console_unlock(f);
 }
 
@@ -144,10 +145,12 @@ static void kbd_input(void *ctx)
     async_event_signal(&tty_event);
 }
 
-int kernel_tty_init(struct serial_port *com1, struct vga *vga, struct kbd *keyboard)
+int kernel_tty_init(struct serial_port *com1, const struct console_ops *screen_ops,
+                    void *screen_arg, struct kbd *keyboard)
 {
     com = com1;
-    screen = vga;
+    screen = screen_ops;
+    screen_ctx = screen_arg;
     keys = keyboard;
     wait_queue_init(&tty_readers);
     async_event_init(&tty_event);

@@ -538,9 +538,9 @@ static int fds_lookup(void *ctx, uint64_t pid, const char *name, struct synthfs_
     return 0;
 }
 
-static const uint16_t root_kids[] = { P_MEMINFO, P_UPTIME,  P_LOADAVG,     P_MOUNTS,
-                                      P_VERSION, P_CPUINFO, P_FILESYSTEMS, P_KMSG,
-                                      P_STAT,    P_SLABINFO, P_SELF,   P_BUS };
+static const uint16_t root_kids[] = { P_MEMINFO, P_UPTIME,   P_LOADAVG,     P_MOUNTS,
+                                      P_VERSION, P_CPUINFO,  P_FILESYSTEMS, P_KMSG,
+                                      P_STAT,    P_SLABINFO, P_SELF,        P_BUS };
 static const uint16_t bus_kids[] = { P_BUS_PCI };
 static const uint16_t pci_kids[] = { P_PCI_DEVICES };
 static const uint16_t pid_kids[] = { P_PID_STAT, P_PID_STATUS, P_PID_STATM, P_PID_CMDLINE,
@@ -563,7 +563,10 @@ static const struct synthfs_entry entries[P_COUNT] = {
                  .next = pids_next,
                  .lookup = pids_lookup },
     [P_MEMINFO] = SFILE("meminfo", show_meminfo),
-    [P_SLABINFO] = { .name = "slabinfo", .type = VFS_TYPE_FILE, .mode = 0400, .show = show_slabinfo },
+    [P_SLABINFO] = { .name = "slabinfo",
+                     .type = VFS_TYPE_FILE,
+                     .mode = 0400,
+                     .show = show_slabinfo },
     [P_UPTIME] = SFILE("uptime", show_uptime),
     [P_LOADAVG] = SFILE("loadavg", show_loadavg),
     [P_MOUNTS] = SFILE("mounts", show_mounts),

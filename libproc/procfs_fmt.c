@@ -98,9 +98,9 @@ static void slab_row(struct synthfs_buf *b, uint64_t active, uint64_t total, uin
     synthfs_printf(b,
                    " %6llu %6llu %6llu %4llu %4d : tunables %4d %4d %4d : slabdata %6llu "
                    "%6llu %6d\n",
-                   (unsigned long long)active, (unsigned long long)total,
-                   (unsigned long long)size, (unsigned long long)per_slab, size ? 1 : 0, 0, 0, 0,
-                   (unsigned long long)slabs, (unsigned long long)slabs, 0);
+                   (unsigned long long)active, (unsigned long long)total, (unsigned long long)size,
+                   (unsigned long long)per_slab, size ? 1 : 0, 0, 0, 0, (unsigned long long)slabs,
+                   (unsigned long long)slabs, 0);
 }
 
 int procfs_fmt_slabinfo(struct synthfs_buf *b, const struct mm_heap_stats *hs)

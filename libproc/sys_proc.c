@@ -41,8 +41,8 @@ int64_t proc_sys_munmap(struct proc *p, uint64_t addr, uint64_t len, uint64_t a2
     return uvm_unmap(&p->vm, addr, len);
 }
 
-int64_t proc_sys_madvise(struct proc *p, uint64_t addr, uint64_t len, uint64_t advice,
-                          uint64_t a3, uint64_t a4, uint64_t a5)
+int64_t proc_sys_madvise(struct proc *p, uint64_t addr, uint64_t len, uint64_t advice, uint64_t a3,
+                         uint64_t a4, uint64_t a5)
 {
     switch (advice) {
     case 4: /* MADV_DONTNEED */

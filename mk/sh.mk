@@ -12,7 +12,7 @@
 #                       arithmetic): `make test-sh`, part of `make check-unit`
 #
 # The program's editor and history take lines of up to SH_LINE_MAX bytes
-# (shell/limits.h is a port header); the kernel shell keeps its 1024.
+# (shell/limits.h is a port header; its unit tests keep 1024).
 
 SH_SRCS    := $(wildcard shell/sh/*.c) shell/editor.c shell/history.c
 SH_LINE_MAX := 16384

@@ -388,7 +388,16 @@ def main():
               % " ".join(x if " " not in x else "'%s'" % x for x in gdb))
         sys.stdout.flush()
         os.execvp(args[0], args)
-    print("qemu: %s  (Ctrl-C or 'shutdown' quits)" % " ".join(args[1:]), file=sys.stderr)
+    if a.cmd == "run" and sys.stdin.isatty():
+        # The terminal is the console: Ctrl-C must reach the guest's shell (it
+        # stops the running program there), so QEMU's stdio ignores signals;
+        # its multiplexer's Ctrl-A X quits instead.
+        i = args.index("-serial")
+        args[i:i + 2] = ["-chardev", "stdio,id=con0,mux=on,signal=off", "-serial", "chardev:con0"]
+        print("qemu: %s  ('shutdown' or Ctrl-A X quits; Ctrl-C goes to the running program)"
+              % " ".join(args[1:]), file=sys.stderr)
+    else:
+        print("qemu: %s  (Ctrl-C or 'shutdown' quits)" % " ".join(args[1:]), file=sys.stderr)
     sys.stdout.flush()
     try:
         status = subprocess.call(args)

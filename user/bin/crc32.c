@@ -1,5 +1,5 @@
 /*
- * crc32.c - the CRC-32 of files, as the kernel shell's crc32 prints it.
+ * crc32.c - the CRC-32 of files, one "%08x  NAME" line each (zlib's CRC-32).
  *
  *   crc32 [FILE...]      "%08x  NAME" per file; no operand: standard input
  *                        (named "-")

@@ -15,9 +15,10 @@
  * 5. Takes the system down when asked, the way busybox's init is asked, by a
  *    signal: SIGTERM reboots, SIGUSR2 powers off, SIGUSR1 halts (which under
  *    QEMU is a power off too). `shutdown` and `reboot` send them. It then
- *    sends SIGTERM to every other process, gives them two seconds, sends
- *    SIGKILL to the rest, syncs, unmounts what it can (deepest first) and
- *    calls reboot(2), which makes the kernel sync and unmount the rest.
+ *    sends SIGTERM and SIGHUP to every other process, gives them two
+ *    seconds, sends SIGKILL to the rest, syncs, unmounts what it can
+ *    (deepest first) and calls reboot(2), which makes the kernel sync and
+ *    unmount the rest.
  *
  * init never exits: the kernel has nothing to fall back to.
  */
@@ -222,6 +223,7 @@ static _Noreturn void go_down(int sig)
     const char *what = sig == SIGTERM ? "rebooting" : "powering off";
     say("%s: stopping every process", what);
     kill(-1, SIGTERM);
+    kill(-1, SIGHUP); /* the terminal goes away: interactive shells ignore SIGTERM */
     double until = now_s() + 2;
     while (now_s() < until) {
         pid_t r = waitpid(-1, NULL, WNOHANG);

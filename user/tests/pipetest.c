@@ -289,6 +289,7 @@ int main(int argc, char **argv)
         return fdcheck(atoi(argv[2]), atoi(argv[3]), atoi(argv[4]));
     if (!strcmp(what, "inherit"))
         return inherit();
-    fprintf(stderr, "usage: pipetest big MIB | shortread | epipe | kill | cloexec | orphan | inherit\n");
+    fprintf(stderr,
+            "usage: pipetest big MIB | shortread | epipe | kill | cloexec | orphan | inherit\n");
     return 2;
 }

@@ -18,19 +18,24 @@
 #define KERNEL_TTY_H
 
 #include <dev/kbd.h>
+#include <k/console.h>
 #include <dev/serial.h>
 #include <dev/tty.h>
 #include <dev/vga.h>
 
 /**
  * @brief Start the console terminal: hook the keyboard's interrupt, start the
- * input task, and give the terminal (in cooked mode) to devfs. Call after kernel_threads_init() (the executor must exist).
- * @param com1     the serial console (may be absent: `present` false)
- * @param screen   the VGA text screen
- * @param keyboard the PS/2 keyboard (kbd_init() done)
+ * input task, and give the terminal (in cooked mode) to devfs. Call after
+ * kernel_threads_init() (the executor must exist).
+ * @param com1       the serial console (may be absent: `present` false)
+ * @param screen     the screen's console driver: VGA text mode's, or the
+ *                   framebuffer console's when the loader gave a framebuffer
+ * @param screen_ctx passed back to @p screen
+ * @param keyboard   the PS/2 keyboard (kbd_init() done)
  * @return 0, or -ENOMEM when the input task cannot be started
  */
-int kernel_tty_init(struct serial_port *com1, struct vga *screen, struct kbd *keyboard);
+int kernel_tty_init(struct serial_port *com1, const struct console_ops *screen, void *screen_ctx,
+                    struct kbd *keyboard);
 
 /** @brief The console terminal, or NULL before kernel_tty_init(). @return it */
 struct tty *kernel_tty(void);

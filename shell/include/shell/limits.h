@@ -9,7 +9,7 @@
 /**
  * Longest line the shell accepts, including its terminating NUL. A port may
  * define it on the compiler's command line: /bin/sh builds the editor and the
- * history with a larger value (mk/sh.mk), the kernel shell keeps this one.
+ * history with a larger value (mk/sh.mk); the unit tests keep this one.
  */
 #define SHELL_LINE_MAX 1024
 #endif
