@@ -234,9 +234,28 @@ char *sh_find_path(const char *name)
     return NULL;
 }
 
-/* Run a file that is not a program as a shell script. */
+/* Does @p path start like a binary file: a NUL byte in its first line (as
+ * bash judges)? Such a file is refused rather than read as a script. */
+static bool looks_binary(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char buf[128];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    close(fd);
+    for (ssize_t i = 0; i < n && buf[i] != '\n'; i++)
+        if (buf[i] == '\0')
+            return true;
+    return false;
+}
+
+/* Run a file that is not a program as a shell script (POSIX: execve's
+ * ENOEXEC), unless it looks binary. */
 static void exec_script(const char *path, char **argv, char **env)
 {
+    if (looks_binary(path))
+        return;
     int argc = 0;
     while (argv[argc])
         argc++;

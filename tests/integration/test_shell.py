@@ -53,9 +53,22 @@ class Shell:
         self.s = qemu.Session(qemu.base_args(qemu.accel(KERNEL), iso, disk=disk), timeout=60)
         self.boot_log = self.s.expect(PROMPT, timeout=120)
 
+    def next_prompt(self, timeout=60):
+        """Wait for the next prompt at the start of a line, and return what came
+        before it. The line editor scrolls a line wider than the terminal by
+        redrawing it, prompt included, after a carriage return: those are not
+        prompts."""
+        out = ""
+        while True:
+            out += self.s.expect(PROMPT, timeout=timeout)
+            tail = out.rsplit("\n", 1)[-1]
+            if "\n" in out and "\r" not in tail and "\x1b" not in tail:
+                return out
+            out += PROMPT
+
     def run(self, line, timeout=60):
         self.s.send(line + "\r")
-        out = self.s.expect(PROMPT, timeout=timeout)
+        out = self.next_prompt(timeout=timeout)
         # drop the echoed command line and the next prompt's directory
         out = out.split("\n", 1)[1] if "\n" in out else ""
         return out.rsplit("\n", 1)[0] + "\n" if "\n" in out else ""
@@ -108,7 +121,7 @@ class ShellTests(unittest.TestCase):
             self.assertEqual(sh.run("mv f2 c; ls c"), "f2\n")
             self.assertEqual(sh.run("ln f hard; stat hard").count("Links: 2"), 1)
             self.assertEqual(sh.run("ln -s /a/b/f soft; cat soft"), "hello world\n")
-            self.assertIn("|   |-- c/\n|   |   |-- f2\n", sh.run("tree /a"))
+            self.assertIn("/a\n`-- b\n    |-- c\n    |   `-- f2\n", sh.run("tree /a"))
             crc = "%08x" % zlib.crc32(b"hello world\n")
             self.assertEqual(sh.run("crc32 f"), "%s  f\n" % crc)
             self.assertIn("|hello world.|", sh.run("hexdump f"))

@@ -118,6 +118,16 @@ class Behaviour(ShTest):
                 f.write("data\n")
             st, out, err = self.run_sh(sh, ["-c", path])
             self.assertEqual((st, err), (126, "sh: %s: Permission denied\n" % path))
+            # executable but not a program: text runs as a script, binary is refused
+            os.chmod(path, 0o755)
+            with open(path, "w") as f:
+                f.write("echo from a script\n")
+            st, out, err = self.run_sh(sh, ["-c", path])
+            self.assertEqual((st, out, err), (0, "from a script\n", ""))
+            with open(path, "wb") as f:
+                f.write(b"\x7fELF\x02garbage\x00echo not a script\n")
+            st, out, err = self.run_sh(sh, ["-c", path])
+            self.assertEqual((st, out, err), (126, "", "sh: %s: Exec format error\n" % path))
             st, out, err = self.run_sh(sh, ["-c", "/no/such/prog"])
             self.assertEqual((st, err), (127, "sh: /no/such/prog: No such file or directory\n"))
             st, out, err = self.run_sh(sh, ["-c", "false; nope 2>/dev/null; echo $?; true"])
