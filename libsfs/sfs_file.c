@@ -352,6 +352,23 @@ int sfs_truncate(struct sfs *fs, const char *path, uint64_t size)
     SFS_CALL(fs, SFS_OP_WRITE, path_truncate(fs, path, size));
 }
 
+static int set_times_ino(struct sfs *fs, uint32_t ino, uint64_t atime, uint64_t mtime)
+{
+    struct sfs_inode ip;
+    int r = sfs_inode_read(fs, ino, &ip);
+    if (r < 0)
+        return r;
+    ip.atime = atime;
+    ip.mtime = mtime;
+    ip.ctime = sfs_now(fs);
+    return sfs_inode_write(fs, &ip);
+}
+
+int sfs_set_times_ino(struct sfs *fs, uint32_t ino, uint64_t atime, uint64_t mtime)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, set_times_ino(fs, ino, atime, mtime));
+}
+
 int sfs_truncate_ino(struct sfs *fs, uint32_t ino, uint64_t size)
 {
     SFS_CALL(fs, SFS_OP_WRITE, truncate_ino(fs, ino, size));

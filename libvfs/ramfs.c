@@ -389,6 +389,13 @@ static int ramfs_truncate(struct vnode *vn, uint64_t size)
     return 0;
 }
 
+static int ramfs_set_times(struct vnode *vn, uint64_t atime, uint64_t mtime)
+{
+    (void)atime; /* ramfs keeps no access time */
+    node_of(vn)->mtime = mtime;
+    return 0;
+}
+
 static int ramfs_getattr(struct vnode *vn, struct vfs_stat *st)
 {
     struct ramfs_node *n = node_of(vn);
@@ -448,6 +455,7 @@ static const struct vnode_ops ramfs_ops = {
     .read = ramfs_read,
     .write = ramfs_write,
     .truncate = ramfs_truncate,
+    .set_times = ramfs_set_times,
     .getattr = ramfs_getattr,
     .readdir = ramfs_readdir,
     .release = ramfs_release,

@@ -309,6 +309,11 @@ static int sv_truncate(struct vnode *vn, uint64_t size)
     return sfs_ftruncate(vol(vn), ref_of(vn), size);
 }
 
+static int sv_set_times(struct vnode *vn, uint64_t atime, uint64_t mtime)
+{
+    return sfs_set_times_ino(vol(vn), ino_of(vn), atime, mtime);
+}
+
 static int sv_getattr(struct vnode *vn, struct vfs_stat *st)
 {
     struct sfs_stat s;
@@ -362,6 +367,7 @@ static const struct vnode_ops sfs_ops = {
     .read = sv_read,
     .write = sv_write,
     .truncate = sv_truncate,
+    .set_times = sv_set_times,
     .getattr = sv_getattr,
     .readdir = sv_readdir,
     .fsync = sv_fsync,

@@ -431,6 +431,15 @@ int vfs_ftruncate(struct vfs_ctx *ctx, int fd, uint64_t size)
     return r;
 }
 
+int vfs_futimes(struct vfs_ctx *ctx, int fd, uint64_t atime, uint64_t mtime)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    int r = f ? vfs_set_times_locked(f->vn, atime, mtime) : -EBADF;
+    vfs_unlock();
+    return r;
+}
+
 int vfs_fsync(struct vfs_ctx *ctx, int fd)
 {
     vfs_lock();

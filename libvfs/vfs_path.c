@@ -306,6 +306,40 @@ int vfs_truncate(struct vfs_ctx *ctx, const char *path, uint64_t size)
     return err;
 }
 
+/* Set @vn's times (VFS_TIME_NOW and VFS_TIME_OMIT resolved here). Lock held. */
+int vfs_set_times_locked(struct vnode *vn, uint64_t atime, uint64_t mtime)
+{
+    if (atime == VFS_TIME_OMIT && mtime == VFS_TIME_OMIT)
+        return 0;
+    int err = vfs_check_writable(vn);
+    if (err)
+        return err;
+    if (!vn->ops->set_times)
+        return -EPERM;
+    struct vfs_stat st;
+    if ((atime == VFS_TIME_OMIT || mtime == VFS_TIME_OMIT) &&
+        (err = vn->ops->getattr(vn, &st)) != 0)
+        return err;
+    uint64_t now = vfs_now();
+    atime = atime == VFS_TIME_NOW ? now : atime == VFS_TIME_OMIT ? st.mtime : atime;
+    mtime = mtime == VFS_TIME_NOW ? now : mtime == VFS_TIME_OMIT ? st.mtime : mtime;
+    return vn->ops->set_times(vn, atime, mtime);
+}
+
+int vfs_utimes(struct vfs_ctx *ctx, const char *path, bool follow, uint64_t atime,
+               uint64_t mtime)
+{
+    vfs_lock();
+    struct vnode *vn;
+    int err = vfs_walk(ctx, path, follow, &vn);
+    if (!err) {
+        err = vfs_set_times_locked(vn, atime, mtime);
+        vnode_put(vn);
+    }
+    vfs_unlock();
+    return err;
+}
+
 /* Find in @dir the entry that names directory @child ("." and ".." aside:
  * a directory has exactly one other name). Lock held. */
 static int name_in(struct vnode *dir, struct vnode *child, struct vfs_dirent *de)

@@ -33,6 +33,9 @@ int vfs_getattr_locked(struct vnode *vn, struct vfs_stat *st);
 int vfs_statfs_locked(struct vfs_mount *m, struct vfs_statfs *st);
 
 /* -EROFS when @vn's file system is mounted read-only, else 0. */
+/* Set @vn's times for vfs_utimes() and vfs_futimes(). Lock held. */
+int vfs_set_times_locked(struct vnode *vn, uint64_t atime, uint64_t mtime);
+
 static inline int vfs_check_writable(const struct vnode *vn)
 {
     return (vn->mnt->flags & VFS_MNT_RDONLY) ? -EROFS : 0;

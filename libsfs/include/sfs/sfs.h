@@ -694,6 +694,17 @@ int sfs_stat_ino(struct sfs *fs, uint32_t ino, struct sfs_stat *st);
 int sfs_truncate_ino(struct sfs *fs, uint32_t ino, uint64_t size);
 
 /**
+ * @brief Set the access and modification times of inode @p ino (utimensat);
+ * its change time becomes now.
+ * @param fs Mounted volume.
+ * @param ino Inode number of a file, directory or symlink in use.
+ * @param atime Access time, in the volume's clock's units (seconds).
+ * @param mtime Modification time.
+ * @return 0 or SFS_EROFS, SFS_EIO (also for an inode not in use)
+ */
+int sfs_set_times_ino(struct sfs *fs, uint32_t ino, uint64_t atime, uint64_t mtime);
+
+/**
  * @brief Read symbolic link @p ino's target.
  * @param fs Mounted volume.
  * @param ino Inode number.

@@ -149,6 +149,8 @@ struct vnode_ops {
     long (*write)(struct vnode *vn, void *handle, uint64_t off, const void *buf, size_t n);
     /** @brief Set the size. */
     int (*truncate)(struct vnode *vn, uint64_t size);
+    /** @brief Set the access and modification times (seconds); NULL: -EPERM. */
+    int (*set_times)(struct vnode *vn, uint64_t atime, uint64_t mtime);
     /** @brief Fill in attributes (the VFS fills dev). */
     int (*getattr)(struct vnode *vn, struct vfs_stat *st);
     /**
@@ -460,6 +462,29 @@ long vfs_readlink(struct vfs_ctx *ctx, const char *path, char *buf, size_t size)
 /** @brief Set a file's size. @param ctx context @param path path @param size new size @return 0 or
  * an error */
 int vfs_truncate(struct vfs_ctx *ctx, const char *path, uint64_t size);
+
+#define VFS_TIME_NOW  UINT64_MAX       /**< vfs_utimes(): the current time (vfs_now()). */
+#define VFS_TIME_OMIT (UINT64_MAX - 1) /**< vfs_utimes(): leave this time as it is. */
+
+/**
+ * @brief Set a file's access and modification times (utimensat(2)).
+ * @param ctx    context
+ * @param path   path
+ * @param follow follow a final symlink (false: set the link's own times)
+ * @param atime  seconds since the epoch, VFS_TIME_NOW or VFS_TIME_OMIT
+ * @param mtime  the same for the modification time
+ * @return 0; -EROFS on a read-only mount; -EPERM when the file system keeps
+ *         no settable times; or the walk's error
+ */
+int vfs_utimes(struct vfs_ctx *ctx, const char *path, bool follow, uint64_t atime,
+               uint64_t mtime);
+
+/**
+ * @brief vfs_utimes() on an open descriptor (futimens(3)).
+ * @param ctx context @param fd descriptor @param atime as vfs_utimes() @param mtime as vfs_utimes()
+ * @return 0, -EBADF, or as vfs_utimes()
+ */
+int vfs_futimes(struct vfs_ctx *ctx, int fd, uint64_t atime, uint64_t mtime);
 /** @brief Change the working directory. @param ctx context @param path path @return 0 or an error
  */
 int vfs_chdir(struct vfs_ctx *ctx, const char *path);

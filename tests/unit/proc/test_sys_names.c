@@ -104,6 +104,86 @@ START_TEST(test_mkdir_stat_and_bad_pointers)
 }
 END_TEST
 
+/* st_mtime of @p path, through stat(2) (offset 88 of Linux's struct stat). */
+static int64_t mtime_of(const char *path)
+{
+    ck_assert_int_eq(proc_sys_stat(&p, upath(path), UOUT, 0, 0, 0, 0), 0);
+    int64_t t;
+    ck_assert_int_eq(uvm_copy_in(&p.vm, &t, UOUT + 88, sizeof(t)), 0);
+    return t;
+}
+
+/* Put two (seconds, fraction) pairs in user memory at UOUT + 2048. */
+static uint64_t utimes_arg(int64_t s0, int64_t f0, int64_t s1, int64_t f1)
+{
+    int64_t v[4] = { s0, f0, s1, f1 };
+    ck_assert_int_eq(uvm_copy_out(&p.vm, UOUT + 2048, v, sizeof(v)), 0);
+    return UOUT + 2048;
+}
+
+START_TEST(test_utimensat_and_friends_set_mtime)
+{
+    ck_assert_int_eq(proc_sys_mkdir(&p, upath("/d"), 0777, 0, 0, 0, 0), 0);
+    int fd = vfs_open(&p.files, "/d/f", VFS_O_CREAT | VFS_O_RDWR, 0644);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)AT_FDCWD, upath("/d/f"),
+                                        utimes_arg(5, 0, 1000, 999999999), 0, 0, 0),
+                     0);
+    ck_assert_int_eq(mtime_of("/d/f"), 1000);
+    /* UTIME_OMIT keeps it; a relative path from a directory descriptor */
+    int dfd = vfs_open(&p.files, "/d", VFS_O_RDONLY, 0);
+    ck_assert_int_ge(dfd, 0);
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)dfd, upath("f"),
+                                        utimes_arg(7, 0, 0, (1l << 30) - 2), 0, 0, 0),
+                     0);
+    ck_assert_int_eq(mtime_of("/d/f"), 1000);
+    /* a NULL path: the descriptor itself (futimens) */
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)fd, 0, utimes_arg(0, 0, 2000, 0), 0, 0, 0),
+                     0);
+    ck_assert_int_eq(mtime_of("/d/f"), 2000);
+    /* utimes (timeval), futimesat, utime (utimbuf) */
+    ck_assert_int_eq(proc_sys_utimes(&p, upath("/d/f"), utimes_arg(0, 0, 3000, 999999), 0, 0, 0,
+                                     0),
+                     0);
+    ck_assert_int_eq(mtime_of("/d/f"), 3000);
+    ck_assert_int_eq(proc_sys_futimesat(&p, (uint64_t)dfd, upath("f"),
+                                        utimes_arg(0, 0, 4000, 0), 0, 0, 0),
+                     0);
+    ck_assert_int_eq(mtime_of("/d/f"), 4000);
+    ck_assert_int_eq(proc_sys_utime(&p, upath("/d/f"), utimes_arg(1, 5000, 0, 0), 0, 0, 0, 0),
+                     0);
+    ck_assert_int_eq(mtime_of("/d/f"), 5000);
+    /* NULL times: now (the test's VFS has no clock: 0) */
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)AT_FDCWD, upath("/d/f"), 0, 0, 0, 0), 0);
+    ck_assert_int_eq(mtime_of("/d/f"), 0);
+    /* errors */
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)AT_FDCWD, upath("/d/f"),
+                                        utimes_arg(0, -1, 0, 0), 0, 0, 0),
+                     -EINVAL);
+    ck_assert_int_eq(proc_sys_utimes(&p, upath("/d/f"), utimes_arg(0, 1000000, 0, 0), 0, 0, 0,
+                                     0),
+                     -EINVAL);
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)AT_FDCWD, upath("/d/f"), 0, 0x8000, 0, 0),
+                     -EINVAL);
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)AT_FDCWD, upath("/nope"), 0, 0, 0, 0),
+                     -ENOENT);
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)AT_FDCWD, 0, 0, 0, 0, 0), -EFAULT);
+    ck_assert_int_eq(proc_sys_utimensat(&p, 99, 0, 0, 0, 0, 0), -EBADF);
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)AT_FDCWD, upath("/d/f"), 0xdead0000, 0, 0,
+                                        0),
+                     -EFAULT);
+    ck_assert_int_eq(proc_sys_utimes(&p, 0, 0, 0, 0, 0, 0), -EFAULT);
+    ck_assert_int_eq(proc_sys_utime(&p, upath("/d/f"), 0xdead0000, 0, 0, 0, 0), -EFAULT);
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)AT_FDCWD, upath(""), 0, 0, 0, 0), -ENOENT);
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)fd, upath(""), utimes_arg(0, 0, 6000, 0),
+                                        AT_EMPTY_PATH, 0, 0),
+                     0);
+    ck_assert_int_eq(mtime_of("/d/f"), 6000);
+    vfs_close(&p.files, fd);
+    vfs_close(&p.files, dfd);
+}
+END_TEST
+
 START_TEST(test_getcwd_chdir_umask)
 {
     ck_assert_int_eq(proc_sys_getcwd(&p, UOUT, 64, 0, 0, 0, 0), 2);
@@ -176,6 +256,7 @@ Suite *sys_names_suite(void)
     TCase *tc = tcase_create("names");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_mkdir_stat_and_bad_pointers);
+    tcase_add_test(tc, test_utimensat_and_friends_set_mtime);
     tcase_add_test(tc, test_getcwd_chdir_umask);
     tcase_add_test(tc, test_symlink_readlink_rename_unlink);
     tcase_add_test(tc, test_getdents64_lists_with_linux_records);

@@ -38,6 +38,13 @@ START_TEST(ops_by_directory_inode)
     struct sfs_stat st;
     ck_assert_ok(sfs_stat_ino(&t.fs, f, &st));
     ck_assert_uint_eq(st.nlink, 2);
+    ck_assert_ok(sfs_set_times_ino(&t.fs, f, 1111, 2222)); /* utimensat */
+    ck_assert_ok(sfs_stat_ino(&t.fs, f, &st));
+    ck_assert_uint_eq(st.atime, 1111);
+    ck_assert_uint_eq(st.mtime, 2222);
+    ck_assert_ok(sfs_set_times_ino(&t.fs, d, 3, 4)); /* directories too */
+    ck_assert_ok(sfs_stat_ino(&t.fs, d, &st));
+    ck_assert_uint_eq(st.mtime, 4);
     char buf[16];
     ck_assert_int_eq(sfs_readlink_ino(&t.fs, s, buf, sizeof(buf)), 4);
     ck_assert_int_eq(sfs_readlink_ino(&t.fs, f, buf, sizeof(buf)), SFS_EINVAL);

@@ -67,6 +67,37 @@ START_TEST(test_files_dirs_and_persistence)
 }
 END_TEST
 
+START_TEST(test_file_times)
+{
+    ck_assert_int_eq(put_file("/disk/f", "x"), 0);
+    struct vfs_stat st;
+    ck_assert_int_eq(vfs_utimes(&ctx, "/disk/f", true, 100, 200), 0); /* SFS */
+    ck_assert_int_eq(vfs_stat(&ctx, "/disk/f", &st), 0);
+    ck_assert_uint_eq(st.mtime, 200);
+    int fd = vfs_open(&ctx, "/disk/f", VFS_O_RDONLY, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(vfs_futimes(&ctx, fd, VFS_TIME_OMIT, 300), 0);
+    ck_assert_int_eq(vfs_fstat(&ctx, fd, &st), 0);
+    ck_assert_uint_eq(st.mtime, 300);
+    ck_assert_int_eq(vfs_futimes(&ctx, fd, 1, VFS_TIME_OMIT), 0); /* mtime kept */
+    ck_assert_int_eq(vfs_fstat(&ctx, fd, &st), 0);
+    ck_assert_uint_eq(st.mtime, 300);
+    ck_assert_int_eq(vfs_close(&ctx, fd), 0);
+    ck_assert_int_eq(vfs_futimes(&ctx, fd, 1, 2), -EBADF);
+    ck_assert_int_eq(vfs_symlink(&ctx, "f", "/disk/l"), 0);
+    ck_assert_int_eq(vfs_utimes(&ctx, "/disk/l", false, 7, 8), 0); /* the link itself */
+    ck_assert_int_eq(vfs_lstat(&ctx, "/disk/l", &st), 0);
+    ck_assert_uint_eq(st.mtime, 8);
+    ck_assert_int_eq(vfs_stat(&ctx, "/disk/l", &st), 0);
+    ck_assert_uint_eq(st.mtime, 300);
+    ck_assert_int_eq(vfs_utimes(&ctx, "/f", true, 1, 2), -ENOENT);
+    ck_assert_int_eq(put_file("/g", "ram"), 0); /* ramfs, the fixture's root */
+    ck_assert_int_eq(vfs_utimes(&ctx, "/g", true, VFS_TIME_NOW, 42), 0);
+    ck_assert_int_eq(vfs_stat(&ctx, "/g", &st), 0);
+    ck_assert_uint_eq(st.mtime, 42);
+}
+END_TEST
+
 START_TEST(test_readdir_and_errors)
 {
     vfs_mkdir(&ctx, "/disk/d", 0755);
@@ -466,6 +497,7 @@ Suite *sfs_vfs_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_files_dirs_and_persistence);
     tcase_add_test(tc, test_readdir_and_errors);
+    tcase_add_test(tc, test_file_times);
     tcase_add_test(tc, test_cwd_follows_a_renamed_directory);
     tcase_add_test(tc, test_mount_refuses_bad_disks);
     suite_add_tcase(s, tc);
