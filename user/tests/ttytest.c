@@ -164,8 +164,17 @@ static int groups(void)
 {
     pid_t me = getpid();
     check(setsid() == -1 && errno == EPERM, "a group leader cannot setsid");
-    check(setpgid(0, 0) == -1 && errno == EPERM, "a session leader cannot change group");
-    check(getpgid(0) == me && getsid(0) == me, "getpgid and getsid of ourselves");
+    /* The shell runs us as the leader of a group in its session. */
+    pid_t sid = getsid(0);
+    check(getpgid(0) == me && sid == getsid(getppid()) && sid != me,
+          "getpgid and getsid of ourselves");
+    check(setpgid(0, 0) == 0 && getpgrp() == me, "a group leader may setpgid(0, 0)");
+    pid_t l = fork();
+    if (l == 0) /* a session leader cannot change group */
+        _exit(setsid() == getpid() && setpgid(0, 0) == -1 && errno == EPERM ? 0 : 1);
+    int lst = -1;
+    check(l > 0 && waitpid(l, &lst, 0) == l && WIFEXITED(lst) && WEXITSTATUS(lst) == 0,
+          "a session leader cannot change group");
     check(getpgid(99999) == -1 && errno == ESRCH, "getpgid of nobody: ESRCH");
     check(kill(-99999, 0) == -1 && errno == ESRCH, "kill of an empty group: ESRCH");
     check(kill(0, 0) == 0, "kill(0, 0): our group exists");
@@ -181,7 +190,7 @@ static int groups(void)
             pause();
     }
     check(setpgid(c, c) == 0, "setpgid of a child into a new group");
-    check(getpgid(c) == c && getsid(c) == me, "the child's group and session");
+    check(getpgid(c) == c && getsid(c) == sid, "the child's group and session");
     check(setpgid(c, 99999) == -1 && errno == EPERM, "joining a group that does not exist: EPERM");
     check(setpgid(1234567, 0) == -1 && errno == ESRCH, "setpgid of a stranger: ESRCH");
     check(setpgid(0, -1) == -1 && errno == EINVAL, "a negative group: EINVAL");
