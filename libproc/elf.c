@@ -271,3 +271,95 @@ int elf_parse(const struct elf_reader *r, uint64_t user_limit, struct elf_image 
     out->hi = MM_ALIGN_UP(last->vaddr + last->memsz, PAGE);
     return 0;
 }
+
+/* ---- symbols, for crash reports ---- */
+
+#define SHT_SYMTAB 2
+#define STT_FUNC   2
+#define SYM_SIZE   24
+#define SYM_CHUNK  64 /* symbols read at a time */
+
+/* Read section header @p i (bounds already checked by read_exact). */
+static int read_shdr(const struct elf_reader *r, uint64_t shoff, uint32_t i, uint8_t sh[64])
+{
+    return read_exact(r, shoff + (uint64_t)i * 64, sh, 64);
+}
+
+/* The function symbol of the table at [@p off, @p off + @p len) that covers
+ * @p addr: its name offset and value, or -ENOENT. */
+static int find_func(const struct elf_reader *r, uint64_t off, uint64_t len, uint64_t addr,
+                     uint32_t *name, uint64_t *value)
+{
+    uint8_t buf[SYM_CHUNK * SYM_SIZE];
+    uint64_t n = len / SYM_SIZE;
+    for (uint64_t k = 0; k < n; k += SYM_CHUNK) {
+        uint64_t m = n - k < SYM_CHUNK ? n - k : SYM_CHUNK;
+        int err = read_exact(r, off + k * SYM_SIZE, buf, (size_t)(m * SYM_SIZE));
+        if (err)
+            return err;
+        for (uint64_t j = 0; j < m; j++) {
+            const uint8_t *s = buf + j * SYM_SIZE;
+            uint64_t v = ld64(s + 8), sz = ld64(s + 16);
+            if ((s[4] & 0xf) != STT_FUNC || ld16(s + 6) == 0 || addr < v || addr - v >= sz)
+                continue;
+            *name = ld32(s);
+            *value = v;
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+int elf_symbolize(const struct elf_reader *r, uint64_t addr, char *name, size_t size,
+                  uint64_t *offset)
+{
+    uint8_t e[64];
+    int err = read_exact(r, 0, e, sizeof(e));
+    if (err)
+        return err;
+    if (memcmp(e,
+               "\x7f"
+               "ELF",
+               4) != 0 ||
+        e[4] != 2 || e[5] != 1)
+        return -ENOEXEC;
+    if (ld16(e + 16) == 3) { /* ET_DYN: a static-pie at its fixed bias */
+        if (addr < ELF_DYN_BASE)
+            return -ENOENT;
+        addr -= ELF_DYN_BASE;
+    }
+    uint64_t shoff = ld64(e + 40);
+    uint16_t shentsize = ld16(e + 58), shnum = ld16(e + 60);
+    if (shoff == 0 || shnum == 0)
+        return -ENOENT;
+    if (shentsize != 64 || shoff > r->size)
+        return -ENOEXEC;
+    uint8_t sh[64], str[64];
+    for (uint32_t i = 0; i < shnum; i++) {
+        if ((err = read_shdr(r, shoff, i, sh)) != 0)
+            return err;
+        if (ld32(sh + 4) != SHT_SYMTAB)
+            continue;
+        uint32_t link = ld32(sh + 40);
+        if (ld64(sh + 56) != SYM_SIZE || link >= shnum)
+            return -ENOEXEC;
+        if ((err = read_shdr(r, shoff, link, str)) != 0)
+            return err;
+        uint32_t nm;
+        uint64_t value;
+        if ((err = find_func(r, ld64(sh + 24), ld64(sh + 32), addr, &nm, &value)) != 0)
+            return err;
+        uint64_t stroff = ld64(str + 24), strsize = ld64(str + 32);
+        if (nm >= strsize)
+            return -ENOEXEC;
+        size_t want = size - 1;
+        if (want > strsize - nm)
+            want = (size_t)(strsize - nm);
+        if ((err = read_exact(r, stroff + nm, name, want)) != 0)
+            return err;
+        name[want] = '\0';
+        *offset = addr - value;
+        return 0;
+    }
+    return -ENOENT;
+}

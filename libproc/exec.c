@@ -258,13 +258,29 @@ int proc_load(struct vfs_ctx *files, const char *path, const struct proc_args *a
 void proc_keep_args(struct proc *p, const struct proc_args *a, const char *path)
 {
     /* argv's strings come first in the buffer, back to back (args_add). */
-    size_t len = a->argc ? (size_t)(a->argv[a->argc - 1] - a->buf) +
-                               strlen(a->argv[a->argc - 1]) + 1
-                         : 0;
+    size_t len =
+        a->argc ? (size_t)(a->argv[a->argc - 1] - a->buf) + strlen(a->argv[a->argc - 1]) + 1 : 0;
     char *abs = kmalloc(VFS_PATH_MAX);
     bool ok = abs && vfs_abs_path(&p->files, path, abs, VFS_PATH_MAX) == 0;
     proc_set_cmdline(p, a->buf, len, ok ? abs : NULL);
     kfree(abs);
+}
+
+int proc_symbolize(struct proc *p, uint64_t addr, char *name, size_t size, uint64_t *offset)
+{
+    if (!p->exe)
+        return -ENOENT;
+    int fd = vfs_open(&p->files, p->exe, VFS_O_RDONLY, 0);
+    if (fd < 0)
+        return fd;
+    struct vfs_stat st;
+    int err = vfs_fstat(&p->files, fd, &st);
+    struct file_reader fr = { &p->files, fd };
+    struct elf_reader rd = { read_at, &fr, st.size };
+    if (!err)
+        err = elf_symbolize(&rd, addr, name, size, offset);
+    vfs_close(&p->files, fd);
+    return err;
 }
 
 int proc_spawn(const char *path, char *const argv[], char *const envp[], struct vfs_ctx *from,

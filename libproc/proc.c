@@ -420,6 +420,25 @@ const char *proc_status_text(int status)
     return "Killed by a signal";
 }
 
+/* The kernel log's line for a process a fault ends (Linux logs "segfault
+ * at"): the signal, the faulting instruction, and the function of the
+ * program that holds it when the file has a symbol table. */
+static void report_fault(struct proc *p, const struct trap_frame *tf, int sig)
+{
+    char fn[48];
+    uint64_t off = 0;
+    int err = proc_symbolize(p, tf->rip, fn, sizeof(fn), &off);
+    char where[80];
+    if (err)
+        ksnprintf(where, sizeof(where), "%s", p->exe ? p->exe : p->name);
+    else
+        ksnprintf(where, sizeof(where), "%s+%#llx in %s", fn, (unsigned long long)off,
+                  p->exe ? p->exe : p->name);
+    kprintf("proc: %s (pid %d) killed by signal %d (%s) at ip %#llx, %s\n", p->name, p->pid, sig,
+            proc_status_text(sig) ? proc_status_text(sig) : "?", (unsigned long long)tf->rip,
+            where);
+}
+
 /* An exception in user mode: resolve a page fault, or end the process with
  * the signal Linux would send. */
 static void user_fault(struct trap_frame *tf)
@@ -469,6 +488,7 @@ static void user_fault(struct trap_frame *tf)
         cpu_cli();
         return;
     }
+    report_fault(p, tf, sig);
     proc_exit(p, sig);
 }
 

@@ -25,6 +25,10 @@ int proc_group_session(int pgrp);
 /* Signal every live process but pid 1 and @p self (kill(-1)). */
 int proc_kill_all(struct proc *self, int sig);
 
+/* exec.c: the function of @p p's program that holds user address @p addr
+ * (elf_symbolize() on its file), for crash reports. 0 or a negative errno. */
+int proc_symbolize(struct proc *p, uint64_t addr, char *name, size_t size, uint64_t *offset);
+
 /* sys_tty.c: after open(2) returned @p fd: /dev/tty without a controlling
  * terminal is -ENXIO (the fd is closed). Returns @p fd or the error. */
 int proc_tty_opened(struct proc *p, int fd);

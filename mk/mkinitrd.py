@@ -4,17 +4,20 @@
     mkinitrd.py OUT VERSION_HEADER DIR=FILE... link:DIR/NAME=TARGET...
 
 Each DIR=FILE argument puts FILE in the archive as DIR/<basename of FILE>
-(e.g. bin=build/user/bin/ls gives bin/ls), keeping its permission bits.
+(e.g. bin=build/user/bin/ls gives bin/ls), keeping its permission bits; an ELF
+file goes in without its debug sections (strip --strip-debug).
 Each link:DIR/NAME=TARGET argument puts a symbolic link DIR/NAME -> TARGET
 in it (link:sbin/fsck=fsck.sfs).
 etc/motd is generated from the kernel's version header; etc/fstab lists what
 init mounts (/proc and /tmp). Every directory gets
 an entry before its files; times and owners are zero so the same inputs give
-the same bytes. Standard library only.
+the same bytes. Standard library only (and binutils' strip).
 """
 import os
 import re
+import subprocess
 import sys
+import tempfile
 
 
 def entry(ino, name, mode, data=b""):
@@ -46,6 +49,21 @@ tmpfs  /tmp   tmpfs  defaults             0 0
 """
 
 
+def without_debug_info(path):
+    """The file's bytes; for an ELF file, without its debug sections (GRUB
+    loads half as much at boot; the symbol table stays, so a crash report
+    still names the function)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if not data.startswith(b"\x7fELF"):
+        return data
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "stripped")
+        subprocess.run(["strip", "--strip-debug", "-o", out, path], check=True)
+        with open(out, "rb") as f:
+            return f.read()
+
+
 def main(argv):
     out, version_header, specs = argv[1], argv[2], argv[3:]
     files = {"etc/motd": (0o100644, motd(version_header)), "etc/fstab": (0o100644, FSTAB)}
@@ -55,9 +73,8 @@ def main(argv):
             files[name] = (0o120777, target.encode())
             continue
         d, path = spec.split("=", 1)
-        with open(path, "rb") as f:
-            files["%s/%s" % (d, os.path.basename(path))] = (
-                0o100000 | (os.stat(path).st_mode & 0o7777), f.read())
+        files["%s/%s" % (d, os.path.basename(path))] = (
+            0o100000 | (os.stat(path).st_mode & 0o7777), without_debug_info(path))
     blob = bytearray()
     ino = 1
     for d in sorted({n.split("/")[0] for n in files}):

@@ -174,6 +174,14 @@ class ProcessTests(unittest.TestCase):
                              ("stack", "Segmentation fault")]:
             with self.subTest(fault=what):
                 self.assertIn(report, self.sh.run("/t/fault " + what, timeout=120))
+        # the kernel log names the faulting function (the ELF's symbol table)
+        self.assertRegex(self.sh.run("dmesg | tail -1"),
+                         r"killed by signal 11 \(Segmentation fault\) at ip 0x[0-9a-f]+, "
+                         r"recurse\+0x[0-9a-f]+ in /t/fault\n")  # the stack overflow
+        self.sh.run("/t/fault null")
+        self.assertRegex(self.sh.run("dmesg | tail -1"),
+                         r"proc: fault \(pid \d+\) killed by signal 11 \(Segmentation fault\) "
+                         r"at ip 0x[0-9a-f]+, main\+0x[0-9a-f]+ in /t/fault\n")
         # a fault seen by the parent through wait4
         out = self.sh.run("/t/forkexec /t/fault null")
         self.assertIn("killed by signal 11", out)

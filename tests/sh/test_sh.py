@@ -116,6 +116,7 @@ class Behaviour(ShTest):
             path = os.path.join(self.work, "plain")
             with open(path, "w") as f:
                 f.write("data\n")
+            os.chmod(path, 0o644)
             st, out, err = self.run_sh(sh, ["-c", path])
             self.assertEqual((st, err), (126, "sh: %s: Permission denied\n" % path))
             # executable but not a program: text runs as a script, binary is refused

@@ -121,4 +121,20 @@ struct elf_image {
  */
 int elf_parse(const struct elf_reader *r, uint64_t user_limit, struct elf_image *out);
 
+/**
+ * @brief Name the function that contains a user address, from the file's
+ * symbol table (SHT_SYMTAB, which `strip --strip-debug` keeps), for crash
+ * reports. Reads only the headers, the symbols (in chunks) and one name.
+ * @param r      the executable
+ * @param addr   a user address (a static-pie's load bias, ELF_DYN_BASE, is
+ *               taken off here)
+ * @param name   filled with the function's name, cut to fit and NUL-terminated
+ * @param size   size of @p name (at least 1)
+ * @param offset set to @p addr's distance from the function's start
+ * @return 0; -ENOENT when no function symbol covers @p addr or there is no
+ *         symbol table; -ENOEXEC for malformed headers; or the reader's error
+ */
+int elf_symbolize(const struct elf_reader *r, uint64_t addr, char *name, size_t size,
+                  uint64_t *offset);
+
 #endif

@@ -555,6 +555,103 @@ static void parse_list(const char *var, int want)
  * musl-gcc): PROC_TEST_ELF lists static executables that must load,
  * PROC_TEST_ELF_REFUSED dynamic ones that must be refused with -ENOEXEC.
  */
+/* A file with a symbol table only: header, symbols, names, section headers. */
+static uint64_t put_le(uint8_t *p, uint64_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    return v;
+}
+
+static void sym(uint8_t *s, uint32_t name, uint8_t info, uint16_t shndx, uint64_t v, uint64_t sz)
+{
+    put_le(s, name, 4);
+    s[4] = info;
+    put_le(s + 6, shndx, 2);
+    put_le(s + 8, v, 8);
+    put_le(s + 16, sz, 8);
+}
+
+enum { SYMS = 0x100, NSYMS = 5, STRS = SYMS + NSYMS * 24, SHDRS = 0x200, FSIZE = SHDRS + 3 * 64 };
+static const char names[] = "\0main\0helper\0data\0";
+
+static void build_symfile(uint8_t *f, uint16_t type)
+{
+    memset(f, 0, FSIZE);
+    memcpy(f,
+           "\x7f"
+           "ELF\x02\x01\x01",
+           7);
+    put_le(f + 16, type, 2);
+    put_le(f + 40, SHDRS, 8);
+    put_le(f + 58, 64, 2);
+    put_le(f + 60, 3, 2);
+    sym(f + SYMS + 24, 1, 0x12, 1, 0x401000, 0x40);   /* main: GLOBAL FUNC */
+    sym(f + SYMS + 48, 6, 0x02, 1, 0x401040, 0x20);   /* helper: LOCAL FUNC */
+    sym(f + SYMS + 72, 13, 0x11, 2, 0x402000, 0x100); /* data: an OBJECT */
+    sym(f + SYMS + 96, 1, 0x12, 0, 0x401080, 0x10);   /* undefined: skipped */
+    memcpy(f + STRS, names, sizeof(names));
+    uint8_t *sh = f + SHDRS + 64; /* [1] .symtab, [2] .strtab */
+    put_le(sh + 4, 2, 4);
+    put_le(sh + 24, SYMS, 8);
+    put_le(sh + 32, NSYMS * 24, 8);
+    put_le(sh + 40, 2, 4);
+    put_le(sh + 56, 24, 8);
+    sh += 64;
+    put_le(sh + 4, 3, 4);
+    put_le(sh + 24, STRS, 8);
+    put_le(sh + 32, sizeof(names), 8);
+}
+
+START_TEST(test_symbolize)
+{
+    uint8_t f[FSIZE];
+    build_symfile(f, 2);
+    struct elfb_file ff;
+    struct elf_reader r = elfb_reader(&ff, f, FSIZE);
+    char name[16];
+    uint64_t off = 99;
+    ck_assert_int_eq(elf_symbolize(&r, 0x401000, name, sizeof(name), &off), 0);
+    ck_assert_str_eq(name, "main");
+    ck_assert_uint_eq(off, 0);
+    ck_assert_int_eq(elf_symbolize(&r, 0x40105f, name, sizeof(name), &off), 0);
+    ck_assert_str_eq(name, "helper");
+    ck_assert_uint_eq(off, 0x1f);
+    ck_assert_int_eq(elf_symbolize(&r, 0x401060, name, sizeof(name), &off), -ENOENT); /* a gap */
+    ck_assert_int_eq(elf_symbolize(&r, 0x402010, name, sizeof(name), &off), -ENOENT); /* data */
+    ck_assert_int_eq(elf_symbolize(&r, 0x401084, name, sizeof(name), &off), -ENOENT); /* UND */
+    ck_assert_int_eq(elf_symbolize(&r, 0x401008, name, 3, &off), 0); /* cut to fit */
+    ck_assert_str_eq(name, "ma");
+    /* A static-pie: addresses carry the fixed bias. */
+    build_symfile(f, 3);
+    ck_assert_int_eq(elf_symbolize(&r, ELF_DYN_BASE + 0x401010, name, sizeof(name), &off), 0);
+    ck_assert_str_eq(name, "main");
+    ck_assert_uint_eq(off, 0x10);
+    ck_assert_int_eq(elf_symbolize(&r, 0x1000, name, sizeof(name), &off), -ENOENT);
+    /* No section headers; malformed ones; a truncated file. */
+    build_symfile(f, 2);
+    put_le(f + 60, 0, 2);
+    ck_assert_int_eq(elf_symbolize(&r, 0x401000, name, sizeof(name), &off), -ENOENT);
+    build_symfile(f, 2);
+    put_le(f + 58, 40, 2);
+    ck_assert_int_eq(elf_symbolize(&r, 0x401000, name, sizeof(name), &off), -ENOEXEC);
+    build_symfile(f, 2);
+    put_le(f + SHDRS + 64 + 40, 7, 4); /* strtab link out of range */
+    ck_assert_int_eq(elf_symbolize(&r, 0x401000, name, sizeof(name), &off), -ENOEXEC);
+    build_symfile(f, 2);
+    put_le(f + SYMS + 24, 500, 4); /* name past the strings */
+    ck_assert_int_eq(elf_symbolize(&r, 0x401000, name, sizeof(name), &off), -ENOEXEC);
+    build_symfile(f, 2);
+    f[0] = 0;
+    ck_assert_int_eq(elf_symbolize(&r, 0x401000, name, sizeof(name), &off), -ENOEXEC);
+    build_symfile(f, 2);
+    r = elfb_reader(&ff, f, SHDRS + 32); /* section headers cut off */
+    ck_assert_int_eq(elf_symbolize(&r, 0x401000, name, sizeof(name), &off), -ENOEXEC);
+    r = elfb_reader(&ff, f, 32);
+    ck_assert_int_eq(elf_symbolize(&r, 0x401000, name, sizeof(name), &off), -ENOEXEC);
+}
+END_TEST
+
 START_TEST(test_real_binaries)
 {
     parse_list("PROC_TEST_ELF", 0);
@@ -577,6 +674,7 @@ Suite *elf_suite(void)
     tcase_add_test(tc, test_reader_errors_pass_through);
     tcase_add_test(tc, test_bad_arguments);
     tcase_add_test(tc, test_real_binaries);
+    tcase_add_test(tc, test_symbolize);
     suite_add_tcase(s, tc);
     TCase *fz = tcase_create("fuzz");
     tcase_set_timeout(fz, 60);
