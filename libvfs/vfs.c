@@ -253,8 +253,10 @@ int vfs_umount(struct vfs_ctx *ctx, const char *path)
     int err = vfs_walk(ctx, path, true, &vn);
     if (!err) {
         struct vfs_mount *m = vn->mnt;
-        if (!m->covered || !vnode_same(m->root, vn))
-            err = -EINVAL; /* not a mount point (or the root) */
+        if (!vnode_same(m->root, vn))
+            err = -EINVAL; /* not a mount point */
+        else if (!m->covered)
+            err = -EBUSY; /* the root: always in use, as on Linux */
         else {
             vnode_put(vn);
             vn = NULL;
