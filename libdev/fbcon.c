@@ -82,8 +82,7 @@ static void put_pixel(const struct fbcon *c, volatile uint8_t *p, uint32_t v)
 }
 
 /* Draw one cell; `cursor` adds the underline cursor in its foreground colour. */
-static void draw_cell(struct fbcon *c, int row, int col, const struct fbcon_cell *cell,
-                      bool cursor)
+static void draw_cell(struct fbcon *c, int row, int col, const struct fbcon_cell *cell, bool cursor)
 {
     const struct fbcon_font *f = c->font;
     const uint8_t *bits = fbcon_font_bitmap(f, cell->glyph);

@@ -180,8 +180,8 @@ static int eval_simple(struct sh_node *n, int flags)
             *eq = '\0';
             if (!(b && b->special) && !f && ntmp < 16) {
                 const char *old = sh_getvar(assigns.v[i]);
-                tmp[ntmp++] = (struct tmpvar){ sh_strdup(assigns.v[i]),
-                                               old ? sh_strdup(old) : NULL, old != NULL };
+                tmp[ntmp++] = (struct tmpvar){ sh_strdup(assigns.v[i]), old ? sh_strdup(old) : NULL,
+                                               old != NULL };
             }
             sh_setvar(assigns.v[i], eq + 1, 0);
         }
@@ -281,8 +281,7 @@ static int eval_pipe(struct sh_node *n, int flags)
     for (int i = 0; i < nstarted; i++) {
         int ws = 0;
         sh_wait_pid(pids[i], &ws);
-        int st = sh_status_of(ws, i == nstarted - 1 || !WIFSIGNALED(ws) ||
-                                      WTERMSIG(ws) != SIGINT);
+        int st = sh_status_of(ws, i == nstarted - 1 || !WIFSIGNALED(ws) || WTERMSIG(ws) != SIGINT);
         if (i == n->nkids - 1)
             status = st;
     }
@@ -320,31 +319,38 @@ static int eval_background(struct sh_node *n)
     return sh.status = 0;
 }
 
+/* After a loop's body or condition: act on `break` and `continue` (each
+ * consumes one level). True when this loop must end: a break, a continue
+ * aimed at an outer loop, or a return or exit under way. */
+static bool loop_ends(void)
+{
+    if (sh.skip == SH_SKIP_BREAK) {
+        if (--sh.skip_count == 0)
+            sh.skip = SH_SKIP_NONE;
+        return true;
+    }
+    if (sh.skip == SH_SKIP_CONTINUE) {
+        if (--sh.skip_count == 0) {
+            sh.skip = SH_SKIP_NONE;
+            return false;
+        }
+        return true;
+    }
+    return sh.skip != SH_SKIP_NONE;
+}
+
 static int eval_loop(struct sh_node *n, int flags)
 {
     int status = 0;
     sh.loop_depth++;
     for (;;) {
         int c = sh_eval(n->a, (flags & ~SH_EV_EXIT) | SH_EV_TESTED);
-        if (sh.skip)
-            goto skipped_cond;
-        if ((c == 0) != (n->type == SN_WHILE))
-            break;
-        status = sh_eval(n->b, flags & ~SH_EV_EXIT);
-    skipped_cond:
-        if (sh.skip == SH_SKIP_BREAK) {
-            if (--sh.skip_count == 0)
-                sh.skip = SH_SKIP_NONE;
-            break;
+        if (!sh.skip) { /* else a break or continue in the condition */
+            if ((c == 0) != (n->type == SN_WHILE))
+                break;
+            status = sh_eval(n->b, flags & ~SH_EV_EXIT);
         }
-        if (sh.skip == SH_SKIP_CONTINUE) {
-            if (--sh.skip_count == 0) {
-                sh.skip = SH_SKIP_NONE;
-                continue;
-            }
-            break;
-        }
-        if (sh.skip)
+        if (loop_ends())
             break;
     }
     sh.loop_depth--;
@@ -371,19 +377,7 @@ static int eval_for(struct sh_node *n, int flags)
             break;
         }
         status = sh_eval(n->b, flags & ~SH_EV_EXIT);
-        if (sh.skip == SH_SKIP_BREAK) {
-            if (--sh.skip_count == 0)
-                sh.skip = SH_SKIP_NONE;
-            break;
-        }
-        if (sh.skip == SH_SKIP_CONTINUE) {
-            if (--sh.skip_count == 0) {
-                sh.skip = SH_SKIP_NONE;
-                continue;
-            }
-            break;
-        }
-        if (sh.skip)
+        if (loop_ends())
             break;
     }
     sh.loop_depth--;

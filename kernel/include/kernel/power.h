@@ -9,9 +9,9 @@
 
 /** @brief What kernel_power_down() does once the file systems are safe. */
 enum kernel_power_action {
-    KERNEL_POWER_OFF,  /**< leave QEMU (isa-debug-exit), else ACPI S5, else halt */
-    KERNEL_HALT,       /**< the same under QEMU: nothing is left to run */
-    KERNEL_RESTART,    /**< pulse the 8042's reset line, else a triple fault */
+    KERNEL_POWER_OFF, /**< leave QEMU (isa-debug-exit), else ACPI S5, else halt */
+    KERNEL_HALT,      /**< the same under QEMU: nothing is left to run */
+    KERNEL_RESTART,   /**< pulse the 8042's reset line, else a triple fault */
 };
 
 /**

@@ -45,13 +45,13 @@
 
 /** @name Memory-map entry types */
 /** @{ */
-#define MB2_MEM_AVAILABLE 1 /**< Usable RAM. */
-#define MB2_MEM_RESERVED  2 /**< Reserved. */
-#define MB2_MEM_ACPI      3 /**< ACPI tables, reclaimable. */
-#define MB2_MEM_NVS       4 /**< ACPI non-volatile storage. */
-#define MB2_MEM_BADRAM    5 /**< Defective RAM. */
-#define MB2_MEM_PERSISTENT 7 /**< Persistent (non-volatile) memory. */
-#define MB2_MEM_FW_CODE   20 /**< Firmware runtime code (GRUB under UEFI). */
+#define MB2_MEM_AVAILABLE  1  /**< Usable RAM. */
+#define MB2_MEM_RESERVED   2  /**< Reserved. */
+#define MB2_MEM_ACPI       3  /**< ACPI tables, reclaimable. */
+#define MB2_MEM_NVS        4  /**< ACPI non-volatile storage. */
+#define MB2_MEM_BADRAM     5  /**< Defective RAM. */
+#define MB2_MEM_PERSISTENT 7  /**< Persistent (non-volatile) memory. */
+#define MB2_MEM_FW_CODE    20 /**< Firmware runtime code (GRUB under UEFI). */
 /** @} */
 
 #define BOOT_CMDLINE_MAX     256 /**< Longest command line kept (with NUL). */

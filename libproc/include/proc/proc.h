@@ -106,7 +106,7 @@ struct proc_config {
     void (*random)(void *buf, size_t n); /**< Fills AT_RANDOM and getrandom(2). */
     uint64_t (*now_ns)(void);            /**< Monotonic nanoseconds since boot. */
     uint64_t (*realtime_s)(
-        void);              /**< Seconds since the Unix epoch when now_ns() was 0 (0 if unknown). */
+        void); /**< Seconds since the Unix epoch when now_ns() was 0 (0 if unknown). */
     /** reboot(2) after the magic checks; NULL: EPERM. Before RESTART, HALT
      *  and POWER_OFF, which must not return, the caller's files are closed,
      *  so they keep no volume busy. */

@@ -52,7 +52,7 @@ struct procfs_meminfo {
     uint64_t kernel_stack; /**< Kernel thread stacks. */
     uint64_t page_tables;  /**< Page-table frames of user address spaces. */
     uint64_t heap_max;     /**< Kernel heap: its virtual range (VmallocTotal). */
-    uint64_t heap_size;    /**< Kernel heap: the part of the range backed by frames (VmallocUsed). */
+    uint64_t heap_size; /**< Kernel heap: the part of the range backed by frames (VmallocUsed). */
 };
 
 /** @brief What the kernel supplies (procfs_init()). Every hook may be NULL. */
