@@ -37,6 +37,7 @@ include tests/unit/dev/module.mk
 include tests/unit/vfs/module.mk
 include tests/unit/proc/module.mk
 include tests/unit/sfs/module.mk
+include tests/posix/module.mk
 include tests/unit/shell/module.mk
 include tests/ktest/module.mk
 
@@ -48,6 +49,7 @@ include mk/qemu.mk
 include mk/user.mk
 include mk/userbin.mk
 include mk/sh.mk
+include mk/userbox.mk
 include mk/initrd.mk
 include mk/userbench.mk
 include mk/test.mk
@@ -55,6 +57,7 @@ include mk/docs.mk
 include mk/coverage.mk
 include mk/bench.mk
 include mk/layering.mk
+include mk/fuse.mk
 
 .PHONY: all _all clean deps
 # Like run and check, a bare `make` first installs what it needs (musl-gcc for

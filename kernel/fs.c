@@ -25,6 +25,9 @@
 static struct mutex vfs_mutex;
 static struct vfs_ctx kctx;
 static int root_error;
+/* Whether booting changed the root (a format, a new directory): only then
+ * does kernel_fs_init() sync, as a flush costs the host an fdatasync. */
+static bool root_changed;
 
 static void lock(void *ctx)
 {
@@ -43,6 +46,12 @@ static uint64_t now(void)
     return timer_realtime_s();
 }
 
+/* The same clock with nanoseconds, for file times. */
+static uint64_t now_ns(void)
+{
+    return timer_epoch() * 1000000000ull + timer_now_ns();
+}
+
 /* The root disk: vda, the first virtio-blk disk found on PCI. Other disks are
  * left for the user to mount. */
 static struct block_device *root_disk(void)
@@ -58,6 +67,7 @@ static int mount_disk_root(struct block_device *disk)
     if (blank) {
         kprintf("fs: %s is blank (its first MiB is zeros): formatting it with SFS\n", disk->name);
         int err = sfs_vfs_format(disk);
+        root_changed = true;
         if (err) {
             kprintf("fs: formatting %s failed: %s\n", disk->name, k_strerror(err));
             return err;
@@ -69,6 +79,8 @@ static int mount_disk_root(struct block_device *disk)
 static void ensure_dir(const char *path)
 {
     int err = vfs_mkdir(&kctx, path, 0755);
+    if (err == 0)
+        root_changed = true;
     if (err && err != -EEXIST)
         kprintf("fs: cannot create %s: %s\n", path, k_strerror(err));
 }
@@ -136,6 +148,8 @@ static void initrd_mount_one(const char *name, const void *data, size_t len, cha
     char path[VFS_NAME_MAX + 2];
     ksnprintf(path, sizeof(path), "/%s", name);
     int err = vfs_mkdir(&kctx, path, 0755);
+    if (err == 0)
+        root_changed = true;
     if (err && err != -EEXIST) {
         kprintf("initrd: cannot create %s on the root: %s; %s skipped\n", path, k_strerror(err),
                 path);
@@ -154,8 +168,14 @@ static void initrd_mount_one(const char *name, const void *data, size_t len, cha
         return;
     }
     size_t used = strlen(line);
-    ksnprintf(line + used, size - used, "%s%s (%u file%s%s)", used ? ", " : "", path, st.files,
-              st.files == 1 ? "" : "s", st.skipped ? ", some skipped" : "");
+    ksnprintf(line + used, size - used, "%s%s (%u file%s", used ? ", " : "", path, st.files,
+              st.files == 1 ? "" : "s");
+    used = strlen(line);
+    if (st.symlinks)
+        ksnprintf(line + used, size - used, ", %u symbolic link%s", st.symlinks,
+                  st.symlinks == 1 ? "" : "s");
+    used = strlen(line);
+    ksnprintf(line + used, size - used, "%s)", st.skipped ? ", some skipped" : "");
 }
 
 /* The initrd (docs/architecture.md, "File systems"): validated whole first,
@@ -200,7 +220,8 @@ int kernel_fs_init(void)
                               .lock = lock,
                               .unlock = unlock,
                               .lock_ctx = &vfs_mutex,
-                              .now = now };
+                              .now = now,
+                              .now_ns = now_ns };
     int err = vfs_init(&cfg);
     if (err)
         return err;
@@ -231,7 +252,8 @@ int kernel_fs_init(void)
     if (kernel_procinfo_init())
         kprintf("fs: no load-average sampler (out of memory)\n");
     mount_initrd();
-    vfs_sync(); /* a fresh format and the new directories reach the disk now */
+    if (root_changed)
+        vfs_sync(); /* a fresh format and the new directories reach the disk now */
     return err;
 }
 

@@ -10,6 +10,7 @@
 #include <k/console.h>
 #include <k/klog.h>
 #include <arch/spinlock.h>
+#include <arch/bkl.h>
 #include <arch/cpu.h>
 #include <arch/gdt.h>
 #include <arch/idt.h>
@@ -28,6 +29,7 @@
 #include <dev/vga.h>
 #include <mm/mm.h>
 #include <kernel/boot.h>
+#include <kernel/cpus.h>
 #include <kernel/devices.h>
 #include <kernel/fbconsole.h>
 #include <kernel/fs.h>
@@ -140,7 +142,22 @@ static void com1_irq(void *ctx, struct trap_frame *tf)
         kernel_tty_input();
 }
 
-/* Descriptor tables, exception handling, the PICs, the timer and the keyboard. */
+/* The tick rate from "hz=N" on the command line, else the default. */
+static uint32_t tick_rate(void)
+{
+    char hz[16];
+    uint32_t rate = PIT_DEFAULT_HZ;
+    if (cmdline_get(boot_info.cmdline, "hz", hz, sizeof(hz)) > 0) {
+        rate = 0;
+        for (char *p = hz; *p >= '0' && *p <= '9' && rate < 1000000; p++)
+            rate = rate * 10 + (uint32_t)(*p - '0');
+    }
+    return rate;
+}
+
+/* Descriptor tables, exception handling, the interrupt controllers (the local
+ * APIC and I/O APIC, or with "noapic" or without a MADT the 8259 PICs), the
+ * tick, the clocks, COM1 and the keyboard. */
 static void interrupts_init(void)
 {
     gdt_init();
@@ -149,18 +166,22 @@ static void interrupts_init(void)
     pic_init();
     irq_init();
 
-    char hz[16];
-    uint32_t rate = PIT_DEFAULT_HZ;
-    if (cmdline_get(boot_info.cmdline, "hz", hz, sizeof(hz)) > 0) {
-        rate = 0;
-        for (char *p = hz; *p >= '0' && *p <= '9' && rate < 1000000; p++)
-            rate = rate * 10 + (uint32_t)(*p - '0');
-    }
-    pit_init(rate);
+    uint32_t rate = tick_rate();
     uint64_t tsc = timer_tsc_init();
     klog_set_clock(timer_now_ns);
-    kprintf("timer: PIT at %u Hz, TSC %llu.%03llu MHz\n", rate, (unsigned long long)(tsc / 1000),
-            (unsigned long long)(tsc % 1000));
+    int apic = -ENODEV;
+    if (cmdline_has(boot_info.cmdline, "noapic"))
+        klogf(KLOG_DEBUG, "irq", "noapic: the 8259 PICs and the PIT\n");
+    else
+        apic = kernel_cpus_apic_init();
+    if (apic == 0 && timer_apic_init(rate) < 0) {
+        klogf(KLOG_WARNING, "timer", "the local APIC timer does not count; using the PIT\n");
+        pit_init(rate);
+    } else if (apic < 0) {
+        pit_init(rate);
+    }
+    kprintf("timer: %s at %u Hz, TSC %llu.%03llu MHz\n", timer_source(), rate,
+            (unsigned long long)(tsc / 1000), (unsigned long long)(tsc % 1000));
     struct rtc_time now;
     if (rtc_read(&now) == 0) {
         timer_set_epoch(rtc_to_epoch(&now));
@@ -172,12 +193,13 @@ static void interrupts_init(void)
     if (com1.present) {
         irq_set_handler(SERIAL_COM1_IRQ, com1_irq, &com1);
         serial_enable_rx_irq(&com1);
-        pic_unmask(SERIAL_COM1_IRQ);
+        irq_unmask(SERIAL_COM1_IRQ);
     }
     kbd_init(&keyboard); /* read by the terminal's input task, not as a console */
     cpu_sti();
-    kprintf("interrupts: PIC at vectors %d-%d, PIT at %llu.%03llu Hz, keyboard on IRQ %d\n",
-            TRAP_IRQ_BASE, TRAP_IRQ_BASE + 15, (unsigned long long)(timer_rate_mhz() / 1000),
+    kprintf("interrupts: %s, IRQs at vectors %d-%d, %s at %llu.%03llu Hz, keyboard on IRQ %d\n",
+            irq_get_chip()->name, TRAP_IRQ_BASE, TRAP_IRQ_BASE + 15, timer_source(),
+            (unsigned long long)(timer_rate_mhz() / 1000),
             (unsigned long long)(timer_rate_mhz() % 1000), KBD_IRQ);
 }
 
@@ -185,6 +207,9 @@ extern const uint8_t __ksyms_start[], __ksyms_end[];
 
 void kmain(uint32_t magic, uint32_t info_phys)
 {
+    /* The boot CPU holds the big kernel lock from the first line (arch/bkl.h):
+     * it gives it up only to run user code or to halt. */
+    arch_bkl_lock();
     ksym_set_table(__ksyms_start, (size_t)(__ksyms_end - __ksyms_start));
     console_init();
     kprintf("%s %s (x86_64) booting\n", KERNEL_NAME, KERNEL_VERSION);
@@ -206,6 +231,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     if (err)
         panic("memory management failed to start: %d", err);
     console_init_framebuffer();
+    kernel_cpus_discover(&boot_info);
     interrupts_init();
     err = kernel_threads_init(&keyboard);
     if (err)
@@ -219,6 +245,7 @@ void kmain(uint32_t magic, uint32_t info_phys)
     err = kernel_procs_init();
     if (err)
         kprintf("proc: no user processes: %s\n", k_strerror(err));
+    kernel_cpus_start_aps(&boot_info); /* after ring 3's set-up: the APs copy its CPU features */
     selftest_run(boot_info.cmdline);
 
     if (cmdline_has(boot_info.cmdline, "ktest"))

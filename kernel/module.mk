@@ -4,6 +4,7 @@ MODULE_DIR := kernel
 MODULE_DEPS := arch dev k mm proc sched vfs
 MODULE_SRCS :=
 MODULE_KERNEL_SRCS := \
+	kernel/cpus.c \
 	kernel/devices.c \
 	kernel/fbconsole.c \
 	kernel/fs.c \

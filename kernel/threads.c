@@ -1,8 +1,13 @@
 /*
  * threads.c - wire libsched to libmm, the PIT and the keyboard (kernel/threads.h).
  */
+#include <arch/apic.h>
+#include <arch/bkl.h>
 #include <arch/cpu.h>
+#include <arch/percpu.h>
+#include <arch/smp.h>
 #include <k/errno.h>
+#include <k/klog.h>
 #include <k/kprintf.h>
 #include <arch/pic.h>
 #include <arch/timer.h>
@@ -36,9 +41,50 @@ static void stack_free(void *base, size_t size)
     mm_kstack_free(mm_kernel_aspace(), mm_kernel_vregion(), &s);
 }
 
+/* The idle thread's halt: without the big kernel lock (arch/bkl.h), so the
+ * other CPUs can run kernel code meanwhile; taken again before the
+ * scheduler looks for work. */
 static void idle(void)
 {
+    cpu_cli();
+    arch_bkl_unlock();
     cpu_sti_hlt();
+    arch_bkl_lock_idle();
+    cpu_sti();
+}
+
+static unsigned this_cpu(void)
+{
+    return cpu_index();
+}
+
+/* Wake CPU @p cpu from its idle halt: the wake-up IPI (its handler only
+ * counts it; the halt ends and the idle loop looks at the run queues). */
+static void kick(unsigned cpu)
+{
+    apic_send_ipi(arch_cpus[cpu].apic_id, APIC_IPI_VECTOR);
+}
+
+/* An application processor's own tick (the local timer's, arch/timer.h). */
+static void cpu_tick(void)
+{
+    sched_tick(0);
+}
+
+/* An application processor, online, with interrupts off: it takes part in
+ * scheduling from here on (its idle thread is this context). */
+static void ap_enter(void)
+{
+    char name[THREAD_NAME_MAX];
+    ksnprintf(name, sizeof(name), "idle%u", cpu_index());
+    timer_apic_start_this_cpu(); /* its ticks also end arch_bkl_lock_idle()'s halts */
+    arch_bkl_lock_idle();
+    klogf(KLOG_DEBUG, "smp", "CPU %u takes part in scheduling\n", cpu_index());
+    int err = sched_cpu_enter(name);
+    klogf(KLOG_ERR, "smp", "CPU %u cannot schedule: %s\n", cpu_index(), k_strerror(err));
+    arch_bkl_unlock();
+    for (;;)
+        cpu_sti_hlt();
 }
 
 static void tick(uint64_t ticks)
@@ -90,6 +136,8 @@ int kernel_threads_init(struct kbd *kbd)
         .idle = idle,
         .switch_hook = proc_switch_hook,
         .now_ms = timer_uptime_ms,
+        .cpu_index = this_cpu,
+        .kick = kick,
         .stack_size = 16 * 1024,
         .slice_ticks = 10,
     };
@@ -109,6 +157,9 @@ int kernel_threads_init(struct kbd *kbd)
 
     uint64_t f = cpu_irq_save();
     timer_set_tick_hook(tick);
+    timer_set_cpu_tick_hook(cpu_tick);
+    smp_set_ap_entry(ap_enter);
+    arch_bkl_set_wake(kick); /* a CPU halted for the big lock runs once it is free */
     timer_set_sleep_hook(thread_sleep_ms);
     irq_set_exit_hook(sched_preempt);
     kbd->on_input = kbd_input;

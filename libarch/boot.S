@@ -211,6 +211,7 @@ msg_no_long_mode:
 
     .section .boot.bss, "aw", @nobits
     .balign 4096
+    .global boot_pml4               /* application processors start on these too (smp.c) */
 boot_pml4:      .skip 4096
 boot_pdpt_low:  .skip 4096
 boot_pd_low:    .skip 4096
@@ -228,6 +229,14 @@ higher_half_entry:
     lgdt (%rax)
     movabs $boot_stack_top, %rsp
     xor %ebp, %ebp                  /* ends backtraces */
+    /* GS.base = the boot CPU's per-CPU block (arch/percpu.h), its self
+     * pointer set, so per-CPU data works from kmain()'s first line. */
+    movabs $arch_cpus, %rax
+    movq %rax, 16(%rax)
+    mov $0xc0000101, %ecx           /* MSR_GS_BASE */
+    mov %rax, %rdx
+    shr $32, %rdx
+    wrmsr                           /* (EDI and ESI survive) */
     /* EDI = magic, ESI = info physical address (32-bit moves zeroed the tops). */
     mov %edi, %edi
     mov %esi, %esi

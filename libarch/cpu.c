@@ -71,6 +71,13 @@ void cpu_pause(void)
     __asm__ volatile("pause");
 }
 
+uint32_t cpu_index(void)
+{
+    uint32_t i;
+    __asm__ volatile("movl %%gs:24, %0" : "=r"(i)); /* struct arch_cpu::index */
+    return i;
+}
+
 uint64_t cpu_read_rflags(void)
 {
     uint64_t f;

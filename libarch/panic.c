@@ -39,20 +39,30 @@ size_t backtrace_collect(uintptr_t rbp, uintptr_t *out, size_t max, uintptr_t lo
     return n;
 }
 
+void backtrace_print_frame(size_t i, uintptr_t pc, int is_return, const char *note)
+{
+    /* A return address is just past its call: look up the call itself. */
+    uintptr_t at = is_return ? pc - 1 : pc, off;
+    const char *fn = ksym_lookup(at, &off);
+    const char *file;
+    unsigned line;
+    kprintf("  #%zu %p", i, (void *)pc);
+    if (fn)
+        kprintf(" %s+%#lx", fn, (unsigned long)(off + (pc - at)));
+    if (kline_lookup(at, &file, &line) == 0)
+        kprintf(" (%s:%u)", file, line);
+    if (note)
+        kprintf(" (%s)", note);
+    kprintf("\n");
+}
+
 void backtrace_print(uintptr_t rbp)
 {
     uintptr_t addrs[BACKTRACE_MAX];
     size_t n = backtrace_collect(rbp, addrs, BACKTRACE_MAX, KERNEL_HALF_START, UINTPTR_MAX);
     kprintf("backtrace:\n");
-    for (size_t i = 0; i < n; i++) {
-        /* A return address is just past its call: look up the call itself. */
-        uintptr_t off;
-        const char *fn = ksym_lookup(addrs[i] - 1, &off);
-        if (fn)
-            kprintf("  #%zu %p %s+%#lx\n", i, (void *)addrs[i], fn, (unsigned long)(off + 1));
-        else
-            kprintf("  #%zu %p\n", i, (void *)addrs[i]);
-    }
+    for (size_t i = 0; i < n; i++)
+        backtrace_print_frame(i, addrs[i], 1, NULL);
     if (n == 0)
         kprintf("  (no frames)\n");
 }

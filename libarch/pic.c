@@ -1,5 +1,6 @@
 /*
- * pic.c - 8259 PIC driver and the IRQ dispatch layer (arch/pic.h).
+ * pic.c - the 8259 PIC driver (arch/pic.h) and its irq_chip for the IRQ layer
+ * (irq.c).
  */
 #include <arch/cpu.h>
 #include <k/errno.h>
@@ -9,17 +10,6 @@
 #define ICW1_ICW4     0x01
 #define ICW4_8086     0x01
 #define OCW3_READ_ISR 0x0b
-
-struct irq_slot {
-    irq_handler_fn fn;
-    void *ctx;
-    uint64_t count;
-};
-
-static struct irq_slot irqs[IRQ_LINES];
-static uint64_t spurious;
-static void (*exit_hook)(void);
-static unsigned depth;
 
 void pic_init(void)
 {
@@ -100,58 +90,22 @@ bool pic_check_spurious(int irq)
     return true;
 }
 
-void irq_dispatch(struct trap_frame *tf)
+void pic_disable(void)
 {
-    int irq = (int)tf->vector - TRAP_IRQ_BASE;
-    if (irq < 0 || irq >= IRQ_LINES)
-        return;
-    if (pic_check_spurious(irq)) {
-        spurious++;
-        return;
-    }
-    irqs[irq].count++;
-    depth++;
-    if (irqs[irq].fn)
-        irqs[irq].fn(irqs[irq].ctx, tf);
-    depth--;
-    pic_eoi(irq);
-    if (exit_hook)
-        exit_hook(); /* may switch threads: the PIC is ready for the next IRQ */
+    outb(PIC1_DATA, 0xff);
+    outb(PIC2_DATA, 0xff);
 }
 
-void irq_set_exit_hook(void (*hook)(void))
+static int chip_unmask(int irq)
 {
-    exit_hook = hook;
-}
-
-unsigned irq_depth(void)
-{
-    return depth;
-}
-
-void irq_init(void)
-{
-    for (int v = TRAP_IRQ_BASE; v < TRAP_IRQ_BASE + IRQ_LINES; v++)
-        trap_set_handler(v, irq_dispatch);
-}
-
-int irq_set_handler(int irq, irq_handler_fn fn, void *ctx)
-{
-    if (irq < 0 || irq >= IRQ_LINES)
-        return -EINVAL;
-    uint64_t f = cpu_irq_save();
-    irqs[irq].fn = fn;
-    irqs[irq].ctx = ctx;
-    cpu_irq_restore(f);
+    pic_unmask(irq);
     return 0;
 }
 
-uint64_t irq_count(int irq)
-{
-    return irq >= 0 && irq < IRQ_LINES ? irqs[irq].count : 0;
-}
-
-uint64_t irq_spurious_count(void)
-{
-    return spurious;
-}
+const struct irq_chip pic_irq_chip = {
+    .name = "8259 PIC",
+    .unmask = chip_unmask,
+    .mask = pic_mask,
+    .eoi = pic_eoi,
+    .spurious = pic_check_spurious,
+};

@@ -55,9 +55,10 @@ arch_syscall_entry:
     swapgs
     sysretq
 
-    /* arch_enter_user(frame): continue at the exit path with RSP at the frame. */
-    .global arch_enter_user
-arch_enter_user:
+    /* arch_enter_user_frame(frame): continue at the exit path with RSP at
+     * the frame (user.c's arch_enter_user() first gives up the big lock). */
+    .global arch_enter_user_frame
+arch_enter_user_frame:
     movq %rdi, %rsp
     jmp arch_trap_return
 

@@ -3,6 +3,7 @@
  *
  * Runs on the host too: tests feed it fabricated trap frames.
  */
+#include <arch/bkl.h>
 #include <arch/cpu.h>
 #include <arch/ksyms.h>
 #include <k/kprintf.h>
@@ -10,7 +11,14 @@
 #include <arch/trap.h>
 
 static trap_handler_fn handlers[256];
+/* Vectors whose handlers run without the big kernel lock: NMI, double fault
+ * and machine check (a CPU may be spinning for the lock when they come), and
+ * what trap_set_lockless() adds. */
+static bool lockless[256] = { [2] = true, [8] = true, [18] = true };
 static int (*guard_checker)(uintptr_t va);
+/* The one kernel instruction allowed to page-fault (arch_probe_read()), and
+ * where it resumes when it does. */
+static uintptr_t probe_insn, probe_resume;
 
 static const char *const exception_names[32] = {
     "Divide error",
@@ -156,13 +164,10 @@ void trap_report(const struct trap_frame *tf)
             (unsigned long long)tf->r13, (unsigned long long)tf->r14, (unsigned long long)tf->r15);
     kprintf("rip %016llx cs %04llx rflags %08llx ss %04llx\n", (unsigned long long)tf->rip,
             (unsigned long long)tf->cs, (unsigned long long)tf->rflags, (unsigned long long)tf->ss);
-    uintptr_t off;
-    const char *fn = (tf->cs & 3) ? NULL : ksym_lookup(tf->rip, &off);
-    if (fn)
-        kprintf("  #0 %p %s+%#lx (faulting instruction)\n", (void *)tf->rip, fn,
-                (unsigned long)off);
-    else
+    if (tf->cs & 3) /* user code: the kernel's tables do not describe it */
         kprintf("  #0 %p (faulting instruction)\n", (void *)tf->rip);
+    else
+        backtrace_print_frame(0, tf->rip, 0, "faulting instruction");
     backtrace_print(tf->rbp);
 }
 
@@ -179,11 +184,40 @@ trap_handler_fn trap_set_user_return_hook(trap_handler_fn fn)
 /* Trap dispatch proper; trap_dispatch() adds the return-to-user hook. */
 static void dispatch(struct trap_frame *tf);
 
+void trap_set_lockless(int vector)
+{
+    if (vector >= 0 && vector <= 255)
+        lockless[vector] = true;
+}
+
+void trap_set_probe_fixup(uintptr_t insn, uintptr_t resume)
+{
+    probe_insn = insn;
+    probe_resume = resume;
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
+    /* The probe's page fault: resume at its fixup, before anything else and
+     * without the big kernel lock, so a probe runs in any context (a
+     * lockless IPI handler too). Only that instruction, only in the kernel. */
+    if (tf->vector == TRAP_PAGE_FAULT && (tf->cs & 3) == 0 && probe_insn && tf->rip == probe_insn) {
+        tf->rip = probe_resume;
+        return;
+    }
+    /* The big kernel lock (arch/bkl.h): taken on entry from user mode or
+     * from an idle halt, given back on the way out. A thread switch inside
+     * keeps it with the CPU, so "took" stays right for whoever returns. */
+    bool to_user = (tf->cs & 3) == 3;
+    bool took = !lockless[tf->vector & 0xff] && arch_bkl_enter();
     dispatch(tf);
-    if (user_return_hook && (tf->cs & 3) == 3)
+    /* A lockless handler may return to user mode without the lock (a tick
+     * that found it taken): what the hook does (signals) waits for the next
+     * entry that gets it. */
+    if (user_return_hook && to_user && arch_bkl_held())
         user_return_hook(tf);
+    if (to_user ? arch_bkl_held() : took)
+        arch_bkl_unlock();
 }
 
 trap_handler_fn trap_set_user_fault_handler(trap_handler_fn fn)

@@ -2,11 +2,13 @@
  * user.c - ring 3 set-up: per-CPU block, syscall MSRs, int 0x80, FPU, SMEP and
  * SMAP (arch/user.h). Kernel only; the entry code is in syscall.S and isr.S.
  *
- * Uniprocessor today: one per-CPU block. Its layout is shared with syscall.S
- * (offsets 0 and 8), so change both together.
+ * The per-CPU block is struct arch_cpu (arch/percpu.h); its first fields are
+ * shared with syscall.S (offsets 0 and 8), so change both together.
  */
+#include <arch/bkl.h>
 #include <arch/cpu.h>
 #include <arch/gdt.h>
+#include <arch/percpu.h>
 #include <arch/user.h>
 #include <k/kprintf.h>
 
@@ -33,14 +35,6 @@
 /* RFLAGS bits cleared on `syscall`: TF, IF, DF, IOPL, NT, AC (as Linux). */
 #define SYSCALL_RFLAGS_MASK 0x47700ull
 
-/* The per-CPU block GS points at in the kernel (syscall.S reads it). */
-struct percpu {
-    uint64_t kernel_rsp; /* 0: top of the running thread's kernel stack */
-    uint64_t user_rsp;   /* 8: the user RSP, saved by the syscall entry */
-    struct percpu *self; /* 16 */
-};
-
-static struct percpu cpu0;
 static arch_syscall_fn syscall_handler;
 static struct arch_fpu initial_fpu;
 
@@ -49,12 +43,24 @@ void arch_syscall_dispatch(struct trap_frame *tf); /* called from syscall.S */
 
 void arch_syscall_dispatch(struct trap_frame *tf)
 {
+    bool took = arch_bkl_enter(); /* not taken yet by `syscall`; taken by int 0x80's trap */
     cpu_sti();
     if (syscall_handler)
         syscall_handler(tf);
     else
         tf->rax = (uint64_t)-38; /* -ENOSYS */
     cpu_cli();
+    arch_bkl_exit(took);
+}
+
+__attribute__((noreturn)) void arch_enter_user_frame(struct trap_frame *tf); /* syscall.S */
+
+void arch_enter_user(struct trap_frame *tf)
+{
+    cpu_cli();
+    if (arch_bkl_held())
+        arch_bkl_unlock(); /* user code runs outside the big kernel lock */
+    arch_enter_user_frame(tf);
 }
 
 static void int80(struct trap_frame *tf)
@@ -69,16 +75,15 @@ static void fpu_init(void)
     __asm__ volatile("fninit");
     uint32_t mxcsr = 0x1f80; /* every SSE exception masked, round to nearest */
     __asm__ volatile("ldmxcsr %0" : : "m"(mxcsr));
-    arch_fpu_save(&initial_fpu);
 }
 
-void arch_user_init(struct arch_user_features *out)
+void arch_user_init_cpu(struct arch_user_features *out)
 {
     struct arch_user_features f = { 0 };
 
-    cpu0.self = &cpu0;
-    cpu0.kernel_rsp = gdt_tss()->rsp[0];
-    wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)&cpu0);
+    struct arch_cpu *c = arch_cpu_this();
+    c->kernel_rsp = gdt_tss()->rsp[0];
+    wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)c);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
 
     /* SYSRET loads CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, both with
@@ -91,7 +96,6 @@ void arch_user_init(struct arch_user_features *out)
     wrmsr(MSR_EFER, efer | EFER_SCE);
     f.nx = (efer & EFER_NXE) != 0;
 
-    trap_set_handler(ARCH_INT80_VECTOR, int80);
     fpu_init();
 
     uint32_t r[4];
@@ -113,6 +117,13 @@ void arch_user_init(struct arch_user_features *out)
         *out = f;
 }
 
+void arch_user_init(struct arch_user_features *out)
+{
+    arch_user_init_cpu(out);
+    trap_set_handler(ARCH_INT80_VECTOR, int80);
+    arch_fpu_save(&initial_fpu);
+}
+
 void arch_set_syscall_handler(arch_syscall_fn fn)
 {
     syscall_handler = fn;
@@ -121,7 +132,7 @@ void arch_set_syscall_handler(arch_syscall_fn fn)
 void arch_set_kernel_stack(uint64_t top)
 {
     gdt_set_kernel_stack(top);
-    cpu0.kernel_rsp = top;
+    arch_cpu_this()->kernel_rsp = top;
 }
 
 void arch_user_frame_init(struct trap_frame *tf, uint64_t entry, uint64_t sp)

@@ -43,8 +43,13 @@ int dev_irq_attach(struct dev_irq_action *a, int irq, void (*fn)(void *ctx), voi
     a->next = lines[irq];
     lines[irq] = a;
     cpu_irq_restore(flags);
-    if (first)
-        pic_unmask(irq);
+    if (first) {
+        int err = irq_unmask(irq);
+        if (err) { /* the controller has no input for this line */
+            dev_irq_detach(a);
+            return err;
+        }
+    }
     return 0;
 }
 
@@ -63,7 +68,7 @@ int dev_irq_detach(struct dev_irq_action *a)
     *pp = a->next;
     bool last = lines[a->irq] == NULL;
     if (last) {
-        pic_mask(a->irq);
+        irq_mask(a->irq);
         irq_set_handler(a->irq, NULL, NULL);
     }
     cpu_irq_restore(flags);

@@ -67,7 +67,7 @@ void kbd_init(struct kbd *k)
     for (int i = 0; i < 32 && (inb(KBD_STATUS_PORT) & KBD_STATUS_OUTPUT_FULL); i++)
         (void)inb(KBD_DATA_PORT);
     irq_set_handler(KBD_IRQ, kbd_irq_handler, k);
-    pic_unmask(KBD_IRQ);
+    irq_unmask(KBD_IRQ);
 }
 
 bool kbd_next_event(struct kbd *k, struct kbd_event *out)

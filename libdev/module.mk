@@ -11,16 +11,21 @@ MODULE_SRCS := \
 	libdev/serial.c \
 	libdev/vga.c \
 	libdev/blockdev.c \
+	libdev/blockdev_sg.c \
+	libdev/blockdev_ra.c \
+	libdev/blockdev_batch.c \
 	libdev/dev_irq.c \
 	libdev/fbcon.c \
 	$(BUILD)/gen/libdev/fbcon_font.c \
 	libdev/devmodel.c \
 	libdev/dma.c \
+	libdev/dma_sg.c \
 	libdev/mmio.c \
 	libdev/pci.c \
 	libdev/pci_list.c \
 	libdev/ramdisk.c \
 	libdev/virtio_blk.c \
+	libdev/virtio_blk_io.c \
 	libdev/virtio_pci.c \
 	libdev/virtqueue.c \
 	libdev/wait.c

@@ -3,9 +3,10 @@
  *
  * Layer: lowest layer of the PCI bus, directly on port I/O (mechanism #1, ports
  * 0xCF8/0xCFC). Interface: pci_config_*, pci_read/write*, pci_probe_function,
- * pci_enumerate, pci_bar_decode, pci_cap_next/find, pci_enable.
- * Locking: pci_lock (interrupt-safe) covers each address/data pair; BAR sizing
- * and enumeration run at boot before drivers use the devices.
+ * pci_enumerate, pci_size_bars, pci_bar_decode, pci_cap_next/find, pci_enable.
+ * Locking: pci_lock (interrupt-safe) covers each address/data pair;
+ * enumeration runs at boot, BAR sizing before a driver uses the function
+ * (or, for a function no driver binds, at its first listing).
  */
 #include <arch/cpu.h>
 #include <k/errno.h>
@@ -109,15 +110,29 @@ static uint64_t size_from_mask(uint64_t mask)
     return mask & (~mask + 1);
 }
 
-int pci_bar_decode(const struct pci_device *d, int index, struct pci_bar *bar)
+/* Sizing writes all ones to a BAR: the device must not decode that address
+ * meanwhile. Decoding goes off once per device, not per BAR: under QEMU each
+ * change of the command register's decode bits remaps the device's regions,
+ * which costs about a millisecond of emulation (docs/benchmarks.md, "Boot time"). */
+static uint16_t decode_off(const struct pci_device *d)
 {
-    if (index < 0 || index >= PCI_MAX_BARS)
-        return -EINVAL;
+    uint16_t cmd = pci_read16(d, PCI_COMMAND);
+    if (cmd & (PCI_CMD_IO | PCI_CMD_MEMORY))
+        pci_write16(d, PCI_COMMAND, cmd & (uint16_t) ~(PCI_CMD_IO | PCI_CMD_MEMORY));
+    return cmd;
+}
+
+static void decode_restore(const struct pci_device *d, uint16_t cmd)
+{
+    if (cmd & (PCI_CMD_IO | PCI_CMD_MEMORY))
+        pci_write16(d, PCI_COMMAND, cmd);
+}
+
+/* pci_bar_decode with the device's decoding already off. */
+static int bar_decode(const struct pci_device *d, int index, struct pci_bar *bar)
+{
     memset(bar, 0, sizeof(*bar));
     uint8_t off = (uint8_t)(PCI_BAR0 + 4 * index);
-    /* Sizing writes all ones; the device must not decode that address meanwhile. */
-    uint16_t cmd = pci_read16(d, PCI_COMMAND);
-    pci_write16(d, PCI_COMMAND, cmd & (uint16_t) ~(PCI_CMD_IO | PCI_CMD_MEMORY));
     uint32_t orig = pci_read32(d, off);
     pci_write32(d, off, 0xffffffffu);
     uint32_t probe = pci_read32(d, off);
@@ -154,11 +169,42 @@ int pci_bar_decode(const struct pci_device *d, int index, struct pci_bar *bar)
             bar->type = PCI_BAR_NONE;
         }
     }
-    pci_write16(d, PCI_COMMAND, cmd);
     return used;
 }
 
+int pci_bar_decode(const struct pci_device *d, int index, struct pci_bar *bar)
+{
+    if (index < 0 || index >= PCI_MAX_BARS)
+        return -EINVAL;
+    uint16_t cmd = decode_off(d);
+    int used = bar_decode(d, index, bar);
+    decode_restore(d, cmd);
+    return used;
+}
+
+void pci_size_bars(struct pci_device *d)
+{
+    if (d->bars_sized)
+        return;
+    int nbars = d->header_type == 0 ? PCI_MAX_BARS : d->header_type == PCI_HEADER_BRIDGE ? 2 : 0;
+    if (nbars) {
+        uint16_t cmd = decode_off(d);
+        for (int i = 0; i < nbars;)
+            i += bar_decode(d, i, &d->bars[i]);
+        decode_restore(d, cmd);
+    }
+    d->bars_sized = true;
+}
+
 int pci_probe_function(struct pci_device *d, uint8_t bus, uint8_t slot, uint8_t func)
+{
+    int err = pci_probe_function_lazy(d, bus, slot, func);
+    if (!err)
+        pci_size_bars(d);
+    return err;
+}
+
+int pci_probe_function_lazy(struct pci_device *d, uint8_t bus, uint8_t slot, uint8_t func)
 {
     memset(d, 0, sizeof(*d));
     d->bus = bus;
@@ -179,18 +225,11 @@ int pci_probe_function(struct pci_device *d, uint8_t bus, uint8_t slot, uint8_t 
     d->irq_pin = pci_read8(d, PCI_INTERRUPT_PIN);
     ksnprintf(d->dev.name, sizeof(d->dev.name), "0000:%02x:%02x.%x", bus, slot, func);
 
-    int nbars = 0;
     if (d->header_type == 0) {
-        nbars = PCI_MAX_BARS;
         d->subsys_vendor = pci_read16(d, PCI_SUBSYS_VENDOR);
         d->subsys_id = pci_read16(d, PCI_SUBSYS_ID);
     } else if (d->header_type == PCI_HEADER_BRIDGE) {
-        nbars = 2;
         d->secondary_bus = pci_read8(d, PCI_SECONDARY_BUS);
-    }
-    for (int i = 0; i < nbars;) {
-        int used = pci_bar_decode(d, i, &d->bars[i]);
-        i += used > 0 ? used : 1;
     }
     return 0;
 }
@@ -203,6 +242,7 @@ struct pci_scan {
     unsigned head, tail;
     uint8_t seen[PCI_MAX_BUSES / 8];
     bool follow_bridges;
+    bool lazy_bars;
     struct pci_device tmp;
 };
 
@@ -217,7 +257,8 @@ static void queue_bus(struct pci_scan *sc, uint8_t bus)
 static void found(struct pci_scan *sc, uint8_t bus, uint8_t slot, uint8_t func)
 {
     struct pci_device *d = sc->count < sc->max ? &sc->out[sc->count] : &sc->tmp;
-    if (pci_probe_function(d, bus, slot, func))
+    if (sc->lazy_bars ? pci_probe_function_lazy(d, bus, slot, func)
+                      : pci_probe_function(d, bus, slot, func))
         return;
     sc->count++;
     if (sc->follow_bridges && d->header_type == PCI_HEADER_BRIDGE &&
@@ -251,6 +292,7 @@ int pci_enumerate(struct pci_device *out, size_t max, unsigned flags)
     memset(sc, 0, sizeof(*sc));
     sc->out = out;
     sc->max = max;
+    sc->lazy_bars = (flags & PCI_SCAN_LAZY_BARS) != 0;
     if (flags & PCI_SCAN_ALL_BUSES) {
         for (unsigned bus = 0; bus < PCI_MAX_BUSES; bus++)
             scan_bus(sc, (uint8_t)bus);
@@ -297,4 +339,46 @@ void pci_enable(const struct pci_device *d, uint16_t bits)
     cmd |= bits & (PCI_CMD_IO | PCI_CMD_MEMORY | PCI_CMD_BUS_MASTER);
     cmd &= (uint16_t)~PCI_CMD_INTX_DISABLE;
     pci_write16(d, PCI_COMMAND, cmd);
+}
+
+int pci_msix_probe(const struct pci_device *d, struct pci_msix *m)
+{
+    *m = (struct pci_msix){ 0 };
+    uint8_t cap = pci_cap_find(d, PCI_CAP_ID_MSIX, 0);
+    if (!cap)
+        return -ENOENT;
+    uint16_t ctrl = pci_read16(d, (uint8_t)(cap + PCI_MSIX_CTRL));
+    uint32_t table = pci_read32(d, (uint8_t)(cap + PCI_MSIX_TABLE));
+    uint8_t bar = table & 7;
+    uint16_t size = (uint16_t)((ctrl & 0x7ff) + 1);
+    uint32_t offset = table & ~7u;
+    if (bar >= PCI_MAX_BARS ||
+        (d->bars[bar].type != PCI_BAR_MEM32 && d->bars[bar].type != PCI_BAR_MEM64) ||
+        (uint64_t)offset + (uint64_t)size * PCI_MSIX_ENTRY_SIZE > d->bars[bar].size)
+        return -ENODEV;
+    *m = (struct pci_msix){ .cap = cap, .size = size, .bar = bar, .offset = offset };
+    return 0;
+}
+
+int pci_msix_set_entry(const struct pci_msix *m, unsigned entry, uint64_t addr, uint32_t data,
+                       bool masked)
+{
+    if (!m->table || entry >= m->size)
+        return -EINVAL;
+    volatile uint8_t *e = m->table + (size_t)entry * PCI_MSIX_ENTRY_SIZE;
+    mmio_write32(m->mmio, e + 12, 1); /* masked while it changes */
+    mmio_write32(m->mmio, e, (uint32_t)addr);
+    mmio_write32(m->mmio, e + 4, (uint32_t)(addr >> 32));
+    mmio_write32(m->mmio, e + 8, data);
+    mmio_write32(m->mmio, e + 12, masked ? 1 : 0);
+    return 0;
+}
+
+void pci_msix_enable(const struct pci_device *d, const struct pci_msix *m, bool on)
+{
+    uint8_t off = (uint8_t)(m->cap + PCI_MSIX_CTRL);
+    uint16_t ctrl = pci_read16(d, off);
+    ctrl = on ? (uint16_t)((ctrl | PCI_MSIX_ENABLE) & ~PCI_MSIX_MASKALL)
+              : (uint16_t)(ctrl & ~PCI_MSIX_ENABLE);
+    pci_write16(d, off, ctrl);
 }

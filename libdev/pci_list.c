@@ -25,9 +25,14 @@ const struct pci_device_id *pci_match_id(const struct pci_device_id *table,
     return NULL;
 }
 
+/* A driver that matches gets the device's BARs sized before its probe. */
 static const void *pci_bus_match(struct device *dev, struct driver *drv)
 {
-    return pci_match_id(drv->id_table, pci_from_device(dev));
+    struct pci_device *d = pci_from_device(dev);
+    const struct pci_device_id *id = pci_match_id(drv->id_table, d);
+    if (id)
+        pci_size_bars(d);
+    return id;
 }
 
 void pci_bus_init(struct bus_type *bus)

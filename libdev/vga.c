@@ -1,5 +1,10 @@
 /*
  * vga.c - VGA text-mode console (dev/vga.h).
+ *
+ * The screen is written through a RAM copy (struct vga's shadow): a cell is
+ * stored only when its value changes, and scrolling moves the copy, never
+ * reading the screen. Under QEMU the text memory is emulated I/O, each access
+ * a round trip through the emulator, and a boot's scrolls were most of them.
  */
 #include <arch/cpu.h>
 #include <dev/vga.h>
@@ -15,10 +20,19 @@ static uint16_t blank(const struct vga *v)
     return (uint16_t)(v->attr << 8 | ' ');
 }
 
+/* Cell @p i becomes @p val; the screen is written only if that changes it. */
+static void set_cell(struct vga *v, int i, uint16_t val)
+{
+    if (v->shadow[i] != val) {
+        v->shadow[i] = val;
+        v->cells[i] = val;
+    }
+}
+
 static void clear_range(struct vga *v, int from, int to)
 {
     for (int i = from; i < to; i++)
-        v->cells[i] = blank(v);
+        set_cell(v, i, blank(v));
 }
 
 static void update_cursor(struct vga *v)
@@ -45,6 +59,9 @@ void vga_init(struct vga *v, volatile uint16_t *cells, int hw_cursor)
     v->attr = DEFAULT_ATTR;
     v->esc_state = ESC_NONE;
     v->hw_cursor = hw_cursor;
+    /* Whatever the screen held before, every cell is written once by the clear. */
+    for (int i = 0; i < VGA_COLS * VGA_ROWS; i++)
+        v->shadow[i] = (uint16_t)~blank(v);
     if (hw_cursor) { /* an underline cursor: scan lines 14-15 */
         outb(CRTC_INDEX, 0x0a);
         outb(CRTC_DATA, 14);
@@ -61,8 +78,10 @@ void vga_set_color(struct vga *v, enum vga_color fg, enum vga_color bg)
 
 static void scroll(struct vga *v)
 {
+    /* From the shadow, never reading the screen back; cells that stay the same
+     * (the blank ends of short lines, mostly) are not written either. */
     for (int i = 0; i < (VGA_ROWS - 1) * VGA_COLS; i++)
-        v->cells[i] = v->cells[i + VGA_COLS];
+        set_cell(v, i, v->shadow[i + VGA_COLS]);
     clear_range(v, (VGA_ROWS - 1) * VGA_COLS, VGA_ROWS * VGA_COLS);
     v->row = VGA_ROWS - 1;
 }
@@ -78,7 +97,7 @@ static void put_printable(struct vga *v, char c)
 {
     if (v->col == VGA_COLS)
         newline(v);
-    v->cells[v->row * VGA_COLS + v->col] = (uint16_t)(v->attr << 8 | (uint8_t)c);
+    set_cell(v, v->row * VGA_COLS + v->col, (uint16_t)(v->attr << 8 | (uint8_t)c));
     v->col++;
 }
 

@@ -102,6 +102,7 @@ int virtio_pci_attach(struct virtio_device *vd, struct pci_device *pci,
         vd->pci = pci;
         vd->mmio = env->mmio;
         vd->io_base = (uint16_t)pci->bars[0].base;
+        vd->legacy_cfg = VIRTIO_LEGACY_CONFIG;
         pci_enable(pci, PCI_CMD_IO | PCI_CMD_BUS_MASTER);
     } else {
         return -ENODEV;
@@ -274,6 +275,27 @@ int virtio_queue_setup(struct virtio_device *vd, struct virtqueue *vq, uint16_t 
     return setup_legacy(vd, vq, index, pool);
 }
 
+void virtio_msix_mode(struct virtio_device *vd, bool on)
+{
+    if (!vd->modern)
+        vd->legacy_cfg = on ? VIRTIO_LEGACY_CONFIG_MSIX : VIRTIO_LEGACY_CONFIG;
+}
+
+int virtio_set_queue_vector(struct virtio_device *vd, uint16_t queue, uint16_t vector)
+{
+    uint16_t got;
+    if (vd->modern) {
+        mmio_write16(&vd->mmio, creg(vd, VIRTIO_COMMON_Q_SELECT), queue);
+        mmio_write16(&vd->mmio, creg(vd, VIRTIO_COMMON_Q_MSIX), vector);
+        got = mmio_read16(&vd->mmio, creg(vd, VIRTIO_COMMON_Q_MSIX));
+    } else {
+        outw((uint16_t)(vd->io_base + VIRTIO_LEGACY_QUEUE_SELECT), queue);
+        outw((uint16_t)(vd->io_base + VIRTIO_LEGACY_MSIX_QUEUE), vector);
+        got = inw((uint16_t)(vd->io_base + VIRTIO_LEGACY_MSIX_QUEUE));
+    }
+    return got == vector ? 0 : -EIO;
+}
+
 uint8_t virtio_isr_read(struct virtio_device *vd)
 {
     if (vd->modern)
@@ -285,7 +307,7 @@ static bool cfg_ok(struct virtio_device *vd, uint32_t off, uint32_t width)
 {
     if (vd->modern)
         return vd->devcfg && (uint64_t)off + width <= vd->devcfg_len;
-    return (uint64_t)off + width + VIRTIO_LEGACY_CONFIG <= vd->pci->bars[0].size;
+    return (uint64_t)off + width + vd->legacy_cfg <= vd->pci->bars[0].size;
 }
 
 uint8_t virtio_config_read8(struct virtio_device *vd, uint32_t off)
@@ -294,7 +316,7 @@ uint8_t virtio_config_read8(struct virtio_device *vd, uint32_t off)
         return 0;
     if (vd->modern)
         return mmio_read8(&vd->mmio, vd->devcfg + off);
-    return inb((uint16_t)(vd->io_base + VIRTIO_LEGACY_CONFIG + off));
+    return inb((uint16_t)(vd->io_base + vd->legacy_cfg + off));
 }
 
 uint16_t virtio_config_read16(struct virtio_device *vd, uint32_t off)
@@ -303,7 +325,7 @@ uint16_t virtio_config_read16(struct virtio_device *vd, uint32_t off)
         return 0;
     if (vd->modern)
         return mmio_read16(&vd->mmio, vd->devcfg + off);
-    return inw((uint16_t)(vd->io_base + VIRTIO_LEGACY_CONFIG + off));
+    return inw((uint16_t)(vd->io_base + vd->legacy_cfg + off));
 }
 
 uint32_t virtio_config_read32(struct virtio_device *vd, uint32_t off)
@@ -312,7 +334,7 @@ uint32_t virtio_config_read32(struct virtio_device *vd, uint32_t off)
         return 0;
     if (vd->modern)
         return mmio_read32(&vd->mmio, vd->devcfg + off);
-    return inl((uint16_t)(vd->io_base + VIRTIO_LEGACY_CONFIG + off));
+    return inl((uint16_t)(vd->io_base + vd->legacy_cfg + off));
 }
 
 uint64_t virtio_config_read64(struct virtio_device *vd, uint32_t off)

@@ -19,6 +19,7 @@
  * of each walk (so mm_pt_walk's and mm_pt_unmap/protect_range's are atomic);
  * mm_pt_map_range and mm_pt_map_anon are loops of single-page calls and are not.
  */
+#include <arch/bkl.h>
 #include <arch/cpu.h>
 #include <k/errno.h>
 #include <mm/phys.h>
@@ -61,8 +62,12 @@ static uint64_t hw_flags(uint64_t flags)
 /* Flush a TLB entry when the CPU may hold it: the active space or the shared kernel half. */
 static void flush(const struct mm_aspace *as, uintptr_t va)
 {
-    if (is_upper(va) || mm_aspace_is_active(as))
+    if (is_upper(va)) {
         invlpg(va);
+        arch_tlb_kernel_changed(); /* the other CPUs catch up under the big lock */
+    } else if (mm_aspace_is_active(as)) {
+        invlpg(va);
+    }
 }
 
 /* Is the table at @p pa all zeros? Caller holds as->lock. */

@@ -1,7 +1,9 @@
 /*
  * exec.c - load a program: copy the argument vectors in, parse the ELF file
- * (elf.c), map and fill its segments in a new address space (uvm.c), build
- * the initial stack (ustack.c), and give the frame to enter it with.
+ * (elf.c), map its segments in a new address space from the program's shared
+ * pages (exec_image.c: one copy of each running program's file pages, shared
+ * by every process that runs it), build the initial stack (ustack.c), and give
+ * the frame to enter it with.
  *
  * The new address space is complete before the caller lets go of the old one,
  * so a failed execve leaves the calling process as it was.
@@ -11,10 +13,27 @@
 #include <k/errno.h>
 #include <mm/heap.h>
 #include <proc/elf.h>
+#include <proc/exec_image.h>
 #include <proc/ustack.h>
 #include <string.h>
 
-#define CHUNK 4096
+/* The pages of the programs that run (proc/exec_image.h). */
+static struct exec_cache images;
+
+void proc_exec_init(void)
+{
+    exec_cache_init(&images, proc_cfg.kernel_as->frames, kmalloc, kfree);
+}
+
+void proc_exec_sweep(void)
+{
+    exec_cache_sweep(&images);
+}
+
+void proc_exec_stats(struct exec_cache_stats *st)
+{
+    exec_cache_stats(&images, st);
+}
 
 static int args_alloc(struct proc_args *a, int argc, int envc)
 {
@@ -149,37 +168,6 @@ static long read_at(void *ctx, uint64_t off, void *buf, size_t len)
     return (long)done;
 }
 
-static int load_segment(struct uvm *vm, struct file_reader *r, const struct elf_load_seg *s,
-                        uint8_t *chunk)
-{
-    uint64_t start = s->vaddr & ~0xfffull;
-    uint64_t end = (s->vaddr + s->memsz + 0xfff) & ~0xfffull;
-    uint64_t got;
-    int err = uvm_map(vm, start, end - start, (int)s->prot, UVM_MAP_FIXED, &got);
-    if (err)
-        return err;
-    for (uint64_t done = 0; done < s->filesz;) {
-        size_t n = s->filesz - done < CHUNK ? (size_t)(s->filesz - done) : CHUNK;
-        long rd = read_at(r, s->offset + done, chunk, n);
-        if (rd < 0)
-            return (int)rd;
-        if ((size_t)rd != n)
-            return -ENOEXEC; /* the file shrank under us */
-        err = uvm_populate(vm, s->vaddr + done, chunk, n);
-        if (err)
-            return err;
-        done += n;
-    }
-    /* The rest of the last file page must read as zeros (.bss start). */
-    uint64_t tail = s->vaddr + s->filesz;
-    uint64_t page_end = (tail + 0xfff) & ~0xfffull;
-    if (s->memsz > s->filesz && page_end > tail) {
-        memset(chunk, 0, CHUNK);
-        err = uvm_populate(vm, tail, chunk, (size_t)(page_end - tail));
-    }
-    return err;
-}
-
 int proc_load(struct vfs_ctx *files, const char *path, const struct proc_args *a, struct uvm *vm,
               struct trap_frame *start)
 {
@@ -198,17 +186,17 @@ int proc_load(struct vfs_ctx *files, const char *path, const struct proc_args *a
     if (!err)
         err = elf_parse(&rd, PROC_STACK_TOP - PROC_STACK_SIZE - PROC_STACK_GUARD, &img);
 
-    uint8_t *chunk = err ? NULL : kmalloc(CHUNK);
-    if (!err && !chunk)
-        err = -ENOMEM;
     struct uvm_config cfg = { proc_cfg.frames, proc_cfg.kernel_as, kmalloc, kfree };
     bool created = false;
     if (!err) {
         err = uvm_create(vm, &cfg);
         created = !err;
     }
-    for (unsigned i = 0; !err && i < img.nseg; i++)
-        err = load_segment(vm, &fr, &img.seg[i], chunk);
+    if (!err) {
+        struct exec_image_key key = { st.dev,        st.ino,       st.size,      st.mtime.sec,
+                                      st.mtime.nsec, st.ctime.sec, st.ctime.nsec };
+        err = exec_cache_map(&images, &key, &rd, &img, vm);
+    }
     vfs_close(files, fd);
     if (!err)
         err = uvm_set_brk_base(vm, img.hi);
@@ -245,7 +233,6 @@ int proc_load(struct vfs_ctx *files, const char *path, const struct proc_args *a
     if (!err)
         err = uvm_populate(vm, PROC_STACK_TOP - used, stack + need - used, used);
     kfree(stack);
-    kfree(chunk);
     if (err) {
         if (created)
             uvm_destroy(vm);

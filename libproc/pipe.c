@@ -10,6 +10,15 @@
  * with -EPIPE. A signal sent to a blocked process wakes it: -EINTR if nothing
  * was moved yet.
  *
+ * Named FIFOs (mkfifo) are these same pipes: the VFS asks for one through
+ * proc_fifo_ops (vfs/vfs_attr.h) when a FIFO node is first opened, and every
+ * open file of the node shares it. An open for reading waits until a writer
+ * has opened it and the other way round (fifo_wait, without the VFS lock);
+ * counting the opens of each side, not the open ends, lets a waiting reader
+ * see a writer that came and went already. O_RDWR opens both ends and never
+ * waits; O_NONBLOCK never waits, and for writing fails with -ENXIO while
+ * nobody reads. Reads and writes do not look at O_NONBLOCK.
+ *
  * Locking: one CPU. Each pipe's state is changed with interrupts disabled,
  * which also makes "check, then sleep on the wait queue" atomic. The copies
  * into and out of the ring run with interrupts disabled too: they are
@@ -22,6 +31,7 @@
 #include <k/errno.h>
 #include <mm/heap.h>
 #include <string.h>
+#include <vfs/vfs_attr.h>
 
 #define PIPE_SIZE (64u * 1024)
 #define PIPE_BUF  4096u
@@ -31,12 +41,14 @@ struct pipe {
     uint8_t *ring;
     uint32_t head, count; /* read position, bytes stored */
     uint32_t readers, writers;
-    struct wait_queue can_read, can_write;
+    uint64_t read_opens, write_opens; /* opens of each side so far (named FIFOs) */
+    struct wait_queue can_read, can_write, opened;
 };
 
 /* The end an open file is: stored as its handle. */
 #define END_READ  ((void *)1)
 #define END_WRITE ((void *)2)
+#define END_BOTH  ((void *)3) /* a named FIFO opened O_RDWR */
 
 static void sleep_on(struct proc *p, struct wait_queue *wq)
 {
@@ -57,7 +69,7 @@ static long pipe_read(struct vnode *vn, void *handle, uint64_t off, void *buf, s
     (void)off;
     struct pipe *pp = vn->priv;
     struct proc *self = proc_current();
-    if (handle != END_READ)
+    if (handle != END_READ && handle != END_BOTH)
         return -EBADF;
     if (n == 0)
         return 0;
@@ -98,7 +110,7 @@ static long pipe_write(struct vnode *vn, void *handle, uint64_t off, const void 
     (void)off;
     struct pipe *pp = vn->priv;
     struct proc *self = proc_current();
-    if (handle != END_WRITE)
+    if (handle != END_WRITE && handle != END_BOTH)
         return -EBADF;
     uint64_t f = cpu_irq_save();
     size_t done = 0;
@@ -142,25 +154,34 @@ static long pipe_write(struct vnode *vn, void *handle, uint64_t off, const void 
 static int pipe_open(struct vnode *vn, int flags, void **handle)
 {
     struct pipe *pp = vn->priv;
+    int acc = flags & VFS_O_ACCMODE;
     uint64_t f = cpu_irq_save();
-    if ((flags & VFS_O_ACCMODE) == VFS_O_WRONLY) {
-        pp->writers++;
-        *handle = END_WRITE;
+    int r = 0;
+    if (acc == VFS_O_WRONLY && (flags & VFS_O_NONBLOCK) && pp->readers == 0) {
+        r = -ENXIO; /* POSIX: nobody would ever read it */
     } else {
-        pp->readers++;
-        *handle = END_READ;
+        if (acc != VFS_O_RDONLY) {
+            pp->writers++;
+            pp->write_opens++;
+        }
+        if (acc != VFS_O_WRONLY) {
+            pp->readers++;
+            pp->read_opens++;
+        }
+        *handle = acc == VFS_O_WRONLY ? END_WRITE : acc == VFS_O_RDWR ? END_BOTH : END_READ;
+        wait_queue_wake_all(&pp->opened);
     }
     cpu_irq_restore(f);
-    return 0;
+    return r;
 }
 
 static int pipe_close(struct vnode *vn, void *handle)
 {
     struct pipe *pp = vn->priv;
     uint64_t f = cpu_irq_save();
-    if (handle == END_WRITE)
+    if (handle != END_READ)
         pp->writers--;
-    else
+    if (handle != END_WRITE)
         pp->readers--;
     wait_queue_wake_all(&pp->can_read);
     wait_queue_wake_all(&pp->can_write);
@@ -197,7 +218,8 @@ static const struct vnode_ops pipe_ops = {
     .stream = true,
 };
 
-int proc_pipe(struct vfs_ctx *files, int fds[2])
+/* A new, unopened pipe: its vnode with one reference. */
+static int pipe_new(struct vnode **out)
 {
     static uint64_t next_ino = 1;
     struct pipe *pp = kcalloc(1, sizeof(*pp));
@@ -209,12 +231,49 @@ int proc_pipe(struct vfs_ctx *files, int fds[2])
     pp->ring = ring;
     wait_queue_init(&pp->can_read);
     wait_queue_init(&pp->can_write);
+    wait_queue_init(&pp->opened);
     struct vnode *vn = vnode_new(vfs_anon_mount(), &pipe_ops, VFS_TYPE_FIFO, next_ino++, pp);
     if (!vn) {
         kfree(ring);
         kfree(pp);
         return -ENOMEM;
     }
+    *out = vn;
+    return 0;
+}
+
+/* A named FIFO's open waits for the other side (see the top of the file). */
+static int fifo_wait(struct vnode *vn, void *handle, int flags)
+{
+    struct pipe *pp = vn->priv;
+    struct proc *self = proc_current();
+    if (handle == END_BOTH || (flags & VFS_O_NONBLOCK))
+        return 0;
+    uint64_t f = cpu_irq_save();
+    /* This open counted itself already: wait for one more of the other side. */
+    uint64_t *other = handle == END_READ ? &pp->write_opens : &pp->read_opens;
+    uint32_t *now = handle == END_READ ? &pp->writers : &pp->readers;
+    uint64_t seen = *other;
+    int r = 0;
+    while (*now == 0 && *other == seen) {
+        if (interrupted(self)) {
+            r = -EINTR;
+            break;
+        }
+        sleep_on(self, &pp->opened);
+    }
+    cpu_irq_restore(f);
+    return r;
+}
+
+const struct vfs_fifo_ops proc_fifo_ops = { .create = pipe_new, .wait = fifo_wait };
+
+int proc_pipe(struct vfs_ctx *files, int fds[2])
+{
+    struct vnode *vn;
+    int err = pipe_new(&vn);
+    if (err)
+        return err;
     int r = vfs_open_vnode(files, vn, VFS_O_RDONLY);
     int w = r < 0 ? r : vfs_open_vnode(files, vn, VFS_O_WRONLY);
     vnode_put(vn); /* the descriptors hold it now (or nothing does) */

@@ -14,6 +14,8 @@
  */
 #include "proc_priv.h"
 
+#include <vfs/vfs_attr.h>
+
 #include <arch/cpu.h>
 #include <k/errno.h>
 #include <k/kprintf.h>
@@ -90,8 +92,10 @@ void proc_free(struct proc *p)
         if (table[i] == p)
             table[i] = NULL;
     cpu_irq_restore(f);
-    if (p->vm_live)
+    if (p->vm_live) {
         uvm_destroy(&p->vm);
+        proc_exec_sweep();
+    }
     kfree(p->cmdline);
     kfree(p);
 }
@@ -136,11 +140,13 @@ static void thread_start(void *arg)
 {
     struct proc *p = arg;
     cpu_cli();
-    /* The frame goes at the very top of this thread's kernel stack: the
-     * first entry back from user mode lands there too, and may overwrite it. */
-    struct trap_frame *tf = (struct trap_frame *)thread_stack_top(p->thread) - 1;
-    *tf = p->start;
-    arch_enter_user(tf);
+    /* The frame is a local, below this function's own frame. Not at the top
+     * of the stack, where the first entry from user mode will put its frame:
+     * the calls that got us here have their frames there, and the call to
+     * arch_enter_user would push its return address into the frame (over
+     * the child's RBX, which a program may keep across fork). */
+    struct trap_frame tf = p->start;
+    arch_enter_user(&tf);
 }
 
 int proc_start_thread(struct proc *p)
@@ -221,6 +227,7 @@ __attribute__((noreturn)) void proc_exit(struct proc *p, int status)
     cpu_irq_restore(f);
     uvm_destroy(&p->vm);
     p->vm_live = false;
+    proc_exec_sweep(); /* its program's pages go once nobody runs it */
 
     f = cpu_irq_save();
     orphan_children(p);
@@ -545,5 +552,7 @@ int proc_init(const struct proc_config *cfg)
     trap_set_user_fault_handler(user_fault);
     trap_set_user_return_hook(user_return);
     arch_set_syscall_handler(proc_syscall);
+    vfs_set_fifo_ops(&proc_fifo_ops); /* named FIFOs are our pipes */
+    proc_exec_init();
     return 0;
 }

@@ -67,11 +67,11 @@ int64_t proc_sigaction(struct proc *p, int sig, const struct proc_sigaction *act
 
 /* exec.c: argument vectors copied into one kernel buffer. */
 struct proc_args {
-    char *buf;          /* strings, back to back */
+    char *buf; /* strings, back to back */
     size_t used;
     int argc, envc;
-    const char **argv;  /* argc + 1 pointers into buf */
-    const char **envp;  /* envc + 1 pointers into buf */
+    const char **argv; /* argc + 1 pointers into buf */
+    const char **envp; /* envc + 1 pointers into buf */
 };
 int proc_args_from_kernel(struct proc_args *a, char *const argv[], char *const envp[]);
 int proc_args_from_user(struct proc_args *a, struct uvm *vm, uint64_t uargv, uint64_t uenvp);
@@ -79,12 +79,21 @@ void proc_args_free(struct proc_args *a);
 /* Keep the argument strings as @p p's command line (/proc/PID/cmdline) and
  * @p path, the program, made absolute (/proc/PID/exe). */
 void proc_keep_args(struct proc *p, const struct proc_args *a, const char *path);
+/* The shared program pages (exec.c, proc/exec_image.h): set up by
+ * proc_init(); sweep drops the images no process runs any more. */
+struct exec_cache_stats;
+void proc_exec_init(void);
+void proc_exec_sweep(void);
+void proc_exec_stats(struct exec_cache_stats *st);
 /* Load @p path into a fresh address space in @p vm; fill @p start. */
 int proc_load(struct vfs_ctx *files, const char *path, const struct proc_args *a, struct uvm *vm,
               struct trap_frame *start);
 
 /* pipe.c: a new pipe as two descriptors (read end, write end). */
 int proc_pipe(struct vfs_ctx *files, int fds[2]);
+
+/* The pipes behind named FIFOs (pipe.c), for vfs_set_fifo_ops(). */
+extern const struct vfs_fifo_ops proc_fifo_ops;
 
 /* syscall.c */
 void proc_syscall(struct trap_frame *tf);

@@ -17,13 +17,16 @@
 #include "proc_priv.h"
 
 #include <arch/cpu.h>
+#include <arch/percpu.h>
 #include <arch/timer.h>
+#include <dev/block.h>
 #include <k/errno.h>
 #include <k/kprintf.h>
 #include <mm/heap.h>
 #include <proc/procfs.h>
 #include <sched/thread.h>
 #include <string.h>
+#include <vfs/devfs.h>
 
 static struct procfs_config pcfg;
 static uint64_t load[3]; /* fixed point, PROCFS_FSHIFT */
@@ -38,8 +41,8 @@ void procfs_init(const struct procfs_config *cfg)
 #define THREADS_MAX (PROC_MAX + 64)
 
 struct sched_counts {
-    unsigned running; /* ready or running, the idle thread excluded */
-    unsigned total;   /* threads, the idle thread excluded */
+    unsigned running; /* ready or running, idle threads excluded */
+    unsigned total;   /* threads, idle threads excluded */
     uint64_t idle_ticks;
     uint64_t busy_ticks; /* every other thread's */
 };
@@ -52,8 +55,8 @@ static int count_threads(struct sched_counts *c)
     int n = sched_snapshot(t, THREADS_MAX);
     *c = (struct sched_counts){ 0 };
     for (int i = 0; i < n && i < THREADS_MAX; i++) {
-        if (i == n - 1) { /* sched_snapshot() lists the idle thread last */
-            c->idle_ticks = t[i].ticks;
+        if (t[i].idle) {
+            c->idle_ticks += t[i].ticks;
             continue;
         }
         c->total++;
@@ -169,14 +172,21 @@ static int show_stat(void *ctx, uint64_t arg, struct synthfs_buf *b)
     int err = count_threads(&c);
     if (err)
         return err;
+    /* The CPUs' own counts, not the sum over live threads: a thread that
+     * exited takes its ticks with it, so that sum could go backwards. */
     struct procfs_stat s = {
-        .busy = user_ticks(c.busy_ticks),
-        .idle = user_ticks(c.idle_ticks),
         .switches = sched_switch_count(),
         .boot_time = proc_cfg.realtime_s ? proc_cfg.realtime_s() : 0,
         .forks = (uint64_t)proc_last_pid(),
         .running = c.running,
     };
+    for (unsigned cpu = 0; cpu < PROCFS_STAT_CPUS; cpu++) {
+        struct sched_cpu_time t;
+        if (sched_cpu_time(cpu, &t) < 0)
+            continue;
+        s.busy[s.ncpus] = user_ticks(t.busy);
+        s.idle[s.ncpus++] = user_ticks(t.idle);
+    }
     return procfs_fmt_stat_all(b, &s);
 }
 
@@ -207,7 +217,17 @@ static int show_cpuinfo(void *ctx, uint64_t arg, struct synthfs_buf *b)
     (void)arg;
     struct procfs_cpu c;
     procfs_cpu_probe(&c, cpu_cpuid, timer_tsc_per_ms());
-    return procfs_fmt_cpuinfo(b, &c);
+    /* One block per online CPU, as Linux lists them (they are all alike). */
+    uint32_t ids[ARCH_MAX_CPUS];
+    unsigned n = arch_cpus_online(ids, ARCH_MAX_CPUS);
+    int r = 0;
+    c.ncpus = n;
+    for (unsigned i = 0; i < n && r >= 0; i++) {
+        c.processor = i;
+        c.apicid = ids[i];
+        r = procfs_fmt_cpuinfo(b, &c);
+    }
+    return r;
 }
 
 static void fs_line(const struct vfs_fs_type *t, void *arg)
@@ -233,6 +253,21 @@ static int show_kmsg(void *ctx, uint64_t arg, struct synthfs_buf *b)
     (void)ctx;
     (void)arg;
     klog_read(KLOG_DEBUG, klog_line, b);
+    return b->err;
+}
+
+/* Linux's block-device counters, plus Kestrel's in-place and read-ahead counts. */
+static int show_diskstats(void *ctx, uint64_t arg, struct synthfs_buf *b)
+{
+    (void)ctx;
+    (void)arg;
+    size_t need = blockdev_diskstats(DEVFS_BLOCK_MAJOR, NULL, 0) + 1;
+    char *text = kmalloc(need);
+    if (!text)
+        return -ENOMEM;
+    size_t len = blockdev_diskstats(DEVFS_BLOCK_MAJOR, text, need);
+    synthfs_write(b, text, len < need ? len : need - 1);
+    kfree(text);
     return b->err;
 }
 
@@ -283,6 +318,7 @@ static int pid_info(int pid, struct procfs_pid *out)
         enum thread_state ts = p->thread->state;
         out->state = ts == THREAD_RUNNING || ts == THREAD_READY ? 'R' : 'S';
         out->utime = rate ? p->thread->ticks * (1000u * PROCFS_USER_HZ) / rate : 0;
+        out->processor = p->thread->cpu;
     } else {
         out->state = 'R'; /* being started */
     }
@@ -453,6 +489,7 @@ enum {
     P_KMSG,
     P_STAT,
     P_SLABINFO,
+    P_DISKSTATS,
     P_SELF,
     P_BUS,
     P_BUS_PCI,
@@ -538,9 +575,9 @@ static int fds_lookup(void *ctx, uint64_t pid, const char *name, struct synthfs_
     return 0;
 }
 
-static const uint16_t root_kids[] = { P_MEMINFO, P_UPTIME,   P_LOADAVG,     P_MOUNTS,
-                                      P_VERSION, P_CPUINFO,  P_FILESYSTEMS, P_KMSG,
-                                      P_STAT,    P_SLABINFO, P_SELF,        P_BUS };
+static const uint16_t root_kids[] = { P_MEMINFO, P_UPTIME,      P_LOADAVG,  P_MOUNTS, P_VERSION,
+                                      P_CPUINFO, P_FILESYSTEMS, P_KMSG,     P_STAT,   P_SLABINFO,
+                                      P_SELF,    P_BUS,         P_DISKSTATS };
 static const uint16_t bus_kids[] = { P_BUS_PCI };
 static const uint16_t pci_kids[] = { P_PCI_DEVICES };
 static const uint16_t pid_kids[] = { P_PID_STAT, P_PID_STATUS, P_PID_STATM, P_PID_CMDLINE,
@@ -575,6 +612,7 @@ static const struct synthfs_entry entries[P_COUNT] = {
     [P_FILESYSTEMS] = SFILE("filesystems", show_filesystems),
     [P_KMSG] = { .name = "kmsg", .type = VFS_TYPE_FILE, .mode = 0400, .show = show_kmsg },
     [P_STAT] = SFILE("stat", show_stat),
+    [P_DISKSTATS] = SFILE("diskstats", show_diskstats),
     [P_SELF] = LINK("self", link_self),
     [P_BUS] = { .name = "bus", .type = VFS_TYPE_DIR, .mode = 0555, KIDS(bus_kids) },
     [P_BUS_PCI] = { .name = "pci", .type = VFS_TYPE_DIR, .mode = 0555, KIDS(pci_kids) },

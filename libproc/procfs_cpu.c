@@ -85,6 +85,7 @@ void procfs_cpu_probe(struct procfs_cpu *c,
     c->khz = khz;
     c->phys_bits = 36;
     c->virt_bits = 48;
+    c->ncpus = 1;
     cpuid(0, 0, r);
     c->max_leaf = r[0];
     uint32_t v[3] = { r[1], r[3], r[2] }; /* EBX EDX ECX */
@@ -142,14 +143,16 @@ int procfs_fmt_cpuinfo(struct synthfs_buf *b, const struct procfs_cpu *c)
     uint64_t mhz = c->khz / 1000, mhz_frac = c->khz % 1000;
     uint64_t bogo = c->khz * 2 / 10; /* hundredths: two loops per cycle, as Linux estimates */
     synthfs_printf(b,
-                   "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
+                   "processor\t: %u\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
                    "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %llu.%03llu\n"
-                   "physical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\n"
-                   "apicid\t\t: 0\ninitial apicid\t: 0\nfpu\t\t: %s\nfpu_exception\t: %s\n"
+                   "physical id\t: 0\nsiblings\t: %u\ncore id\t\t: %u\ncpu cores\t: %u\n"
+                   "apicid\t\t: %u\ninitial apicid\t: %u\nfpu\t\t: %s\nfpu_exception\t: %s\n"
                    "cpuid level\t: %u\nwp\t\t: yes\nflags\t\t:",
-                   c->vendor, c->family, c->model, c->model_name[0] ? c->model_name : "unknown",
-                   c->stepping, (unsigned long long)mhz, (unsigned long long)mhz_frac,
-                   (c->edx1 & 1) ? "yes" : "no", (c->edx1 & 1) ? "yes" : "no", c->max_leaf);
+                   c->processor, c->vendor, c->family, c->model,
+                   c->model_name[0] ? c->model_name : "unknown", c->stepping,
+                   (unsigned long long)mhz, (unsigned long long)mhz_frac, c->ncpus, c->processor,
+                   c->ncpus, c->apicid, c->apicid, (c->edx1 & 1) ? "yes" : "no",
+                   (c->edx1 & 1) ? "yes" : "no", c->max_leaf);
     PUT_FLAGS(b, c->edx1, edx1);
     PUT_FLAGS(b, c->edx81, edx81);
     PUT_FLAGS(b, c->ecx1, ecx1);

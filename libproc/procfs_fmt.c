@@ -134,14 +134,17 @@ int procfs_fmt_stat_all(struct synthfs_buf *b, const struct procfs_stat *s)
 {
     /* user nice system idle iowait irq softirq steal guest guest_nice: the
      * scheduler does not tell user from kernel time, so busy time is "user". */
-    for (int cpu = -1; cpu < 1; cpu++) {
-        if (cpu < 0)
-            synthfs_printf(b, "cpu  ");
-        else
-            synthfs_printf(b, "cpu%d ", cpu);
-        synthfs_printf(b, "%llu 0 0 %llu 0 0 0 0 0 0\n", (unsigned long long)s->busy,
-                       (unsigned long long)s->idle);
+    unsigned n = s->ncpus < PROCFS_STAT_CPUS ? s->ncpus : PROCFS_STAT_CPUS;
+    uint64_t busy = 0, idle = 0;
+    for (unsigned cpu = 0; cpu < n; cpu++) {
+        busy += s->busy[cpu];
+        idle += s->idle[cpu];
     }
+    synthfs_printf(b, "cpu  %llu 0 0 %llu 0 0 0 0 0 0\n", (unsigned long long)busy,
+                   (unsigned long long)idle);
+    for (unsigned cpu = 0; cpu < n; cpu++)
+        synthfs_printf(b, "cpu%u %llu 0 0 %llu 0 0 0 0 0 0\n", cpu,
+                       (unsigned long long)s->busy[cpu], (unsigned long long)s->idle[cpu]);
     return synthfs_printf(b,
                           "intr 0\nctxt %llu\nbtime %llu\nprocesses %llu\nprocs_running %u\n"
                           "procs_blocked 0\n",
@@ -216,7 +219,7 @@ int procfs_fmt_stat(struct synthfs_buf *b, const struct procfs_pid *p)
     /* 38-52: exit_signal processor rt_priority policy delayacct_blkio_ticks
      * guest_time cguest_time start_data end_data start_brk arg_start arg_end
      * env_start env_end exit_code. */
-    return synthfs_printf(b, "17 0 0 0 0 0 0 0 0 %llu 0 0 0 0 %d\n",
+    return synthfs_printf(b, "17 %u 0 0 0 0 0 0 0 %llu 0 0 0 0 %d\n", p->processor,
                           (unsigned long long)p->start_brk, p->exit_code);
 }
 

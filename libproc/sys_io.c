@@ -13,8 +13,6 @@
 
 /* ---- files ---- */
 
-/* The bounce buffer for one call: up to 64 KiB, so large requests reach the
- * file system's multi-block paths. */
 /* Close-on-exec is kept per descriptor, in a bit of p->cloexec. */
 static void set_cloexec(struct proc *p, int fd, bool on)
 {
@@ -26,6 +24,8 @@ static void set_cloexec(struct proc *p, int fd, bool on)
         p->cloexec &= ~(1ull << fd);
 }
 
+/* The bounce buffer for one call: up to 64 KiB, so large requests reach the
+ * file system's multi-block paths. */
 static size_t bounce_size(uint64_t n)
 {
     return n < IOBUF ? IOBUF : n > 16 * IOBUF ? 16 * IOBUF : (size_t)n;
@@ -46,6 +46,9 @@ int64_t proc_sys_read(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, ui
     int bg = proc_tty_read_check(p, (int)fd);
     if (bg)
         return bg;
+    int64_t direct = proc_direct_io(p, (int)fd, ubuf, n, false, false, 0);
+    if (direct != -ENOTBLK)
+        return direct;
     size_t size = bounce_size(n);
     char *buf = kmalloc(size);
     if (!buf)
@@ -78,9 +81,23 @@ int64_t proc_sys_read(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, ui
     return done;
 }
 
+/* /dev/null (char 1:3) takes every write without reading it, as on Linux:
+ * no copy of what is about to be thrown away. */
+static bool is_dev_null(struct proc *p, int fd)
+{
+    struct vfs_stat st;
+    return vfs_fstat(&p->files, fd, &st) == 0 && st.type == VFS_TYPE_CHARDEV &&
+           st.rdev == VFS_MKDEV(1, 3);
+}
+
 static int64_t write_common(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool at,
                             uint64_t off)
 {
+    if (n && is_dev_null(p, fd) && (p->files.fds[fd]->flags & VFS_O_ACCMODE) != VFS_O_RDONLY)
+        return (int64_t)(n < 0x7ffff000u ? n : 0x7ffff000u); /* Linux's MAX_RW_COUNT */
+    int64_t direct = proc_direct_io(p, fd, ubuf, n, true, at, off);
+    if (direct != -ENOTBLK)
+        return direct;
     size_t size = bounce_size(n);
     char *buf = kmalloc(size);
     if (!buf)
@@ -125,6 +142,9 @@ int64_t proc_sys_pread64(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n,
 {
     if ((int64_t)off < 0)
         return -EINVAL;
+    int64_t direct = proc_direct_io(p, (int)fd, ubuf, n, false, true, off);
+    if (direct != -ENOTBLK)
+        return direct;
     char *buf = kmalloc(IOBUF);
     if (!buf)
         return -ENOMEM;
@@ -188,7 +208,9 @@ int64_t proc_sys_writev(struct proc *p, uint64_t fd, uint64_t iov, uint64_t cnt,
 static int64_t open_path(struct proc *p, int dirfd, const char *path, uint64_t flags, uint64_t mode)
 {
     int vflags = (int)(flags & (VFS_O_ACCMODE | VFS_O_CREAT | VFS_O_EXCL | VFS_O_TRUNC |
-                                VFS_O_APPEND | VFS_O_DIRECTORY | VFS_O_NOFOLLOW));
+                                VFS_O_APPEND | VFS_O_DIRECTORY | VFS_O_NOFOLLOW |
+                                VFS_O_NONBLOCK | /* NONBLOCK: for opening FIFOs */
+                                VFS_O_DIRECT));
     int fd = vfs_openat(&p->files, dirfd, path, vflags, (uint32_t)mode & ~p->umask & 07777);
     fd = proc_tty_opened(p, fd); /* /dev/tty needs a controlling terminal */
     if (fd >= 0)
@@ -264,6 +286,8 @@ int64_t proc_sys_dup2(struct proc *p, uint64_t fd, uint64_t nfd, uint64_t a2, ui
 int64_t proc_sys_fcntl(struct proc *p, uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3,
                        uint64_t a4, uint64_t a5)
 {
+    if (fd >= VFS_FD_MAX)
+        return -EBADF; /* before the (int) below could make a huge one look valid */
     struct vfs_stat st;
     int r = vfs_fstat(&p->files, (int)fd, &st);
     if (r)
@@ -288,10 +312,10 @@ int64_t proc_sys_fcntl(struct proc *p, uint64_t fd, uint64_t cmd, uint64_t arg, 
         set_cloexec(p, (int)fd, arg & FD_CLOEXEC);
         return 0;
     case 3: /* F_GETFL */
-        return p->files.fds[fd]->flags & (VFS_O_ACCMODE | VFS_O_APPEND);
-    case 4: /* F_SETFL: O_APPEND is the one flag that may change */
-        p->files.fds[fd]->flags =
-            (p->files.fds[fd]->flags & ~VFS_O_APPEND) | (int)(arg & VFS_O_APPEND);
+        return p->files.fds[fd]->flags & (VFS_O_ACCMODE | VFS_O_APPEND | VFS_O_DIRECT);
+    case 4: /* F_SETFL: O_APPEND and O_DIRECT are the flags that may change */
+        p->files.fds[fd]->flags = (p->files.fds[fd]->flags & ~(VFS_O_APPEND | VFS_O_DIRECT)) |
+                                  (int)(arg & (VFS_O_APPEND | VFS_O_DIRECT));
         return 0;
     default:
         return -EINVAL;

@@ -2,7 +2,8 @@
  * sys_names.c - system calls on names: stat and access, mkdir, rmdir, unlink,
  * rename, link, symlink, readlink, chdir, getcwd, getdents64, truncate and
  * umask, with the *at forms; and the helpers for user paths and struct stat
- * that the other sys_*.c files share (syscall.c has the table).
+ * that the other sys_*.c files share (syscall.c has the table; sys_attr.c
+ * the calls that change attributes: chmod, chown, utimensat, mknod).
  */
 #include "sys_priv.h"
 
@@ -51,6 +52,8 @@ static uint32_t type_bits(uint32_t type)
         return 0060000;
     case VFS_TYPE_FIFO:
         return 0010000;
+    case VFS_TYPE_SOCKET:
+        return 0140000;
     default:
         return 0100000;
     }
@@ -63,10 +66,18 @@ int proc_put_stat(struct proc *p, uint64_t ubuf, const struct vfs_stat *st)
     ls.ino = st->ino;
     ls.nlink = st->nlink;
     ls.mode = type_bits(st->type) | (st->mode & 07777);
+    ls.uid = st->uid;
+    ls.gid = st->gid;
+    ls.rdev = st->rdev;
     ls.size = (int64_t)st->size;
     ls.blksize = st->blksize ? st->blksize : 4096;
     ls.blocks = (int64_t)st->blocks;
-    ls.atime = ls.mtime = ls.ctime = (int64_t)st->mtime;
+    ls.atime = st->atime.sec;
+    ls.atime_ns = st->atime.nsec;
+    ls.mtime = st->mtime.sec;
+    ls.mtime_ns = st->mtime.nsec;
+    ls.ctime = st->ctime.sec;
+    ls.ctime_ns = st->ctime.nsec;
     return uvm_copy_out(&p->vm, ubuf, &ls, sizeof(ls));
 }
 
@@ -376,7 +387,7 @@ int64_t proc_sys_getdents64(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t
         int64_t off = (int64_t)(used + reclen);
         memcpy(rec + 8, &off, 8);
         memcpy(rec + 16, &reclen, 2);
-        static const uint8_t dt[] = { 0, 8, 4, 10, 2, 6, 1 };
+        static const uint8_t dt[] = { 0, 8, 4, 10, 2, 6, 1, 12 };
         rec[18] = de.type < sizeof(dt) ? dt[de.type] : 0;
         memcpy(rec + 19, de.name, nlen);
         if (uvm_copy_out(&p->vm, ubuf + used, rec, reclen))
@@ -392,105 +403,4 @@ int64_t proc_sys_umask(struct proc *p, uint64_t mask, uint64_t a1, uint64_t a2, 
     uint32_t old = p->umask;
     p->umask = (uint32_t)mask & 0777;
     return old;
-}
-
-/* ---- file times ---- */
-
-#define UTIME_NOW  ((1l << 30) - 1l) /* tv_nsec: the current time */
-#define UTIME_OMIT ((1l << 30) - 2l) /* tv_nsec: leave this time alone */
-
-/* Set the times of (dirfd, path), or of descriptor @p dirfd itself when the
- * path is NULL (utimensat's form of futimens) or empty with AT_EMPTY_PATH. */
-static int64_t set_times(struct proc *p, int64_t dirfd, uint64_t upath, const uint64_t t[2],
-                         uint64_t flags)
-{
-    if (upath == 0)
-        return (int)dirfd == AT_FDCWD ? -EFAULT : vfs_futimes(&p->files, (int)dirfd, t[0], t[1]);
-    PATHBUF(path);
-    long n = uvm_strncpy_in(&p->vm, path, upath, VFS_PATH_MAX);
-    int64_t r = n < 0 ? n : 0;
-    if (!r && n == 0) {
-        if (!(flags & AT_EMPTY_PATH))
-            r = -ENOENT;
-        else if ((int)dirfd == AT_FDCWD)
-            r = vfs_utimes(&p->files, ".", true, t[0], t[1]);
-        else
-            r = vfs_futimes(&p->files, (int)dirfd, t[0], t[1]);
-    } else if (!r) {
-        struct vfs_ctx *at;
-        r = vfs_at_begin(&p->files, (int)dirfd, path, &at);
-        if (!r) {
-            r = vfs_utimes(at, path, !(flags & AT_SYMLINK_NOFOLLOW), t[0], t[1]);
-            vfs_at_end(&p->files, at);
-        }
-    }
-    kfree(path);
-    return r;
-}
-
-/* Two times from user space, as struct timespec (@p usec false) or struct
- * timeval pairs, into seconds or VFS_TIME_NOW / VFS_TIME_OMIT. A NULL pointer
- * means "now" for both. Kestrel keeps whole seconds; times before 1970 are 0. */
-static int64_t user_times(struct proc *p, uint64_t utimes, bool usec, uint64_t t[2])
-{
-    t[0] = t[1] = VFS_TIME_NOW;
-    if (!utimes)
-        return 0;
-    int64_t v[4];
-    if (uvm_copy_in(&p->vm, v, utimes, sizeof(v)))
-        return -EFAULT;
-    for (int i = 0; i < 2; i++) {
-        int64_t sec = v[2 * i], frac = v[2 * i + 1];
-        if (!usec && frac == UTIME_NOW)
-            continue;
-        if (!usec && frac == UTIME_OMIT)
-            t[i] = VFS_TIME_OMIT;
-        else if (frac < 0 || frac >= (usec ? 1000000 : 1000000000))
-            return -EINVAL;
-        else
-            t[i] = sec < 0 ? 0 : (uint64_t)sec;
-    }
-    return 0;
-}
-
-int64_t proc_sys_utimensat(struct proc *p, uint64_t dirfd, uint64_t upath, uint64_t utimes,
-                           uint64_t flags, uint64_t a4, uint64_t a5)
-{
-    if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-        return -EINVAL;
-    uint64_t t[2];
-    int64_t r = user_times(p, utimes, false, t);
-    return r ? r : set_times(p, (int64_t)dirfd, upath, t, flags);
-}
-
-int64_t proc_sys_futimesat(struct proc *p, uint64_t dirfd, uint64_t upath, uint64_t utimes,
-                           uint64_t a3, uint64_t a4, uint64_t a5)
-{
-    uint64_t t[2];
-    int64_t r = user_times(p, utimes, true, t);
-    return r ? r : set_times(p, (int64_t)dirfd, upath, t, 0);
-}
-
-/* A NULL path where only a path will do: 1 is never a readable user address,
- * so the copy fails with -EFAULT as Linux does. */
-#define NONNULL(u) ((u) ? (u) : 1)
-
-int64_t proc_sys_utimes(struct proc *p, uint64_t upath, uint64_t utimes, uint64_t a2,
-                        uint64_t a3, uint64_t a4, uint64_t a5)
-{
-    return proc_sys_futimesat(p, (uint64_t)AT_FDCWD, NONNULL(upath), utimes, 0, 0, 0);
-}
-
-int64_t proc_sys_utime(struct proc *p, uint64_t upath, uint64_t ubuf, uint64_t a2, uint64_t a3,
-                       uint64_t a4, uint64_t a5)
-{
-    uint64_t t[2] = { VFS_TIME_NOW, VFS_TIME_NOW };
-    if (ubuf) {
-        int64_t v[2]; /* struct utimbuf: actime, modtime */
-        if (uvm_copy_in(&p->vm, v, ubuf, sizeof(v)))
-            return -EFAULT;
-        t[0] = v[0] < 0 ? 0 : (uint64_t)v[0];
-        t[1] = v[1] < 0 ? 0 : (uint64_t)v[1];
-    }
-    return set_times(p, AT_FDCWD, NONNULL(upath), t, 0);
 }

@@ -113,6 +113,17 @@ PROC_SYSCALL(nanosleep);
 PROC_SYSCALL(clock_nanosleep);
 PROC_SYSCALL(prlimit64);
 PROC_SYSCALL(reboot);
+/* sys_attr.c */
+PROC_SYSCALL(chmod);
+PROC_SYSCALL(fchmod);
+PROC_SYSCALL(fchmodat);
+PROC_SYSCALL(fchmodat2);
+PROC_SYSCALL(chown);
+PROC_SYSCALL(fchown);
+PROC_SYSCALL(lchown);
+PROC_SYSCALL(fchownat);
+PROC_SYSCALL(mknod);
+PROC_SYSCALL(mknodat);
 /* sys_fs.c */
 PROC_SYSCALL(mount);
 PROC_SYSCALL(umount2);
@@ -142,5 +153,9 @@ int proc_user_path(struct proc *p, uint64_t u, char *out);
 int proc_at_path(struct proc *p, int64_t dirfd, uint64_t upath, char *out, struct vfs_ctx **at);
 /* Write a Linux struct stat to user memory. */
 int proc_put_stat(struct proc *p, uint64_t ubuf, const struct vfs_stat *st);
+/* O_DIRECT: read into (or write from) the user's pages in place (sys_direct.c).
+ * Bytes moved, an error, or -ENOTBLK: not possible here, copy as usual. */
+int64_t proc_direct_io(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool write, bool at,
+                       uint64_t off);
 
 #endif

@@ -8,6 +8,8 @@
 
 #include <arch/cpu.h>
 #include <k/errno.h>
+#include <k/klog.h>
+#include <mm/frame.h>
 #include <mm/heap.h>
 #include <string.h>
 #include <proc/uvm.h>
@@ -130,6 +132,18 @@ int64_t proc_sys_arch_prctl(struct proc *p, uint64_t code, uint64_t addr, uint64
     }
 }
 
+/* A fork that fails for want of memory says which step and how much was
+ * free: the caller only sees ENOMEM. */
+static void fork_failed(struct proc *p, const char *step, int err)
+{
+    struct uvm_stats st;
+    uvm_stats(&p->vm, &st);
+    klogf(KLOG_WARNING, "proc",
+          "fork of pid %d: %s failed (%d); %llu frames free; parent: %llu pages, %llu VMAs", p->pid,
+          step, -err, (unsigned long long)mm_frames_free_count(p->vm.cfg.frames),
+          (unsigned long long)st.resident_pages, (unsigned long long)st.vmas);
+}
+
 int64_t proc_sys_fork(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
                       uint64_t a4, uint64_t a5)
 {
@@ -138,6 +152,7 @@ int64_t proc_sys_fork(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uin
         return -EAGAIN;
     int err = uvm_fork(&c->vm, &p->vm);
     if (err) {
+        fork_failed(p, "address space copy", err);
         proc_free(c);
         return err;
     }
@@ -156,6 +171,7 @@ int64_t proc_sys_fork(struct proc *p, uint64_t a0, uint64_t a1, uint64_t a2, uin
     int pid = c->pid;
     err = proc_start_thread(c);
     if (err) {
+        fork_failed(p, "thread start", err);
         vfs_ctx_release(&c->files);
         proc_free(c);
         return err;
@@ -198,6 +214,7 @@ int64_t proc_sys_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t
     mm_aspace_activate(uvm_aspace(fresh));
     cpu_irq_restore(f);
     uvm_destroy(&p->vm);
+    proc_exec_sweep(); /* the old program's pages go if nobody else runs it */
     p->vm = *fresh;
     kfree(fresh);
     mm_aspace_activate(uvm_aspace(&p->vm)); /* the struct moved: reload from its new home */

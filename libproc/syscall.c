@@ -11,8 +11,8 @@
  * - A number that is not in the table returns -ENOSYS, logged once per number.
  * docs/processes.md lists the table. The calls themselves are in sys_io.c
  * (descriptors), sys_names.c (names), sys_proc.c (processes, memory,
- * signals, time), sys_fs.c (mounts, file-system statistics, the system's
- * state and log) and sys_tty.c (ioctl, process groups, sessions).
+ * signals, time), sys_attr.c (chmod, chown, times, mknod), sys_fs.c (mounts, file-system
+ * statistics, the system's state and log) and sys_tty.c (ioctl, process groups, sessions).
  */
 #include "sys_priv.h"
 
@@ -76,6 +76,11 @@ static const proc_sys_fn table[] = {
     [87] = proc_sys_unlink,
     [88] = proc_sys_symlink,
     [89] = proc_sys_readlink,
+    [90] = proc_sys_chmod,
+    [91] = proc_sys_fchmod,
+    [92] = proc_sys_chown,
+    [93] = proc_sys_fchown,
+    [94] = proc_sys_lchown,
     [95] = proc_sys_umask,
     [96] = proc_sys_gettimeofday,
     [98] = proc_sys_getrusage,
@@ -94,6 +99,7 @@ static const proc_sys_fn table[] = {
     [124] = proc_sys_getsid,
     [127] = proc_sys_rt_sigpending,
     [132] = proc_sys_utime,
+    [133] = proc_sys_mknod,
     [137] = proc_sys_statfs,
     [138] = proc_sys_fstatfs,
     [157] = proc_sys_prctl,
@@ -115,6 +121,8 @@ static const proc_sys_fn table[] = {
     [257] = proc_sys_openat,
     [273] = proc_sys_set_robust_list,
     [258] = proc_sys_mkdirat,
+    [259] = proc_sys_mknodat,
+    [260] = proc_sys_fchownat,
     [261] = proc_sys_futimesat,
     [262] = proc_sys_newfstatat,
     [263] = proc_sys_unlinkat,
@@ -122,6 +130,7 @@ static const proc_sys_fn table[] = {
     [265] = proc_sys_linkat,
     [266] = proc_sys_symlinkat,
     [267] = proc_sys_readlinkat,
+    [268] = proc_sys_fchmodat,
     [269] = proc_sys_faccessat,
     [280] = proc_sys_utimensat,
     [292] = proc_sys_dup3,
@@ -132,6 +141,7 @@ static const proc_sys_fn table[] = {
     [318] = proc_sys_getrandom,
     [334] = proc_sys_rseq,
     [439] = proc_sys_faccessat2,
+    [452] = proc_sys_fchmodat2,
 };
 
 #define NSYS (sizeof(table) / sizeof(table[0]))

@@ -13,6 +13,12 @@
  * (mm_phys_to_virt()), so they work whichever address space is active, with
  * SMAP on, and turn a bad pointer into -EFAULT.
  *
+ * uvm_pin() backs and holds the pages of a user buffer for a device that reads
+ * or writes them in place (direct I/O); uvm_unpin() lets go.
+ *
+ * uvm_pin() backs and holds the pages of a user buffer for a device that reads
+ * or writes them in place (direct I/O); uvm_unpin() lets go.
+ *
  * Locking: none; the caller holds the process's vm lock.
  */
 #include <k/errno.h>
@@ -203,4 +209,58 @@ long uvm_strncpy_in(struct uvm *vm, char *dst, uint64_t uaddr, size_t max)
         uaddr += chunk;
     }
     return -ENAMETOOLONG;
+}
+
+/* ---- Pinning for direct I/O ---- */
+
+long uvm_pin(struct uvm *vm, uint64_t addr, size_t n, bool device_writes, uint64_t *frames,
+             size_t max)
+{
+    if (n == 0 || !range_ok(vm, addr, n, device_writes ? NEED_WRITE : NEED_READ))
+        return -EFAULT;
+    uint64_t first = MM_ALIGN_DOWN(addr, PAGE);
+    size_t pages = (size_t)((addr + n - first + PAGE - 1) / PAGE);
+    if (pages > max)
+        return -E2BIG;
+    for (size_t i = 0; i < pages; i++) {
+        uint64_t va = first + i * PAGE;
+        /* A device write needs the frame ours alone, as a CPU write would. */
+        int err = uvm_page_get(vm, uvm_find_vma(vm, va), va, device_writes, &frames[i]);
+        if (!err)
+            err = mm_frame_ref(vm->cfg.frames, frames[i]);
+        if (err) {
+            uvm_unpin(vm, frames, i);
+            return err;
+        }
+    }
+    return (long)pages;
+}
+
+void uvm_unpin(struct uvm *vm, const uint64_t *frames, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        mm_frame_unref(vm->cfg.frames, frames[i]);
+}
+
+int uvm_share_frame(struct uvm *vm, uint64_t va, uint64_t pa)
+{
+    if ((va & (PAGE - 1)) || (pa & (PAGE - 1)))
+        return -EINVAL;
+    const struct uvm_vma *v = va < UVM_USER_TOP ? uvm_find_vma(vm, va) : NULL;
+    if (!v || v->kind == UVM_VMA_GUARD)
+        return -EFAULT;
+    uint64_t old;
+    if (mm_pt_translate(&vm->as, va, &old, NULL) == 0)
+        return -EEXIST;
+    struct mm_frames *fa = vm->cfg.frames;
+    int err = mm_frame_ref(fa, pa);
+    if (err)
+        return err;
+    err = mm_pt_map(&vm->as, va, pa, uvm_pte_flags(v->prot, false) | MM_PTE_OWNED);
+    if (err) {
+        mm_frame_unref(fa, pa);
+        return err;
+    }
+    vm->resident++;
+    return 0;
 }

@@ -1,10 +1,18 @@
 /*
- * sched.c - kernel threads and the round-robin scheduler (sched/thread.h).
+ * sched.c - kernel threads and the scheduler (sched/thread.h): round robin on
+ * each CPU, over the per-CPU run queues of runq.c.
  *
  * Layer: above libarch (context switch, CPU primitives), below the drivers and
- * the kernel. Locking: uniprocessor; every queue below is touched only with
- * interrupts disabled. schedule() is entered with interrupts disabled and the
- * thread that resumes restores its own interrupt state.
+ * the kernel. State: each CPU has its running thread, its idle thread and a
+ * reschedule flag (struct sched_cpu, found through cfg.cpu_index); the run
+ * queues, the sleep list, the thread list and the reap list are shared.
+ *
+ * Locking: every function touches this state with interrupts disabled on its
+ * CPU, which is the whole rule while one CPU runs threads. Other CPUs may
+ * only enter here under the kernel's big lock (one CPU in the kernel at a
+ * time); a scheduler lock of its own, held across the switch, replaces that
+ * when the big lock is broken up. schedule() is entered with interrupts
+ * disabled and the thread that resumes restores its own interrupt state.
  */
 #include <arch/cpu.h>
 #include <k/errno.h>
@@ -12,53 +20,65 @@
 #include <arch/pic.h>
 #include <arch/spinlock.h>
 #include "sched_priv.h"
+#include <sched/runq.h>
 #include <sched/thread.h>
 #include <string.h>
 
 #define DEFAULT_STACK_SIZE (16 * 1024)
 #define DEFAULT_SLICE      10
 
+/* One CPU's scheduler state; the rest (queues, sleepers, lists) is shared. */
+struct sched_cpu {
+    struct thread *current;
+    struct thread *idle; /* runs when its queue is empty and nothing can be stolen */
+    bool need_resched;
+    uint64_t busy_ticks; /* ticks that found another thread running: kept when it exits */
+};
+
 static struct sched_config cfg;
 static struct thread boot_thread;
-static struct thread *current;
-static struct thread *idle_thread;
-static struct thread *run_head, *run_tail;
+static struct sched_cpu cpus[SCHED_MAX_CPUS];
+static struct runq rq;
 static struct thread *sleepers;    /* ordered by wake_at */
-static struct thread *all_threads; /* every thread but the idle one */
+static struct thread *all_threads; /* every thread but the idle ones */
 static struct thread *reap_list;   /* detached threads that have exited */
-static bool need_resched;
 static uint64_t next_id;
 static uint64_t switches;
 
-static void runq_push(struct thread *t)
+static unsigned this_cpu(void)
 {
-    t->state = THREAD_READY;
-    t->next = NULL;
-    if (run_tail)
-        run_tail->next = t;
-    else
-        run_head = t;
-    run_tail = t;
+    return cfg.cpu_index ? cfg.cpu_index() : 0;
 }
 
-static struct thread *runq_pop(void)
+static struct sched_cpu *me(void)
 {
-    struct thread *t = run_head;
-    if (t) {
-        run_head = t->next;
-        if (!run_head)
-            run_tail = NULL;
-        t->next = NULL;
-    }
-    return t;
+    return &cpus[this_cpu()];
 }
 
-/* Make a blocked or sleeping thread runnable (interrupts disabled). */
+/* Wake @p cpu if it idles with threads it could take: an IPI's worth. */
+static void kick_idle_for(unsigned queue, unsigned self)
+{
+    if (!cfg.kick)
+        return;
+    int c = runq_idle_cpu(&rq, queue, self);
+    if (c >= 0)
+        cfg.kick((unsigned)c);
+}
+
+/* Make a blocked, sleeping or new thread runnable (interrupts disabled). */
 static void make_ready(struct thread *t)
 {
-    runq_push(t);
-    if (current == idle_thread)
-        need_resched = true; /* leave the idle loop at the next interrupt exit */
+    unsigned self = this_cpu();
+    unsigned c = runq_place(&rq, t, self);
+    runq_push(&rq, c, t);
+    if (c == self) {
+        if (cpus[self].current == cpus[self].idle)
+            cpus[self].need_resched = true; /* leave the idle loop at the next interrupt exit */
+        else
+            kick_idle_for(c, self);
+    } else if (rq.cpu[c].idle && cfg.kick) {
+        cfg.kick(c);
+    }
 }
 
 static void unlink_all(struct thread *t)
@@ -78,13 +98,22 @@ static void free_thread(struct thread *t)
     cfg.free(t);
 }
 
-/* Free exited detached threads, except the one we may still be running on. */
+/* Is @p t some CPU's running thread (its stack still in use)? */
+static bool on_a_cpu(const struct thread *t)
+{
+    for (unsigned c = 0; c < rq.ncpus; c++)
+        if (cpus[c].current == t)
+            return true;
+    return false;
+}
+
+/* Free exited detached threads, except those still on a CPU's stack. */
 static void reap(void)
 {
     struct thread **pp = &reap_list;
     while (*pp) {
         struct thread *t = *pp;
-        if (t == current) {
+        if (on_a_cpu(t)) {
             pp = &t->next;
             continue;
         }
@@ -97,23 +126,45 @@ static void reap(void)
 /* Switch to the next runnable thread. Interrupts are disabled. */
 static void schedule(void)
 {
-    struct thread *prev = current;
-    if (prev->state == THREAD_RUNNING && prev != idle_thread)
-        runq_push(prev);
-    struct thread *next = runq_pop();
+    unsigned self = this_cpu();
+    struct sched_cpu *c = &cpus[self];
+    struct thread *prev = c->current;
+    if (prev->state == THREAD_RUNNING && prev != c->idle) {
+        /* Preempted or yielding: to the shortest queue it may join (this
+         * CPU's among equals). */
+        runq_push(&rq, runq_requeue(&rq, prev, self), prev);
+    }
+    struct thread *next = runq_pop(&rq, self);
     if (!next)
-        next = idle_thread;
-    need_resched = false;
+        next = c->idle;
+    rq.cpu[self].idle = next == c->idle;
+    c->need_resched = false;
     next->slice = cfg.slice_ticks;
     next->state = THREAD_RUNNING;
+    next->cpu = self;
+    if (rq.cpu[self].len)
+        kick_idle_for(self, self); /* more waiting here: an idle CPU can steal */
     if (next == prev)
         return;
-    current = next;
+    c->current = next;
     switches++;
     if (cfg.switch_hook)
         cfg.switch_hook(prev, next);
     sched_context_switch(&prev->ctx, &next->ctx);
     reap(); /* back on prev's stack: any exited thread is off the CPU now */
+}
+
+/* Could this CPU run something now (its queue, or a queue it may steal from)? */
+static bool work_for(unsigned self)
+{
+    if (rq.cpu[self].len)
+        return true;
+    for (unsigned v = 0; v < rq.ncpus; v++)
+        if (v != self)
+            for (const struct thread *t = rq.cpu[v].head; t; t = t->next)
+                if (runq_allowed(&rq, t, self))
+                    return true;
+    return false;
 }
 
 static void idle_loop(void *arg)
@@ -122,7 +173,7 @@ static void idle_loop(void *arg)
     for (;;) {
         cfg.idle(); /* sti; hlt: an interrupt that readies a thread preempts us */
         uint64_t f = cpu_irq_save();
-        if (run_head)
+        if (work_for(this_cpu()))
             schedule();
         cpu_irq_restore(f);
     }
@@ -160,23 +211,88 @@ int sched_init(const struct sched_config *c)
         cfg.stack_size = DEFAULT_STACK_SIZE;
     if (!cfg.slice_ticks)
         cfg.slice_ticks = DEFAULT_SLICE;
-    run_head = run_tail = sleepers = reap_list = NULL;
-    need_resched = false;
+    runq_init(&rq);
+    memset(cpus, 0, sizeof(cpus));
+    sleepers = reap_list = NULL;
     switches = 0;
+    unsigned self = this_cpu();
+    if (self >= SCHED_MAX_CPUS)
+        return -EINVAL;
 
     memset(&boot_thread, 0, sizeof(boot_thread));
     memcpy(boot_thread.name, "main", 5);
     boot_thread.state = THREAD_RUNNING;
     boot_thread.slice = cfg.slice_ticks;
-    current = &boot_thread;
+    boot_thread.cpu = self;
+    boot_thread.affinity = 1ull << self; /* the boot CPU's context, where kmain goes on */
     all_threads = &boot_thread;
     next_id = 1;
 
-    idle_thread = new_thread("idle", idle_loop, NULL, cfg.stack_size);
-    if (!idle_thread)
+    struct thread *idle = new_thread("idle", idle_loop, NULL, cfg.stack_size);
+    if (!idle)
         return -ENOMEM;
-    idle_thread->id = next_id++;
-    idle_thread->detached = true;
+    idle->id = next_id++;
+    idle->detached = true;
+    idle->cpu = self;
+    idle->affinity = 1ull << self;
+    cpus[self] = (struct sched_cpu){ .current = &boot_thread, .idle = idle };
+    runq_cpu_online(&rq, self);
+    return 0;
+}
+
+int sched_cpu_enter(const char *name)
+{
+    uint64_t f = cpu_irq_save();
+    unsigned self = this_cpu();
+    if (self >= SCHED_MAX_CPUS || rq.cpu[self].online) {
+        cpu_irq_restore(f);
+        return -EINVAL;
+    }
+    struct thread *t = cfg.alloc(sizeof(*t));
+    if (!t) {
+        cpu_irq_restore(f);
+        return -ENOMEM;
+    }
+    /* The calling context, on the stack the CPU started on, becomes this
+     * CPU's idle thread: it is never queued, and never freed. */
+    memset(t, 0, sizeof(*t));
+    size_t n = strlen(name);
+    memcpy(t->name, name, n < THREAD_NAME_MAX ? n : THREAD_NAME_MAX - 1);
+    t->id = next_id++;
+    t->state = THREAD_RUNNING;
+    t->detached = true;
+    t->cpu = self;
+    t->affinity = 1ull << self;
+    cpus[self] = (struct sched_cpu){ .current = t, .idle = t };
+    runq_cpu_online(&rq, self);
+    rq.cpu[self].idle = true;
+    cpu_irq_restore(f);
+    idle_loop(NULL);
+    return 0; /* not reached */
+}
+
+unsigned sched_cpu_count(void)
+{
+    return rq.online;
+}
+
+int thread_set_affinity(struct thread *t, uint64_t mask)
+{
+    if (mask && !(mask & rq.online_mask))
+        return -EINVAL;
+    uint64_t f = cpu_irq_save();
+    t->affinity = mask;
+    unsigned self = this_cpu();
+    if (t->state == THREAD_READY && !runq_allowed(&rq, t, t->cpu)) {
+        runq_remove(&rq, t);
+        make_ready(t);
+    } else if (t->state == THREAD_RUNNING && cpus[t->cpu].current == t &&
+               !runq_allowed(&rq, t, t->cpu)) {
+        cpus[t->cpu].need_resched = true; /* its next schedule() moves it */
+        if (t->cpu != self && cfg.kick)
+            cfg.kick(t->cpu);
+    }
+    cpu_irq_restore(f);
     return 0;
 }
 
@@ -193,9 +309,10 @@ struct thread *thread_create_stack(const char *name, void (*entry)(void *), void
         return NULL;
     uint64_t f = cpu_irq_save();
     t->id = next_id++;
+    t->cpu = this_cpu();
     t->all_next = all_threads;
     all_threads = t;
-    runq_push(t);
+    make_ready(t);
     cpu_irq_restore(f);
     return t;
 }
@@ -203,8 +320,9 @@ struct thread *thread_create_stack(const char *name, void (*entry)(void *), void
 void sched_thread_start(void)
 {
     reap();
+    struct thread *t = me()->current;
     cpu_sti();
-    current->entry(current->arg);
+    t->entry(t->arg);
     thread_exit(0);
 }
 
@@ -218,8 +336,9 @@ void thread_yield(void)
 void thread_exit(int code)
 {
     cpu_cli();
-    struct thread *t = current;
-    assert(t != &boot_thread && t != idle_thread);
+    struct sched_cpu *c = me();
+    struct thread *t = c->current;
+    assert(t != &boot_thread && t != c->idle);
     t->exit_code = code;
     t->state = THREAD_ZOMBIE;
     if (t->joiner)
@@ -235,13 +354,14 @@ void thread_exit(int code)
 int thread_join(struct thread *t, int *code)
 {
     uint64_t f = cpu_irq_save();
-    if (t == current || t->detached || t->joiner) {
+    struct thread *self = me()->current;
+    if (t == self || t->detached || t->joiner) {
         cpu_irq_restore(f);
         return -EINVAL;
     }
-    t->joiner = current;
+    t->joiner = self;
     while (t->state != THREAD_ZOMBIE) {
-        current->state = THREAD_BLOCKED;
+        self->state = THREAD_BLOCKED;
         schedule();
     }
     if (code)
@@ -269,7 +389,7 @@ void thread_detach(struct thread *t)
 void thread_sleep_ms(uint64_t ms)
 {
     uint64_t f = cpu_irq_save();
-    struct thread *t = current;
+    struct thread *t = me()->current;
     t->wake_at = cfg.now_ms() + ms;
     struct thread **pp = &sleepers;
     while (*pp && (*pp)->wake_at <= t->wake_at)
@@ -283,39 +403,52 @@ void thread_sleep_ms(uint64_t ms)
 
 struct thread *thread_current(void)
 {
-    return current;
+    /* With interrupts off the thread cannot move to another CPU between
+     * finding this CPU and reading its running thread. */
+    uint64_t f = cpu_irq_save();
+    struct thread *t = me()->current;
+    cpu_irq_restore(f);
+    return t;
 }
 
 void sched_tick(uint64_t ticks)
 {
     (void)ticks;
+    unsigned self = this_cpu();
+    if (self >= SCHED_MAX_CPUS || !rq.cpu[self].online)
+        return; /* a CPU's tick that comes before it takes part */
     uint64_t now = cfg.now_ms();
     while (sleepers && sleepers->wake_at <= now) {
         struct thread *t = sleepers;
         sleepers = t->next;
         make_ready(t);
     }
-    current->ticks++;
-    if (current == idle_thread) {
-        if (run_head)
-            need_resched = true;
-    } else if (current->slice > 0 && --current->slice == 0) {
-        need_resched = true;
+    struct sched_cpu *c = &cpus[self];
+    c->current->ticks++;
+    if (c->current != c->idle)
+        c->busy_ticks++;
+    if (c->current == c->idle) {
+        if (work_for(self))
+            c->need_resched = true; /* a wake-up that found no idle CPU, or stealable work */
+    } else if (c->current->slice > 0 && --c->current->slice == 0) {
+        c->need_resched = true;
     }
 }
 
 void sched_preempt(void)
 {
-    if (need_resched && preempt_count() == 0)
+    if (me()->need_resched && preempt_count() == 0)
         schedule();
 }
 
-static void fill_info(struct thread_info *i, const struct thread *t)
+static void fill_info(struct thread_info *i, const struct thread *t, bool idle)
 {
     i->id = t->id;
     memcpy(i->name, t->name, THREAD_NAME_MAX);
     i->state = t->state;
     i->ticks = t->ticks;
+    i->cpu = t->cpu;
+    i->idle = idle;
 }
 
 int sched_snapshot(struct thread_info *out, int max)
@@ -324,18 +457,23 @@ int sched_snapshot(struct thread_info *out, int max)
     int n = 0;
     for (struct thread *t = all_threads; t; t = t->all_next, n++)
         if (n < max)
-            fill_info(&out[n], t);
-    if (n < max)
-        fill_info(&out[n], idle_thread);
-    n++;
+            fill_info(&out[n], t, false);
+    for (unsigned c = 0; c < rq.ncpus; c++) {
+        if (!rq.cpu[c].online)
+            continue;
+        if (n < max)
+            fill_info(&out[n], cpus[c].idle, true);
+        n++;
+    }
     cpu_irq_restore(f);
     return n;
 }
 
 void sched_block_locked(void)
 {
-    assert(current != idle_thread);
-    current->state = THREAD_BLOCKED;
+    struct sched_cpu *c = me();
+    assert(c->current != c->idle);
+    c->current->state = THREAD_BLOCKED;
     schedule();
 }
 
@@ -359,6 +497,17 @@ const char *thread_state_name(enum thread_state s)
         return "zombie";
     }
     return "?";
+}
+
+int sched_cpu_time(unsigned cpu, struct sched_cpu_time *out)
+{
+    if (cpu >= rq.ncpus || !rq.cpu[cpu].online || !cpus[cpu].idle)
+        return -EINVAL;
+    uint64_t f = cpu_irq_save();
+    out->busy = cpus[cpu].busy_ticks;
+    out->idle = cpus[cpu].idle->ticks;
+    cpu_irq_restore(f);
+    return 0;
 }
 
 uint64_t sched_switch_count(void)

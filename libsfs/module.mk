@@ -15,6 +15,7 @@ MODULE_SRCS := \
 	libsfs/sfs_super.c \
 	libsfs/sfs_ops.c \
 	libsfs/sfs_file.c \
+	libsfs/sfs_attr.c \
 	libsfs/sfs_check.c \
 	libsfs/sfs_repair.c \
 	libsfs/sfs_repair_dir.c

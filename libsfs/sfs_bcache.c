@@ -6,7 +6,9 @@
  *
  * Interface: sfs_bget() returns a pinned buffer (read from the device unless
  * SFS_BGET_NOREAD), sfs_bdirty() marks it modified, sfs_bput() unpins it.
- * Dirty buffers reach the device when evicted or by sfs_bflush_all().
+ * Dirty buffers reach the device when evicted or by sfs_bflush_all(); with
+ * the device's optional write_start/write_wait, sfs_bflush_all() puts them
+ * all in flight together and waits once.
  *
  * Memory: one caller-provided region holds the block data, the buffer headers
  * and the hash buckets (sfs_bcache_mem_size()). Nothing is allocated here.
@@ -36,11 +38,24 @@ static uint32_t hash_size(uint32_t nbufs)
     return h;
 }
 
+/* Blocks in the list of blocks freed by the running transaction (and in its
+ * hash): one per 32 cache buffers, as a bigger cache runs bigger transactions
+ * (a tree removal frees many blocks, and a full list forces a commit), a
+ * power of two from 1 to 16, and few enough for u16 "index + 1" values. */
+static uint32_t freed_blocks(uint32_t block_size, uint32_t nbufs)
+{
+    uint32_t k = 1;
+    while (k < 16 && k * 2 <= nbufs / 32 && (uint64_t)k * 2 * block_size / 4 < 65535)
+        k *= 2;
+    return k;
+}
+
 size_t sfs_bcache_mem_size(uint32_t block_size, uint32_t nbufs)
 {
-    /* + five journal blocks: descriptor, scratch, freed-block list and the
-     * hashes of the logged and of the freed blocks. */
-    return (size_t)(nbufs + 5) * block_size + (size_t)nbufs * sizeof(struct sfs_buf) +
+    /* + the journal's blocks: descriptor, scratch, the hash of the logged
+     * blocks, and the freed-block list and its hash (K blocks each). */
+    uint32_t k = freed_blocks(block_size, nbufs);
+    return (size_t)(nbufs + 3 + 2 * k) * block_size + (size_t)nbufs * sizeof(struct sfs_buf) +
            (size_t)hash_size(nbufs) * sizeof(struct sfs_buf *) + 2 * sizeof(void *);
 }
 
@@ -49,13 +64,15 @@ void sfs_bcache_init(struct sfs *fs, void *mem, uint32_t nbufs)
     uint8_t *data = mem;
     fs->jdesc = data + (size_t)nbufs * fs->block_size;
     fs->jscratch = fs->jdesc + fs->block_size;
+    uint32_t k = freed_blocks(fs->block_size, nbufs);
     fs->jfreed = (uint32_t *)(fs->jscratch + fs->block_size);
-    fs->jfreed_max = fs->block_size / 4;
-    fs->jhash = (uint16_t *)(fs->jscratch + 2 * (size_t)fs->block_size);
+    fs->jfreed_max = k * fs->block_size / 4;
+    fs->jhash = (uint16_t *)(fs->jscratch + (1 + (size_t)k) * fs->block_size);
     memset(fs->jdesc, 0, fs->block_size);
     fs->jfhash = fs->jhash + fs->block_size / 2;
-    memset(fs->jhash, 0, 2 * (size_t)fs->block_size);
-    uintptr_t p = (uintptr_t)(data + (size_t)(nbufs + 5) * fs->block_size);
+    fs->jfmask = k * fs->block_size / 2 - 1;
+    memset(fs->jhash, 0, (1 + (size_t)k) * fs->block_size);
+    uintptr_t p = (uintptr_t)(data + (size_t)(nbufs + 3 + 2 * k) * fs->block_size);
     p = (p + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1);
     fs->bufs = (struct sfs_buf *)p;
     fs->hash = (struct sfs_buf **)(fs->bufs + nbufs);
@@ -398,10 +415,39 @@ int sfs_bwrite_through_run(struct sfs *fs, uint32_t blk, uint32_t count, const v
     return 0;
 }
 
+/* sfs_bflush_all() with the device's asynchronous writes: every dirty buffer
+ * in flight at once, then one wait. Only if all of them made it are they
+ * clean; otherwise all stay dirty (writing a block twice is harmless). */
+static int flush_batched(struct sfs *fs)
+{
+    int err = 0;
+    for (uint32_t i = 0; i < fs->nbufs; i++) {
+        struct sfs_buf *b = &fs->bufs[i];
+        if ((b->flags & (SFS_BUF_VALID | SFS_BUF_DIRTY)) != (SFS_BUF_VALID | SFS_BUF_DIRTY))
+            continue;
+        fs->stat_writes++;
+        if (fs->dev.write_start(fs->dev.async_ctx, (uint64_t)b->blk * fs->sec_per_block,
+                                fs->sec_per_block, b->data) < 0)
+            err = SFS_EIO;
+    }
+    if (fs->dev.write_wait(fs->dev.async_ctx) < 0)
+        err = SFS_EIO;
+    if (err) {
+        sfs_log(fs, "batched write-back failed", 0, 0);
+        return err;
+    }
+    for (uint32_t i = 0; i < fs->nbufs; i++)
+        if (fs->bufs[i].flags & SFS_BUF_VALID)
+            fs->bufs[i].flags &= ~SFS_BUF_DIRTY;
+    return 0;
+}
+
 int sfs_bflush_all(struct sfs *fs)
 {
     if (fs->jaborted)
         return SFS_EIO;
+    if (fs->dev.write_start && fs->dev.write_wait)
+        return flush_batched(fs);
     int err = 0;
     for (uint32_t i = 0; i < fs->nbufs; i++) {
         struct sfs_buf *b = &fs->bufs[i];

@@ -348,6 +348,8 @@ static long run_check(struct chk *c)
             problem(c, SFS_CHK_IO, ino, fs->itable_start + ino / ipb, (uint64_t)(int64_t)r);
             continue;
         }
+        if (ip.bad_time) /* nanoseconds out of range: read back clamped */
+            problem(c, SFS_CHK_BAD_INODE, ino, ip.mode, 0);
         check_blocks(c, &ip);
         /* A directory sharing blocks with another was (or will be) walked there. */
         if (sfs_is_dir(&ip) && ip.nlink && !c->dups)

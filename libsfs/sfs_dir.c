@@ -31,6 +31,14 @@ uint32_t sfs_mode_to_dt(uint32_t mode)
         return SFS_DT_DIR;
     case SFS_S_IFLNK:
         return SFS_DT_LNK;
+    case SFS_S_IFIFO:
+        return SFS_DT_FIFO;
+    case SFS_S_IFCHR:
+        return SFS_DT_CHR;
+    case SFS_S_IFBLK:
+        return SFS_DT_BLK;
+    case SFS_S_IFSOCK:
+        return SFS_DT_SOCK;
     default:
         return SFS_DT_REG;
     }
@@ -74,8 +82,10 @@ int sfs_dir_read_slot(struct sfs *fs, struct sfs_inode *dp, uint32_t slot, struc
     sfs_bput(fs, b);
     if (!ent->ino)
         return 0;
-    bool bad = ent->ino >= fs->inode_count || ent->name_len == 0 ||
-               (ent->type != SFS_DT_REG && ent->type != SFS_DT_DIR && ent->type != SFS_DT_LNK);
+    bool special = ent->type >= SFS_DT_CHR && ent->type <= SFS_DT_SOCK && sfs_has_posix(fs);
+    bool bad =
+        ent->ino >= fs->inode_count || ent->name_len == 0 ||
+        (ent->type != SFS_DT_REG && ent->type != SFS_DT_DIR && ent->type != SFS_DT_LNK && !special);
     for (uint32_t i = 0; i < ent->name_len && !bad; i++)
         bad = ent->name[i] == '/' || ent->name[i] == 0;
     if (bad)
@@ -273,7 +283,7 @@ static int index_rebuild(struct sfs *fs, struct sfs_inode *dp, uint32_t cap)
 /* Store @dp into its pinned inode-table block and release it. */
 static void store_inode(struct sfs *fs, struct sfs_inode *dp, struct sfs_buf *ib, uint32_t ioff)
 {
-    sfs_inode_encode(dp, ib->data + ioff);
+    sfs_inode_encode(fs, dp, ib->data + ioff);
     sfs_bdirty(fs, ib);
     sfs_bput(fs, ib);
 }
@@ -362,7 +372,7 @@ int sfs_dir_add(struct sfs *fs, struct sfs_inode *dp, const char *name, size_t l
         dp->dir_slots++;
     dp->dir_count++;
     dp->size = (uint64_t)((dp->dir_slots + spb - 1) / spb) * fs->block_size;
-    dp->mtime = dp->ctime = sfs_now(fs);
+    sfs_inode_touch(fs, dp, SFS_TOUCH_M | SFS_TOUCH_C);
     store_inode(fs, dp, ib, ioff);
     return 0;
 }
@@ -413,7 +423,7 @@ int sfs_dir_remove(struct sfs *fs, struct sfs_inode *dp, const char *name, size_
     sfs_bput(fs, sb);
     dp->dir_free = slot + 1;
     dp->dir_count--;
-    dp->mtime = dp->ctime = sfs_now(fs);
+    sfs_inode_touch(fs, dp, SFS_TOUCH_M | SFS_TOUCH_C);
     store_inode(fs, dp, ib, ioff);
     return 0;
 }
@@ -430,7 +440,7 @@ int sfs_dir_set_ino(struct sfs *fs, struct sfs_inode *dp, uint32_t slot, uint32_
     r = slot_write(fs, dp, slot, ino, type, ent.name, ent.name_len, 0);
     if (r < 0)
         return r;
-    dp->mtime = dp->ctime = sfs_now(fs);
+    sfs_inode_touch(fs, dp, SFS_TOUCH_M | SFS_TOUCH_C);
     return sfs_inode_write(fs, dp);
 }
 

@@ -42,14 +42,17 @@ static void handle_add(struct sfs *fs, struct sfs_file *f, uint32_t ino, int fla
     fs->open_files = f;
 }
 
-/* Truncate @ip (regular file) to @size and store it. */
-static int truncate_inode(struct sfs *fs, struct sfs_inode *ip, uint64_t size)
+/* Truncate @ip (regular file) to @size and store it. The times change with
+ * the size (truncate(2)), or always with @touch (ftruncate(2), O_TRUNC). */
+static int truncate_inode(struct sfs *fs, struct sfs_inode *ip, uint64_t size, bool touch)
 {
     if (sfs_is_dir(ip))
         return SFS_EISDIR;
     if (!sfs_is_reg(ip))
         return SFS_EINVAL;
     int r = sfs_inode_truncate(fs, ip, size);
+    if (touch)
+        sfs_inode_touch(fs, ip, SFS_TOUCH_M | SFS_TOUCH_C);
     int w = sfs_inode_write(fs, ip);
     return r < 0 ? r : w;
 }
@@ -71,10 +74,14 @@ static int open_ino(struct sfs *fs, struct sfs_file *f, uint32_t ino, int flags)
         handle_add(fs, f, ino, SFS_O_RDONLY, KIND_DIR);
         return 0;
     }
-    if ((flags & SFS_O_TRUNC) && (flags & 3) != SFS_O_RDONLY && ip.size) {
+    if (sfs_is_special(&ip))
+        return SFS_ENXIO; /* it has no data here: the port's own driver opens it */
+    /* As Linux: O_TRUNC truncates whatever the access mode, and even an
+     * empty file gets new modification and change times. */
+    if ((flags & SFS_O_TRUNC) && sfs_is_reg(&ip)) {
         if (fs->rdonly)
             return SFS_EROFS;
-        r = truncate_inode(fs, &ip, 0);
+        r = truncate_inode(fs, &ip, 0, true);
         if (r < 0)
             return r;
     }
@@ -84,38 +91,81 @@ static int open_ino(struct sfs *fs, struct sfs_file *f, uint32_t ino, int flags)
     return 0;
 }
 
+/*
+ * open(O_CREAT) as Linux walks it: the last component is looked up in its
+ * directory; a trailing slash or a path naming a directory itself is EISDIR
+ * before anything else; an existing name is EEXIST with O_EXCL, a symbolic
+ * link is followed to the name it points at (which is created if missing),
+ * and anything else is opened.
+ */
+static int open_creat(struct sfs *fs, struct sfs_file *f, const char *path, int flags,
+                      uint32_t mode)
+{
+    char target[SFS_PATH_MAX];
+    struct sfs_res res;
+    uint32_t dir = SFS_ROOT_INO;
+    for (int links = 0;; links++) {
+        int r = sfs_resolve(fs, dir, path, SFS_RES_PARENT, &res);
+        if (r < 0)
+            return r;
+        if (res.root || sfs_is_dot_name(res.name, res.name_len))
+            return (flags & SFS_O_EXCL) ? SFS_EEXIST : SFS_EISDIR;
+        if (res.trailing_slash)
+            return SFS_EISDIR;
+        if (res.name_len > SFS_NAME_MAX)
+            return SFS_ENAMETOOLONG;
+        struct sfs_inode dp, ip;
+        uint32_t ino;
+        r = sfs_inode_read(fs, res.ino, &dp);
+        if (r == 0)
+            r = sfs_dir_lookup(fs, &dp, res.name, res.name_len, &ino, NULL);
+        if (r == SFS_ENOENT) {
+            if (fs->rdonly)
+                return SFS_EROFS;
+            r = sfs_create_in(fs, res.ino, res.name, res.name_len, SFS_S_IFREG | (mode & 07777),
+                              NULL, &ino);
+            return r < 0 ? r : open_ino(fs, f, ino, flags);
+        }
+        if (r == 0)
+            r = sfs_inode_read(fs, ino, &ip);
+        if (r < 0)
+            return r;
+        if (flags & SFS_O_EXCL)
+            return SFS_EEXIST;
+        if (sfs_is_dir(&ip))
+            return SFS_EISDIR;
+        if (!sfs_is_lnk(&ip))
+            return open_ino(fs, f, ino, flags);
+        if (links >= SFS_SYMLOOP_MAX)
+            return SFS_ELOOP;
+        long n = sfs_inode_pread(fs, &ip, target, sizeof(target) - 1, 0);
+        if (n < 0)
+            return (int)n;
+        if (n == 0 || sfs_strnlen(target, (size_t)n) != (size_t)n)
+            return SFS_ENOENT;
+        target[n] = 0;
+        dir = res.ino;
+        path = target;
+    }
+}
+
 static int path_open(struct sfs *fs, struct sfs_file *f, const char *path, int flags, uint32_t mode)
 {
     if (!f || (flags & 3) == 3)
         return SFS_EINVAL;
     if (handle_open(fs, f))
         return SFS_EBUSY;
+    if (flags & SFS_O_CREAT)
+        return open_creat(fs, f, path, flags, mode);
     struct sfs_res res;
     int r = sfs_resolve(fs, SFS_ROOT_INO, path, SFS_RES_FOLLOW, &res);
-    if (r == 0) {
-        if ((flags & SFS_O_CREAT) && (flags & SFS_O_EXCL))
-            return SFS_EEXIST;
-        struct sfs_inode ip;
-        r = sfs_inode_read(fs, res.ino, &ip);
-        if (r == 0 && sfs_is_dir(&ip))
-            return SFS_EISDIR; /* sfs_open() opens files only */
-        return r < 0 ? r : open_ino(fs, f, res.ino, flags);
-    }
-    if (r != SFS_ENOENT || !(flags & SFS_O_CREAT))
-        return r;
-    if (fs->rdonly)
-        return SFS_EROFS;
-    r = sfs_resolve(fs, SFS_ROOT_INO, path, SFS_RES_PARENT, &res);
     if (r < 0)
         return r;
-    if (res.trailing_slash)
-        return SFS_EISDIR;
-    uint32_t ino;
-    r = sfs_create_in(fs, res.ino, res.name, res.name_len, SFS_S_IFREG | (mode & 07777), NULL,
-                      &ino);
-    if (r == SFS_EEXIST)
-        return SFS_EEXIST; /* e.g. a dangling symlink: it is not followed to create */
-    return r < 0 ? r : open_ino(fs, f, ino, flags);
+    struct sfs_inode ip;
+    r = sfs_inode_read(fs, res.ino, &ip);
+    if (r == 0 && sfs_is_dir(&ip))
+        return SFS_EISDIR; /* sfs_open() opens files only */
+    return r < 0 ? r : open_ino(fs, f, res.ino, flags);
 }
 
 static bool can_read(const struct sfs_file *f)
@@ -145,8 +195,8 @@ static long do_pread(struct sfs *fs, struct sfs_file *f, void *buf, size_t len, 
     return n;
 }
 
-static long do_pwrite(struct sfs *fs, struct sfs_file *f, const void *buf, size_t len,
-                      uint64_t off, bool advance)
+static long do_pwrite(struct sfs *fs, struct sfs_file *f, const void *buf, size_t len, uint64_t off,
+                      bool advance)
 {
     if (!buf && len)
         return SFS_EINVAL;
@@ -197,25 +247,25 @@ static int64_t do_tell(struct sfs *fs, struct sfs_file *f)
     return handle_open(fs, f) ? (int64_t)f->pos : SFS_EBADF;
 }
 
-static int truncate_ino(struct sfs *fs, uint32_t ino, uint64_t size)
+static int truncate_ino(struct sfs *fs, uint32_t ino, uint64_t size, bool touch)
 {
     struct sfs_inode ip;
     int r = sfs_inode_read(fs, ino, &ip);
-    return r < 0 ? r : truncate_inode(fs, &ip, size);
+    return r < 0 ? r : truncate_inode(fs, &ip, size, touch);
 }
 
 static int do_ftruncate(struct sfs *fs, struct sfs_file *f, uint64_t size)
 {
     if (!handle_open(fs, f) || (f->is_dir == KIND_FILE && !can_write(f)))
         return SFS_EBADF;
-    return truncate_ino(fs, f->ino, size);
+    return truncate_ino(fs, f->ino, size, true);
 }
 
 static int path_truncate(struct sfs *fs, const char *path, uint64_t size)
 {
     struct sfs_res res;
     int r = sfs_resolve(fs, SFS_ROOT_INO, path, SFS_RES_FOLLOW, &res);
-    return r < 0 ? r : truncate_ino(fs, res.ino, size);
+    return r < 0 ? r : truncate_ino(fs, res.ino, size, false);
 }
 
 static int do_fstat(struct sfs *fs, struct sfs_file *f, struct sfs_stat *st)
@@ -352,26 +402,9 @@ int sfs_truncate(struct sfs *fs, const char *path, uint64_t size)
     SFS_CALL(fs, SFS_OP_WRITE, path_truncate(fs, path, size));
 }
 
-static int set_times_ino(struct sfs *fs, uint32_t ino, uint64_t atime, uint64_t mtime)
-{
-    struct sfs_inode ip;
-    int r = sfs_inode_read(fs, ino, &ip);
-    if (r < 0)
-        return r;
-    ip.atime = atime;
-    ip.mtime = mtime;
-    ip.ctime = sfs_now(fs);
-    return sfs_inode_write(fs, &ip);
-}
-
-int sfs_set_times_ino(struct sfs *fs, uint32_t ino, uint64_t atime, uint64_t mtime)
-{
-    SFS_CALL(fs, SFS_OP_WRITE, set_times_ino(fs, ino, atime, mtime));
-}
-
 int sfs_truncate_ino(struct sfs *fs, uint32_t ino, uint64_t size)
 {
-    SFS_CALL(fs, SFS_OP_WRITE, truncate_ino(fs, ino, size));
+    SFS_CALL(fs, SFS_OP_WRITE, truncate_ino(fs, ino, size, false));
 }
 
 int sfs_fsync(struct sfs *fs, struct sfs_file *f)

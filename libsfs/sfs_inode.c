@@ -14,7 +14,38 @@
  */
 #include "sfs_priv.h"
 
-static void inode_decode(struct sfs_inode *ip, const uint8_t *p)
+/* A time field: packed (seconds << 30 | nanoseconds) on POSIX volumes.
+ * Nanoseconds past 999999999 are corruption: clamped, and *bad set. */
+static struct sfs_ts time_decode(const struct sfs *fs, const uint8_t *p, bool *bad)
+{
+    uint64_t v = sfs_ld64(p);
+    struct sfs_ts t = { (int64_t)v, 0 };
+    if (sfs_has_posix(fs)) {
+        uint64_t sec = v >> SFS_TIME_NSEC_BITS;
+        if (sec & (1ull << 33)) /* sign-extend the 34-bit seconds */
+            sec |= ~((1ull << 34) - 1);
+        t.sec = (int64_t)sec;
+        t.nsec = (uint32_t)(v & ((1u << SFS_TIME_NSEC_BITS) - 1));
+        if (t.nsec > 999999999u) {
+            t.nsec = 999999999u;
+            *bad = true;
+        }
+    }
+    return t;
+}
+
+static void time_encode(const struct sfs *fs, uint8_t *p, struct sfs_ts t)
+{
+    t = sfs_ts_fit(fs, t);
+    if (!sfs_has_posix(fs)) {
+        sfs_st64(p, (uint64_t)t.sec);
+        return;
+    }
+    uint64_t sec = (uint64_t)t.sec & ((1ull << 34) - 1);
+    sfs_st64(p, (sec << SFS_TIME_NSEC_BITS) | (t.nsec > 999999999u ? 999999999u : t.nsec));
+}
+
+static void inode_decode(const struct sfs *fs, struct sfs_inode *ip, const uint8_t *p)
 {
     ip->mode = sfs_ld16(p + SFS_I_MODE);
     ip->nlink = sfs_ld16(p + SFS_I_NLINK);
@@ -22,11 +53,21 @@ static void inode_decode(struct sfs_inode *ip, const uint8_t *p)
     ip->gid = sfs_ld32(p + SFS_I_GID);
     ip->blocks = sfs_ld32(p + SFS_I_BLOCKS);
     ip->size = sfs_ld64(p + SFS_I_SIZE);
-    ip->atime = sfs_ld64(p + SFS_I_ATIME);
-    ip->mtime = sfs_ld64(p + SFS_I_MTIME);
-    ip->ctime = sfs_ld64(p + SFS_I_CTIME);
+    ip->bad_time = false;
+    ip->atime = time_decode(fs, p + SFS_I_ATIME, &ip->bad_time);
+    ip->mtime = time_decode(fs, p + SFS_I_MTIME, &ip->bad_time);
+    ip->ctime = time_decode(fs, p + SFS_I_CTIME, &ip->bad_time);
     for (int i = 0; i < SFS_NDIRECT; i++)
         ip->direct[i] = sfs_ld32(p + SFS_I_DIRECT + 4 * i);
+    /* A special inode keeps its device number where the pointers would be
+     * (FIFOs and sockets store 0; a reader ignores what is there). */
+    ip->rdev = 0;
+    if (sfs_is_special(ip) && sfs_has_posix(fs)) {
+        uint32_t t = ip->mode & SFS_S_IFMT;
+        if (t == SFS_S_IFCHR || t == SFS_S_IFBLK)
+            ip->rdev = sfs_ld64(p + SFS_I_RDEV);
+        ip->direct[0] = ip->direct[1] = 0;
+    }
     for (int i = 0; i < 3; i++)
         ip->ind[i] = sfs_ld32(p + SFS_I_IND1 + 4 * i);
     ip->dir_slots = sfs_ld32(p + SFS_I_DIR_SLOTS);
@@ -36,7 +77,7 @@ static void inode_decode(struct sfs_inode *ip, const uint8_t *p)
     ip->orphan_next = sfs_ld32(p + SFS_I_ORPHAN_NEXT);
 }
 
-void sfs_inode_encode(const struct sfs_inode *ip, uint8_t *p)
+void sfs_inode_encode(const struct sfs *fs, const struct sfs_inode *ip, uint8_t *p)
 {
     memset(p, 0, SFS_INODE_SIZE);
     sfs_st16(p + SFS_I_MODE, (uint16_t)ip->mode);
@@ -45,11 +86,13 @@ void sfs_inode_encode(const struct sfs_inode *ip, uint8_t *p)
     sfs_st32(p + SFS_I_GID, ip->gid);
     sfs_st32(p + SFS_I_BLOCKS, ip->blocks);
     sfs_st64(p + SFS_I_SIZE, ip->size);
-    sfs_st64(p + SFS_I_ATIME, ip->atime);
-    sfs_st64(p + SFS_I_MTIME, ip->mtime);
-    sfs_st64(p + SFS_I_CTIME, ip->ctime);
+    time_encode(fs, p + SFS_I_ATIME, ip->atime);
+    time_encode(fs, p + SFS_I_MTIME, ip->mtime);
+    time_encode(fs, p + SFS_I_CTIME, ip->ctime);
     for (int i = 0; i < SFS_NDIRECT; i++)
         sfs_st32(p + SFS_I_DIRECT + 4 * i, ip->direct[i]);
+    if (sfs_is_special(ip))
+        sfs_st64(p + SFS_I_RDEV, ip->rdev);
     for (int i = 0; i < 3; i++)
         sfs_st32(p + SFS_I_IND1 + 4 * i, ip->ind[i]);
     sfs_st32(p + SFS_I_DIR_SLOTS, ip->dir_slots);
@@ -81,7 +124,7 @@ int sfs_inode_read_raw(struct sfs *fs, uint32_t ino, struct sfs_inode *ip)
     int r = sfs_inode_pin(fs, ino, &b, &off);
     if (r < 0)
         return r;
-    inode_decode(ip, b->data + off);
+    inode_decode(fs, ip, b->data + off);
     sfs_bput(fs, b);
     ip->ino = ino;
     return 0;
@@ -93,12 +136,20 @@ int sfs_inode_read(struct sfs *fs, uint32_t ino, struct sfs_inode *ip)
     if (r < 0)
         return r;
     uint32_t t = ip->mode & SFS_S_IFMT;
-    if (t != SFS_S_IFREG && t != SFS_S_IFDIR && t != SFS_S_IFLNK)
+    bool special = sfs_is_special(ip);
+    if (t != SFS_S_IFREG && t != SFS_S_IFDIR && t != SFS_S_IFLNK && !(special && sfs_has_posix(fs)))
         return sfs_corrupt(fs, "inode has an invalid type", ino, ip->mode);
     if (ip->size > sfs_max_lblocks(fs) * fs->block_size)
         return sfs_corrupt(fs, "inode size out of range", ino, ip->size);
-    if (t == SFS_S_IFLNK && ip->size > SFS_SYMLINK_MAX)
+    if (t == SFS_S_IFLNK && ip->size > sfs_symlink_max(fs))
         return sfs_corrupt(fs, "symlink too long", ino, ip->size);
+    if (special) {
+        bool owns = ip->size || ip->blocks || ip->ind[0] || ip->ind[1] || ip->ind[2];
+        for (int i = 2; i < SFS_NDIRECT; i++)
+            owns = owns || ip->direct[i];
+        if (owns)
+            return sfs_corrupt(fs, "special inode owns data", ino, ip->size);
+    }
     if (ip->blocks > fs->total_blocks - fs->data_start)
         return sfs_corrupt(fs, "inode block count out of range", ino, ip->blocks);
     if (t == SFS_S_IFDIR) {
@@ -123,7 +174,7 @@ int sfs_inode_write(struct sfs *fs, const struct sfs_inode *ip)
     int r = sfs_inode_pin(fs, ip->ino, &b, &off);
     if (r < 0)
         return r;
-    sfs_inode_encode(ip, b->data + off);
+    sfs_inode_encode(fs, ip, b->data + off);
     sfs_bdirty(fs, b);
     sfs_bput(fs, b);
     return 0;
@@ -138,11 +189,22 @@ int sfs_inode_new(struct sfs *fs, uint32_t mode, struct sfs_inode *ip)
     memset(ip, 0, sizeof(*ip));
     ip->ino = ino;
     ip->mode = mode;
-    ip->atime = ip->mtime = ip->ctime = sfs_now(fs);
+    ip->atime = ip->mtime = ip->ctime = sfs_now_ts(fs);
     r = sfs_inode_write(fs, ip);
     if (r < 0)
         sfs_ifree(fs, ino);
     return r;
+}
+
+void sfs_inode_touch(struct sfs *fs, struct sfs_inode *ip, int which)
+{
+    struct sfs_ts now = sfs_now_ts(fs);
+    if (which & SFS_TOUCH_A)
+        ip->atime = now;
+    if (which & SFS_TOUCH_M)
+        ip->mtime = now;
+    if (which & SFS_TOUCH_C)
+        ip->ctime = now;
 }
 
 bool sfs_inode_is_open(const struct sfs *fs, uint32_t ino)
@@ -179,7 +241,7 @@ int sfs_inode_unref(struct sfs *fs, struct sfs_inode *ip)
         ip->nlink = 0;
     else if (ip->nlink > 0)
         ip->nlink--;
-    ip->ctime = sfs_now(fs);
+    sfs_inode_touch(fs, ip, SFS_TOUCH_C);
     if (ip->nlink > 0)
         return sfs_inode_write(fs, ip);
     if (!sfs_inode_is_open(fs, ip->ino))
@@ -536,7 +598,7 @@ long sfs_inode_pwrite(struct sfs *fs, struct sfs_inode *ip, const void *buf, siz
     if (done) {
         if (off + done > ip->size)
             ip->size = off + done;
-        ip->mtime = ip->ctime = sfs_now(fs);
+        sfs_inode_touch(fs, ip, SFS_TOUCH_M | SFS_TOUCH_C);
         return (long)done;
     }
     return err;
@@ -549,7 +611,8 @@ int sfs_inode_truncate(struct sfs *fs, struct sfs_inode *ip, uint64_t size)
         return SFS_EFBIG;
     uint64_t old = ip->size;
     ip->size = size;
-    ip->mtime = ip->ctime = sfs_now(fs);
+    if (size != old) /* as Linux's truncate(2); ftruncate and O_TRUNC touch anyway */
+        sfs_inode_touch(fs, ip, SFS_TOUCH_M | SFS_TOUCH_C);
     if (size >= old)
         return 0;
     /* The size first: a commit part way through (a long truncate) leaves a

@@ -50,9 +50,9 @@ static uint32_t entry(const struct sfs *fs, uint32_t i)
  * Two hashes answer "is this block in the running transaction?" without a
  * scan (every cache miss asks, and every free): jhash maps a logged block to
  * its slot, jfhash a block freed in the transaction to its jfreed index. Each
- * is one block of u16 "index + 1" values (0: empty), linear probing, keyed by
- * the entry the index points at; block_size / 2 buckets for at most
- * block_size / 4 entries keep them under half full. A revoked slot stays in
+ * is u16 "index + 1" values (0: empty), linear probing, keyed by the entry the
+ * index points at; twice as many buckets as entries keep them under half
+ * full (jhash: one block; jfhash: as many blocks as the jfreed list). A revoked slot stays in
  * jhash (its entry matches no block any more). Commit empties both.
  */
 static uint32_t jhash_mask(const struct sfs *fs)
@@ -60,16 +60,16 @@ static uint32_t jhash_mask(const struct sfs *fs)
     return fs->block_size / 2 - 1;
 }
 
-static uint32_t jhash_start(const struct sfs *fs, uint32_t blk)
+static uint32_t jhash_start(uint32_t blk, uint32_t mask)
 {
-    return (blk * 2654435761u >> 8) & jhash_mask(fs);
+    return (blk * 2654435761u >> 8) & mask;
 }
 
-static void jhash_put(const struct sfs *fs, uint16_t *table, uint32_t blk, uint32_t index)
+static void jhash_put(uint16_t *table, uint32_t mask, uint32_t blk, uint32_t index)
 {
-    uint32_t h = jhash_start(fs, blk);
+    uint32_t h = jhash_start(blk, mask);
     while (table[h])
-        h = (h + 1) & jhash_mask(fs);
+        h = (h + 1) & mask;
     table[h] = (uint16_t)(index + 1);
 }
 
@@ -82,14 +82,14 @@ void sfs_txn_add(struct sfs *fs, struct sfs_buf *b)
         return;
     }
     sfs_st32(fs->jdesc + SFS_J_ENTRIES + 4 * fs->jcount, b->blk);
-    jhash_put(fs, fs->jhash, b->blk, fs->jcount);
+    jhash_put(fs->jhash, jhash_mask(fs), b->blk, fs->jcount);
     b->slot = fs->jcount++;
     b->flags |= SFS_BUF_TXN;
 }
 
 bool sfs_txn_find(struct sfs *fs, uint32_t blk, uint32_t *slot)
 {
-    for (uint32_t h = jhash_start(fs, blk); fs->jhash[h]; h = (h + 1) & jhash_mask(fs))
+    for (uint32_t h = jhash_start(blk, jhash_mask(fs)); fs->jhash[h]; h = (h + 1) & jhash_mask(fs))
         if (entry(fs, fs->jhash[h] - 1u) == blk) {
             *slot = fs->jhash[h] - 1u;
             return true;
@@ -109,7 +109,7 @@ void sfs_txn_revoke(struct sfs *fs, uint32_t slot)
 
 bool sfs_txn_freed(const struct sfs *fs, uint32_t blk)
 {
-    for (uint32_t h = jhash_start(fs, blk); fs->jfhash[h]; h = (h + 1) & jhash_mask(fs)) {
+    for (uint32_t h = jhash_start(blk, fs->jfmask); fs->jfhash[h]; h = (h + 1) & fs->jfmask) {
         uint32_t i = fs->jfhash[h] - 1u;
         if (i < fs->jfreed_count && fs->jfreed[i] == blk)
             return true;
@@ -121,7 +121,7 @@ bool sfs_txn_defer_free(struct sfs *fs, uint32_t blk)
 {
     if (!fs->jcap || fs->jfreed_count >= fs->jfreed_max)
         return false;
-    jhash_put(fs, fs->jfhash, blk, fs->jfreed_count);
+    jhash_put(fs->jfhash, fs->jfmask, blk, fs->jfreed_count);
     fs->jfreed[fs->jfreed_count++] = blk;
     return true;
 }
@@ -142,9 +142,9 @@ static int apply_frees(struct sfs *fs)
     }
     /* Rebuild jfhash from what is left (usually nothing), so entries gone
      * from the list never pile up in it. */
-    memset(fs->jfhash, 0, fs->block_size);
+    memset(fs->jfhash, 0, ((size_t)fs->jfmask + 1) * sizeof(*fs->jfhash));
     for (uint32_t i = 0; i < fs->jfreed_count; i++)
-        jhash_put(fs, fs->jfhash, fs->jfreed[i], i);
+        jhash_put(fs->jfhash, fs->jfmask, fs->jfreed[i], i);
     return r;
 }
 

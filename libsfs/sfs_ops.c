@@ -34,9 +34,29 @@ static int check_name(const char *name, size_t len)
     return 0;
 }
 
-int sfs_create_in(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
-                  const char *target, uint32_t *out_ino)
+/* Is @mode (type bits) something sfs_make_in() can create on this volume? */
+static int check_type(const struct sfs *fs, uint32_t mode)
 {
+    switch (mode & SFS_S_IFMT) {
+    case SFS_S_IFREG:
+    case SFS_S_IFDIR:
+    case SFS_S_IFLNK:
+        return 0;
+    case SFS_S_IFIFO:
+    case SFS_S_IFCHR:
+    case SFS_S_IFBLK:
+    case SFS_S_IFSOCK:
+        return sfs_has_posix(fs) ? 0 : SFS_EPERM;
+    default:
+        return SFS_EINVAL;
+    }
+}
+
+int sfs_make_in(struct sfs *fs, uint32_t dir, const char *name, size_t len,
+                const struct sfs_make *mk, uint32_t *out_ino)
+{
+    uint32_t mode = mk->mode;
+    const char *target = (mode & SFS_S_IFMT) == SFS_S_IFLNK ? mk->target : NULL;
     int r = check_name(name, len);
     if (r < 0)
         return r;
@@ -58,11 +78,23 @@ int sfs_create_in(struct sfs *fs, uint32_t dir, const char *name, size_t len, ui
     r = sfs_dir_reserve(fs, &dp);
     if (r < 0)
         return r;
+    uint32_t gid = mk->gid;
+    if (is_dir) /* as Linux's mkdir: set-ID bits come only from the parent */
+        mode &= SFS_S_IFMT | 01777;
+    if (dp.mode & SFS_S_ISGID) { /* BSD group semantics for a set-group-ID directory */
+        gid = dp.gid;
+        if (is_dir)
+            mode |= SFS_S_ISGID;
+    }
     struct sfs_inode ip;
     r = sfs_inode_new(fs, mode, &ip);
     if (r < 0)
         return r;
     ip.nlink = is_dir ? 2 : 1;
+    ip.uid = mk->uid;
+    ip.gid = gid;
+    if ((mode & SFS_S_IFMT) == SFS_S_IFCHR || (mode & SFS_S_IFMT) == SFS_S_IFBLK)
+        ip.rdev = mk->rdev;
     if (is_dir) {
         r = sfs_dir_init(fs, &ip, dp.ino);
     } else if (target) {
@@ -88,17 +120,54 @@ int sfs_create_in(struct sfs *fs, uint32_t dir, const char *name, size_t len, ui
     return r;
 }
 
+int sfs_create_in(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
+                  const char *target, uint32_t *ino)
+{
+    struct sfs_make mk = { .mode = mode, .target = target };
+    return sfs_make_in(fs, dir, name, len, &mk, ino);
+}
+
+/* sfs_make_at(): check the request, then create. */
+static int make_at(struct sfs *fs, uint32_t dir, const char *name, size_t len,
+                   const struct sfs_make *mk, uint32_t *ino)
+{
+    if (!mk || (mk->mode & ~(SFS_S_IFMT | 07777)))
+        return SFS_EINVAL;
+    struct sfs_make m = *mk;
+    if ((m.mode & SFS_S_IFMT) == 0)
+        m.mode |= SFS_S_IFREG;
+    int r = check_type(fs, m.mode);
+    if (r < 0)
+        return r;
+    if ((m.mode & SFS_S_IFMT) == SFS_S_IFLNK) {
+        if (!m.target)
+            return SFS_EINVAL;
+        size_t tlen = sfs_strnlen(m.target, SFS_PATH_MAX);
+        if (tlen == 0)
+            return SFS_ENOENT;
+        if (tlen > sfs_symlink_max(fs))
+            return SFS_ENAMETOOLONG;
+    }
+    return sfs_make_in(fs, dir, name, len, &m, ino);
+}
+
 static int symlink_in(struct sfs *fs, uint32_t dir, const char *name, size_t len,
                       const char *target, uint32_t *ino)
 {
-    if (!target)
+    struct sfs_make mk = { .mode = SFS_S_IFLNK | 0777, .target = target };
+    return make_at(fs, dir, name, len, &mk, ino);
+}
+
+static int mknod_at(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
+                    uint64_t rdev, uint32_t *ino)
+{
+    uint32_t t = mode & SFS_S_IFMT;
+    if (t == SFS_S_IFDIR)
+        return SFS_EPERM;
+    if (t == SFS_S_IFLNK)
         return SFS_EINVAL;
-    size_t tlen = sfs_strnlen(target, SFS_PATH_MAX);
-    if (tlen == 0)
-        return SFS_ENOENT;
-    if (tlen > SFS_SYMLINK_MAX)
-        return SFS_ENAMETOOLONG;
-    return sfs_create_in(fs, dir, name, len, SFS_S_IFLNK | 0777, target, ino);
+    struct sfs_make mk = { .mode = mode, .rdev = rdev };
+    return make_at(fs, dir, name, len, &mk, ino);
 }
 
 static int lookup_in(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t *ino)
@@ -188,12 +257,7 @@ static int link_in(struct sfs *fs, uint32_t ino, uint32_t dir, const char *name,
     r = sfs_inode_read(fs, ino, &ip);
     if (r < 0)
         return r;
-    if (sfs_is_dir(&ip))
-        return SFS_EPERM;
-    if (ip.nlink == 0)
-        return SFS_ENOENT; /* no linking an unlinked file back in */
-    if (ip.nlink >= SFS_LINK_MAX)
-        return SFS_EMLINK;
+    /* Linux's order: the new name (EEXIST) before what the inode allows. */
     r = load_dir(fs, dir, &dp);
     if (r < 0)
         return r;
@@ -203,13 +267,19 @@ static int link_in(struct sfs *fs, uint32_t ino, uint32_t dir, const char *name,
         return SFS_EEXIST;
     if (r != SFS_ENOENT)
         return r;
+    if (sfs_is_dir(&ip))
+        return SFS_EPERM;
+    if (ip.nlink == 0)
+        return SFS_ENOENT; /* no linking an unlinked file back in */
+    if (ip.nlink >= SFS_LINK_MAX)
+        return SFS_EMLINK;
     r = sfs_dir_reserve(fs, &dp);
     if (r == 0)
         r = sfs_dir_add(fs, &dp, name, len, ip.ino, sfs_mode_to_dt(ip.mode));
     if (r < 0)
         return r;
     ip.nlink++;
-    ip.ctime = sfs_now(fs);
+    sfs_inode_touch(fs, &ip, SFS_TOUCH_C);
     return sfs_inode_write(fs, &ip);
 }
 
@@ -237,17 +307,25 @@ static int is_descendant(struct sfs *fs, uint32_t dir, uint32_t anc, bool *out)
     return sfs_corrupt(fs, "directory loop", dir, anc);
 }
 
+/*
+ * Rename in Linux's order of checks, so that a call with several problems
+ * fails as it would there: dot names (EBUSY), the source (ENAMETOOLONG,
+ * ENOENT), the target name, trailing slashes on a non-directory (ENOTDIR,
+ * @slashes), the source an ancestor of the target (EINVAL), the target an
+ * ancestor of the source (ENOTEMPTY), the same inode (nothing to do), the
+ * types (ENOTDIR, EISDIR), EMLINK, and a non-empty target (ENOTEMPTY).
+ */
 static int rename_in(struct sfs *fs, uint32_t sdir, const char *sname, size_t slen, uint32_t ddir,
-                     const char *dname, size_t dlen)
+                     const char *dname, size_t dlen, bool slashes)
 {
     struct sfs_inode spi, dstore, src, dst;
     uint32_t dst_ino = 0, dst_slot = 0;
-    if (sfs_is_dot_name(sname, slen) || sfs_is_dot_name(dname, dlen))
-        return SFS_EINVAL;
-    int r = check_name(dname, dlen);
+    if ((sname && sfs_is_dot_name(sname, slen)) || (dname && sfs_is_dot_name(dname, dlen)))
+        return SFS_EBUSY;
+    int r = lookup_entry(fs, sdir, sname, slen, &spi, &src, NULL);
     if (r < 0)
         return r;
-    r = lookup_entry(fs, sdir, sname, slen, &spi, &src, NULL);
+    r = check_name(dname, dlen);
     if (r < 0)
         return r;
     bool sdir_is = sfs_is_dir(&src);
@@ -264,57 +342,88 @@ static int rename_in(struct sfs *fs, uint32_t sdir, const char *sname, size_t sl
     if (r < 0 && r != SFS_ENOENT)
         return r;
     bool have_dst = r == 0;
+    if (slashes && !sdir_is)
+        return SFS_ENOTDIR;
     if (have_dst) {
-        if (dst_ino == src.ino)
-            return 0;
         r = sfs_inode_read(fs, dst_ino, &dst);
         if (r < 0)
             return r;
+    }
+    if (dpi != &spi) {
+        bool below;
+        if (sdir_is) {
+            r = is_descendant(fs, dpi->ino, src.ino, &below);
+            if (r < 0)
+                return r;
+            if (below)
+                return SFS_EINVAL;
+        }
+        if (have_dst && sfs_is_dir(&dst)) {
+            r = is_descendant(fs, spi.ino, dst.ino, &below);
+            if (r < 0)
+                return r;
+            if (below)
+                return SFS_ENOTEMPTY;
+        }
+    }
+    if (have_dst) {
+        if (dst_ino == src.ino)
+            return 0;
         if (sdir_is && !sfs_is_dir(&dst))
             return SFS_ENOTDIR;
         if (!sdir_is && sfs_is_dir(&dst))
             return SFS_EISDIR;
-        if (sdir_is && dst.dir_count > 2)
-            return SFS_ENOTEMPTY;
     }
-    if (sdir_is && dpi != &spi) {
-        bool below;
-        r = is_descendant(fs, dpi->ino, src.ino, &below);
-        if (r < 0)
-            return r;
-        if (below)
-            return SFS_EINVAL;
-        if (!have_dst && dpi->nlink >= SFS_LINK_MAX)
-            return SFS_EMLINK;
-    }
+    if (sdir_is && dpi != &spi && !have_dst && dpi->nlink >= SFS_LINK_MAX)
+        return SFS_EMLINK;
+    if (have_dst && sdir_is && dst.dir_count > 2)
+        return SFS_ENOTEMPTY;
     uint32_t dt = sfs_mode_to_dt(src.mode);
     if (!have_dst) {
         r = sfs_dir_reserve(fs, dpi);
         if (r < 0)
             return r;
     }
+    /* Hold the source inode's block, so that its link count can still be
+     * written if the old name can't be removed nor the new one taken out. */
+    struct sfs_buf *sib;
+    uint32_t sioff;
+    r = sfs_inode_pin(fs, src.ino, &sib, &sioff);
+    if (r < 0)
+        return r;
     if (have_dst)
         r = sfs_dir_set_ino(fs, dpi, dst_slot, src.ino, dt);
     else
         r = sfs_dir_add(fs, dpi, dname, dlen, src.ino, dt);
+    if (r == 0)
+        r = sfs_dir_remove(fs, &spi, sname, slen);
+    else
+        dt = 0; /* no new name to undo */
+    if (r < 0 && dt) {
+        /* Undo the new name so the inode keeps one name, as its nlink says. */
+        int u = have_dst ? sfs_dir_set_ino(fs, dpi, dst_slot, dst.ino, sfs_mode_to_dt(dst.mode))
+                         : sfs_dir_remove(fs, dpi, dname, dlen);
+        if (u < 0) {
+            /* Both names stay (an I/O error, no journal): the inode counts
+             * them both, so unlinking one can never free it under the other. */
+            src.nlink++;
+            sfs_inode_encode(fs, &src, sib->data + sioff);
+            sfs_bdirty(fs, sib);
+            sfs_log(fs, "rename failed half way: inode keeps both names", src.ino, 0);
+        }
+    }
+    sfs_bput(fs, sib);
     if (r < 0)
         return r;
-    r = sfs_dir_remove(fs, &spi, sname, slen);
-    if (r < 0) {
-        /* Undo the new name so the inode keeps one name, as its nlink says. */
-        if (have_dst)
-            sfs_dir_set_ino(fs, dpi, dst_slot, dst.ino, sfs_mode_to_dt(dst.mode));
-        else
-            sfs_dir_remove(fs, dpi, dname, dlen);
-        return r;
-    }
     if (sdir_is && dpi != &spi) {
         uint32_t pslot, pino;
+        struct sfs_ts mtime = src.mtime; /* a new ".." is no change to its contents (Linux) */
         r = sfs_dir_lookup(fs, &src, "..", 2, &pino, &pslot);
         if (r == 0)
             r = sfs_dir_set_ino(fs, &src, pslot, dpi->ino, SFS_DT_DIR);
         if (r < 0)
             return r;
+        src.mtime = mtime;
         spi.nlink--;
         dpi->nlink++;
     }
@@ -325,10 +434,102 @@ static int rename_in(struct sfs *fs, uint32_t sdir, const char *sname, size_t sl
         r = sfs_inode_write(fs, dpi);
     if (r < 0)
         return r;
-    src.ctime = sfs_now(fs);
+    sfs_inode_touch(fs, &src, SFS_TOUCH_C);
     r = sfs_inode_write(fs, &src);
     if (r == 0 && have_dst)
         r = sfs_inode_unref(fs, &dst);
+    return r;
+}
+
+/* Point @dir's ".." at @parent, leaving its mtime (a new ".." is no change to
+ * its contents, as on Linux). */
+static int set_dotdot(struct sfs *fs, struct sfs_inode *dir, uint32_t parent)
+{
+    uint32_t pslot, pino;
+    struct sfs_ts mtime = dir->mtime;
+    int r = sfs_dir_lookup(fs, dir, "..", 2, &pino, &pslot);
+    if (r == 0)
+        r = sfs_dir_set_ino(fs, dir, pslot, parent, SFS_DT_DIR);
+    dir->mtime = mtime;
+    return r;
+}
+
+/* Swap the inodes two names refer to, in one transaction (Linux's
+ * RENAME_EXCHANGE): either may be a directory, and each keeps its other names. */
+static int exchange_in(struct sfs *fs, uint32_t sdir, const char *sname, size_t slen, uint32_t ddir,
+                       const char *dname, size_t dlen)
+{
+    struct sfs_inode spi, dstore, src, dst;
+    uint32_t sslot, dslot, dino;
+    if (sfs_is_dot_name(sname, slen) || sfs_is_dot_name(dname, dlen))
+        return SFS_EBUSY;
+    int r = lookup_entry(fs, sdir, sname, slen, &spi, &src, &sslot);
+    if (r < 0)
+        return r;
+    r = check_name(dname, dlen);
+    if (r < 0)
+        return r;
+    struct sfs_inode *dpi = &spi;
+    if (ddir != spi.ino) {
+        dpi = &dstore;
+        r = load_dir(fs, ddir, dpi);
+        if (r < 0)
+            return r;
+    }
+    r = sfs_dir_lookup(fs, dpi, dname, dlen, &dino, &dslot);
+    if (r < 0)
+        return r;
+    if (dino == src.ino)
+        return 0;
+    r = sfs_inode_read(fs, dino, &dst);
+    if (r < 0)
+        return r;
+    bool sd = sfs_is_dir(&src), dd = sfs_is_dir(&dst), moves = dpi != &spi;
+    if (moves) {
+        /* Neither directory may end up inside itself. */
+        bool below = false;
+        if (sd)
+            r = is_descendant(fs, dpi->ino, src.ino, &below);
+        if (r == 0 && !below && dd)
+            r = is_descendant(fs, spi.ino, dst.ino, &below);
+        if (r < 0)
+            return r;
+        if (below)
+            return SFS_EINVAL;
+        if ((sd && !dd && dpi->nlink >= SFS_LINK_MAX) || (dd && !sd && spi.nlink >= SFS_LINK_MAX))
+            return SFS_EMLINK;
+    }
+    r = sfs_dir_set_ino(fs, &spi, sslot, dst.ino, sfs_mode_to_dt(dst.mode));
+    if (r < 0)
+        return r;
+    r = sfs_dir_set_ino(fs, dpi, dslot, src.ino, sfs_mode_to_dt(src.mode));
+    if (r < 0) {
+        /* Without a journal, put the first name back (with one, the
+         * transaction is dropped anyway). */
+        sfs_dir_set_ino(fs, &spi, sslot, src.ino, sfs_mode_to_dt(src.mode));
+        return r;
+    }
+    if (moves && sd != dd) {
+        /* A directory changed parents and a non-directory went the other
+         * way: the parents' link counts follow the ".." entries. */
+        struct sfs_inode *gains = sd ? dpi : &spi, *loses = sd ? &spi : dpi;
+        gains->nlink++;
+        loses->nlink--;
+    }
+    if (moves && sd)
+        r = set_dotdot(fs, &src, dpi->ino);
+    if (r == 0 && moves && dd)
+        r = set_dotdot(fs, &dst, spi.ino);
+    if (r == 0)
+        r = sfs_inode_write(fs, &spi);
+    if (r == 0 && moves)
+        r = sfs_inode_write(fs, dpi);
+    sfs_inode_touch(fs, &src, SFS_TOUCH_C);
+    sfs_inode_touch(fs, &dst, SFS_TOUCH_C);
+    if (r == 0)
+        r = sfs_inode_write(fs, &src);
+    if (r == 0)
+        r = sfs_inode_write(fs, &dst);
     return r;
 }
 
@@ -356,9 +557,13 @@ void sfs_fill_stat(const struct sfs *fs, const struct sfs_inode *ip, struct sfs_
     st->blksize = fs->block_size;
     st->size = ip->size;
     st->blocks = ip->blocks;
-    st->atime = ip->atime;
-    st->mtime = ip->mtime;
-    st->ctime = ip->ctime;
+    st->atime = ip->atime.sec;
+    st->mtime = ip->mtime.sec;
+    st->ctime = ip->ctime.sec;
+    st->atime_nsec = ip->atime.nsec;
+    st->mtime_nsec = ip->mtime.nsec;
+    st->ctime_nsec = ip->ctime.nsec;
+    st->rdev = ip->rdev;
 }
 
 static int stat_ino(struct sfs *fs, uint32_t ino, struct sfs_stat *st)
@@ -426,6 +631,18 @@ int sfs_symlink_at(struct sfs *fs, uint32_t dir, const char *name, size_t len, c
     SFS_CALL(fs, SFS_OP_WRITE, symlink_in(fs, dir, name, len, target, ino));
 }
 
+int sfs_mknod_at(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
+                 uint64_t rdev, uint32_t *ino)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, mknod_at(fs, dir, name, len, mode, rdev, ino));
+}
+
+int sfs_make_at(struct sfs *fs, uint32_t dir, const char *name, size_t len,
+                const struct sfs_make *mk, uint32_t *ino)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, make_at(fs, dir, name, len, mk, ino));
+}
+
 int sfs_link_at(struct sfs *fs, uint32_t ino, uint32_t dir, const char *name, size_t len)
 {
     SFS_CALL(fs, SFS_OP_WRITE, link_in(fs, ino, dir, name, len));
@@ -444,7 +661,13 @@ int sfs_rmdir_at(struct sfs *fs, uint32_t dir, const char *name, size_t len)
 int sfs_rename_at(struct sfs *fs, uint32_t sdir, const char *sname, size_t slen, uint32_t ddir,
                   const char *dname, size_t dlen)
 {
-    SFS_CALL(fs, SFS_OP_WRITE, rename_in(fs, sdir, sname, slen, ddir, dname, dlen));
+    SFS_CALL(fs, SFS_OP_WRITE, rename_in(fs, sdir, sname, slen, ddir, dname, dlen, false));
+}
+
+int sfs_rename_exchange_at(struct sfs *fs, uint32_t sdir, const char *sname, size_t slen,
+                           uint32_t ddir, const char *dname, size_t dlen)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, exchange_in(fs, sdir, sname, slen, ddir, dname, dlen));
 }
 
 int sfs_readdir_at(struct sfs *fs, uint32_t dir, uint64_t *cookie, struct sfs_dirent *ent)
@@ -471,20 +694,44 @@ static int parent_of(struct sfs *fs, const char *path, struct sfs_res *res)
     return sfs_resolve(fs, SFS_ROOT_INO, path, SFS_RES_PARENT, res);
 }
 
-static int path_create(struct sfs *fs, const char *path, uint32_t mode, const char *target)
+static int path_make(struct sfs *fs, const char *path, const struct sfs_make *mk)
 {
     struct sfs_res res;
     int r = parent_of(fs, path, &res);
     if (r < 0)
         return r;
-    if (res.trailing_slash && (mode & SFS_S_IFMT) != SFS_S_IFDIR) {
+    if (res.trailing_slash && (mk->mode & SFS_S_IFMT) != SFS_S_IFDIR &&
+        !sfs_is_dot_name(res.name, res.name_len)) {
+        /* As Linux: "name/" asks for a directory; a missing one is ENOENT. */
         uint32_t ino;
         r = lookup_in(fs, res.ino, res.name, res.name_len, &ino);
-        return r == 0 ? SFS_EEXIST : r == SFS_ENOENT ? SFS_EISDIR : r;
+        return r == 0 ? SFS_EEXIST : r;
     }
-    if (target)
-        return symlink_in(fs, res.ino, res.name, res.name_len, target, NULL);
-    return sfs_create_in(fs, res.ino, res.name, res.name_len, mode, NULL, NULL);
+    return make_at(fs, res.ino, res.name, res.name_len, mk, NULL);
+}
+
+static int path_create(struct sfs *fs, const char *path, uint32_t mode, const char *target)
+{
+    struct sfs_make mk = { .mode = mode, .target = target };
+    if (target) { /* the target is checked before the path, as symlink(2) does */
+        size_t tlen = sfs_strnlen(target, SFS_PATH_MAX);
+        if (tlen == 0)
+            return SFS_ENOENT;
+        if (tlen > sfs_symlink_max(fs))
+            return SFS_ENAMETOOLONG;
+    }
+    return path_make(fs, path, &mk);
+}
+
+static int path_mknod(struct sfs *fs, const char *path, uint32_t mode, uint64_t rdev)
+{
+    uint32_t t = mode & SFS_S_IFMT;
+    if (t == SFS_S_IFDIR)
+        return SFS_EPERM;
+    if (t == SFS_S_IFLNK)
+        return SFS_EINVAL;
+    struct sfs_make mk = { .mode = mode, .rdev = rdev };
+    return path_make(fs, path, &mk);
 }
 
 static int path_unlink(struct sfs *fs, const char *path, bool dir)
@@ -493,9 +740,8 @@ static int path_unlink(struct sfs *fs, const char *path, bool dir)
     int r = parent_of(fs, path, &res);
     if (r < 0)
         return r;
-    if (dir && res.name_len == 1 && res.name[0] == '.' && res.ino == SFS_ROOT_INO &&
-        path[0] == '/')
-        return SFS_EBUSY;
+    if (res.root) /* "/": Linux's LAST_ROOT */
+        return dir ? SFS_EBUSY : SFS_EISDIR;
     if (!dir && res.trailing_slash) {
         struct sfs_inode dp, ip;
         r = lookup_entry(fs, res.ino, res.name, res.name_len, &dp, &ip, NULL);
@@ -515,9 +761,10 @@ static int path_link(struct sfs *fs, const char *existing, const char *newpath)
     if (r < 0)
         return r;
     if (dst.trailing_slash && !sfs_is_dot_name(dst.name, dst.name_len)) {
-        struct sfs_inode ip;
-        r = sfs_inode_read(fs, src.ino, &ip);
-        return r < 0 ? r : sfs_is_dir(&ip) ? SFS_EPERM : SFS_ENOENT;
+        /* As Linux: "name/" asks for a directory: EEXIST, or ENOENT. */
+        uint32_t ino;
+        r = lookup_in(fs, dst.ino, dst.name, dst.name_len, &ino);
+        return r == 0 ? SFS_EEXIST : r;
     }
     return link_in(fs, src.ino, dst.ino, dst.name, dst.name_len);
 }
@@ -531,16 +778,8 @@ static int path_rename(struct sfs *fs, const char *from, const char *to)
     r = parent_of(fs, to, &dres);
     if (r < 0)
         return r;
-    if ((sres.trailing_slash || dres.trailing_slash) &&
-        !sfs_is_dot_name(sres.name, sres.name_len)) {
-        struct sfs_inode dp, ip;
-        r = lookup_entry(fs, sres.ino, sres.name, sres.name_len, &dp, &ip, NULL);
-        if (r < 0)
-            return r;
-        if (!sfs_is_dir(&ip))
-            return SFS_ENOTDIR;
-    }
-    return rename_in(fs, sres.ino, sres.name, sres.name_len, dres.ino, dres.name, dres.name_len);
+    return rename_in(fs, sres.ino, sres.name, sres.name_len, dres.ino, dres.name, dres.name_len,
+                     sres.trailing_slash || dres.trailing_slash);
 }
 
 static int path_stat(struct sfs *fs, const char *path, int flags, struct sfs_stat *st)
@@ -587,6 +826,11 @@ int sfs_symlink(struct sfs *fs, const char *target, const char *linkpath)
 {
     SFS_CALL(fs, SFS_OP_WRITE,
              target ? path_create(fs, linkpath, SFS_S_IFLNK | 0777, target) : SFS_EINVAL);
+}
+
+int sfs_mknod(struct sfs *fs, const char *path, uint32_t mode, uint64_t rdev)
+{
+    SFS_CALL(fs, SFS_OP_WRITE, path_mknod(fs, path, mode, rdev));
 }
 
 int sfs_unlink(struct sfs *fs, const char *path)

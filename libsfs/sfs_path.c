@@ -89,21 +89,27 @@ int sfs_resolve(struct sfs *fs, uint32_t dir, const char *path, int flags, struc
         .buf_size = sizeof(buf),
     };
     int wf = (flags & SFS_RES_FOLLOW ? SFS_WALK_FOLLOW : 0) |
-             (flags & SFS_RES_PARENT ? SFS_WALK_PARENT : 0);
+             (flags & SFS_RES_PARENT ? SFS_WALK_PARENT | SFS_WALK_LONG_LAST : 0);
     int r = sfs_walk_path(&w, path, wf);
     if (r < 0)
         return r;
     res->ino = (uint32_t)w.node;
     res->trailing_slash = w.trailing_slash;
     if (flags & SFS_RES_PARENT) {
-        if (!w.name) { /* the path names a directory itself ("/", "a/..") */
+        res->root = !w.name;
+        if (!w.name) { /* the path names a directory itself ("/") */
             res->name_len = 1;
             res->name[0] = '.';
         } else {
+            /* A name past SFS_NAME_MAX keeps its length (callers refuse it
+             * with SFS_ENAMETOOLONG in their own order) but not its bytes. */
             res->name_len = (uint32_t)w.name_len;
-            memcpy(res->name, w.name, w.name_len);
+            size_t n = w.name_len > SFS_NAME_MAX ? SFS_NAME_MAX : w.name_len;
+            memcpy(res->name, w.name, n);
+            res->name[n] = 0;
         }
-        res->name[res->name_len] = 0;
+        if (res->root)
+            res->name[res->name_len] = 0;
     }
     return 0;
 }

@@ -12,6 +12,7 @@
  *   sfs_super.c  format, mount, unmount, sync, statfs
  *   sfs_ops.c    namespace operations (create, mkdir, unlink, rename, ...)
  *   sfs_file.c   file and directory handles
+ *   sfs_attr.c   attribute changes (chmod, chown, truncate, utimensat)
  *   sfs_check.c  consistency checker
  *   sfs_repair.c repairs (fsck -y), over the layers above (passes 3-5 in
  *                sfs_repair_dir.c, shared state in sfs_repair_priv.h)
@@ -66,6 +67,26 @@ void sfs_log(struct sfs *fs, const char *msg, uint64_t a, uint64_t b);
 /* Log a corrupt structure and return SFS_ECORRUPT. */
 int sfs_corrupt(struct sfs *fs, const char *msg, uint64_t a, uint64_t b);
 uint64_t sfs_now(struct sfs *fs);
+/* A timestamp: signed seconds since the epoch and nanoseconds. */
+struct sfs_ts {
+    int64_t sec;
+    uint32_t nsec;
+};
+/* Now, as inode times hold it on this volume (whole seconds without
+ * SFS_FEAT_INCOMPAT_POSIX; always within the packed range). */
+struct sfs_ts sfs_now_ts(struct sfs *fs);
+/* Clamp @t into what this volume's inodes can hold. */
+struct sfs_ts sfs_ts_fit(const struct sfs *fs, struct sfs_ts t);
+/* Does the volume have the POSIX inode feature? */
+static inline bool sfs_has_posix(const struct sfs *fs)
+{
+    return (fs->feat_incompat & SFS_FEAT_INCOMPAT_POSIX) != 0;
+}
+/* Longest symbolic-link target this volume holds. */
+static inline uint32_t sfs_symlink_max(const struct sfs *fs)
+{
+    return sfs_has_posix(fs) ? SFS_SYMLINK_MAX_POSIX : SFS_SYMLINK_MAX_V1;
+}
 /* strnlen(), which the host need not provide. */
 size_t sfs_strnlen(const char *s, size_t max);
 
@@ -131,7 +152,9 @@ struct sfs_inode {
     uint32_t uid, gid;
     uint32_t blocks;
     uint64_t size;
-    uint64_t atime, mtime, ctime;
+    struct sfs_ts atime, mtime, ctime;
+    uint64_t rdev; /* character and block devices (then direct[0..1] are unused) */
+    bool bad_time; /* decoded a packed time with nanoseconds over 999999999 (clamped) */
     uint32_t direct[SFS_NDIRECT];
     uint32_t ind[3];
     uint32_t dir_slots, dir_free, dir_count, dir_icap;
@@ -150,12 +173,23 @@ static inline bool sfs_is_lnk(const struct sfs_inode *ip)
 {
     return (ip->mode & SFS_S_IFMT) == SFS_S_IFLNK;
 }
+/* FIFO, character or block device, or socket: no data, maybe an rdev. */
+static inline bool sfs_is_special(const struct sfs_inode *ip)
+{
+    uint32_t t = ip->mode & SFS_S_IFMT;
+    return t == SFS_S_IFIFO || t == SFS_S_IFCHR || t == SFS_S_IFBLK || t == SFS_S_IFSOCK;
+}
 static inline bool sfs_blk_valid(const struct sfs *fs, uint32_t blk)
 {
     return blk >= fs->data_start && blk < fs->total_blocks;
 }
 
-void sfs_inode_encode(const struct sfs_inode *ip, uint8_t *p);
+void sfs_inode_encode(const struct sfs *fs, const struct sfs_inode *ip, uint8_t *p);
+/* Set the times named by SFS_TOUCH_* bits to now. */
+#define SFS_TOUCH_A 0x1
+#define SFS_TOUCH_M 0x2
+#define SFS_TOUCH_C 0x4
+void sfs_inode_touch(struct sfs *fs, struct sfs_inode *ip, int which);
 /* Read inode @ino; it must be in use (mode of a known type), else SFS_ECORRUPT. */
 int sfs_inode_read(struct sfs *fs, uint32_t ino, struct sfs_inode *ip);
 /* Read without validating the type (checker). */
@@ -222,9 +256,11 @@ int sfs_dir_index_get(struct sfs *fs, struct sfs_inode *dp, uint32_t i, uint32_t
 #define SFS_RES_PARENT 0x2 /* stop at the parent of the last component */
 struct sfs_res {
     uint32_t ino;      /* the object (SFS_RES_PARENT: the parent directory) */
-    uint32_t name_len; /* SFS_RES_PARENT: the last component */
+    uint32_t name_len; /* SFS_RES_PARENT: the last component (may exceed SFS_NAME_MAX: then
+                        * only its first SFS_NAME_MAX bytes are in name) */
     char name[SFS_NAME_MAX + 1];
     bool trailing_slash; /* path ended in '/' */
+    bool root;           /* SFS_RES_PARENT: the path had no last name ("/"); name is "." */
 };
 /* Resolve @path; a relative path starts at directory @dir. */
 int sfs_resolve(struct sfs *fs, uint32_t dir, const char *path, int flags, struct sfs_res *res);
@@ -276,6 +312,9 @@ long sfs_check_locked(struct sfs *fs, void *work, size_t work_size, sfs_check_re
 /* Create @name in @dir with @mode (type included); a symlink gets @target. */
 int sfs_create_in(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
                   const char *target, uint32_t *ino);
+/* Create @name in @dir as @mk says (its type already checked for the volume). */
+int sfs_make_in(struct sfs *fs, uint32_t dir, const char *name, size_t len,
+                const struct sfs_make *mk, uint32_t *ino);
 int sfs_readdir_ino(struct sfs *fs, uint32_t dir, uint64_t *cookie, struct sfs_dirent *ent);
 void sfs_fill_stat(const struct sfs *fs, const struct sfs_inode *ip, struct sfs_stat *st);
 

@@ -147,6 +147,15 @@ static int walk_inode(struct rep *rp, struct sfs_inode *ip)
     return 0;
 }
 
+/* Does special inode @ip have a block pointer (past the rdev's two words)? */
+static bool special_has_ptrs(const struct sfs_inode *ip)
+{
+    for (int i = 2; i < SFS_NDIRECT; i++)
+        if (ip->direct[i])
+            return true;
+    return ip->ind[0] || ip->ind[1] || ip->ind[2];
+}
+
 static int pass1_inode(struct rep *rp, uint32_t ino)
 {
     struct sfs *fs = rp->fs;
@@ -158,20 +167,36 @@ static int pass1_inode(struct rep *rp, uint32_t ino)
     if (r < 0)
         return r;
     uint32_t t = ip.mode & SFS_S_IFMT;
-    bool valid = t == SFS_S_IFREG || t == SFS_S_IFDIR || t == SFS_S_IFLNK;
+    bool special = sfs_is_special(&ip);
+    bool valid = t == SFS_S_IFREG || t == SFS_S_IFDIR || t == SFS_S_IFLNK ||
+                 (special && sfs_has_posix(fs));
     if (!marked && !(valid && ip.nlink))
         return 0; /* free */
     r = need(rp, 8);
     if (r < 0)
         return r;
-    if (!valid || (t == SFS_S_IFLNK && (ip.size == 0 || ip.size > SFS_SYMLINK_MAX))) {
+    if (!valid || (t == SFS_S_IFLNK && (ip.size == 0 || ip.size > sfs_symlink_max(fs)))) {
         fixed(rp, SFS_CHK_BAD_INODE, ino, ip.mode, ip.size);
         memset(&ip, 0, sizeof(ip));
         ip.ino = ino;
         return sfs_inode_write(fs, &ip); /* free: pass 2 clears its bit */
     }
-    rp->st[ino] = t == SFS_S_IFDIR ? ST_DIR : t == SFS_S_IFLNK ? ST_LNK : ST_REG;
+    rp->st[ino] = (uint8_t)sfs_mode_to_dt(ip.mode);
     rp->changed = false;
+    if (special && (ip.size || ip.blocks || special_has_ptrs(&ip))) {
+        /* A FIFO, device or socket owns nothing: drop what it claims (pass 2
+         * frees the blocks no inode claims). */
+        fixed(rp, SFS_CHK_BAD_INODE, ino, ip.mode, ip.size);
+        ip.size = 0;
+        ip.blocks = 0;
+        memset(ip.direct, 0, sizeof(ip.direct));
+        memset(ip.ind, 0, sizeof(ip.ind));
+        rp->changed = true;
+    }
+    if (ip.bad_time) { /* the write stores the clamped times */
+        fixed(rp, SFS_CHK_BAD_INODE, ino, ip.mode, 0);
+        rp->changed = true;
+    }
     if (ip.orphan_next) {
         fixed(rp, SFS_CHK_ORPHAN, ino, ip.orphan_next, 0);
         ip.orphan_next = 0;

@@ -25,14 +25,7 @@
 
 static uint32_t st_dt(uint8_t st)
 {
-    switch (st & ST_TYPE) {
-    case ST_DIR:
-        return SFS_DT_DIR;
-    case ST_LNK:
-        return SFS_DT_LNK;
-    default:
-        return SFS_DT_REG;
-    }
+    return st & ST_TYPE; /* the states are the directory-entry types */
 }
 
 /* ---- pass 3: directories ---- */

@@ -16,12 +16,12 @@
 #include <sfs/sfs_check.h>
 #include "sfs_priv.h"
 
-/* st[]: per inode. */
-#define ST_REG   1u
-#define ST_DIR   2u
-#define ST_LNK   3u
-#define ST_TYPE  3u
-#define ST_DIRTY 4u /* a directory whose block map pass 1 changed */
+/* st[]: per inode, the SFS_DT_* type of an inode in use (0: free). */
+#define ST_REG   SFS_DT_REG
+#define ST_DIR   SFS_DT_DIR
+#define ST_LNK   SFS_DT_LNK
+#define ST_TYPE  7u
+#define ST_DIRTY 8u /* a directory whose block map pass 1 changed */
 
 struct rep {
     struct sfs *fs;

@@ -283,6 +283,8 @@ int sfs_format(struct sfs *fs, const struct sfs_blockdev *dev, const struct sfs_
         return SFS_EINVAL;
     if (fs->journal_blocks >= 32) /* smaller: too small to hold one call's changes */
         fs->feat_incompat |= SFS_FEAT_INCOMPAT_JOURNAL;
+    if (!(opts->flags & SFS_FORMAT_NO_POSIX))
+        fs->feat_incompat |= SFS_FEAT_INCOMPAT_POSIX;
     if (!layout(fs) || (uint64_t)fs->data_start + 8 > total)
         return SFS_EINVAL;
     fs->free_blocks = fs->total_blocks - fs->data_start;
@@ -522,6 +524,8 @@ static int statfs_locked(struct sfs *fs, struct sfs_statfs *st)
     st->free_inodes = fs->free_inodes;
     st->name_max = SFS_NAME_MAX;
     st->journal_blocks = fs->journal_blocks;
+    st->feat_incompat = fs->feat_incompat;
+    st->symlink_max = sfs_symlink_max(fs);
     memcpy(st->label, fs->label, SFS_SB_LABEL_LEN);
     st->label[SFS_SB_LABEL_LEN] = 0;
     return 0;

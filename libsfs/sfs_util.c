@@ -52,7 +52,35 @@ int sfs_corrupt(struct sfs *fs, const char *msg, uint64_t a, uint64_t b)
 
 uint64_t sfs_now(struct sfs *fs)
 {
-    return fs->cfg.clock ? fs->cfg.clock(fs->cfg.hook_ctx) : 0;
+    if (fs->cfg.clock)
+        return fs->cfg.clock(fs->cfg.hook_ctx);
+    return fs->cfg.clock_ns ? fs->cfg.clock_ns(fs->cfg.hook_ctx) / 1000000000u : 0;
+}
+
+struct sfs_ts sfs_ts_fit(const struct sfs *fs, struct sfs_ts t)
+{
+    if (!sfs_has_posix(fs)) {
+        t.nsec = 0;
+        return t;
+    }
+    if (t.sec < SFS_TIME_SEC_MIN)
+        t = (struct sfs_ts){ SFS_TIME_SEC_MIN, 0 };
+    else if (t.sec > SFS_TIME_SEC_MAX)
+        t = (struct sfs_ts){ SFS_TIME_SEC_MAX, 999999999u };
+    return t;
+}
+
+struct sfs_ts sfs_now_ts(struct sfs *fs)
+{
+    struct sfs_ts t = { 0, 0 };
+    if (fs->cfg.clock_ns) {
+        uint64_t ns = fs->cfg.clock_ns(fs->cfg.hook_ctx);
+        t.sec = (int64_t)(ns / 1000000000u);
+        t.nsec = (uint32_t)(ns % 1000000000u);
+    } else {
+        t.sec = (int64_t)sfs_now(fs);
+    }
+    return sfs_ts_fit(fs, t);
 }
 
 size_t sfs_strnlen(const char *s, size_t max)
@@ -74,6 +102,8 @@ const char *sfs_strerror(int err)
         return "no such file or directory";
     case SFS_EIO:
         return "I/O error";
+    case SFS_ENXIO:
+        return "no such device or address";
     case SFS_EBADF:
         return "bad file handle";
     case SFS_ENOMEM:

@@ -11,6 +11,10 @@
  * without the VFS lock. Without a terminal they fall back to the console
  * registry (writes to every console, reads what is waiting, never blocking).
  * `random` and `urandom` read the generator given to devfs_set_random().
+ *
+ * A block device's node copies through a one-block bounce buffer only for
+ * bytes that are not whole blocks; O_DIRECT transfers of whole blocks go in
+ * place to or from the caller's pinned pages (rw_pages, block_rw_sg()).
  */
 #include <k/console.h>
 #include <k/errno.h>
@@ -32,6 +36,11 @@ enum {
 
 static const char *const char_names[] = { "console", "null", "zero", "tty", "random", "urandom" };
 #define NCHAR ((uint64_t)(sizeof(char_names) / sizeof(char_names[0])))
+
+/* Linux's numbers for the same devices, in the order of char_names. */
+static const uint16_t char_major[] = { 5, 1, 1, 5, 1, 1 };
+static const uint16_t char_minor[] = { 1, 3, 5, 0, 8, 9 };
+_Static_assert(sizeof(char_major) / sizeof(char_major[0]) == NCHAR, "one number per device");
 
 static const struct vnode_ops devfs_ops;
 static const struct vnode_ops devfs_tty_ops;
@@ -134,10 +143,13 @@ static int devfs_getattr(struct vnode *vn, struct vfs_stat *st)
 {
     st->mode = vn->type == VFS_TYPE_DIR ? 0755 : 0666;
     st->blksize = 512;
+    if (vn->ino >= DEV_CONSOLE && vn->ino < DEV_CONSOLE + NCHAR)
+        st->rdev = VFS_MKDEV(char_major[vn->ino - DEV_CONSOLE], char_minor[vn->ino - DEV_CONSOLE]);
     if (vn->type == VFS_TYPE_BLOCKDEV) {
         struct block_device *bd = vn->priv;
         st->size = bd->block_count * bd->block_size;
         st->blksize = bd->block_size;
+        st->rdev = VFS_MKDEV(DEVFS_BLOCK_MAJOR, vn->ino - DEV_BLOCK_BASE);
     }
     return 0;
 }
@@ -235,6 +247,49 @@ static long devfs_write(struct vnode *vn, void *handle, uint64_t off, const void
     }
 }
 
+/* Direct I/O on a block device: the caller's pinned pages, as physical
+ * segments (adjacent frames merged), read or written in place by the driver.
+ * Offset, length and the first page offset must be whole blocks. */
+static long devfs_rw_pages(struct vnode *vn, void *handle, uint64_t off, const struct vfs_pages *pg,
+                           bool write)
+{
+    (void)handle;
+    struct block_device *bd = vn->priv;
+    if (vn->type != VFS_TYPE_BLOCKDEV || !bd->max_segs)
+        return -ENOTBLK;
+    uint32_t bs = bd->block_size;
+    if (off % bs || pg->len % bs || pg->first % bs)
+        return -ENOTBLK;
+    if (pg->first >= DMA_PAGE_SIZE ||
+        (uint64_t)pg->first + pg->len > (uint64_t)pg->nframes * DMA_PAGE_SIZE)
+        return -EINVAL;
+    uint64_t size = bd->block_count * bs;
+    if (off >= size)
+        return write && pg->len ? -ENOSPC : 0;
+    size_t len = pg->len < size - off ? pg->len : (size_t)(size - off);
+    if (len == 0)
+        return 0;
+    size_t pages = (pg->first + len + DMA_PAGE_SIZE - 1) / DMA_PAGE_SIZE;
+    struct dma_seg *sg = vfs_alloc(pages * sizeof(*sg));
+    if (!sg)
+        return -ENOMEM;
+    unsigned n = 0;
+    size_t at = pg->first, left = len;
+    for (size_t i = 0; left > 0; i++, at = 0) {
+        uint32_t take = (uint32_t)(DMA_PAGE_SIZE - at < left ? DMA_PAGE_SIZE - at : left);
+        uint64_t phys = pg->frames[i] + at;
+        if (n && sg[n - 1].phys + sg[n - 1].len == phys)
+            sg[n - 1].len += take;
+        else
+            sg[n++] = (struct dma_seg){ .phys = phys, .len = take };
+        left -= take;
+    }
+    int r = block_rw_sg(bd, write ? BLOCK_OP_WRITE : BLOCK_OP_READ, off / bs, (uint32_t)(len / bs),
+                        sg, n);
+    vfs_free(sg);
+    return r < 0 ? r : (long)len;
+}
+
 static int devfs_truncate(struct vnode *vn, uint64_t size)
 {
     (void)size;
@@ -253,6 +308,7 @@ static const struct vnode_ops devfs_ops = {
     .getattr = devfs_getattr,
     .read = devfs_read,
     .write = devfs_write,
+    .rw_pages = devfs_rw_pages,
     .truncate = devfs_truncate,
     .fsync = devfs_fsync,
 };
@@ -296,4 +352,45 @@ const struct vfs_fs_type devfs_type = {
 struct block_device *devfs_block_device(const struct vnode *vn)
 {
     return vn->ops == &devfs_ops && vn->type == VFS_TYPE_BLOCKDEV ? vn->priv : NULL;
+}
+
+/* The name devfs gives device number @rdev of @type, or NULL. */
+static const char *rdev_name(uint32_t type, uint64_t rdev)
+{
+    uint32_t ma = VFS_MAJOR(rdev), mi = VFS_MINOR(rdev);
+    if (type == VFS_TYPE_CHARDEV) {
+        for (uint64_t i = 0; i < NCHAR; i++)
+            if (char_major[i] == ma && char_minor[i] == mi)
+                return char_names[i];
+        return NULL;
+    }
+    if (type != VFS_TYPE_BLOCKDEV || ma != DEVFS_BLOCK_MAJOR)
+        return NULL;
+    struct block_device *d = blockdev_next(NULL);
+    for (uint32_t i = 0; d && i < mi; i++)
+        d = blockdev_next(d);
+    return d ? d->name : NULL;
+}
+
+struct find_devfs {
+    struct vfs_mount *m;
+};
+
+static void find_one(struct vfs_mount *m, void *arg)
+{
+    struct find_devfs *f = arg;
+    if (!f->m && m->type == &devfs_type)
+        f->m = m;
+}
+
+int devfs_rdev_vnode(uint32_t type, uint64_t rdev, struct vnode **out)
+{
+    const char *name = rdev_name(type, rdev);
+    struct find_devfs f = { NULL };
+    if (name)
+        vfs_for_each_mount_locked(find_one, &f);
+    if (!f.m)
+        return -ENXIO;
+    int err = devfs_lookup(f.m->root, name, out);
+    return err == -ENOENT ? -ENXIO : err;
 }

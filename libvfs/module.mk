@@ -9,6 +9,7 @@ MODULE_SRCS := \
 	libvfs/ramfs.c \
 	libvfs/sfs_vfs.c \
 	libvfs/synthfs.c \
+	libvfs/vfs_attr.c \
 	libvfs/vfs.c \
 	libvfs/vfs_dev.c \
 	libvfs/vfs_file.c \

@@ -9,6 +9,12 @@
  *
  * Directory entries keep the order they were added in and each has a cookie
  * that only grows, so readdir resumes correctly while entries come and go.
+ *
+ * Attributes: mode, owner, group and three times with nanoseconds, kept as
+ * given (the VFS applies the rules, vfs/vfs_attr.h). Contents changes set
+ * mtime and ctime, attribute and link changes ctime; reads leave atime alone
+ * (as a noatime mount). FIFO, device and socket nodes (mknod) have an ops
+ * table without read and write: the VFS opens their pipe or device instead.
  * Locking: the VFS's namespace lock.
  */
 #include <k/errno.h>
@@ -24,7 +30,9 @@ struct ramfs_node {
     struct ramfs *fs;
     uint32_t nlink;
     uint32_t mode;
-    uint64_t mtime;
+    uint32_t uid, gid;
+    uint64_t rdev; /* device nodes */
+    struct vfs_time atime, mtime, ctime;
     struct ramfs_node *parent;   /* directories */
     struct ramfs_entry *entries; /* directories, in insertion order */
     struct ramfs_entry *tail;
@@ -49,6 +57,7 @@ struct ramfs {
 };
 
 static const struct vnode_ops ramfs_ops;
+static const struct vnode_ops ramfs_special_ops;
 
 static struct ramfs_node *node_of(struct vnode *vn)
 {
@@ -73,7 +82,9 @@ static struct ramfs_node *new_node(struct vfs_mount *mnt, struct ramfs *fs, uint
     if (!n)
         return NULL;
     memset(n, 0, sizeof(*n));
-    n->vn = vnode_new(mnt, &ramfs_ops, type, fs->next_ino, n);
+    bool special = type == VFS_TYPE_FIFO || type == VFS_TYPE_CHARDEV || type == VFS_TYPE_BLOCKDEV ||
+                   type == VFS_TYPE_SOCKET;
+    n->vn = vnode_new(mnt, special ? &ramfs_special_ops : &ramfs_ops, type, fs->next_ino, n);
     if (!n->vn) {
         vfs_free(n);
         return NULL;
@@ -81,8 +92,8 @@ static struct ramfs_node *new_node(struct vfs_mount *mnt, struct ramfs *fs, uint
     fs->next_ino++;
     fs->nodes++;
     n->fs = fs;
-    n->mode = mode;
-    n->mtime = vfs_now();
+    n->mode = mode & 07777;
+    n->atime = n->mtime = n->ctime = vfs_now_time();
     n->next_cookie = 2; /* 0 and 1 are "." and ".." */
     return n;
 }
@@ -117,13 +128,14 @@ static int add_entry(struct ramfs_node *dir, const char *name, struct ramfs_node
     else
         dir->entries = e;
     dir->tail = e;
-    dir->mtime = vfs_now();
+    dir->mtime = dir->ctime = vfs_now_time();
     return 0;
 }
 
 /* One link fewer; the tree lets go of the node when none is left. */
 static void drop_link(struct ramfs_node *n)
 {
+    n->ctime = vfs_now_time();
     if (n->nlink > 0 && --n->nlink == 0)
         vnode_put(n->vn);
 }
@@ -136,7 +148,7 @@ static void remove_entry(struct ramfs_node *dir, struct ramfs_entry *e, struct r
         dir->entries = e->next;
     if (dir->tail == e)
         dir->tail = prev;
-    dir->mtime = vfs_now();
+    dir->mtime = dir->ctime = vfs_now_time();
     struct ramfs_node *n = e->node;
     vfs_free(e->name);
     vfs_free(e);
@@ -194,6 +206,16 @@ static int ramfs_mkdir(struct vnode *dir, const char *name, uint32_t mode)
 {
     struct ramfs_node *n;
     return make(dir, name, VFS_TYPE_DIR, mode, &n);
+}
+
+static int ramfs_mknod(struct vnode *dir, const char *name, uint32_t type, uint32_t mode,
+                       uint64_t rdev)
+{
+    struct ramfs_node *n;
+    int err = make(dir, name, type, mode, &n);
+    if (!err)
+        n->rdev = rdev;
+    return err;
 }
 
 static int ramfs_symlink(struct vnode *dir, const char *name, const char *target)
@@ -302,6 +324,7 @@ static int ramfs_rename(struct vnode *odir, const char *oname, struct vnode *ndi
     remove_entry(od, oe, oprev);
     if (is_dir)
         n->parent = nd;
+    n->ctime = vfs_now_time();
     return 0;
 }
 
@@ -316,6 +339,8 @@ static int ramfs_link(struct vnode *dir, const char *name, struct vnode *target)
     int err = add_entry(d, name, t);
     if (err)
         t->nlink--;
+    else
+        t->ctime = d->mtime;
     return err;
 }
 
@@ -371,7 +396,7 @@ static long ramfs_write(struct vnode *vn, void *handle, uint64_t off, const void
     memcpy(n->data + off, buf, len);
     if (off + len > n->size)
         n->size = off + len;
-    n->mtime = vfs_now();
+    n->mtime = n->ctime = vfs_now_time();
     return (long)len;
 }
 
@@ -385,14 +410,24 @@ static int ramfs_truncate(struct vnode *vn, uint64_t size)
         memset(n->data + n->size, 0, size - n->size);
     }
     n->size = size;
-    n->mtime = vfs_now();
+    n->mtime = n->ctime = vfs_now_time();
     return 0;
 }
 
-static int ramfs_set_times(struct vnode *vn, uint64_t atime, uint64_t mtime)
+static int ramfs_setattr(struct vnode *vn, const struct vfs_attr *a)
 {
-    (void)atime; /* ramfs keeps no access time */
-    node_of(vn)->mtime = mtime;
+    struct ramfs_node *n = node_of(vn);
+    if (a->mask & VFS_ATTR_MODE)
+        n->mode = a->mode & 07777;
+    if (a->mask & VFS_ATTR_UID)
+        n->uid = a->uid;
+    if (a->mask & VFS_ATTR_GID)
+        n->gid = a->gid;
+    if (a->mask & VFS_ATTR_ATIME)
+        n->atime = a->atime;
+    if (a->mask & VFS_ATTR_MTIME)
+        n->mtime = a->mtime;
+    n->ctime = a->ctime;
     return 0;
 }
 
@@ -404,7 +439,12 @@ static int ramfs_getattr(struct vnode *vn, struct vfs_stat *st)
     st->size = vn->type == VFS_TYPE_DIR ? RAMFS_DIR_SIZE : n->size;
     st->blocks = (n->cap + 511) / 512;
     st->blksize = 4096;
+    st->uid = n->uid;
+    st->gid = n->gid;
+    st->rdev = n->rdev;
+    st->atime = n->atime;
     st->mtime = n->mtime;
+    st->ctime = n->ctime;
     return 0;
 }
 
@@ -455,9 +495,17 @@ static const struct vnode_ops ramfs_ops = {
     .read = ramfs_read,
     .write = ramfs_write,
     .truncate = ramfs_truncate,
-    .set_times = ramfs_set_times,
+    .setattr = ramfs_setattr,
+    .mknod = ramfs_mknod,
     .getattr = ramfs_getattr,
     .readdir = ramfs_readdir,
+    .release = ramfs_release,
+};
+
+/* FIFOs, devices and sockets: attributes only (the VFS does their I/O elsewhere). */
+static const struct vnode_ops ramfs_special_ops = {
+    .setattr = ramfs_setattr,
+    .getattr = ramfs_getattr,
     .release = ramfs_release,
 };
 

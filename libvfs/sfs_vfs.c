@@ -15,6 +15,10 @@
  *
  * Open files are libsfs handles (sfs_open_ino()); directories need none
  * (readdir is sfs_readdir_at() with the VFS's cookie as libsfs's position).
+ * Attributes go through sfs_setattr_ino() with the VFS's ctime, so both
+ * clocks agree; FIFO, device and socket inodes (sfs_mknod_at(), on volumes
+ * with SFS_FEAT_INCOMPAT_POSIX) get an ops table without read and write, and
+ * the VFS opens their pipe or device instead.
  * libsfs's error codes are the kernel's negative errno numbers and pass
  * straight through.
  *
@@ -53,6 +57,7 @@ struct sv_node {
 struct sfs_vol {
     struct sfs fs;
     struct sfs_blockdev dev;
+    struct block_batch batch;          /* write-back of the cache, many in flight */
     struct sv_node *nodes[SV_BUCKETS]; /* live vnodes by inode */
     struct sfs_vol *next;              /* the mounted list */
 };
@@ -61,6 +66,7 @@ struct sfs_vol {
 static struct sfs_vol *mounted;
 
 static const struct vnode_ops sfs_ops;
+static const struct vnode_ops sfs_special_ops;
 
 static struct sfs *vol(struct vnode *vn)
 {
@@ -103,6 +109,16 @@ static int bd_flush(void *ctx)
     return block_flush(ctx);
 }
 
+static int bd_write_start(void *ctx, uint64_t sector, uint32_t count, const void *buf)
+{
+    return block_batch_write(ctx, sector, count, buf);
+}
+
+static int bd_write_wait(void *ctx)
+{
+    return block_batch_finish(ctx);
+}
+
 static void *cfg_alloc(void *ctx, size_t n)
 {
     (void)ctx;
@@ -121,6 +137,13 @@ static uint64_t cfg_clock(void *ctx)
     return vfs_now();
 }
 
+static uint64_t cfg_clock_ns(void *ctx)
+{
+    (void)ctx;
+    struct vfs_time t = vfs_now_time();
+    return (uint64_t)t.sec * 1000000000u + t.nsec;
+}
+
 /* Allocate a volume over @bd and mount it, or (@format) format it. On success
  * *@out holds a mounted volume (format: an unmounted one to free). */
 static int vol_open(struct block_device *bd, bool format, struct sfs_vol **out)
@@ -137,9 +160,14 @@ static int vol_open(struct block_device *bd, bool format, struct sfs_vol **out)
                                     .ctx = bd,
                                     .sector_size = bd->block_size,
                                     .sector_count = bd->block_count };
+    block_batch_init(&v->batch, bd);
+    v->dev.write_start = bd_write_start;
+    v->dev.write_wait = bd_write_wait;
+    v->dev.async_ctx = &v->batch;
     struct sfs_config cfg = {
         .cache_blocks = SFS_CACHE_BLOCKS, .alloc = cfg_alloc, .free = cfg_free, .clock = cfg_clock
     };
+    cfg.clock_ns = cfg_clock_ns;
     struct sfs_format_opts opts;
     memset(&opts, 0, sizeof(opts));
     int err = format ? sfs_format(&v->fs, &v->dev, &cfg, &opts) : sfs_mount(&v->fs, &v->dev, &cfg);
@@ -158,9 +186,23 @@ static uint32_t vfs_type_of(uint32_t mode)
         return VFS_TYPE_DIR;
     case SFS_S_IFLNK:
         return VFS_TYPE_SYMLINK;
+    case SFS_S_IFIFO:
+        return VFS_TYPE_FIFO;
+    case SFS_S_IFCHR:
+        return VFS_TYPE_CHARDEV;
+    case SFS_S_IFBLK:
+        return VFS_TYPE_BLOCKDEV;
+    case SFS_S_IFSOCK:
+        return VFS_TYPE_SOCKET;
     default:
         return VFS_TYPE_FILE;
     }
+}
+
+static bool is_special(uint32_t type)
+{
+    return type == VFS_TYPE_FIFO || type == VFS_TYPE_CHARDEV || type == VFS_TYPE_BLOCKDEV ||
+           type == VFS_TYPE_SOCKET;
 }
 
 /* The vnode of inode @ino of @mnt, with one more reference: the live one if
@@ -186,7 +228,9 @@ static int get_vnode(struct vfs_mount *mnt, uint32_t ino, struct vnode **out)
     }
     struct sfs_stat st;
     err = sfs_fstat(&v->fs, &n->ref, &st);
-    n->vn = err ? NULL : vnode_new(mnt, &sfs_ops, vfs_type_of(st.mode), ino, n);
+    uint32_t type = vfs_type_of(st.mode);
+    n->vn =
+        err ? NULL : vnode_new(mnt, is_special(type) ? &sfs_special_ops : &sfs_ops, type, ino, n);
     if (!n->vn) {
         sfs_iput(&v->fs, &n->ref);
         vfs_free(n);
@@ -309,9 +353,40 @@ static int sv_truncate(struct vnode *vn, uint64_t size)
     return sfs_ftruncate(vol(vn), ref_of(vn), size);
 }
 
-static int sv_set_times(struct vnode *vn, uint64_t atime, uint64_t mtime)
+static int sv_setattr(struct vnode *vn, const struct vfs_attr *a)
 {
-    return sfs_set_times_ino(vol(vn), ino_of(vn), atime, mtime);
+    struct sfs_setattr sa = { .valid = SFS_SET_CTIME,
+                              .mode = a->mode,
+                              .uid = a->uid,
+                              .gid = a->gid,
+                              .atime_sec = a->atime.sec,
+                              .atime_nsec = a->atime.nsec,
+                              .mtime_sec = a->mtime.sec,
+                              .mtime_nsec = a->mtime.nsec,
+                              .ctime_sec = a->ctime.sec,
+                              .ctime_nsec = a->ctime.nsec };
+    if (a->mask & VFS_ATTR_MODE)
+        sa.valid |= SFS_SET_MODE;
+    if (a->mask & VFS_ATTR_UID)
+        sa.valid |= SFS_SET_UID;
+    if (a->mask & VFS_ATTR_GID)
+        sa.valid |= SFS_SET_GID;
+    if (a->mask & VFS_ATTR_ATIME)
+        sa.valid |= SFS_SET_ATIME;
+    if (a->mask & VFS_ATTR_MTIME)
+        sa.valid |= SFS_SET_MTIME;
+    return sfs_setattr_ino(vol(vn), ino_of(vn), &sa);
+}
+
+static int sv_mknod(struct vnode *dir, const char *name, uint32_t type, uint32_t mode,
+                    uint64_t rdev)
+{
+    uint32_t fmt = type == VFS_TYPE_FIFO       ? SFS_S_IFIFO
+                   : type == VFS_TYPE_CHARDEV  ? SFS_S_IFCHR
+                   : type == VFS_TYPE_BLOCKDEV ? SFS_S_IFBLK
+                                               : SFS_S_IFSOCK;
+    return sfs_mknod_at(vol(dir), ino_of(dir), name, strlen(name), fmt | (mode & 07777), rdev,
+                        NULL);
 }
 
 static int sv_getattr(struct vnode *vn, struct vfs_stat *st)
@@ -323,10 +398,15 @@ static int sv_getattr(struct vnode *vn, struct vfs_stat *st)
     st->ino = s.ino;
     st->mode = s.mode & 07777;
     st->nlink = s.nlink;
+    st->uid = s.uid;
+    st->gid = s.gid;
+    st->rdev = s.rdev;
     st->size = s.size;
     st->blksize = s.blksize;
     st->blocks = s.blocks * (s.blksize / 512);
-    st->mtime = s.mtime;
+    st->atime = (struct vfs_time){ s.atime, s.atime_nsec };
+    st->mtime = (struct vfs_time){ s.mtime, s.mtime_nsec };
+    st->ctime = (struct vfs_time){ s.ctime, s.ctime_nsec };
     return 0;
 }
 
@@ -338,9 +418,28 @@ static int sv_readdir(struct vnode *dir, void *handle, uint64_t *cookie, struct 
     if (r <= 0)
         return r;
     out->ino = de.ino;
-    out->type = de.type == SFS_DT_DIR   ? VFS_TYPE_DIR
-                : de.type == SFS_DT_LNK ? VFS_TYPE_SYMLINK
-                                        : VFS_TYPE_FILE;
+    switch (de.type) {
+    case SFS_DT_DIR:
+        out->type = VFS_TYPE_DIR;
+        break;
+    case SFS_DT_LNK:
+        out->type = VFS_TYPE_SYMLINK;
+        break;
+    case SFS_DT_FIFO:
+        out->type = VFS_TYPE_FIFO;
+        break;
+    case SFS_DT_CHR:
+        out->type = VFS_TYPE_CHARDEV;
+        break;
+    case SFS_DT_BLK:
+        out->type = VFS_TYPE_BLOCKDEV;
+        break;
+    case SFS_DT_SOCK:
+        out->type = VFS_TYPE_SOCKET;
+        break;
+    default:
+        out->type = VFS_TYPE_FILE;
+    }
     size_t n = de.name_len < VFS_NAME_MAX ? de.name_len : VFS_NAME_MAX;
     memcpy(out->name, de.name, n);
     out->name[n] = '\0';
@@ -367,9 +466,18 @@ static const struct vnode_ops sfs_ops = {
     .read = sv_read,
     .write = sv_write,
     .truncate = sv_truncate,
-    .set_times = sv_set_times,
+    .setattr = sv_setattr,
+    .mknod = sv_mknod,
     .getattr = sv_getattr,
     .readdir = sv_readdir,
+    .fsync = sv_fsync,
+    .release = sv_release,
+};
+
+/* FIFOs, devices and sockets: attributes only (the VFS does their I/O elsewhere). */
+static const struct vnode_ops sfs_special_ops = {
+    .setattr = sv_setattr,
+    .getattr = sv_getattr,
     .fsync = sv_fsync,
     .release = sv_release,
 };

@@ -256,7 +256,7 @@ static int sy_getattr(struct vnode *vn, struct vfs_stat *st)
     st->mode = e->mode;
     st->nlink = e->type == VFS_TYPE_DIR ? 2 : 1;
     st->blksize = 1024;
-    st->mtime = vfs_now();
+    st->atime = st->mtime = st->ctime = vfs_now_time();
     return 0;
 }
 

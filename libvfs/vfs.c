@@ -43,7 +43,18 @@ void vfs_free(void *p)
 
 uint64_t vfs_now(void)
 {
+    if (cfg.now_ns)
+        return cfg.now_ns() / 1000000000u;
     return cfg.now ? cfg.now() : 0;
+}
+
+struct vfs_time vfs_now_time(void)
+{
+    if (!cfg.now_ns)
+        return (struct vfs_time){ .sec = (int64_t)vfs_now() };
+    uint64_t ns = cfg.now_ns();
+    return (struct vfs_time){ .sec = (int64_t)(ns / 1000000000u),
+                              .nsec = (uint32_t)(ns % 1000000000u) };
 }
 
 void vfs_lock(void)

@@ -6,9 +6,16 @@
  * shared by descriptors (vfs_dup). The vnode's mount counts open files, so an
  * unmount while they are open fails with -EBUSY. vfs_openat resolves in a
  * temporary context (vfs_path.c) and puts the descriptor in the caller's table.
+ *
+ * Locking: the VFS lock is held throughout, except across the I/O of stream
+ * vnodes (terminals, pipes) and of devfs block devices (a disk wait can be
+ * long; the driver locks its own state), which hold an extra file reference.
+ * Direct I/O (vfs_rw_pages(): O_DIRECT files whose vnode has rw_pages) moves
+ * data in place to or from pages the caller has pinned, under the same rules.
  */
 #include <k/errno.h>
 #include <string.h>
+#include <vfs/devfs.h>
 #include <vfs/vfs.h>
 
 #include "vfs_priv.h"
@@ -72,8 +79,8 @@ static int open_vnode(struct vfs_ctx *ctx, const char *path, int flags, uint32_t
 static int check_write_open(struct vnode *vn, int flags)
 {
     bool writes = (flags & VFS_O_ACCMODE) != VFS_O_RDONLY || (flags & VFS_O_TRUNC);
-    bool changes_fs = vn->type == VFS_TYPE_FILE || vn->type == VFS_TYPE_DIR ||
-                      vn->type == VFS_TYPE_SYMLINK;
+    bool changes_fs =
+        vn->type == VFS_TYPE_FILE || vn->type == VFS_TYPE_DIR || vn->type == VFS_TYPE_SYMLINK;
     return writes && changes_fs ? vfs_check_writable(vn) : 0;
 }
 
@@ -96,6 +103,8 @@ static char *path_copy(const struct vfs_ctx *at, const char *path)
     return copy;
 }
 
+static void file_put(struct vfs_file *f);
+
 /* Open @path, resolved in @at, as a descriptor of @ctx (the same context
  * unless it comes from vfs_at_begin). */
 static int open_in(struct vfs_ctx *ctx, struct vfs_ctx *at, const char *path, int flags,
@@ -106,7 +115,7 @@ static int open_in(struct vfs_ctx *ctx, struct vfs_ctx *at, const char *path, in
         return -EINVAL;
     vfs_lock();
     int fd = alloc_fd(ctx);
-    struct vnode *vn = NULL;
+    struct vnode *vn = NULL, *node = NULL;
     struct vfs_file *f = NULL;
     int err = fd < 0 ? fd : open_vnode(at, path, flags, mode, &vn);
     if (err)
@@ -125,12 +134,20 @@ static int open_in(struct vfs_ctx *ctx, struct vfs_ctx *at, const char *path, in
     }
     if ((err = check_write_open(vn, flags)) != 0)
         goto out;
+    if (vfs_is_special(vn)) {
+        /* The file does its I/O on the pipe or device; the name's node stays
+         * for fstat and friends. */
+        node = vn;
+        vn = NULL;
+        if ((err = vfs_special_get_locked(node, &vn)) != 0)
+            goto out;
+    }
     f = vfs_alloc(sizeof(*f));
     if (!f) {
         err = -ENOMEM;
         goto out;
     }
-    *f = (struct vfs_file){ .vn = vn, .flags = flags, .refs = 1 };
+    *f = (struct vfs_file){ .vn = vn, .node = node, .flags = flags, .refs = 1 };
     if (vn->ops->open && (err = vn->ops->open(vn, flags, &f->handle)) != 0)
         goto out;
     if ((flags & VFS_O_TRUNC) && acc != VFS_O_RDONLY && vn->type == VFS_TYPE_FILE) {
@@ -142,15 +159,36 @@ static int open_in(struct vfs_ctx *ctx, struct vfs_ctx *at, const char *path, in
         }
     }
     vn->mnt->busy++;
+    if (node)
+        node->mnt->busy++;
     if (acc != VFS_O_RDONLY)
         vn->mnt->writers++;
     f->path = path_copy(at, path);
     ctx->fds[fd] = f;
+    if (node) {
+        /* A FIFO waits for its other end, without the lock; the extra
+         * reference keeps the file while it does. */
+        f->refs++;
+        vfs_unlock();
+        err = vfs_special_wait(node, vn, f->handle, flags);
+        vfs_lock();
+        file_put(f);
+        if (err && ctx->fds[fd] == f) {
+            ctx->fds[fd] = NULL;
+            file_put(f);
+        }
+        vfs_unlock();
+        return err ? err : fd;
+    }
     vfs_unlock();
     return fd;
 out:
     vfs_free(f);
-    vnode_put(vn);
+    if (node)
+        vfs_special_put_locked(node, vn);
+    else
+        vnode_put(vn);
+    vnode_put(node);
     vfs_unlock();
     return err;
 }
@@ -180,7 +218,13 @@ static void file_put(struct vfs_file *f)
     f->vn->mnt->busy--;
     if ((f->flags & VFS_O_ACCMODE) != VFS_O_RDONLY)
         f->vn->mnt->writers--;
-    vnode_put(f->vn);
+    if (f->node) {
+        f->node->mnt->busy--;
+        vfs_special_put_locked(f->node, f->vn);
+        vnode_put(f->node);
+    } else {
+        vnode_put(f->vn);
+    }
     vfs_free(f->path);
     vfs_free(f);
 }
@@ -212,7 +256,9 @@ int vfs_dup(struct vfs_ctx *ctx, int fd)
 
 struct vfs_mount *vfs_anon_mount(void)
 {
-    static struct vfs_mount anon;
+    /* Pipes live here; fstatfs() on one reports Linux's pipefs. */
+    static const struct vfs_fs_type pipefs = { .name = "pipefs", .magic = 0x50495045 };
+    static struct vfs_mount anon = { .type = &pipefs };
     return &anon;
 }
 
@@ -249,6 +295,24 @@ static long stream_io(struct vfs_file *f, void *rbuf, const void *wbuf, size_t n
     long r = wbuf ? f->vn->ops->write(f->vn, f->handle, 0, wbuf, n)
                   : f->vn->ops->read(f->vn, f->handle, 0, rbuf, n);
     vfs_lock();
+    file_put(f);
+    return r;
+}
+
+/* A block device's read or write at @off, also without the VFS lock (held on
+ * entry and on return): the driver locks its own state and a disk wait may be
+ * long, so other threads keep using the file system meanwhile. The extra
+ * reference keeps the open file alive; with @advance the offset moves on. */
+static long blockdev_io(struct vfs_file *f, void *rbuf, const void *wbuf, size_t n, uint64_t off,
+                        bool advance)
+{
+    f->refs++;
+    vfs_unlock();
+    long r = wbuf ? f->vn->ops->write(f->vn, f->handle, off, wbuf, n)
+                  : f->vn->ops->read(f->vn, f->handle, off, rbuf, n);
+    vfs_lock();
+    if (advance && r > 0)
+        f->off = off + (uint64_t)r;
     file_put(f);
     return r;
 }
@@ -300,9 +364,10 @@ long vfs_read(struct vfs_ctx *ctx, int fd, void *buf, size_t n)
     vfs_lock();
     struct vfs_file *f = get_file(ctx, fd);
     long r;
-    if (f && f->vn->ops->stream && f->vn->ops->read &&
-        (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY) {
+    if (f && f->vn->ops->stream && f->vn->ops->read && (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY) {
         r = stream_io(f, buf, NULL, n);
+    } else if (f && devfs_block_device(f->vn) && (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY) {
+        r = blockdev_io(f, buf, NULL, n, f->off, true);
     } else {
         r = f ? do_read(f, buf, n, f->off) : -EBADF;
         if (r > 0)
@@ -316,7 +381,11 @@ long vfs_pread(struct vfs_ctx *ctx, int fd, void *buf, size_t n, uint64_t off)
 {
     vfs_lock();
     struct vfs_file *f = get_file(ctx, fd);
-    long r = !f ? -EBADF : f->vn->ops->stream ? -ESPIPE : do_read(f, buf, n, off);
+    long r;
+    if (f && devfs_block_device(f->vn) && (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY)
+        r = blockdev_io(f, buf, NULL, n, off, false);
+    else
+        r = !f ? -EBADF : f->vn->ops->stream ? -ESPIPE : do_read(f, buf, n, off);
     vfs_unlock();
     return r;
 }
@@ -334,6 +403,8 @@ long vfs_write(struct vfs_ctx *ctx, int fd, const void *buf, size_t n)
         r = -EINVAL;
     } else if (f->vn->ops->stream) {
         r = stream_io(f, NULL, buf, n);
+    } else if (devfs_block_device(f->vn)) {
+        r = blockdev_io(f, NULL, buf, n, f->off, true);
     } else {
         if (f->flags & VFS_O_APPEND) {
             struct vfs_stat st;
@@ -365,6 +436,8 @@ long vfs_pwrite(struct vfs_ctx *ctx, int fd, const void *buf, size_t n, uint64_t
         r = -EISDIR;
     else if (!f->vn->ops->write)
         r = -EINVAL;
+    else if (devfs_block_device(f->vn))
+        r = blockdev_io(f, NULL, buf, n, off, false);
     else
         r = f->vn->ops->write(f->vn, f->handle, off, buf, n);
     vfs_unlock();
@@ -411,7 +484,7 @@ int vfs_fstat(struct vfs_ctx *ctx, int fd, struct vfs_stat *st)
 {
     vfs_lock();
     struct vfs_file *f = get_file(ctx, fd);
-    int r = f ? vfs_getattr_locked(f->vn, st) : -EBADF;
+    int r = f ? vfs_getattr_locked(f->node ? f->node : f->vn, st) : -EBADF;
     vfs_unlock();
     return r;
 }
@@ -427,15 +500,6 @@ int vfs_ftruncate(struct vfs_ctx *ctx, int fd, uint64_t size)
         r = -EISDIR;
     else
         r = f->vn->ops->truncate ? f->vn->ops->truncate(f->vn, size) : -EINVAL;
-    vfs_unlock();
-    return r;
-}
-
-int vfs_futimes(struct vfs_ctx *ctx, int fd, uint64_t atime, uint64_t mtime)
-{
-    vfs_lock();
-    struct vfs_file *f = get_file(ctx, fd);
-    int r = f ? vfs_set_times_locked(f->vn, atime, mtime) : -EBADF;
     vfs_unlock();
     return r;
 }
@@ -470,8 +534,8 @@ int vfs_syncfs(struct vfs_ctx *ctx, int fd)
 {
     vfs_lock();
     struct vfs_file *f = get_file(ctx, fd);
-    const struct vfs_fs_type *t = f ? f->vn->mnt->type : NULL;
-    int r = !f ? -EBADF : (t && t->sync) ? t->sync(f->vn->mnt) : 0;
+    struct vfs_mount *m = f ? (f->node ? f->node : f->vn)->mnt : NULL;
+    int r = !f ? -EBADF : (m->type && m->type->sync) ? m->type->sync(m) : 0;
     vfs_unlock();
     return r;
 }
@@ -480,7 +544,53 @@ int vfs_fstatfs(struct vfs_ctx *ctx, int fd, struct vfs_statfs *st)
 {
     vfs_lock();
     struct vfs_file *f = get_file(ctx, fd);
-    int r = f ? vfs_statfs_locked(f->vn->mnt, st) : -EBADF;
+    int r = f ? vfs_statfs_locked((f->node ? f->node : f->vn)->mnt, st) : -EBADF;
+    vfs_unlock();
+    return r;
+}
+
+/* ---- Direct I/O: transfers in place, to or from pinned pages ---- */
+
+uint32_t vfs_direct_align(struct vfs_ctx *ctx, int fd)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    struct vfs_stat st;
+    uint32_t a = 0;
+    if (f && (f->flags & VFS_O_DIRECT) && f->vn->ops->rw_pages &&
+        vfs_getattr_locked(f->vn, &st) == 0 && st.blksize > 0)
+        a = st.blksize;
+    vfs_unlock();
+    return a;
+}
+
+long vfs_rw_pages(struct vfs_ctx *ctx, int fd, const struct vfs_pages *pg, bool write, bool at,
+                  uint64_t off)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    long r;
+    int mode = f ? f->flags & VFS_O_ACCMODE : 0;
+    if (!f || mode == (write ? VFS_O_RDONLY : VFS_O_WRONLY)) {
+        r = -EBADF;
+    } else if (!(f->flags & VFS_O_DIRECT) || !f->vn->ops->rw_pages ||
+               (write && (f->flags & VFS_O_APPEND))) {
+        r = -ENOTBLK;
+    } else {
+        uint64_t pos = at ? off : f->off;
+        bool unlocked = devfs_block_device(f->vn) != NULL;
+        /* As blockdev_io(): a disk wait without the VFS lock, the open file
+         * kept alive by an extra reference. */
+        f->refs++;
+        if (unlocked)
+            vfs_unlock();
+        r = f->vn->ops->rw_pages(f->vn, f->handle, pos, pg, write);
+        if (unlocked)
+            vfs_lock();
+        if (!at && r > 0)
+            f->off = pos + (uint64_t)r;
+        file_put(f);
+    }
     vfs_unlock();
     return r;
 }

@@ -94,8 +94,8 @@ int vfs_lstat(struct vfs_ctx *ctx, const char *path, struct vfs_stat *st)
 }
 
 /* Resolve the parent, then run @fn on (dir, name). */
-static int in_parent(struct vfs_ctx *ctx, const char *path,
-                     int (*fn)(struct vnode *dir, const char *name, void *arg), void *arg)
+int vfs_in_parent(struct vfs_ctx *ctx, const char *path,
+                  int (*fn)(struct vnode *dir, const char *name, void *arg), void *arg)
 {
     vfs_lock();
     struct vnode *dir;
@@ -120,7 +120,7 @@ static int do_mkdir(struct vnode *dir, const char *name, void *arg)
 
 int vfs_mkdir(struct vfs_ctx *ctx, const char *path, uint32_t mode)
 {
-    return in_parent(ctx, path, do_mkdir, &mode);
+    return vfs_in_parent(ctx, path, do_mkdir, &mode);
 }
 
 /* Is there a mount on dir/name? (It must not be removed or renamed away.) */
@@ -148,7 +148,7 @@ static int do_rmdir(struct vnode *dir, const char *name, void *arg)
 
 int vfs_rmdir(struct vfs_ctx *ctx, const char *path)
 {
-    return in_parent(ctx, path, do_rmdir, NULL);
+    return vfs_in_parent(ctx, path, do_rmdir, NULL);
 }
 
 static int do_unlink(struct vnode *dir, const char *name, void *arg)
@@ -161,7 +161,7 @@ static int do_unlink(struct vnode *dir, const char *name, void *arg)
 
 int vfs_unlink(struct vfs_ctx *ctx, const char *path)
 {
-    return in_parent(ctx, path, do_unlink, NULL);
+    return vfs_in_parent(ctx, path, do_unlink, NULL);
 }
 
 static int do_symlink(struct vnode *dir, const char *name, void *arg)
@@ -178,7 +178,7 @@ int vfs_symlink(struct vfs_ctx *ctx, const char *target, const char *linkpath)
         return -ENOENT;
     if (n >= VFS_PATH_MAX)
         return -ENAMETOOLONG;
-    return in_parent(ctx, linkpath, do_symlink, (void *)target);
+    return vfs_in_parent(ctx, linkpath, do_symlink, (void *)target);
 }
 
 /* Would renaming dir/oname over ndir/nname replace something? Then -EEXIST
@@ -254,7 +254,7 @@ static int link_in(struct vfs_ctx *octx, const char *existing, bool follow, stru
     int err = vfs_resolve(octx, existing, follow, &target);
     if (err)
         return err;
-    err = in_parent(nctx, newpath, do_link, target);
+    err = vfs_in_parent(nctx, newpath, do_link, target);
     vfs_lock();
     vnode_put(target);
     vfs_unlock();
@@ -300,40 +300,6 @@ int vfs_truncate(struct vfs_ctx *ctx, const char *path, uint64_t size)
             err = -EINVAL;
         else
             err = vn->ops->truncate(vn, size);
-        vnode_put(vn);
-    }
-    vfs_unlock();
-    return err;
-}
-
-/* Set @vn's times (VFS_TIME_NOW and VFS_TIME_OMIT resolved here). Lock held. */
-int vfs_set_times_locked(struct vnode *vn, uint64_t atime, uint64_t mtime)
-{
-    if (atime == VFS_TIME_OMIT && mtime == VFS_TIME_OMIT)
-        return 0;
-    int err = vfs_check_writable(vn);
-    if (err)
-        return err;
-    if (!vn->ops->set_times)
-        return -EPERM;
-    struct vfs_stat st;
-    if ((atime == VFS_TIME_OMIT || mtime == VFS_TIME_OMIT) &&
-        (err = vn->ops->getattr(vn, &st)) != 0)
-        return err;
-    uint64_t now = vfs_now();
-    atime = atime == VFS_TIME_NOW ? now : atime == VFS_TIME_OMIT ? st.mtime : atime;
-    mtime = mtime == VFS_TIME_NOW ? now : mtime == VFS_TIME_OMIT ? st.mtime : mtime;
-    return vn->ops->set_times(vn, atime, mtime);
-}
-
-int vfs_utimes(struct vfs_ctx *ctx, const char *path, bool follow, uint64_t atime,
-               uint64_t mtime)
-{
-    vfs_lock();
-    struct vnode *vn;
-    int err = vfs_walk(ctx, path, follow, &vn);
-    if (!err) {
-        err = vfs_set_times_locked(vn, atime, mtime);
         vnode_put(vn);
     }
     vfs_unlock();

@@ -32,10 +32,28 @@ int vfs_getattr_locked(struct vnode *vn, struct vfs_stat *st);
 /* Statistics of mount @m (vfs_statfs and vfs_fstatfs). Lock held. */
 int vfs_statfs_locked(struct vfs_mount *m, struct vfs_statfs *st);
 
-/* -EROFS when @vn's file system is mounted read-only, else 0. */
-/* Set @vn's times for vfs_utimes() and vfs_futimes(). Lock held. */
-int vfs_set_times_locked(struct vnode *vn, uint64_t atime, uint64_t mtime);
+/* Resolve the parent of @path, check it is writable, then run @fn on
+ * (dir, name) with the lock held (vfs_path.c). */
+int vfs_in_parent(struct vfs_ctx *ctx, const char *path,
+                  int (*fn)(struct vnode *dir, const char *name, void *arg), void *arg);
 
+/* A FIFO, device or socket node whose file system does no I/O for it: opening
+ * it goes elsewhere (vfs_attr.c). */
+bool vfs_is_special(const struct vnode *vn);
+
+/* The vnode that does special node @node's I/O, with a reference: its FIFO's
+ * pipe (made on first use) or its devfs device; -ENXIO, -EACCES. Lock held. */
+int vfs_special_get_locked(struct vnode *node, struct vnode **io);
+
+/* Drop what vfs_special_get_locked() gave; the last open of a FIFO lets go of
+ * its pipe. Lock held. */
+void vfs_special_put_locked(struct vnode *node, struct vnode *io);
+
+/* After opening @io (as @handle, with @flags) for @node: a FIFO waits for its
+ * other end. Lock NOT held. 0 or -EINTR. */
+int vfs_special_wait(struct vnode *node, struct vnode *io, void *handle, int flags);
+
+/* -EROFS when @vn's file system is mounted read-only, else 0. */
 static inline int vfs_check_writable(const struct vnode *vn)
 {
     return (vn->mnt->flags & VFS_MNT_RDONLY) ? -EROFS : 0;

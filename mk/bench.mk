@@ -20,6 +20,11 @@ _bench: $(KERNEL_ELF) $(OS_ISO) $(BENCH_BINS) $(MINIMAL_ELF) $(TOOL_BINS) $(USER
 	$(Q)for b in $(BENCH_BINS); do echo; echo "== $$b"; $$b || exit 1; done
 	$(Q)echo; $(PYTHON) tests/bench/boot_time.py --iso $(OS_ISO) --minimal $(MINIMAL_ELF) --runs 5
 	$(Q)echo; $(PYTHON) tests/bench/kernel_bench.py --kernel $(KERNEL_ELF)
+	$(Q)echo; $(PYTHON) tests/bench/kernel_bench.py --kernel $(KERNEL_ELF) --smp 2 --filter smp_
 	$(Q)echo; $(PYTHON) tests/bench/virtio_vs_linux.py --kernel $(KERNEL_ELF)
 	$(Q)echo; $(PYTHON) tests/bench/proc_vs_linux.py --kernel $(KERNEL_ELF) \
 		--bins $(BUILD)/user/bench --tools $(BUILD)/bin
+	$(Q)echo; $(PYTHON) tests/bench/smp_vs_linux.py --kernel $(KERNEL_ELF) \
+		--bins $(BUILD)/user/bench --tools $(BUILD)/bin
+	$(Q)echo; $(PYTHON) tests/bench/files_vs_linux.py --kernel $(KERNEL_ELF) --tools $(BUILD)/bin
+	$(Q)echo; $(MAKE) --no-print-directory bench-fuse

@@ -24,6 +24,9 @@ want_build() {
     want pkg-config has pkg-config
     # The framebuffer console's font (mk/font.mk): a Debian console font.
     want console-setup-linux test -f /usr/share/consolefonts/Lat15-VGA16.psf.gz
+    # sfs-fuse (tools/sfs_fuse*.c, docs/fuse.md): libfuse3 and fusermount3.
+    want libfuse3-dev test -f /usr/include/fuse3/fuse_lowlevel.h
+    want fuse3 has fusermount3
 }
 want_iso() {
     want grub-common has grub-mkrescue
@@ -60,6 +63,11 @@ for t in $targets; do
     *) echo "bootstrap: unknown target set '$t'" >&2; exit 2 ;;
     esac
 done
+
+# The FUSE benchmark's opponent (tests/fuse/bench_fuse.py).
+case " $targets " in *" bench "*) want fuse2fs has fuse2fs ;; esac
+# Linux's ext2 for the file benchmark (tests/bench/files_vs_linux.py).
+case " $targets " in *" bench "*) want e2fsprogs test -x /sbin/mke2fs ;; esac
 
 [ -z "$need" ] && exit 0
 

@@ -8,7 +8,8 @@ Each DIR=FILE argument puts FILE in the archive as DIR/<basename of FILE>
 file goes in without its debug sections (strip --strip-debug).
 Each link:DIR/NAME=TARGET argument puts a symbolic link DIR/NAME -> TARGET
 in it (link:sbin/fsck=fsck.sfs).
-etc/motd is generated from the kernel's version header; etc/fstab lists what
+etc/motd is generated from the kernel's version header; etc/passwd and
+etc/group name root; etc/fstab lists what
 init mounts (/proc and /tmp). Every directory gets
 an entry before its files; times and owners are zero so the same inputs give
 the same bytes. Standard library only (and binutils' strip).
@@ -49,6 +50,12 @@ tmpfs  /tmp   tmpfs  defaults             0 0
 """
 
 
+# /etc/passwd and /etc/group: every process is root (docs/processes.md), so
+# root is the one user and group; chown and ls -l resolve the name.
+PASSWD = b"root:x:0:0:root:/:/bin/sh\n"
+GROUP = b"root:x:0:\n"
+
+
 def without_debug_info(path):
     """The file's bytes; for an ELF file, without its debug sections (GRUB
     loads half as much at boot; the symbol table stays, so a crash report
@@ -66,7 +73,8 @@ def without_debug_info(path):
 
 def main(argv):
     out, version_header, specs = argv[1], argv[2], argv[3:]
-    files = {"etc/motd": (0o100644, motd(version_header)), "etc/fstab": (0o100644, FSTAB)}
+    files = {"etc/motd": (0o100644, motd(version_header)), "etc/fstab": (0o100644, FSTAB),
+             "etc/passwd": (0o100644, PASSWD), "etc/group": (0o100644, GROUP)}
     for spec in specs:
         if spec.startswith("link:"):
             name, target = spec[len("link:"):].split("=", 1)

@@ -4,6 +4,7 @@
 #   make run            BIOS, VGA text console      make run UEFI=1  OVMF (UEFI)
 #   make run FB=1       BIOS with a VESA framebuffer console
 #   GUI=1               show the screen (else the serial console only)
+#   SMP=N               N CPUs (default 2; SMP=1 for one)
 # UEFI=1 and FB=1 work for `make debug` too. Under UEFI the firmware's variable
 # store is build/ovmf-vars.fd, a copy of Debian's OVMF_VARS_4M.fd.
 
@@ -20,7 +21,8 @@ $(DISK_IMG): | $(BINDIR)/mkfs.sfs
 	$(Q)$(BINDIR)/mkfs.sfs $@ --size $(DISK_SIZE_MB)M >/dev/null
 
 RUN_ISO   = $(if $(FB),$(OS_ISO_FB),$(OS_ISO))
-RUN_FLAGS = $(if $(GUI),--gui) $(if $(UEFI),--uefi)
+SMP      ?= 2
+RUN_FLAGS = $(if $(GUI),--gui) $(if $(UEFI),--uefi) --smp $(SMP)
 
 .PHONY: run debug _run _debug
 run:

@@ -22,3 +22,17 @@ $(TBUILD)/tools/%.o: MOD_INCLUDES = $(sfs_INCLUDES)
 
 .PHONY: sfs-tools
 sfs-tools: $(BINDIR)/mkfs.sfs $(BINDIR)/fsck.sfs $(BINDIR)/sfs
+
+# sfs-fuse: the SFS image through FUSE (libfuse3's low-level API; docs/fuse.md).
+FUSE_CFLAGS := $(shell pkg-config --cflags fuse3 2>/dev/null || echo -I/usr/include/fuse3)
+FUSE_LIBS := $(shell pkg-config --libs fuse3 2>/dev/null || echo -lfuse3 -lpthread)
+SFS_FUSE_OBJS := $(TBUILD)/tools/sfs_fuse.c.o $(TBUILD)/tools/sfs_fuse_ops.c.o \
+                 $(TBUILD)/tools/sfs_fuse_nodes.c.o \
+                 $(TBUILD)/tools/sfs_fuse_cred.c.o
+$(SFS_FUSE_OBJS): MOD_INCLUDES = $(sfs_INCLUDES) $(FUSE_CFLAGS)
+$(BINDIR)/sfs-fuse: $(SFS_FUSE_OBJS) $(SFS_TOOL_COMMON) $(TBUILD)/libsfs.a
+	@mkdir -p $(@D)
+	$(Q)echo "  LD      $@"
+	$(Q)$(HCC) -o $@ $(SFS_FUSE_OBJS) $(SFS_TOOL_COMMON) $(TBUILD)/libsfs.a $(FUSE_LIBS)
+TOOL_BINS += $(BINDIR)/sfs-fuse
+ALL_OBJS += $(SFS_FUSE_OBJS)

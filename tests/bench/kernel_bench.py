@@ -18,6 +18,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--kernel", default=os.path.join(qemu.BUILD, "kernel.elf"))
     ap.add_argument("--filter", default="")
+    ap.add_argument("--smp", type=int, default=1, help="number of CPUs (default 1)")
     a = ap.parse_args()
     acc = qemu.accel(a.kernel)
     cmdline = "kbench=%s" % a.filter if a.filter else "kbench"
@@ -28,12 +29,16 @@ def main():
         os.unlink(disk)
     subprocess.run([os.path.join(qemu.BUILD, "bin", "mkfs.sfs"), disk, "--size", "128M"],
                    check=True, stdout=subprocess.DEVNULL)
-    r = qemu.run_captured(qemu.base_args(acc, iso, disk=disk), timeout=600)
+    args = qemu.base_args(acc, iso, disk=disk, smp=a.smp)
+    if a.smp > 1 and acc == "tcg":  # a thread per CPU: CPUs really run at once
+        args[args.index("-accel") + 1] = "tcg,thread=multi"
+    r = qemu.run_captured(args, timeout=600)
     if r.timed_out or "kbench: done" not in r.output:
         sys.stderr.write(r.output[-3000:])
         raise SystemExit("kernel_bench: the benchmark run did not finish")
     rows = LINE.findall(r.output)
-    print("In-kernel benchmarks (%s; TSC calibrated against the PIT)" % acc)
+    print("In-kernel benchmarks (%s, %d CPU%s; TSC calibrated against the PIT)"
+          % (args[args.index("-accel") + 1], a.smp, "" if a.smp == 1 else "s"))
     print("| %-32s | %12s | %-10s |" % ("what", "value", "unit"))
     print("|%s|%s|%s|" % ("-" * 34, "-" * 14, "-" * 12))
     for name, value, unit in rows:

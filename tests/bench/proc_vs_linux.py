@@ -9,9 +9,9 @@ row has a fixed iteration count and is timed inside the guest with
 clock_gettime(CLOCK_MONOTONIC) around the loop; each loop spans more than a
 second because Kestrel's clock ticks in milliseconds.
 
-- Kestrel: an SFS disk holding /bin/procbench and /bin/true_static (put with
-  build/bin/sfs), booted from the GRUB ISO; `/bin/procbench` typed in the
-  kernel shell.
+- Kestrel: an SFS disk holding /opt/bench/procbench and
+  /opt/bench/true_static (put with build/bin/sfs; /bin is the initrd's),
+  booted from the GRUB ISO; `/opt/bench/procbench` typed in the shell.
 - Linux: Debian's linux-image-cloud-amd64 kernel with an initramfs holding
   Debian's static busybox, tests/bench/linux/procbench-init.sh as /init, and the
   same two binaries at the same paths; /init runs /bin/procbench.
@@ -130,9 +130,10 @@ def make_disk(image, procbench, true, tools):
         os.unlink(image)
     sfs = os.path.join(tools, "sfs")
     for args in ([os.path.join(tools, "mkfs.sfs"), image, "--size", "32M"],
-                 [sfs, image, "mkdir", "/bin"],
-                 [sfs, image, "put", procbench, "/bin/procbench"],
-                 [sfs, image, "put", true, "/bin/true_static"]):
+                 [sfs, image, "mkdir", "/opt"],
+                 [sfs, image, "mkdir", "/opt/bench"],
+                 [sfs, image, "put", procbench, "/opt/bench/procbench"],
+                 [sfs, image, "put", true, "/opt/bench/true_static"]):
         r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         if r.returncode != 0:
             die("'%s' failed: %s" % (" ".join(args), r.stdout.decode(errors="replace")))
@@ -160,7 +161,7 @@ def run_kestrel(args, extra):
     start = time.monotonic()
     with qemu.Session(args, timeout=120) as s:
         s.expect(PROMPT, timeout=120)
-        s.send(" ".join(["/bin/procbench"] + extra) + "\r")
+        s.send(" ".join(["/opt/bench/procbench"] + extra) + "\r")
         s.expect("\n", timeout=60)  # the echoed command line
         read_rows(s, "Kestrel's procbench", run, until_prompt=True)
     run.seconds = time.monotonic() - start

@@ -12,7 +12,8 @@ memory, device), except that Kestrel boots from its GRUB ISO and Linux from
 
 - Kestrel: the KBENCH `virtio_blk_seq_read` (tests/ktest/bench_virtio.c) calls
   block_read() on vda with each request size over the whole disk; timed with the
-  TSC around the loop only (PIT-calibrated).
+  TSC around the loop only (PIT-calibrated). Booted with `noreadahead`, so
+  every read goes to the device as asked, as Linux's O_DIRECT reads do.
 - Linux: Debian's `linux-image-cloud-amd64` kernel with Debian's static busybox
   in a small initramfs built here (tests/bench/linux/init.sh plus the virtio
   modules if that kernel has them as modules). It runs
@@ -21,6 +22,14 @@ memory, device), except that Kestrel boots from its GRUB ISO and Linux from
   reading the clock with busybox adjtimex (microseconds) just before and after
   dd. The cost of that frame with no data (the same commands with count=0,
   median of several) is subtracted, which can only make Linux's figure higher.
+
+From user space (issue 16): the same static musl `dd` on both kernels (the
+kbox of user/box, which Kestrel's initrd runs as /bin/dd and which the Linux
+initramfs gets as /bin/kbox), `dd if=DISK of=/dev/null bs=SIZE iflag=direct`
+over the whole image per size, timed by dd itself (clock_gettime around its
+loop, the "copied, T s" figure). On Kestrel the image is the second disk
+(/dev/vdb) of a normal boot to the shell (an empty SFS disk as vda); on Linux
+it is /dev/vda, read right after busybox's dd.
 
 Targets (from the issue): Kestrel at least 80% of Linux's rate at 4 KiB, at
 least 50% at 64 KiB and 1 MiB. A miss is printed as such; the exit status is
@@ -55,8 +64,13 @@ RUN_TIMEOUT = 1800
 
 KBENCH_LINE = re.compile(r"^kbench: virtio_seq_read_(\w+?)_(bytes|ns) (\d+) ", re.M)
 MEMCPY_LINE = re.compile(r"^kbench: virtio_seq_read_memcpy_rate (\d+) ", re.M)
+IDLE_LINE = re.compile(r"^kbench: virtio_seq_read_(\w+?)_idle (\d+) ", re.M)
 READ_LINE = re.compile(r"^vbench: read (\d+) (\d+) (-?\d+) (\d+) ?(.*)$", re.M)
 OVERHEAD_LINE = re.compile(r"^vbench: overhead (\d+) (-?\d+)$", re.M)
+KDD_LINE = re.compile(r"^vbench: kdd (\d+) (\d+) (\d+) (\d+) bytes .*copied, ([\d.e+-]+) s", re.M)
+DD_LINE = re.compile(r"^(\d+) bytes .*copied, ([\d.e+-]+) s", re.M)
+KBOX = os.path.join(qemu.BUILD, "user", "bin", "kbox")
+SHELL_PROMPT = " $ "
 TAGS = {4096: "4KiB", 65536: "64KiB", 1 << 20: "1MiB"}
 
 
@@ -211,9 +225,10 @@ class Cpio:
         return bytes(self.out)
 
 
-def build_initramfs(ver, out, nbytes):
-    """The initramfs: busybox, init.sh as /init, its configuration and the
-    virtio modules the kernel does not have built in. Returns the modules."""
+def add_virtio_modules(a, ver):
+    """Put the virtio modules kernel @ver does not have built in (and their
+    dependencies) into Cpio @a as lib/modules/NAME.ko, in load order; return
+    their names (what an /init passes to insmod)."""
     cfg = kernel_config(ver)
     wanted = []
     for opt, mod in (("CONFIG_VIRTIO_PCI", "virtio_pci"), ("CONFIG_VIRTIO_BLK", "virtio_blk")):
@@ -222,8 +237,17 @@ def build_initramfs(ver, out, nbytes):
             wanted.append(mod)
         elif state != "y":
             die("%s is not enabled in /boot/config-%s" % (opt, ver))
-    modules = module_load_order(ver, wanted) if wanted else []
+    names = []
+    for m in module_load_order(ver, wanted) if wanted else []:
+        name = re.sub(r"\.ko(\.\w+)?$", ".ko", os.path.basename(m))
+        a.file("lib/modules/" + name, module_bytes(os.path.join("/lib/modules", ver, m)))
+        names.append(name)
+    return names
 
+
+def build_initramfs(ver, out, nbytes):
+    """The initramfs: busybox, init.sh as /init, its configuration and the
+    virtio modules the kernel does not have built in. Returns the modules."""
     a = Cpio()
     for d in ("bin", "dev", "etc", "lib", "lib/modules", "proc", "sys", "tmp"):
         a.dir(d)
@@ -232,11 +256,10 @@ def build_initramfs(ver, out, nbytes):
         a.file("bin/busybox", f.read(), 0o755)
     with open(os.path.join(HERE, "linux", "init.sh"), "rb") as f:
         a.file("init", f.read(), 0o755)
-    names = []
-    for m in modules:
-        name = re.sub(r"\.ko(\.\w+)?$", ".ko", os.path.basename(m))
-        a.file("lib/modules/" + name, module_bytes(os.path.join("/lib/modules", ver, m)))
-        names.append(name)
+    names = add_virtio_modules(a, ver)
+    if os.path.exists(KBOX):
+        with open(KBOX, "rb") as f:
+            a.file("bin/kbox", f.read(), 0o755)
     conf = 'MODULES="%s"\nSIZES="%s"\nBYTES=%d\nDD_REPS=%d\n' % (
         " ".join(names), " ".join(str(s) for s, _, _ in SIZES), nbytes, DD_REPS)
     a.file("etc/vbench.conf", conf.encode())
@@ -274,14 +297,79 @@ def run_kestrel(iso, acc, image):
             sys.stderr.write(r.output[-3000:])
             die("the Kestrel run reported nothing for %d-byte requests" % size)
         res[size] = (g["bytes"], g["ns"] / 1e9)
+    idle = {tag: int(v) for tag, v in IDLE_LINE.findall(r.output)}
+    for size, _, _ in SIZES:
+        res[size] += (idle.get(TAGS[size]),)
     m = MEMCPY_LINE.search(r.output)
     return res, int(m.group(1)) if m else None, r.seconds
 
 
-def linux_args(acc, image, vmlinuz, initrd):
+def run_kestrel_dd(kernel, acc, image, nbytes):
+    """{size: (bytes, seconds)}: the kbox dd reading /dev/vdb with iflag=direct
+    from Kestrel's shell, its own timing."""
+    root = os.path.join(WORK, "root.img")
+    if os.path.exists(root):
+        os.unlink(root)
+    subprocess.run([os.path.join(qemu.BUILD, "bin", "mkfs.sfs"), root, "--size", "32M"],
+                   check=True, stdout=subprocess.DEVNULL)
+    iso = qemu.make_iso(kernel, "", os.path.join(WORK, "kestrel-shell.iso"))
+    args = qemu.base_args(acc, iso, disk=root, extra_disks=[(image, "")])
+    res = {}
+    s = qemu.Session(args, timeout=RUN_TIMEOUT)
+    try:
+        s.expect(SHELL_PROMPT, timeout=600)
+        for size, _, _ in SIZES:
+            count = nbytes // size
+            s.send("/bin/dd if=/dev/vdb of=/dev/null bs=%d count=%d iflag=direct\r"
+                   % (size, count))
+            out = s.expect(SHELL_PROMPT, timeout=RUN_TIMEOUT)
+            m = DD_LINE.search(out.replace("\r", ""))
+            if not m or int(m.group(1)) != size * count:
+                die("Kestrel's dd with bs=%d failed: %s" % (size, out[-500:]))
+            res[size] = (int(m.group(1)), float(m.group(2)))
+    finally:
+        s.close()
+    return res
+
+
+def kdd_results(output, nbytes):
+    """{size: (bytes, seconds)} of the kbox dd lines in a Linux run (empty if none)."""
+    res = {}
+    for bs, count, rc, nb, secs in KDD_LINE.findall(output):
+        if rc != "0" or int(nb) != nbytes:
+            die("Linux's run of the kbox dd with bs=%s failed (status %s)" % (bs, rc))
+        res[int(bs)] = (int(nb), float(secs))
+    return res
+
+
+def dd_table(kes, lin):
+    """The user-space rows: Kestrel and (if run) Linux, the same dd binary."""
+    print("From user space: the same static musl dd (kbox), iflag=direct, timed by dd")
+    if lin:
+        print("| request size | Kestrel MiB/s | Linux MiB/s | ratio |")
+        print("|---|---|---|---|")
+    else:
+        print("| request size | Kestrel MiB/s |")
+        print("|---|---|")
+    for size, label, _ in SIZES:
+        k = statistics.median(mib_s(*r[size]) for r in kes)
+        if lin:
+            li = statistics.median(mib_s(*r[size]) for r in lin)
+            print("| %s | %.1f | %.1f | %.2f |" % (label, k, li, k / li))
+        else:
+            print("| %s | %.1f |" % (label, k))
+    if len(kes) > 1:
+        print("Per run (Kestrel%s MiB/s): " % (" / Linux" if lin else "") + "; ".join(
+            "%s %s" % (label, ", ".join(
+                "%.0f" % mib_s(*k[size]) + ("/%.0f" % mib_s(*li[size]) if li else "")
+                for k, li in zip(kes, lin or [None] * len(kes))))
+            for size, label, _ in SIZES))
+
+
+def linux_args(acc, image, vmlinuz, initrd, extra_disks=()):
     """qemu.base_args() with the GRUB ISO swapped for -kernel/-initrd/-append, so
     the accelerator, memory and disk flags are exactly those Kestrel gets."""
-    args = qemu.base_args(acc, "ISO", disk=image)
+    args = qemu.base_args(acc, "ISO", disk=image, extra_disks=extra_disks)
     i = args.index("-cdrom")
     if args[i:i + 4] != ["-cdrom", "ISO", "-boot", "d"]:
         die("unexpected qemu.base_args() layout: %s" % " ".join(args))
@@ -319,6 +407,7 @@ def run_linux(acc, image, vmlinuz, initrd, nbytes):
         if size not in res or res[size][1] <= 0:
             sys.stderr.write(r.output[-3000:])
             die("no usable Linux figure for %d-byte requests" % size)
+    res["kdd"] = kdd_results(r.output, nbytes)
     notes = [line[len("vbench: "):] for line in r.output.splitlines()
              if line.startswith(("vbench: kernel", "vbench: queue"))]
     notes.append("timing frame (count=0, median of %d) subtracted: %s" % (DD_REPS, ", ".join(
@@ -326,8 +415,34 @@ def run_linux(acc, image, vmlinuz, initrd, nbytes):
     return res, notes, r.seconds
 
 
-def mib_s(nbytes, secs):
+def mib_s(nbytes, secs, *_):
     return nbytes / secs / (1 << 20)
+
+
+def idle_share(runs, size):
+    """The idle thread's median share of a pass, in per cent, or None."""
+    vals = [r[size][2] for r in runs if r[size][2] is not None]
+    return statistics.median(vals) / 10 if vals else None
+
+
+def kestrel_only(a):
+    os.makedirs(WORK, exist_ok=True)
+    image = os.path.join(WORK, "disk-%dM.img" % a.mib)
+    make_image(image, a.mib)
+    acc = qemu.accel(a.kernel)
+    iso = qemu.make_iso(a.kernel, "kbench=virtio_blk_seq_read noreadahead", os.path.join(WORK, "kestrel.iso"))
+    kes = [run_kestrel(iso, acc, image)[0] for _ in range(max(1, a.runs))]
+    kdd = [run_kestrel_dd(a.kernel, acc, image, a.mib << 20) for _ in range(max(1, a.runs))]
+    print("virtio-blk sequential reads, Kestrel only (%s, %d MiB, median of %d runs)"
+          % (acc, a.mib, len(kes)))
+    print("| request size | Kestrel MiB/s | CPU idle during the pass |")
+    print("|---|---|---|")
+    for size, label, _ in SIZES:
+        idle = idle_share(kes, size)
+        print("| %s | %.1f | %s |" % (label, statistics.median(mib_s(*r[size]) for r in kes),
+                                     "?" if idle is None else "%.1f%%" % idle))
+    dd_table(kdd, None)
+    return 0
 
 
 def main():
@@ -337,9 +452,13 @@ def main():
                     help="disk image size in MiB, all of it read per request size (default 1024)")
     ap.add_argument("--runs", type=int, default=3,
                     help="boot each system this many times (alternating); report the median")
+    ap.add_argument("--kestrel-only", action="store_true",
+                    help="run only Kestrel's side (rates and idle share, no Linux)")
     a = ap.parse_args()
     if a.mib < 1 or a.mib > 1024:
         die("--mib must be between 1 and 1024")
+    if a.kestrel_only:
+        return kestrel_only(a)
     bootstrap()
     ver, vmlinuz = linux_kernel()
     os.makedirs(WORK, exist_ok=True)
@@ -350,9 +469,10 @@ def main():
     modules = build_initramfs(ver, initrd, nbytes)
     acc = qemu.accel(a.kernel)
     # One ISO for every run: a kernel rebuilt meanwhile cannot mix into the results.
-    iso = qemu.make_iso(a.kernel, "kbench=virtio_blk_seq_read", os.path.join(WORK, "kestrel.iso"))
+    iso = qemu.make_iso(a.kernel, "kbench=virtio_blk_seq_read noreadahead", os.path.join(WORK, "kestrel.iso"))
 
     kes, lin, notes, copy, secs = [], [], [], [], 0.0
+    kdd, lin_kdd = [], []
     for _ in range(max(1, a.runs)):
         k, c, s1 = run_kestrel(iso, acc, image)
         if any(k[size][0] != nbytes for size, _, _ in SIZES):
@@ -364,6 +484,9 @@ def main():
         kes.append(k)
         lin.append(li)
         secs += s1 + s2
+        kdd.append(run_kestrel_dd(a.kernel, acc, image, nbytes))
+        if li["kdd"]:
+            lin_kdd.append(li["kdd"])
 
     print("virtio-blk sequential reads: Kestrel vs Linux %s on the same QEMU device (%s, "
           "%d MiB image read per size, one read call at a time%s)"
@@ -381,9 +504,14 @@ def main():
             "%s %s" % (label, ", ".join("%.0f/%.0f" % (mib_s(*k[size]), mib_s(*li[size]))
                                         for k, li in zip(kes, lin)))
             for size, label, _ in SIZES))
+    idle = ["%s %.1f%%" % (label, idle_share(kes, size))
+            for size, label, _ in SIZES if idle_share(kes, size) is not None]
+    if idle:
+        print("Kestrel's CPU idle (idle thread) while reading: " + ", ".join(idle))
     if copy:
         print("Kestrel's memcpy() in this guest: %d MiB/s (the driver copies every byte read "
               "out of its 64 KiB bounce buffers)" % statistics.median(copy))
+    dd_table(kdd, lin_kdd if len(lin_kdd) == len(kdd) else None)
     print("Linux: modules %s; %s" % (" ".join(modules) or "(built in)", "; ".join(notes)))
     print("Timed: Kestrel, rdtsc around the block_read() loop; Linux, adjtimex around "
           "dd iflag=direct minus the same frame with count=0. QEMU runs took %.0f s." % secs)

@@ -83,6 +83,14 @@ class Booted(ts.Shell):
         self.s.expect(ts.PROMPT, timeout=timeout)
         return out
 
+    def quiet(self, line):
+        """Run @line, which must print nothing; else fail with the kernel's
+        recent log and memory figures beside its output."""
+        out = self.run_long(line)
+        if out:
+            why = self.run_long("dmesg | tail -n 8; cat /proc/meminfo | head -n 3")
+            raise AssertionError("%r printed %r\nkernel log and memory:\n%s" % (line, out, why))
+
 
 class CrashTest(unittest.TestCase):
     @classmethod
@@ -116,9 +124,9 @@ class CrashTest(unittest.TestCase):
             synced = {}
             for i in range(SYNCED):
                 text = words("synced%d" % i, 20 + i)
-                self.assertEqual(sh.run_long("write /w/s%d %s" % (i, text)), "")
+                sh.quiet("write /w/s%d %s" % (i, text))
                 synced["/w/s%d" % i] = (text + "\n").encode()
-            self.assertEqual(sh.run("cp /src/blob /w/copy"), "")
+            sh.quiet("cp /src/blob /w/copy")
             synced["/w/copy"] = blob
             self.assertEqual(sh.run("sync"), "")
             pending = {}  # path -> the bytes it would hold once written

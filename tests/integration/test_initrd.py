@@ -59,10 +59,23 @@ def archive_files(path, kinds=(0o100000,)):
     return tops
 
 
-def boot_line(tops):
-    """The kernel's "initrd: /bin (N files), ..." line for those directories."""
-    return "initrd: " + ", ".join("/%s (%d file%s)" % (t, len(n), "" if len(n) == 1 else "s")
-                                  for t, n in sorted(tops.items()))
+def plural(n, what):
+    return "%d %s%s" % (n, what, "" if n == 1 else "s")
+
+
+def dir_summary(path, top):
+    """How the kernel's initrd line describes one top-level directory of an
+    archive: "/bin (1 file, 46 symbolic links)"."""
+    files = len(archive_files(path).get(top, []))
+    links = len(archive_files(path, kinds=(0o120000,)).get(top, []))
+    return "/%s (%s%s)" % (top, plural(files, "file"),
+                           ", " + plural(links, "symbolic link") if links else "")
+
+
+def boot_line(path):
+    """The kernel's "initrd: /bin (N files, M symbolic links), ..." line for an archive."""
+    tops = archive_files(path, kinds=(0o100000, 0o120000, 0o040000))
+    return "initrd: " + ", ".join(dir_summary(path, t) for t in sorted(tops))
 
 
 class BootedWith(ts.Shell):
@@ -94,8 +107,7 @@ class InitrdTests(unittest.TestCase):
     def test_normal_boot_has_bin_and_motd(self):
         sh = ts.Shell(ts.mkfs(os.path.join(ts.WORK, "initrd-normal.img")))
         try:
-            tops = archive_files(INITRD)
-            self.assertIn(boot_line(tops) + "\n", sh.boot_log)
+            self.assertIn(boot_line(INITRD) + "\n", sh.boot_log)
             names = self.run_ok(sh, "/bin/ls -1 /bin").split()
             for p in ("cat", "echo", "ls", "crc32", "stat", "dd", "ps", "sh", "yes"):
                 self.assertIn(p, names)
@@ -108,6 +120,20 @@ class InitrdTests(unittest.TestCase):
             motd = self.run_ok(sh, "/bin/cat /etc/motd")
             self.assertIn("Kestrel", motd)
             self.assertIn("/bin/ls -l /", motd)
+            # one program, kbox, under every name (mk/userbox.mk)
+            self.assertRegex(self.run_ok(sh, "ls -l /bin/ls /sbin/init /sbin/fsck"),
+                             r"^l[rwx-]{9} .* /bin/ls -> kbox\n"
+                             r"l[rwx-]{9} .* /sbin/fsck -> fsck\.sfs\n"
+                             r"l[rwx-]{9} .* /sbin/init -> /bin/kbox\n$")
+            self.assertEqual(self.run_ok(sh, "which ls sh fsck"), "/bin/ls\n/bin/sh\n/sbin/fsck\n")
+            # a copy on the disk runs by its name; kbox runs any of them by argument
+            self.run_ok(sh, "mkdir -p /mine && cp /bin/cat /mine/cat")
+            self.assertEqual(self.run_ok(sh, "/mine/cat /etc/fstab"),
+                             self.run_ok(sh, "cat /etc/fstab"))
+            self.assertEqual(self.run_ok(sh, "kbox echo hi"), "hi\n")
+            out = sh.run("cp /bin/cat /mine/other; /mine/other; echo \"#status=$?\"")
+            self.assertIn("kbox: other: not one of its programs", out)
+            self.assertTrue(out.endswith("#status=127\n"), out)
         finally:
             sh.close()
 
@@ -121,7 +147,7 @@ class InitrdTests(unittest.TestCase):
         sh = ts.Shell(img)
         try:
             out = self.run_ok(sh, "/bin/ls /etc")
-            self.assertEqual(out.split(), ["fstab", "motd"])
+            self.assertEqual(out.split(), ["fstab", "group", "motd", "passwd"])
             self.assertIn("crc32", self.run_ok(sh, "/bin/ls /bin"))
             self.assertEqual(sh.shutdown(), qemu.EXIT_SUCCESS)
         finally:
@@ -134,7 +160,7 @@ class InitrdTests(unittest.TestCase):
         sh = ts.Shell(None)
         try:
             self.assertIn("no disk: / is a ramfs", sh.boot_log)
-            self.assertIn("initrd: /bin (%d files)" % len(archive_files(INITRD)["bin"]),
+            self.assertIn("initrd: " + dir_summary(INITRD, "bin"),
                           sh.boot_log)
             self.assertEqual(self.run_ok(sh, "/bin/echo hi"), "hi\n")
         finally:

@@ -50,6 +50,22 @@ class LogTests(unittest.TestCase):
         finally:
             sh.close()
 
+    def test_boot_logs_the_cpus_from_the_madt(self):
+        sh = ts.Shell(self.img, smp=4)
+        try:
+            out = sh.run("dmesg")
+            self.assertIn("cpu: ACPI MADT: 4 CPUs (4 enabled), local APIC at 0xfee00000, "
+                          "1 I/O APIC, 8259 PICs too", out)
+            self.assertIn("cpu: ACPI MADT: 4 CPUs", sh.boot_log)  # info: on the console
+            detail = sh.run("dmesg -l debug")
+            for i in range(4):
+                self.assertIn("cpu:   CPU %d: APIC id %d\n" % (i, i), detail)
+                self.assertNotIn("cpu:   CPU %d:" % i, sh.boot_log)  # debug: log only
+            self.assertIn("cpu:   I/O APIC 0 at 0xfec00000, GSI 0+", detail)
+            self.assertIn("ISA IRQ 0 -> GSI 2", detail)
+        finally:
+            sh.close()
+
 
 if __name__ == "__main__":
     unittest.main()

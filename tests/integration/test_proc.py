@@ -17,7 +17,7 @@ sys.path.insert(0, HERE)
 import test_shell as ts  # noqa: E402
 
 USER = os.path.join(ts.ROOT, "build", "user", "tests")
-PROGS = ["hello", "hello-glibc", "forkexec", "fault", "pipetest", "sigtest", "sysfuzz"]
+PROGS = ["hello", "hello-glibc", "forkexec", "forkregs", "fault", "pipetest", "sigtest", "sysfuzz"]
 
 
 def kernel_state(sh):
@@ -151,6 +151,15 @@ class ProcessTests(unittest.TestCase):
         out = self.sh.run("/t/pipetest kill")
         for sig in (15, 2, 9):  # SIGTERM, SIGINT, SIGKILL: each ends it
             self.assertIn("spinning child: signal %d" % sig, out)
+
+    def test_fork_keeps_the_callers_registers(self):
+        # The ABI clobbers only RAX, RCX and R11, in the child too. A child
+        # that got a kernel address in RBX once made the system-call fuzzer
+        # a fork bomb: it went on fuzzing instead of exiting.
+        out = self.sh.run("/t/forkregs; echo status $?")
+        for call in ("fork", "vfork", "clone"):
+            self.assertIn("forkregs: %s: parent and child kept every register" % call, out)
+        self.assertIn("status 0", out)
 
     def test_execve_closes_cloexec_descriptors(self):
         self.assertIn("cloexec: exec'd child exited 0", self.sh.run("/t/pipetest cloexec"))

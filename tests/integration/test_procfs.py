@@ -123,6 +123,9 @@ class ProcfsTests(unittest.TestCase):
         stat = self.cat("/proc/self/stat").strip()
         self.assertRegex(stat, r"^\d+ \(cat\) R ")
         self.assertEqual(len(stat.split(" ")), 52)
+        self.assertRegex(stat.split(" ")[38], r"^\d+$")  # processor: the CPU cat runs on
+        self.assertRegex(self.sh.run("ps -f -p 1"),
+                         r"^UID +PID +PPID PSR STAT +TIME CMD\nroot +1 +0 +\d+ S +[\d:]+ /sbin/init\n$")
         kmsg = self.cat("/proc/kmsg")
         self.assertRegex(kmsg, r"<6>\[ +\d+\.\d{6}\] fs: / is SFS on vda\n")
 
@@ -137,7 +140,7 @@ class ProcfsTests(unittest.TestCase):
             self.skipTest("busybox-static is not installed (make check installs it)")
         bb = "/t/busybox "
         self.assertRegex(self.sh.run(bb + "ps"),
-                         r"PID +USER +COMMAND\n +1 0 +/sbin/init\n(.*\n)* +\d+ 0 +/t/busybox ps\n")
+                         r"PID +USER +COMMAND\n +1 root +/sbin/init\n(.*\n)* +\d+ root +/t/busybox ps\n")
         free = self.sh.run(bb + "free")
         self.assertRegex(free, r"Mem: +\d{6} +\d+ +\d+ +\d+ +\d+ +\d+\n")
         self.assertRegex(self.sh.run(bb + "uptime"), r"up .*load average: \d+\.\d\d, ")

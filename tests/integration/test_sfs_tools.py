@@ -155,7 +155,8 @@ class SfsToolsTest(unittest.TestCase):
         with open(self.img, "rb") as f:
             sb = f.read(128)
         fields = struct.unpack_from("<20I", sb, 0)
-        return {"block_size": fields[2], "dbitmap_start": fields[7], "data_start": fields[13]}
+        return {"block_size": fields[2], "dbitmap_start": fields[7], "itable_start": fields[9],
+                "data_start": fields[13]}
 
     def test_fsck_reports_corruption(self):
         src, _ = self.make_tree()
@@ -209,9 +210,12 @@ class SfsToolsTest(unittest.TestCase):
         itable = fields[9]
         self.flip_bit(itable * bs + 128 + 2, 3)
         before = self.read_img()
+        # Any write, even of the same bytes, moves the file's mtime.
+        os.utime(self.img, (946684800, 946684800))
         r = run(FSCK, "-n", self.img)
         self.assertEqual(r.returncode, 4, r.stdout)
         self.assertEqual(self.read_img(), before, "fsck -n wrote to the image")
+        self.assertEqual(os.stat(self.img).st_mtime, 946684800, "fsck -n wrote to the image")
         r = run(FSCK, "-y", self.img)
         self.assertEqual(r.returncode, 1, r.stdout.decode() + r.stderr.decode())
         self.assertIn(b"fixed: ", r.stdout)
@@ -221,6 +225,34 @@ class SfsToolsTest(unittest.TestCase):
         self.assertEqual(run(FSCK, "-p", self.img).returncode, 0)  # nothing left to do
         for name, data in files.items():
             self.assertEqual(self.sfs("get", "/" + name, "-").stdout, data, name)
+
+    def test_tree_ends_on_a_directory_cycle(self):
+        # Two entries of the root that name the root itself as a directory:
+        # expanding every name would never end (2^depth paths).
+        src = os.path.join(self.tmp, "src")
+        os.makedirs(os.path.join(src, "a"))
+        os.makedirs(os.path.join(src, "b"))
+        self.assertEqual(run(MKFS, self.img, "--size", "4M", "--root", src).returncode, 0)
+        sb = self.read_sb()
+        bs = sb["block_size"]
+        with open(self.img, "r+b") as f:
+            f.seek(sb["itable_start"] * bs + 128 + 48)  # the root's first data block
+            (root_block,) = struct.unpack("<I", f.read(4))
+            f.seek(root_block * bs)
+            block = bytearray(f.read(bs))
+            patched = 0
+            for off in range(0, bs - 263, 264):
+                name_len = block[off + 4]
+                if bytes(block[off + 6:off + 6 + name_len]) in (b"a", b"b"):
+                    struct.pack_into("<I", block, off, 1)
+                    patched += 1
+            self.assertEqual(patched, 2)
+            f.seek(root_block * bs)
+            f.write(block)
+        r = subprocess.run([SFS, self.img, "tree"], capture_output=True, timeout=20)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.count(b"already listed"), 2, r.stdout)
+        self.assertEqual(run(FSCK, self.img).returncode, 4)
 
     def test_fsck_reconnects_to_lost_found(self):
         src, files = self.make_tree()

@@ -44,13 +44,15 @@ class Shell:
 
     _iso = None
 
-    def __init__(self, disk, cmdline=""):
+    def __init__(self, disk, cmdline="", qemu_args=(), smp=None):
+        """smp: the number of CPUs; None leaves it to qemu.default_smp() ($QEMU_SMP)."""
         if Shell._iso is None or cmdline:
             iso = qemu.make_iso(KERNEL, cmdline, os.path.join(WORK, "shell.iso"))
             Shell._iso = None if cmdline else iso
         else:
             iso = Shell._iso
-        self.s = qemu.Session(qemu.base_args(qemu.accel(KERNEL), iso, disk=disk), timeout=60)
+        args = qemu.base_args(qemu.accel(KERNEL), iso, disk=disk, smp=smp) + list(qemu_args)
+        self.s = qemu.Session(args, timeout=60)
         self.boot_log = self.s.expect(PROMPT, timeout=120)
 
     def next_prompt(self, timeout=60):
@@ -69,7 +71,12 @@ class Shell:
     def run(self, line, timeout=60):
         self.s.send(line + "\r")
         out = self.next_prompt(timeout=timeout)
-        # drop the echoed command line and the next prompt's directory
+        # Drop the echoed command line and the next prompt's directory. A
+        # console line that came between the last prompt and the echo (a
+        # kernel message) goes with the echo: it is not the command's output.
+        k = out.find(line)
+        if k > 0:
+            out = out[k:]
         out = out.split("\n", 1)[1] if "\n" in out else ""
         return out.rsplit("\n", 1)[0] + "\n" if "\n" in out else ""
 
@@ -272,15 +279,17 @@ class ShellTests(unittest.TestCase):
             sh.close()
 
     def test_make_run_path_ends_cleanly_on_shutdown(self):
-        # What `make run` does: qemu.py run with the terminal on serial. Typed
-        # ahead before boot, `shutdown` must still arrive (bytes waiting in the
-        # UART are kept) and end the session with status 0, not QEMU's 33.
+        # What `make run` does: qemu.py run with the terminal on serial, on
+        # two CPUs. Typed ahead before boot, `shutdown` must still arrive
+        # (bytes waiting in the UART are kept) and end the session with
+        # status 0, not QEMU's 33.
         img = self.image("run")
         iso = os.path.join(ROOT, "build", "os.iso")
         r = subprocess.run([sys.executable, os.path.join(ROOT, "tests", "qemu", "qemu.py"), "run",
-                            "--iso", iso, "--disk", img], input=b"shutdown\r",
+                            "--iso", iso, "--disk", img, "--smp", "2"], input=b"shutdown\r",
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
         self.assertIn(b"power: power off", r.stdout)
+        self.assertIn(b"smp: 2 CPUs online", r.stdout)
         self.assertEqual(r.returncode, 0, r.stdout[-2000:])
 
     def test_odd_input_never_breaks_the_shell(self):

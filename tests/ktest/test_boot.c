@@ -5,6 +5,7 @@
 #include <arch/layout.h>
 #include <arch/multiboot2.h>
 #include <kernel/boot.h>
+#include <kernel/cpus.h>
 #include <kernel/ktest.h>
 #include <mm/phys.h>
 
@@ -79,4 +80,23 @@ KTEST(boot_info_was_parsed)
             bi->mmap[i].base + bi->mmap[i].length >= hi)
             inside = 1;
     KT_ASSERT(inside);
+}
+
+KTEST(boot_madt_lists_this_cpu)
+{
+    /* QEMU gives ACPI tables under SeaBIOS and OVMF alike. */
+    const struct acpi_madt *m = kernel_cpus_madt();
+    KT_ASSERT(m != NULL);
+    uint32_t id[4];
+    cpu_cpuid(1, 0, id);
+    uint32_t apic_id = id[1] >> 24;
+    int found = 0;
+    for (uint32_t i = 0; i < m->ncpus; i++)
+        found += m->cpus[i].apic_id == apic_id && m->cpus[i].enabled;
+    KT_ASSERT_EQ(found, 1);
+    /* The local APIC where IA32_APIC_BASE says, and an I/O APIC for GSI 0. */
+    KT_ASSERT_EQ(m->lapic_addr, rdmsr(0x1b) & ~0xfffull & 0xffffffffffull);
+    KT_ASSERT(m->nioapics >= 1);
+    KT_ASSERT_EQ(m->ioapics[0].gsi_base, 0);
+    KT_ASSERT(!m->truncated);
 }

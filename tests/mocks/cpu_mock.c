@@ -16,6 +16,7 @@ static uint64_t cr2, cr3;
 static uint64_t msrs[8];
 static uint32_t msr_ids[8];
 static uint64_t tsc;
+static void (*pause_hook)(void);
 static void (*hlt_hook)(void);
 
 void cpu_mock_reset(void)
@@ -25,6 +26,7 @@ void cpu_mock_reset(void)
     device_ctx = NULL;
     irq_on = false;
     hlt_hook = NULL;
+    pause_hook = NULL;
     cr2 = cr3 = 0;
     for (int i = 0; i < 8; i++)
         msr_ids[i] = msrs[i] = 0;
@@ -128,8 +130,27 @@ void cpu_sti_hlt(void)
     cpu_hlt();
 }
 
+void cpu_mock_set_pause_hook(void (*fn)(void))
+{
+    pause_hook = fn;
+}
+
 void cpu_pause(void)
 {
+    if (pause_hook)
+        pause_hook();
+}
+
+static uint32_t mock_cpu;
+
+void cpu_mock_set_cpu(uint32_t index)
+{
+    mock_cpu = index;
+}
+
+uint32_t cpu_index(void)
+{
+    return mock_cpu;
 }
 
 uint64_t cpu_read_rflags(void)
@@ -207,6 +228,11 @@ void wrmsr(uint32_t msr, uint64_t val)
 uint64_t rdtsc(void)
 {
     return tsc += 100;
+}
+
+void cpu_mock_advance_tsc(uint64_t cycles)
+{
+    tsc += cycles;
 }
 
 void write_cr0(uint64_t val)

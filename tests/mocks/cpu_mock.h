@@ -40,6 +40,10 @@ typedef uint32_t (*port_device_fn)(void *ctx, uint16_t port, int width, bool wri
 void cpu_mock_reset(void);
 /** @brief Route port accesses to @p fn. @param fn device @param ctx its context */
 void cpu_mock_set_device(port_device_fn fn, void *ctx);
+
+/* The mock TSC advances 100 cycles per rdtsc(); this adds @p cycles more
+ * (time that passed while the CPU did not run, as a descheduled vCPU). */
+void cpu_mock_advance_tsc(uint64_t cycles);
 /** @brief Number of port accesses recorded since the last reset. */
 size_t cpu_mock_log_len(void);
 /** @brief The @p i-th recorded access. @param i index @return the access */
@@ -54,5 +58,16 @@ void cpu_mock_set_cr2(uint64_t v);
  * @param fn the simulated interrupt
  */
 void cpu_mock_set_hlt_hook(void (*fn)(void));
+
+/**
+ * @brief Run @p fn whenever the code under test executes PAUSE (a spin
+ * loop's turn: what other CPUs do meanwhile); NULL for none. Reset clears it.
+ * @param fn the simulated other CPUs
+ */
+void cpu_mock_set_pause_hook(void (*fn)(void));
+
+/** @brief Make cpu_index() return @p index (until the next call; reset does not change it). @param
+ * index the CPU */
+void cpu_mock_set_cpu(uint32_t index);
 
 #endif

@@ -131,6 +131,11 @@ uint32_t pci_mock_io(void *ctx, uint16_t port, int width, bool write, uint32_t v
     unsigned off = (m->addr & 0xfc) + (port - 0xcfc);
     if (write) {
         m->cfg_writes++;
+        if (f && off <= PCI_MOCK_COMMAND && off + (unsigned)width > PCI_MOCK_COMMAND)
+            m->cmd_writes++;
+        if (f && off >= 0x10 && off < 0x28 && width == 4 && val == 0xffffffffu &&
+            (f->cfg[PCI_MOCK_COMMAND] & 3))
+            m->sized_while_decoding++;
         for (int i = 0; f && i < width && off + i < 256; i++) {
             uint8_t w = f->wmask[off + i];
             f->cfg[off + i] = (uint8_t)((f->cfg[off + i] & ~w) | ((val >> (8 * i)) & w));

@@ -30,7 +30,11 @@ struct pci_mock {
     port_device_fn next;
     void *next_ctx;
     unsigned cfg_reads, cfg_writes;
+    unsigned cmd_writes;           /* writes that reach the command register */
+    unsigned sized_while_decoding; /* all ones written to a BAR with I/O or memory decoding on */
 };
+
+#define PCI_MOCK_COMMAND 0x04 /* the command register's offset */
 
 enum { PCI_MOCK_IO = 1, PCI_MOCK_MEM32, PCI_MOCK_MEM64 };
 

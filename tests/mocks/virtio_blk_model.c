@@ -73,12 +73,28 @@ struct pci_mock_fn *vblk_model_attach(struct vblk_model *m, struct pci_mock *pci
     pci_mock_set_irq(f, 11, 1);
     if (m->legacy)
         pci_mock_set_bar(f, 0, PCI_MOCK_IO, false, m->io_base, 0x40);
-    if (m->modern) {
+    m->queue_vector = VIRTIO_MSI_NO_VECTOR;
+    if (m->modern || m->msix) {
         m->bar = aligned_alloc(4096, VBLK_MODEL_BAR_SIZE);
         memset(m->bar, 0, VBLK_MODEL_BAR_SIZE);
         pci_mock_set_bar(f, 4, PCI_MOCK_MEM64, true, m->bar_phys, VBLK_MODEL_BAR_SIZE);
+    }
+    if (m->msix) {
+        /* Two entries; table and pending bits in BAR 4; control's enable and
+         * mask bits writable. */
+        uint8_t msix[10] = { 1, 0 };
+        uint32_t table = VBLK_MODEL_MSIX_TABLE | 4, pba = (VBLK_MODEL_MSIX_TABLE + 0x800) | 4;
+        memcpy(msix + 2, &table, 4);
+        memcpy(msix + 6, &pba, 4);
+        m->msix_cap = pci_mock_add_cap(f, PCI_CAP_ID_MSIX, msix, sizeof(msix));
+        f->wmask[m->msix_cap + 3] = 0xc0;
+        for (int e = 0; e < 2; e++)
+            m->bar[VBLK_MODEL_MSIX_TABLE + e * 16 + 12] = 1; /* masked at reset */
+    }
+    if (m->modern) {
         uint8_t msix[10] = { 0 };
-        pci_mock_add_cap(f, 0x11, msix, sizeof(msix)); /* MSI-X, ignored */
+        if (!m->msix)
+            pci_mock_add_cap(f, 0x11, msix, sizeof(msix)); /* a broken MSI-X: ignored */
         add_vcap(f, VIRTIO_PCI_CAP_COMMON, CAP_COMMON, VIRTIO_COMMON_SIZE);
         add_vcap(f, VIRTIO_PCI_CAP_ISR, CAP_ISR, 1);
         add_vcap(f, VIRTIO_PCI_CAP_DEVICE, CAP_DEVICE, 0x40);
@@ -98,6 +114,7 @@ static void reset(struct vblk_model *m)
     m->qenabled = false;
     m->desc = m->avail = m->used = 0;
     m->last_avail = m->used_idx = 0;
+    m->queue_vector = VIRTIO_MSI_NO_VECTOR;
     m->npending = 0;
     m->resets++;
 }
@@ -139,6 +156,36 @@ static void fetch(struct vblk_model *m)
 }
 
 /* Perform one request and put it in the used ring. */
+static bool msix_on(const struct vblk_model *m)
+{
+    return m->msix && (m->fn->cfg[m->msix_cap + 3] & 0x80);
+}
+
+/* With MSI-X on, a used buffer raises the queue's entry, unless it is masked. */
+static void send_msi(struct vblk_model *m)
+{
+    if (!msix_on(m) || m->queue_vector >= 2 || (m->fn->cfg[m->msix_cap + 3] & 0x40))
+        return;
+    uint8_t *e = m->bar + VBLK_MODEL_MSIX_TABLE + m->queue_vector * 16;
+    uint32_t lo, hi, data, ctl;
+    memcpy(&lo, e, 4);
+    memcpy(&hi, e + 4, 4);
+    memcpy(&data, e + 8, 4);
+    memcpy(&ctl, e + 12, 4);
+    if (ctl & 1)
+        return;
+    m->msis++;
+    if (m->msi)
+        m->msi(m->msi_ctx, (uint64_t)hi << 32 | lo, data);
+}
+
+static void set_queue_vector(struct vblk_model *m, uint16_t v)
+{
+    if (m->qsel == 0)
+        m->queue_vector =
+            m->refuse_vector || (v >= 2 && v != VIRTIO_MSI_NO_VECTOR) ? VIRTIO_MSI_NO_VECTOR : v;
+}
+
 static void serve(struct vblk_model *m, uint16_t head)
 {
     struct virtq_desc *table = guest(m, m->desc, 16u * m->qsize);
@@ -225,6 +272,7 @@ static void serve(struct vblk_model *m, uint16_t head)
     __atomic_store_n(&used->idx, m->used_idx, __ATOMIC_RELEASE);
     m->isr |= VIRTIO_ISR_QUEUE;
     m->interrupts++;
+    send_msi(m);
 }
 
 unsigned vblk_model_complete(struct vblk_model *m, int max)
@@ -243,6 +291,17 @@ unsigned vblk_model_complete(struct vblk_model *m, int max)
         done++;
     }
     return done;
+}
+
+unsigned vblk_model_complete_at(struct vblk_model *m, unsigned i)
+{
+    fetch(m);
+    if (i >= m->npending)
+        return 0;
+    uint16_t head = m->pending[i];
+    memmove(m->pending + i, m->pending + i + 1, (--m->npending - i) * sizeof(m->pending[0]));
+    serve(m, head);
+    return 1;
 }
 
 static void notified(struct vblk_model *m, uint32_t queue)
@@ -281,12 +340,20 @@ uint32_t vblk_model_io(void *ctx, uint16_t port, int width, bool write, uint32_t
     if (!m->legacy || port < m->io_base || port >= m->io_base + 0x40)
         return 0xffffffffu;
     unsigned off = port - m->io_base;
-    if (off >= VIRTIO_LEGACY_CONFIG) {
+    unsigned cfg = msix_on(m) ? VIRTIO_LEGACY_CONFIG_MSIX : VIRTIO_LEGACY_CONFIG;
+    if (cfg == VIRTIO_LEGACY_CONFIG_MSIX && off == VIRTIO_LEGACY_MSIX_QUEUE) {
+        if (write)
+            set_queue_vector(m, (uint16_t)val);
+        return write ? 0 : (m->qsel == 0 ? m->queue_vector : VIRTIO_MSI_NO_VECTOR);
+    }
+    if (cfg == VIRTIO_LEGACY_CONFIG_MSIX && off == VIRTIO_LEGACY_MSIX_CONFIG)
+        return write ? 0 : VIRTIO_MSI_NO_VECTOR;
+    if (off >= cfg) {
         if (write)
             return 0;
         build_cfg(m);
         uint32_t v = 0;
-        memcpy(&v, &m->cfgimg[off - VIRTIO_LEGACY_CONFIG], (size_t)width);
+        memcpy(&v, &m->cfgimg[off - cfg], (size_t)width);
         return v;
     }
     if (write) {
@@ -369,6 +436,8 @@ static void refresh_common(struct vblk_model *m)
     memcpy(c + VIRTIO_COMMON_Q_SIZE, &qsize, 2);
     memcpy(c + VIRTIO_COMMON_Q_ENABLE, &en, 2);
     memcpy(c + VIRTIO_COMMON_Q_NOFF, &noff, 2);
+    uint16_t qv = m->qsel == 0 ? m->queue_vector : VIRTIO_MSI_NO_VECTOR;
+    memcpy(c + VIRTIO_COMMON_Q_MSIX, &qv, 2);
     if (m->qsel == 0) {
         memcpy(c + VIRTIO_COMMON_Q_DESC, &m->desc, 8);
         memcpy(c + VIRTIO_COMMON_Q_DRIVER, &m->avail, 8);
@@ -406,7 +475,12 @@ static void model_write(void *ctx, volatile void *addr, int width, uint32_t val)
         notified(m, val);
         return;
     }
-    if (off >= VIRTIO_COMMON_SIZE) {
+    if (m->msix && off >= VBLK_MODEL_MSIX_TABLE &&
+        off + (size_t)width <= VBLK_MODEL_MSIX_TABLE + 32) {
+        memcpy(m->bar + off, &val, (size_t)width); /* the MSI-X table */
+        return;
+    }
+    if (off >= VIRTIO_COMMON_SIZE || !m->modern) {
         m->violations++; /* nothing else is writable */
         return;
     }
@@ -444,6 +518,8 @@ static void model_write(void *ctx, volatile void *addr, int width, uint32_t val)
             m->qenabled = val == 1;
         break;
     case VIRTIO_COMMON_Q_MSIX:
+        set_queue_vector(m, (uint16_t)val);
+        break;
     case VIRTIO_COMMON_MSIX:
         break;
     default:

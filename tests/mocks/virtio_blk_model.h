@@ -21,10 +21,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VBLK_MODEL_BAR_PHYS 0xfe000000ull
-#define VBLK_MODEL_BAR_SIZE 0x4000u
-#define VBLK_MODEL_IO_BASE  0xc000u
-#define VBLK_MODEL_PENDING  1024
+#define VBLK_MODEL_BAR_PHYS   0xfe000000ull
+#define VBLK_MODEL_BAR_SIZE   0x8000u
+#define VBLK_MODEL_MSIX_TABLE 0x4000u /* MSI-X table in the memory BAR (2 entries) */
+#define VBLK_MODEL_IO_BASE    0xc000u
+#define VBLK_MODEL_PENDING    1024
 
 struct vblk_model {
     /* configuration (set before attaching) */
@@ -42,8 +43,15 @@ struct vblk_model {
     bool reverse;         /* complete pending newest first */
     int64_t ioerr_sector; /* -1: none */
     bool unsupp_flush;
-    bool no_notify;   /* set VIRTQ_USED_F_NO_NOTIFY */
-    bool skip_status; /* complete without writing the status byte */
+    bool no_notify;     /* set VIRTQ_USED_F_NO_NOTIFY */
+    bool skip_status;   /* complete without writing the status byte */
+    bool msix;          /* offer MSI-X (table in BAR 4, also on a legacy-only device) */
+    bool refuse_vector; /* queue_msix_vector reads back NO_VECTOR */
+    /* An MSI-X message the device sends (entry unmasked, MSI-X on); NULL: dropped. */
+    void (*msi)(void *ctx, uint64_t addr, uint32_t data);
+    void *msi_ctx;
+    uint16_t queue_vector; /* queue 0's MSI-X entry (0xffff: none) */
+    uint8_t msix_cap;
     /* state */
     uint8_t *disk;
     uint8_t status, isr, cfg_gen;
@@ -62,7 +70,7 @@ struct vblk_model {
     struct virtio_dma_arena *dma;
     /* statistics */
     unsigned notifies, requests, reads, writes, flushes, violations, resets, max_pending;
-    unsigned max_segs, interrupts;
+    unsigned max_segs, interrupts, msis;
 };
 
 /* Defaults: 2048 sectors, 512-byte blocks, seg_max 8, queue 16, all features. */
@@ -73,6 +81,9 @@ struct pci_mock_fn *vblk_model_attach(struct vblk_model *m, struct pci_mock *pci
                                       uint8_t slot);
 /* Fetch new available entries; complete up to @max pending ones (-1: all). */
 unsigned vblk_model_complete(struct vblk_model *m, int max);
+/* Fetch new available entries; complete the @i-th pending one (0: oldest).
+ * Returns 1, or 0 if fewer are pending. Any completion order can be built. */
+unsigned vblk_model_complete_at(struct vblk_model *m, unsigned i);
 /* The legacy I/O BAR as a port device (chain it behind the pci mock). */
 uint32_t vblk_model_io(void *ctx, uint16_t port, int width, bool write, uint32_t val);
 /* For struct virtio_env: map the modern BAR. */

@@ -72,3 +72,13 @@ void *virtio_dma_virt(struct virtio_dma_arena *a, uint64_t phys, size_t len)
         return NULL;
     return a->mem + off;
 }
+
+int virtio_dma_translate(void *ctx, uintptr_t va, uint64_t *phys)
+{
+    struct virtio_dma_arena *a = ctx;
+    uintptr_t base = (uintptr_t)a->mem;
+    if (va < base || va >= base + a->pages * DMA_PAGE_SIZE)
+        return -EFAULT;
+    *phys = VIRTIO_DMA_PHYS_BASE + (va - base);
+    return 0;
+}

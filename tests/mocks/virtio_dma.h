@@ -27,5 +27,7 @@ void virtio_dma_init(struct virtio_dma_arena *a, size_t bytes);
 void virtio_dma_destroy(struct virtio_dma_arena *a);
 /* The host address of [phys, phys + len), or NULL if it is not arena memory. */
 void *virtio_dma_virt(struct virtio_dma_arena *a, uint64_t phys, size_t len);
+/* A dma_translate_fn over the arena (ctx: the arena): -EFAULT outside it. */
+int virtio_dma_translate(void *ctx, uintptr_t va, uint64_t *phys);
 
 #endif

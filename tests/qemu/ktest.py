@@ -19,7 +19,7 @@ import qemu  # noqa: E402
 SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$", re.M)
 
 
-def run(kernel, filt=None, timeout=None, extra="", echo=sys.stdout, uefi=False):
+def run(kernel, filt=None, timeout=None, extra="", echo=sys.stdout, uefi=False, smp=None):
     """Boot the tests (through OVMF if uefi); return (ok, message, Result)."""
     acc = qemu.accel(kernel)
     if timeout is None:
@@ -28,16 +28,17 @@ def run(kernel, filt=None, timeout=None, extra="", echo=sys.stdout, uefi=False):
     iso = qemu.make_iso(kernel, cmdline,
                         os.path.join(qemu.BUILD, "ktest-uefi.iso" if uefi else "ktest.iso"))
     if echo:
-        echo.write("ktest: booting '%s' under %s%s (timeout %ds)\n"
-                   % (cmdline, acc, ", UEFI" if uefi else "", timeout))
+        echo.write("ktest: booting '%s' under %s%s%s (timeout %ds)\n"
+                   % (cmdline, acc, ", UEFI" if uefi else "",
+                      ", %s CPUs" % smp if smp and int(smp) > 1 else "", timeout))
     # Two scratch disks: a modern-only and a legacy-only virtio-blk device.
     tag = "-uefi" if uefi else ""
     disks = [(qemu.make_scratch_disk(os.path.join(qemu.BUILD, "scratch-modern%s.img" % tag)),
               "disable-legacy=on"),
              (qemu.make_scratch_disk(os.path.join(qemu.BUILD, "scratch-legacy%s.img" % tag)),
               "disable-modern=on")]
-    r = qemu.run_captured(qemu.base_args(acc, iso, extra_disks=disks, uefi=uefi), timeout,
-                          echo=echo)
+    r = qemu.run_captured(qemu.base_args(acc, iso, extra_disks=disks, uefi=uefi, smp=smp),
+                          timeout, echo=echo)
     m = SUMMARY.findall(r.output)
     if r.timed_out:
         return False, "TIMEOUT after %ds: the kernel hung" % timeout, r
@@ -56,8 +57,9 @@ def main():
     ap.add_argument("--timeout", type=int)
     ap.add_argument("--cmdline", default="")
     ap.add_argument("--uefi", action="store_true", help="boot through OVMF (UEFI)")
+    ap.add_argument("--smp", type=int, help="number of CPUs (QEMU -smp)")
     a = ap.parse_args()
-    ok, msg, _ = run(a.kernel, a.filter, a.timeout, a.cmdline, uefi=a.uefi)
+    ok, msg, _ = run(a.kernel, a.filter, a.timeout, a.cmdline, uefi=a.uefi, smp=a.smp)
     print("ktest: %s: %s" % ("PASS" if ok else "FAIL", msg))
     return 0 if ok else 1
 

@@ -8,6 +8,10 @@ harness self-tests and the benchmarks. Standard library only.
     qemu.py debug --iso build/os.iso --disk build/disk.img --elf build/kernel.elf
     qemu.py accel                      print the accelerator that will be used
 
+CPUs: a caller that passes no count to base_args() gets $QEMU_SMP CPUs (QEMU's
+default, 1, when it is unset), so a whole test suite can run on N CPUs
+(`make check-integration QEMU_SMP=4`); a caller that asks for a count keeps it.
+
 Accelerator: ACCEL=kvm|tcg forces one. Otherwise KVM is used only if /dev/kvm
 can be opened *and* a probe guest (our kernel, booted with a test filter that
 matches nothing) runs to completion under it within a timeout: nested KVM can
@@ -59,13 +63,25 @@ def uefi_args(persistent=False):
             % (ovmf_vars(), "" if persistent else ",snapshot=on")]
 
 
-def base_args(accel, iso, disk=None, gui=False, memory="256M", extra_disks=(), uefi=False):
+def default_smp():
+    """The CPU count for runs that do not choose one: $QEMU_SMP, else 1."""
+    value = os.environ.get("QEMU_SMP", "").strip()
+    if not value:
+        return 1
+    if not value.isdigit() or not 1 <= int(value) <= 16:
+        raise SystemExit("QEMU_SMP must be a CPU count from 1 to 16, not %r" % value)
+    return int(value)
+
+
+def base_args(accel, iso, disk=None, gui=False, memory="256M", extra_disks=(), uefi=False,
+              smp=None):
     """The QEMU command line (DEVELOPERS.md lists the flags that must work).
 
     extra_disks: (image, device options) pairs attached as further virtio-blk
     devices, e.g. ("a.img", "disable-legacy=on").
     uefi: boot through OVMF instead of the BIOS (True, or "persistent" to keep
     the firmware's variable store between runs, as `make run UEFI=1` does).
+    smp: the number of CPUs; when None, default_smp() ($QEMU_SMP, else 1).
     """
     args = ["qemu-system-x86_64", "-m", memory, "-no-reboot",
             "-cdrom", iso, "-boot", "d",
@@ -83,6 +99,10 @@ def base_args(accel, iso, disk=None, gui=False, memory="256M", extra_disks=(), u
         args += ["-accel", "kvm", "-cpu", "host"]
     else:
         args += ["-accel", "tcg"]
+    if smp is None:
+        smp = default_smp()
+    if int(smp) > 1:
+        args += ["-smp", str(int(smp))]
     if not gui:
         args += ["-display", "none"]
     return args
@@ -360,13 +380,18 @@ def main():
         p.add_argument("--elf", default=os.path.join(BUILD, "kernel.elf"))
         p.add_argument("--gdb", action="store_true", help="debug: start gdb attached too")
         p.add_argument("--uefi", action="store_true", help="boot through OVMF (UEFI)")
+        p.add_argument("--smp", type=int, default=1, help="number of CPUs")
     sub.add_parser("accel")
     a = ap.parse_args()
 
     if a.cmd == "accel":
         print(accel())
         return 0
-    args = base_args(accel(a.elf), a.iso, a.disk, a.gui, uefi="persistent" if a.uefi else False)
+    if a.smp < 1:
+        print("qemu: --smp must be at least 1", file=sys.stderr)
+        return 2
+    args = base_args(accel(a.elf), a.iso, a.disk, a.gui, uefi="persistent" if a.uefi else False,
+                     smp=a.smp)
     if a.cmd == "debug":
         args += ["-s", "-S"]
         gdb = ["gdb", os.path.relpath(a.elf), "-ex", "set architecture i386:x86-64",

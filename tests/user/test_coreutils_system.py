@@ -115,8 +115,15 @@ class Which(UtilTest):
 
 
 class Kill(UtilTest):
-    def child(self, **kw):
-        p = subprocess.Popen(["sleep", "30"], **kw)
+    def child(self, preexec_fn=None, **kw):
+        def start():
+            # The signals sent must end the child whatever the test runner
+            # inherited (under nohup, SIGHUP is ignored, and so by sleep).
+            for sig in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
+                signal.signal(sig, signal.SIG_DFL)
+            if preexec_fn:
+                preexec_fn()
+        p = subprocess.Popen(["sleep", "30"], preexec_fn=start, **kw)
         self.addCleanup(lambda: (p.poll() is None and p.kill(), p.wait()))
         return p
 
@@ -184,16 +191,18 @@ class Ps(UtilTest):
         self.addCleanup(lambda: (p.kill(), p.wait()))
         out = self.ok("ps", "-f", "-p", "%d,%d" % (p.pid, os.getpid()))
         lines = out.splitlines()
-        self.assertEqual(lines[0].split(), ["UID", "PID", "PPID", "STAT", "TIME", "CMD"])
+        self.assertEqual(lines[0].split(), ["UID", "PID", "PPID", "PSR", "STAT", "TIME", "CMD"])
         self.assertEqual(len(lines), 3, out)
-        row = [l for l in lines if l.split()[1] == str(p.pid)][0].split(None, 5)
+        row = [l for l in lines if l.split()[1] == str(p.pid)][0].split(None, 6)
         self.assertEqual(row[0], "root" if os.geteuid() == 0 else str(os.geteuid()))
         self.assertEqual(row[2], str(os.getpid()))
-        self.assertEqual(row[5], "sleep 30")
-        self.assertRegex(row[4], r"^\d\d:\d\d:\d\d$")
+        self.assertEqual(row[6], "sleep 30")
+        self.assertRegex(row[5], r"^\d\d:\d\d:\d\d$")
         if host_tool("ps"):
             host = self.run_host("ps", "-o", "pid=,ppid=,comm=", "-p", str(p.pid)).out.split()
             self.assertEqual(host, [str(p.pid), str(os.getpid()), "sleep"])
+        # PSR: the CPU it last ran on (field 39 of /proc/PID/stat).
+        self.assertLess(int(row[3]), os.cpu_count())
 
     def test_nothing_selected_and_usage(self):
         r = self.fails("ps", "-p", "999999999")
@@ -239,8 +248,12 @@ class Uptime(UtilTest):
         out = self.ok("uptime")
         self.assertRegex(out, r"^ \d\d:\d\d:\d\d up (\d+ days?, )?( ?\d+:\d\d|\d+ min),  "
                               r"load average: \d+\.\d\d, \d+\.\d\d, \d+\.\d\d\n$")
+        # Units from weeks down, comma-separated; 0 minutes is left out after a
+        # larger unit, as procps does ("up 12 hours" on the hour).
+        unit_end = r"(, (?=\d)|(?=\n))"
         self.assertRegex(self.ok("uptime", "-p"),
-                         r"^up (\d+ weeks?, )?(\d+ days?, )?(\d+ hours?, )?\d+ minutes?\n$")
+                         r"\Aup (?!\n)(\d+ weeks?%s)?(\d+ days?%s)?(\d+ hours?%s)?"
+                         r"(\d+ minutes?)?\n\Z" % (unit_end, unit_end, unit_end))
         with open("/proc/uptime") as f:
             up = float(f.read().split()[0])
         boot = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() - up))

@@ -10,7 +10,9 @@
  *
  *   getppid_ns      one getppid() system call
  *   fork_exit_us    fork(); the child _exit(0)s; the parent waitpid()s
- *   fork_exec_us    the same, the child execve()s /bin/true_static first
+ *   fork_exec_us    the same, the child execve()s true_static first, from the
+ *                   directory procbench was started from (/bin/true_static
+ *                   when started as /bin/procbench)
  *   pipe_rtt_us     two processes, two pipes: 1 byte there, 1 byte back
  *   pipe_bw_mibs    1 GiB from a child to its parent through one pipe, 64 KiB
  *                   writes and reads, timed from fork() to waitpid()
@@ -39,9 +41,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define TRUE_PATH "/bin/true_static"
-#define BW_BYTES (1ul << 30)
-#define BW_CHUNK 65536
+/* true_static beside this program (main() sets it from argv[0]). */
+static char true_path[96] = "/bin/true_static";
+#define TRUE_PATH true_path
+#define BW_BYTES  (1ul << 30)
+#define BW_CHUNK  65536
 
 static long divisor = 1;
 
@@ -282,11 +286,8 @@ static const struct {
     const char *name;
     void (*run)(void);
 } rows[] = {
-    { "getppid_ns", row_getppid },
-    { "fork_exit_us", NULL },
-    { "fork_exec_us", NULL },
-    { "pipe_rtt_us", row_pipe_rtt },
-    { "pipe_bw_mibs", row_pipe_bw },
+    { "getppid_ns", row_getppid },   { "fork_exit_us", NULL },        { "fork_exec_us", NULL },
+    { "pipe_rtt_us", row_pipe_rtt }, { "pipe_bw_mibs", row_pipe_bw },
 };
 
 static void run_row(unsigned i)
@@ -300,6 +301,9 @@ static void run_row(unsigned i)
 
 int main(int argc, char **argv)
 {
+    const char *slash = strrchr(argv[0], '/');
+    if (slash && (size_t)(slash - argv[0]) + sizeof("/true_static") <= sizeof(true_path))
+        snprintf(true_path, sizeof(true_path), "%.*s/true_static", (int)(slash - argv[0]), argv[0]);
     int a = 1;
     if (a + 1 < argc && strcmp(argv[a], "-d") == 0) {
         divisor = atol(argv[a + 1]);

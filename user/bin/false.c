@@ -1,5 +1,7 @@
 /* false.c - do nothing, unsuccessfully (POSIX false): exit status 1. */
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    (void)argv;
     return 1;
 }

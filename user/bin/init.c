@@ -245,8 +245,10 @@ static _Noreturn void go_down(int sig)
         pause();
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    (void)argc;
+    (void)argv;
     if (getpid() != 1) {
         say("must be process 1 (this is %d)", (int)getpid());
         return 1;

@@ -3,10 +3,12 @@
  *
  *   ps [-e|-A] [-f] [-p PID[,PID...]]
  *       PID  PPID STAT     TIME CMD
+ *   -f: UID        PID  PPID PSR STAT     TIME CMD
  * Without options, the processes with ps's effective user and controlling
  * terminal (as POSIX says); -e or -A every process; -p the processes
- * listed. -f adds UID and shows each command line (a process without one,
- * such as a kernel task, as "[name]"); otherwise CMD is the process name.
+ * listed. -f adds UID and PSR (the CPU the process runs on or last ran on,
+ * as procps's -F shows it) and shows each command line (a process without
+ * one, such as a kernel task, as "[name]"); otherwise CMD is the process name.
  * TIME is user + system CPU time, [DD-]HH:MM:SS.
  *
  * Read from /proc/PID/stat, status and cmdline in Linux's formats, so the
@@ -29,6 +31,7 @@ struct proc {
     char state;
     char comm[64];
     unsigned long long ticks; /* utime + stime */
+    int psr;                  /* processor: field 39 of stat */
     long euid;
 };
 
@@ -56,6 +59,16 @@ static int read_proc(long pid, struct proc *p)
     if (n < 2)
         return -1;
     p->ticks = (unsigned long long)utime + stime;
+    /* Field 39 (processor): skip 24 fields after stime. */
+    p->psr = -1;
+    const char *f = close + 2;
+    for (int field = 3; field < 39 && f; field++) {
+        f = strchr(f, ' ');
+        if (f)
+            f++;
+    }
+    if (f)
+        p->psr = atoi(f);
     p->euid = -1;
     snprintf(path, sizeof(path), "/proc/%ld/status", pid);
     static char status[4096];
@@ -178,7 +191,7 @@ int main(int argc, char **argv)
     if (hz <= 0)
         hz = 100;
     if (full)
-        printf("UID        PID  PPID STAT     TIME CMD\n");
+        printf("UID        PID  PPID PSR STAT     TIME CMD\n");
     else
         printf("  PID  PPID STAT     TIME CMD\n");
     static char cmd[4096];
@@ -205,7 +218,8 @@ int main(int argc, char **argv)
             else
                 strcpy(uid, "?");
             command_line(&p, cmd, sizeof(cmd));
-            printf("%-8s %5ld %5ld %-4c %8s %s\n", uid, p.pid, p.ppid, p.state, time, cmd);
+            printf("%-8s %5ld %5ld %3d %-4c %8s %s\n", uid, p.pid, p.ppid, p.psr, p.state, time,
+                   cmd);
         } else {
             printf("%5ld %5ld %-4c %8s %s\n", p.pid, p.ppid, p.state, time, p.comm);
         }

@@ -173,3 +173,31 @@ int tree_remove(const char *path, int flags)
         status = util_err(path);
     return status;
 }
+
+int tree_each(const char *dir, int (*fn)(void *ctx, const char *path, const struct stat *st),
+              void *ctx)
+{
+    char **names;
+    size_t count;
+    if (util_read_dir(dir, 0, &names, &count) != 0)
+        return util_err(dir);
+    int status = UTIL_OK;
+    char path[PATH_MAX];
+    for (size_t i = 0; i < count; i++) {
+        struct stat st;
+        if (util_path_join(path, sizeof(path), dir, names[i]) != 0) {
+            status = util_err(names[i]);
+            continue;
+        }
+        if (lstat(path, &st) != 0) {
+            status = util_err(path);
+            continue;
+        }
+        if (fn(ctx, path, &st) != UTIL_OK)
+            status = UTIL_ERR;
+        else if (S_ISDIR(st.st_mode) && tree_each(path, fn, ctx) != UTIL_OK)
+            status = UTIL_ERR;
+    }
+    util_free_names(names, count);
+    return status;
+}

@@ -1,7 +1,8 @@
 /*
- * tree.h - copying and removing files and directory trees, for cp, mv and rm.
+ * tree.h - copying, removing and visiting directory trees, for cp, mv, rm,
+ * chmod -R and chown -R.
  *
- * Both walks are depth-first recursions bounded by the length of the path
+ * The walks are depth-first recursions bounded by the length of the path
  * they build: each level adds at least two bytes to a path that must fit in
  * PATH_MAX, so no walk goes deeper than PATH_MAX / 2 levels, and a deeper
  * tree fails with ENAMETOOLONG. Neither follows a symbolic link while
@@ -15,6 +16,8 @@
  */
 #ifndef USER_TREE_H
 #define USER_TREE_H
+
+#include <sys/stat.h>
 
 #define TREE_RECURSIVE 0x1 /**< descend into directories (and never follow links) */
 #define TREE_FORCE     0x2 /**< rm -f: a missing file is no error; cp -f: replace */
@@ -41,5 +44,18 @@ int tree_copy(const char *src, const char *dst, int flags);
  * @return UTIL_OK, or UTIL_ERR if anything failed (already reported)
  */
 int tree_remove(const char *path, int flags);
+
+/**
+ * @brief Call @p fn for everything under directory @p dir (not @p dir
+ *        itself), depth first: each entry before its own contents. Symbolic
+ *        links are handed to @p fn and never followed.
+ * @param dir the directory
+ * @param fn called with @p ctx, the entry's path and its lstat(); returns
+ *           UTIL_OK or UTIL_ERR (having reported the error)
+ * @param ctx passed to @p fn
+ * @return UTIL_OK, or UTIL_ERR if anything failed (already reported)
+ */
+int tree_each(const char *dir, int (*fn)(void *ctx, const char *path, const struct stat *st),
+              void *ctx);
 
 #endif

@@ -91,7 +91,17 @@ static void test_statfs(void)
     CHECK(syncfs(fd) == 0, "syncfs");
     close(fd);
     CHECK(fails(fstatfs(99, &st), EBADF), "fstatfs of a closed descriptor: EBADF");
+    int pfd[2];
+    CHECK(pipe(pfd) == 0 && fstatfs(pfd[0], &st) == 0 && st.f_type == 0x50495045,
+          "fstatfs of a pipe: pipefs");
+    close(pfd[0]);
+    close(pfd[1]);
     CHECK(fails(syncfs(99), EBADF), "syncfs of a closed descriptor: EBADF");
+    /* A descriptor whose low 32 bits name an open one (the fuzzer found
+     * fcntl reading far past the table with it). */
+    CHECK(fails(syscall(SYS_fcntl, (1L << 32) | 1, F_SETFL, 0L), EBADF) &&
+              fails(syscall(SYS_fcntl, (1L << 32) | 1, F_GETFL), EBADF),
+          "fcntl of a descriptor above 2^32: EBADF");
     sync();
     CHECK(1, "sync");
 }

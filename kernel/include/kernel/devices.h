@@ -18,7 +18,8 @@
 int kernel_devices_init(void);
 
 /**
- * @brief The PCI functions found at boot.
+ * @brief The PCI functions found at boot, every BAR sized (the first call
+ * sizes those of the functions no driver bound: boot leaves them unsized).
  * @param n set to their number
  * @return the array
  */
@@ -29,8 +30,10 @@ struct bus_type *kernel_pci_bus(void);
 
 /** @brief How the drivers' sleeping waiter has been used. */
 struct kernel_io_stats {
-    uint64_t sleeps;  /**< Times a thread went to sleep waiting for a device. */
-    uint64_t wakeups; /**< Completion interrupts that woke the sleepers. */
+    uint64_t sleeps;     /**< Times a thread went to sleep waiting for a device. */
+    uint64_t wakeups;    /**< Completion interrupts that woke the sleepers. */
+    uint64_t waits;      /**< Waits begun by threads (each may sleep several times). */
+    uint64_t waits_done; /**< Waits ended (waits - waits_done are in progress). */
 };
 
 /** @brief The sleeping waiter's statistics. @return them (live) */

@@ -40,6 +40,12 @@ void cpu_hlt(void);
 void cpu_sti_hlt(void);
 /** @brief Spin-loop hint (PAUSE). */
 void cpu_pause(void);
+/**
+ * @brief The running CPU's logical number (0 = the boot CPU), read from the
+ * per-CPU block through GS (arch/percpu.h); valid from kmain()'s first line.
+ * @return the number
+ */
+uint32_t cpu_index(void);
 /** @brief Read RFLAGS. @return the flags register */
 uint64_t cpu_read_rflags(void);
 /** @brief RFLAGS.IF, the interrupt-enable flag. */

@@ -74,18 +74,19 @@ uint64_t gdt_encode_segment(uint32_t base, uint32_t limit, uint8_t access, uint8
 void gdt_encode_tss(uint64_t base, uint32_t limit, uint64_t out[2]);
 
 /**
- * @brief Build the GDT and TSS (with the IST stacks), load them, and reload
- * every segment register. Call once, early, on the boot CPU.
+ * @brief Build the boot CPU's GDT and TSS (with the IST stacks) in its per-CPU
+ * block (arch/percpu.h), load them, and reload every segment register. Call
+ * once, early, on the boot CPU.
  */
 void gdt_init(void);
 
 /**
- * @brief Set the stack the CPU switches to on an interrupt from ring 3.
+ * @brief Set the stack this CPU switches to on an interrupt from ring 3.
  * @param rsp0 top of the current thread's kernel stack
  */
 void gdt_set_kernel_stack(uint64_t rsp0);
 
-/** @brief The TSS in use (for tests and diagnostics). @return the TSS */
+/** @brief This CPU's TSS (for tests and diagnostics). @return the TSS */
 const struct tss *gdt_tss(void);
 
 #endif

@@ -49,6 +49,9 @@ void idt_encode_gate(uint64_t handler, uint16_t selector, uint8_t ist, uint8_t t
  */
 void idt_init(void);
 
+/** @brief Load the IDT idt_init() built on this CPU (every CPU shares it). */
+void idt_load(void);
+
 /**
  * @brief The gate currently installed for a vector (for tests).
  * @param vector 0..255

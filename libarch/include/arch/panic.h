@@ -66,8 +66,26 @@ size_t backtrace_collect(uintptr_t rbp, uintptr_t *out, size_t max, uintptr_t lo
 
 /**
  * @brief Print a backtrace starting at frame pointer @p rbp (kernel addresses only).
+ *
+ * One line per frame, as backtrace_print_frame() prints it.
  * @param rbp the frame to start from
  */
 void backtrace_print(uintptr_t rbp);
+
+/**
+ * @brief Print one backtrace line: `  #i address function+0xoff (path/file.c:line)`.
+ *
+ * The name comes from ksym_lookup() and the line from kline_lookup(); each is
+ * left out when unknown (a kernel built without debug information has no
+ * lines). A return address is looked up at @p pc - 1, inside its call
+ * instruction, so the line is the call site's and a call that ends a
+ * function is not taken for the next one; the offset printed is still
+ * @p pc's.
+ * @param i         the frame's number
+ * @param pc        a kernel code address
+ * @param is_return whether @p pc is a return address (else the instruction itself)
+ * @param note      printed after the location as ` (note)`, or NULL
+ */
+void backtrace_print_frame(size_t i, uintptr_t pc, int is_return, const char *note);
 
 #endif

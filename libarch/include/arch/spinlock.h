@@ -19,16 +19,32 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/** @brief A test-and-set spinlock. Initialise with SPINLOCK_INIT or spin_init(). */
+/**
+ * @brief A ticket spinlock: CPUs get the lock in the order they asked for it.
+ * Initialise with SPINLOCK_INIT or spin_init().
+ *
+ * One 32-bit word holds two 16-bit counters: the ticket now served (low half)
+ * and the next ticket to hand out (high half). A locker takes a ticket by
+ * adding to the high half (which wraps on its own) and waits until the low
+ * half reaches it; the holder releases by advancing the low half. Free means
+ * the two are equal.
+ *
+ * Debug builds (no NDEBUG) also record the holding CPU, panic when a CPU
+ * waits for a lock it holds itself (a certain deadlock: typically an
+ * interrupt handler taking a lock that was not taken with
+ * spin_lock_irqsave()), and feed the lock-order checker (arch/lockorder.h).
+ */
 struct spinlock {
-    volatile uint32_t locked; /**< 1 while held. */
-    const char *name;         /**< For debugging reports. */
+    volatile uint32_t word; /**< Low 16 bits: ticket served; high 16: next ticket. */
+    const char *name;       /**< For reports; also the lock's class for the order checker. */
+    uint16_t owner;         /**< Debug builds: holding CPU + 1, 0 when free. */
+    uint16_t lo_class;      /**< Debug builds: lock-order class + 1, 0 until first taken. */
 };
 
 /** @brief Static initialiser: `struct spinlock l = SPINLOCK_INIT("name");` */
 #define SPINLOCK_INIT(n)                                                                           \
     {                                                                                              \
-        0, (n)                                                                                     \
+        0, (n), 0, 0                                                                               \
     }
 
 #include <arch/cpu.h>
@@ -37,6 +53,11 @@ struct spinlock {
 /** @cond INTERNAL */
 /* Uniprocessor: one preemption count for the one CPU (spinlock.c). */
 extern volatile unsigned arch_preempt_depth;
+/* spinlock.c: the contended wait, and the debug hooks after taking and before
+ * releasing a lock. */
+void arch_spin_wait(struct spinlock *l, uint16_t ticket);
+void arch_spin_taken(struct spinlock *l);
+void arch_spin_releasing(struct spinlock *l);
 /** @endcond */
 
 /** @brief Disable preemption (nests). */
@@ -62,43 +83,59 @@ static inline unsigned preempt_count(void)
 /** @brief Initialise @p l as unlocked. @param l the lock @param name for reports */
 static inline void spin_init(struct spinlock *l, const char *name)
 {
-    l->locked = 0;
+    l->word = 0;
     l->name = name;
+    l->owner = 0;
+    l->lo_class = 0;
 }
 
 /** @brief Try once to acquire @p l. @param l the lock @return true if acquired */
 static inline bool spin_trylock(struct spinlock *l)
 {
     preempt_disable();
-    if (__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) == 0)
+    uint32_t w = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
+    if ((w >> 16) == (w & 0xffff) &&
+        __atomic_compare_exchange_n(&l->word, &w, w + (1u << 16), false, __ATOMIC_ACQUIRE,
+                                    __ATOMIC_RELAXED)) {
+#ifndef NDEBUG
+        arch_spin_taken(l);
+#endif
         return true;
+    }
     preempt_enable();
     return false;
 }
 
-/** @cond INTERNAL */
-void arch_spin_wait(struct spinlock *l); /* spinlock.c: the contended path */
-/** @endcond */
-
-/** @brief Acquire @p l, spinning until it is free. @param l the lock */
+/** @brief Acquire @p l, spinning until its turn comes. @param l the lock */
 static inline void spin_lock(struct spinlock *l)
 {
     preempt_disable();
-    if (__builtin_expect(__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE) != 0, 0))
-        arch_spin_wait(l);
+    uint32_t w = __atomic_fetch_add(&l->word, 1u << 16, __ATOMIC_ACQUIRE);
+    if (__builtin_expect((w >> 16) != (w & 0xffff), 0))
+        arch_spin_wait(l, (uint16_t)(w >> 16));
+#ifndef NDEBUG
+    arch_spin_taken(l);
+#endif
 }
 
 /** @brief Release @p l, which the caller holds. @param l the lock */
 static inline void spin_unlock(struct spinlock *l)
 {
-    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+#ifndef NDEBUG
+    arch_spin_releasing(l);
+#endif
+    /* Only the holder writes the served half: advance it alone, so that it
+     * wraps without carrying into the next-ticket half. */
+    volatile uint16_t *served = (volatile uint16_t *)&l->word;
+    __atomic_store_n(served, (uint16_t)(*served + 1), __ATOMIC_RELEASE);
     preempt_enable();
 }
 
 /** @brief Is @p l held (by anyone)? @param l the lock @return true if held */
 static inline bool spin_is_locked(const struct spinlock *l)
 {
-    return __atomic_load_n(&l->locked, __ATOMIC_RELAXED) != 0;
+    uint32_t w = __atomic_load_n(&l->word, __ATOMIC_RELAXED);
+    return (w >> 16) != (w & 0xffff);
 }
 
 /**

@@ -1,10 +1,14 @@
 /**
  * @file arch/timer.h
- * @brief The PIT (8253/8254 channel 0) as the system tick, uptime and sleeping.
+ * @brief The system tick (the PIT's channel 0, or the local APIC timer),
+ * uptime, sleeping, and the TSC clock.
  *
- * pit_init() programs channel 0 as a rate generator at the requested frequency
- * (default 1000 Hz) and installs the IRQ 0 handler, which counts ticks and calls
- * an optional tick hook (the scheduler's, later). timer_sleep_ms() halts the CPU
+ * One of two sources gives the tick. pit_init() programs the PIT's channel 0
+ * as a rate generator at the requested frequency (default 1000 Hz) and
+ * installs the IRQ 0 handler; in APIC mode timer_apic_init() instead
+ * calibrates the boot CPU's local APIC timer against the TSC and runs it
+ * periodically on APIC_TIMER_VECTOR. Either way each tick is counted and
+ * calls an optional tick hook (the scheduler's). timer_sleep_ms() halts the CPU
  * between ticks instead of spinning, or hands the wait to a sleep hook once the
  * scheduler installs one.
  */
@@ -20,11 +24,32 @@
 #define PIT_IRQ        0        /**< The PIT's IRQ line. */
 
 /**
- * @brief Program channel 0 and start counting ticks on IRQ 0 (unmasks it).
+ * @brief Program channel 0 and start counting ticks on IRQ 0 (irq_unmask()).
  * @param hz ticks per second, 19..1193182 (values outside are clamped)
  * @return the divisor programmed into the PIT
  */
 uint32_t pit_init(uint32_t hz);
+
+/**
+ * @brief Make the boot CPU's local APIC timer the tick (arch/apic.h): measure
+ * it against the TSC for 10 ms (so call timer_tsc_init() first), then start it
+ * periodic at @p hz on APIC_TIMER_VECTOR. The tick count restarts at 0.
+ * @param hz ticks per second, 1..100000 (0: the default; larger is clamped)
+ * @return the timer's counts per millisecond (> 0), or -ENODEV when there is
+ *         no local APIC window or TSC rate, or the timer did not count
+ */
+int timer_apic_init(uint32_t hz);
+
+/**
+ * @brief Start this CPU's local APIC timer (an application processor's) at
+ * the boot CPU's rate, after timer_apic_init() ran there. Its ticks do not
+ * count as the system's; each calls the hook of timer_set_cpu_tick_hook().
+ * @return 0, or -ENODEV when the boot CPU's tick is not the local timer
+ */
+int timer_apic_start_this_cpu(void);
+
+/** @brief What gives the tick. @return "PIT" or "local APIC timer" */
+const char *timer_source(void);
 
 /** @brief The actual tick rate after rounding the divisor. @return ticks per 1000 s */
 uint64_t timer_rate_mhz(void);
@@ -44,6 +69,13 @@ typedef void (*timer_tick_fn)(uint64_t ticks);
  * @return the previous hook, so a temporary one can be undone
  */
 timer_tick_fn timer_set_tick_hook(timer_tick_fn hook);
+
+/**
+ * @brief Set the function an application processor's local timer calls on
+ * each of its ticks (its scheduling tick), in interrupt context.
+ * @param hook the function (NULL for none)
+ */
+void timer_set_cpu_tick_hook(void (*hook)(void));
 
 /**
  * @brief Let the scheduler take over timer_sleep_ms() (NULL restores halting).
@@ -68,15 +100,20 @@ void timer_tick(void);
  * @brief Measure the TSC against PIT channel 2, polled (no interrupt is
  * involved, so the result holds even when the emulator drops timer
  * interrupts, as QEMU's TCG does under load). Uses the PC speaker gate, with
- * the speaker itself off. Takes @p ms milliseconds.
+ * the speaker itself off. Takes @p ms milliseconds. The interval runs from
+ * the middle of the TSC readings around the count's start to the middle of
+ * those around the first poll that sees the output high.
  * @param ms how long to measure, 1..50
  * @return TSC cycles per millisecond, or 0 if the PIT never finished
  */
 uint64_t timer_calibrate_tsc(uint32_t ms);
 
 /**
- * @brief Start the TSC clock: calibrate once and remember the TSC now as time
- * zero. Call once at boot.
+ * @brief Start the TSC clock: calibrate and remember the TSC now as time
+ * zero. Call once at boot. Calibration measures 5 ms at a time, up to six
+ * times, until a measurement's uncertainty is below 0.1% (else it keeps the
+ * most certain one), so a CPU that was not running when the PIT expired (a
+ * descheduled emulator) does not skew the clock.
  * @return TSC cycles per millisecond (0: no usable TSC; timer_now_ns() then
  *         falls back to the tick count)
  */

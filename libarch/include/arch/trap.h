@@ -93,6 +93,14 @@ typedef void (*trap_handler_fn)(struct trap_frame *tf);
 trap_handler_fn trap_set_handler(int vector, trap_handler_fn fn);
 
 /**
+ * @brief Let @p vector's handler run without the big kernel lock
+ * (arch/bkl.h): for handlers that touch no shared kernel state, such as a
+ * wake-up IPI. NMI, double fault and machine check are lockless already.
+ * @param vector 0-255
+ */
+void trap_set_lockless(int vector);
+
+/**
  * @brief Install the handler for exceptions raised in user mode (vectors 0-31
  * with CPL 3 in the frame): it resolves the fault (demand paging, copy on
  * write) or ends the process. It takes precedence over per-vector handlers,
@@ -163,5 +171,26 @@ bool trap_is_stack_overflow(const struct trap_frame *tf);
  * @param fn returns nonzero for an address in a guard page; NULL for none
  */
 void trap_set_guard_checker(int (*fn)(uintptr_t va));
+
+/**
+ * @brief Name the one kernel instruction that may page-fault: a kernel-mode
+ * page fault at @p insn resumes at @p resume (the instruction's own code
+ * then reports the fault), before any handler runs and without the big
+ * kernel lock. arch_probe_read() registers its load this way; no other
+ * instruction is forgiven.
+ * @param insn   the address of the instruction (0: none)
+ * @param resume where it continues after a fault
+ */
+void trap_set_probe_fixup(uintptr_t insn, uintptr_t resume);
+
+/**
+ * @brief Read 64 bits at @p va, surviving a page fault: the test of whether
+ * an address is mapped on this CPU now (its TLB included). Safe in any
+ * context, lockless interrupt handlers too. Kernel only (idt.c).
+ * @param va  the address (8-byte aligned)
+ * @param out where the value goes when the read succeeds
+ * @return 0, or -EFAULT if the read page-faulted
+ */
+int arch_probe_read(const volatile void *va, uint64_t *out);
 
 #endif

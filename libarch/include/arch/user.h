@@ -64,6 +64,14 @@ typedef void (*arch_syscall_fn)(struct trap_frame *tf);
  */
 void arch_user_init(struct arch_user_features *out);
 
+/**
+ * @brief The per-CPU half of arch_user_init(): GS MSRs, STAR/LSTAR/SFMASK and
+ * EFER.SCE, the FPU control bits, SMEP/SMAP. Each application processor runs
+ * it for itself (smp.c).
+ * @param out what was enabled (may be NULL)
+ */
+void arch_user_init_cpu(struct arch_user_features *out);
+
 /** @brief Install the system-call handler (both entry points). @param fn the handler */
 void arch_set_syscall_handler(arch_syscall_fn fn);
 
@@ -75,9 +83,11 @@ void arch_set_syscall_handler(arch_syscall_fn fn);
 void arch_set_kernel_stack(uint64_t top);
 
 /**
- * @brief Enter (or return to) user mode as @p tf says. Interrupts must be off;
- * the frame must sit at the top of the current kernel stack (its contents are
- * consumed, so its memory may be reused by the next entry).
+ * @brief Enter (or return to) user mode as @p tf says. Interrupts must be off.
+ * The frame must lie wholly at or above the caller's stack pointer (a local
+ * of the caller, say): the call pushes its return address just below that
+ * pointer, over any part of the frame that reaches there. Its memory is
+ * consumed and may be reused by the next entry.
  * @param tf the user frame: rip, rsp, rflags (IF set), cs = user code, ss = user data
  */
 __attribute__((noreturn)) void arch_enter_user(struct trap_frame *tf);

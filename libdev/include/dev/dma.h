@@ -101,4 +101,36 @@ static inline size_t dma_round(size_t size)
     return (size + DMA_PAGE_SIZE - 1) & ~(size_t)(DMA_PAGE_SIZE - 1);
 }
 
+/** @brief One piece of a scatter-gather list: physically contiguous bytes. */
+struct dma_seg {
+    uint64_t phys; /**< Physical address. */
+    uint32_t len;  /**< Bytes. */
+};
+
+/**
+ * @brief Translate a virtual address for DMA (the platform's page-table walk).
+ * @param ctx   the platform's context
+ * @param va    any address in the buffer
+ * @param phys  out: its physical address
+ * @return 0, or a negative error if the memory cannot be used for DMA (unmapped)
+ */
+typedef int (*dma_translate_fn)(void *ctx, uintptr_t va, uint64_t *phys);
+
+/**
+ * @brief Describe a buffer as physically contiguous segments, so a device can
+ * read or write it in place: split where pages are not physically adjacent and
+ * where a segment would exceed @p max_seg; merge adjacent pages otherwise.
+ * @param translate the platform's translation
+ * @param ctx       its context
+ * @param buf       the buffer (any alignment)
+ * @param len       its length (0: no segments)
+ * @param max_seg   largest segment the device takes (> 0)
+ * @param out       the list
+ * @param max_out   its capacity
+ * @return the number of segments, -EINVAL (NULL argument, max_seg 0), -EFAULT (a
+ *         page that cannot be translated) or -E2BIG (more than max_out needed)
+ */
+int dma_sg_build(dma_translate_fn translate, void *ctx, const void *buf, size_t len,
+                 uint32_t max_seg, struct dma_seg *out, unsigned max_out);
+
 #endif

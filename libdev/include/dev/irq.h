@@ -30,7 +30,8 @@ struct dev_irq_action {
  * @param irq line 0..15
  * @param fn  handler
  * @param ctx its argument
- * @return 0, -EINVAL (bad line, NULL fn) or the error of irq_set_handler()
+ * @return 0, -EINVAL (bad line, NULL fn), or the error of irq_set_handler() or
+ *         irq_unmask() (-ENOENT: the interrupt controller has no input for it)
  */
 int dev_irq_attach(struct dev_irq_action *a, int irq, void (*fn)(void *ctx), void *ctx);
 

@@ -20,6 +20,7 @@
 #define DEV_PCI_H
 
 #include <dev/device.h>
+#include <dev/mmio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -67,7 +68,15 @@
 #define PCI_MAX_BARS        6      /**< BARs in a type 0 header. */
 #define PCI_MAX_BUSES       256    /**< Bus numbers. */
 #define PCI_CAP_MAX         48     /**< Most capabilities a well-formed list can hold. */
+#define PCI_CAP_ID_MSIX     0x11   /**< MSI-X capability. */
+#define PCI_MSIX_CTRL       2      /**< MSI-X: message control (16), from the capability. */
+#define PCI_MSIX_TABLE      4      /**< MSI-X: table offset | BIR (32). */
+#define PCI_MSIX_ENABLE     0x8000 /**< Message control: MSI-X on (INTx off). */
+#define PCI_MSIX_MASKALL    0x4000 /**< Message control: every vector masked. */
+#define PCI_MSIX_ENTRY_SIZE 16     /**< Bytes per table entry (addr lo, hi, data, control). */
 #define PCI_SCAN_ALL_BUSES  1u     /**< pci_enumerate(): scan 0-255, not just bridges. */
+/** pci_enumerate(): leave the BARs unsized (pci_size_bars() later, when needed). */
+#define PCI_SCAN_LAZY_BARS 2u
 
 /** @brief What a BAR decodes. */
 enum pci_bar_type {
@@ -105,6 +114,7 @@ struct pci_device {
     uint8_t irq_line;                  /**< Legacy IRQ line the firmware routed (0xff: none). */
     uint8_t irq_pin;                   /**< 0 none, 1..4 INTA..INTD. */
     struct pci_bar bars[PCI_MAX_BARS]; /**< Decoded BARs (type 0: 6, type 1: 2). */
+    bool bars_sized;                   /**< @ref bars is filled in (pci_size_bars()). */
 };
 
 /** @brief A match-table entry for PCI drivers; a table ends with vendor 0. */
@@ -165,10 +175,32 @@ void pci_write32(const struct pci_device *d, uint8_t off, uint32_t v);
 int pci_probe_function(struct pci_device *d, uint8_t bus, uint8_t slot, uint8_t func);
 
 /**
+ * @brief Read one function's header into @p d, leaving its BARs unsized
+ * (@ref pci_device::bars_sized false) for pci_size_bars().
+ * @param d    out: the function (zeroed first)
+ * @param bus  bus
+ * @param slot device 0..31
+ * @param func function 0..7
+ * @return 0, or -ENODEV if nothing answers there (vendor 0xFFFF)
+ */
+int pci_probe_function_lazy(struct pci_device *d, uint8_t bus, uint8_t slot, uint8_t func);
+
+/**
+ * @brief Decode and size every BAR of @p d, once: decoding goes off for the
+ * whole function and back on (under QEMU each change of the decode bits
+ * remaps the device's regions, a millisecond or more of emulation, so the
+ * kernel sizes only the functions a driver binds, and the rest when they are
+ * listed). Does nothing if @ref pci_device::bars_sized is already set.
+ * @param d the function, from pci_probe_function_lazy() or pci_enumerate()
+ */
+void pci_size_bars(struct pci_device *d);
+
+/**
  * @brief Find every PCI function.
  * @param out   array for the results (caller-owned)
  * @param max   its length; functions beyond it are counted but not stored
- * @param flags 0 (follow bridges from bus 0) or PCI_SCAN_ALL_BUSES
+ * @param flags 0 (follow bridges from bus 0) or PCI_SCAN_ALL_BUSES, and
+ *              PCI_SCAN_LAZY_BARS to leave the BARs for pci_size_bars()
  * @return how many functions exist (may exceed @p max), or -EINVAL
  * Not reentrant (the scan state is static, to keep it off the kernel stack):
  * call it from one thread at boot.
@@ -205,6 +237,44 @@ uint8_t pci_cap_next(const struct pci_device *d, uint8_t prev);
  *         which ends after PCI_CAP_MAX entries)
  */
 uint8_t pci_cap_find(const struct pci_device *d, uint8_t id, uint8_t start);
+
+/** @brief A function's MSI-X capability and its mapped vector table. */
+struct pci_msix {
+    uint8_t cap;                 /**< Capability offset (0: none). */
+    uint16_t size;               /**< Table entries. */
+    uint8_t bar;                 /**< BAR holding the table. */
+    uint32_t offset;             /**< Table offset in that BAR. */
+    volatile uint8_t *table;     /**< The table, mapped by the caller (pci_msix_map's job). */
+    const struct mmio_bus *mmio; /**< Register access for the table. */
+};
+
+/**
+ * @brief Find a function's MSI-X capability and check its table lies in a memory BAR.
+ * @param d the function
+ * @param m out: the capability (table not mapped yet)
+ * @return 0, -ENOENT (no MSI-X) or -ENODEV (table outside a memory BAR)
+ */
+int pci_msix_probe(const struct pci_device *d, struct pci_msix *m);
+
+/**
+ * @brief Program one table entry (the function must have memory decoding on).
+ * @param m      the capability, table mapped
+ * @param entry  0..size-1
+ * @param addr   message address
+ * @param data   message data
+ * @param masked leave the entry masked
+ * @return 0 or -EINVAL (no table, entry out of range)
+ */
+int pci_msix_set_entry(const struct pci_msix *m, unsigned entry, uint64_t addr, uint32_t data,
+                       bool masked);
+
+/**
+ * @brief Turn MSI-X on (the function stops using INTx) or off.
+ * @param d  the function
+ * @param m  its capability
+ * @param on true to enable, with the function-wide mask cleared
+ */
+void pci_msix_enable(const struct pci_device *d, const struct pci_msix *m, bool on);
 
 /**
  * @brief Turn on command-register bits (PCI_CMD_IO, _MEMORY, _BUS_MASTER) and

@@ -53,6 +53,10 @@ struct vga {
     int esc_params[4];        /**< Numeric parameters of the escape sequence. */
     int esc_nparams;          /**< How many parameters were given. */
     int hw_cursor;            /**< Move the hardware cursor (0 in tests). */
+    /** What @ref cells holds, in RAM: a cell is written only when it changes, and
+     *  a scroll reads nothing back (VGA memory is emulated I/O under QEMU, every
+     *  access a trip through the emulator). */
+    uint16_t shadow[VGA_COLS * VGA_ROWS];
 };
 
 /**

@@ -79,15 +79,19 @@
 
 /** @name Legacy I/O BAR registers */
 /** @{ */
-#define VIRTIO_LEGACY_HOST_FEATURES  0x00 /**< Device features (32). */
-#define VIRTIO_LEGACY_GUEST_FEATURES 0x04 /**< Driver features (32). */
-#define VIRTIO_LEGACY_QUEUE_PFN      0x08 /**< Queue address >> 12 (32). */
-#define VIRTIO_LEGACY_QUEUE_SIZE     0x0c /**< Queue size (16, read-only). */
-#define VIRTIO_LEGACY_QUEUE_SELECT   0x0e /**< Queue select (16). */
-#define VIRTIO_LEGACY_QUEUE_NOTIFY   0x10 /**< Doorbell (16). */
-#define VIRTIO_LEGACY_STATUS         0x12 /**< Device status (8). */
-#define VIRTIO_LEGACY_ISR            0x13 /**< ISR status (8, read clears). */
-#define VIRTIO_LEGACY_CONFIG         0x14 /**< Device configuration (without MSI-X). */
+#define VIRTIO_LEGACY_HOST_FEATURES  0x00   /**< Device features (32). */
+#define VIRTIO_LEGACY_GUEST_FEATURES 0x04   /**< Driver features (32). */
+#define VIRTIO_LEGACY_QUEUE_PFN      0x08   /**< Queue address >> 12 (32). */
+#define VIRTIO_LEGACY_QUEUE_SIZE     0x0c   /**< Queue size (16, read-only). */
+#define VIRTIO_LEGACY_QUEUE_SELECT   0x0e   /**< Queue select (16). */
+#define VIRTIO_LEGACY_QUEUE_NOTIFY   0x10   /**< Doorbell (16). */
+#define VIRTIO_LEGACY_STATUS         0x12   /**< Device status (8). */
+#define VIRTIO_LEGACY_ISR            0x13   /**< ISR status (8, read clears). */
+#define VIRTIO_LEGACY_CONFIG         0x14   /**< Device configuration (without MSI-X). */
+#define VIRTIO_LEGACY_MSIX_CONFIG    0x14   /**< With MSI-X on: config-change vector (16). */
+#define VIRTIO_LEGACY_MSIX_QUEUE     0x16   /**< With MSI-X on: selected queue's vector (16). */
+#define VIRTIO_LEGACY_CONFIG_MSIX    0x18   /**< Device configuration with MSI-X on. */
+#define VIRTIO_MSI_NO_VECTOR         0xffff /**< "No vector": the queue does not interrupt. */
 /** @} */
 
 /** @brief What the platform provides to virtio drivers. */
@@ -103,6 +107,13 @@ struct virtio_env {
     void *(*map_mmio)(void *ctx, uint64_t phys, size_t size);
     void *map_ctx;        /**< For map_mmio(). */
     struct mmio_bus mmio; /**< Register access (ops NULL in the kernel). */
+    /**
+     * Where a caller's buffer lies physically, so a driver can DMA in place
+     * instead of through a bounce buffer; NULL: always bounce. Must refuse
+     * memory that may go away while a request is in flight (user pages).
+     */
+    dma_translate_fn translate;
+    void *translate_ctx; /**< For translate(). */
 };
 
 /** @brief One virtio-pci device as its driver sees it. */
@@ -118,6 +129,7 @@ struct virtio_device {
     uint32_t notify_len;      /**< Modern: notification area length. */
     uint32_t devcfg_len;      /**< Modern: device configuration length. */
     uint16_t io_base;         /**< Legacy: I/O BAR 0 base port. */
+    uint16_t legacy_cfg;      /**< Legacy: device configuration offset (moves with MSI-X). */
     uint64_t device_features; /**< What the device offered. */
     uint64_t features;        /**< What was negotiated. */
 };
@@ -133,6 +145,23 @@ struct virtio_device {
  */
 int virtio_pci_attach(struct virtio_device *vd, struct pci_device *pci,
                       const struct virtio_env *env);
+
+/**
+ * @brief Tell the transport whether the function's MSI-X is on: a legacy device
+ * then has two more registers and its configuration moves from offset 0x14 to 0x18.
+ * @param vd device
+ * @param on MSI-X enabled at the PCI level
+ */
+void virtio_msix_mode(struct virtio_device *vd, bool on);
+
+/**
+ * @brief Route a queue's interrupts to an MSI-X table entry (MSI-X must be on).
+ * @param vd     device
+ * @param queue  queue index
+ * @param vector table entry, or VIRTIO_MSI_NO_VECTOR
+ * @return 0, or -EIO when the device did not take it (it reads back NO_VECTOR)
+ */
+int virtio_set_queue_vector(struct virtio_device *vd, uint16_t queue, uint16_t vector);
 
 /** @brief Reset the device (status 0), which forgets queues and features. @param vd device */
 void virtio_reset(struct virtio_device *vd);

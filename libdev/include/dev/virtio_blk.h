@@ -4,16 +4,28 @@
  *
  * Each request is a chain of three parts: a 16-byte header (type, sector) the
  * device reads, the data (read by the device for writes, written by it for
- * reads) and a status byte the device writes. Data goes through per-request
- * bounce buffers in DMA memory ("slots"), so callers may pass any kernel buffer.
+ * reads) and a status byte the device writes. The device reads or writes the
+ * caller's buffer in place, through a scatter-gather list (dma_sg_build()), when
+ * the platform can translate it (env->translate) and it fits the device's
+ * segment limits; otherwise the data goes through the request's bounce buffer in
+ * DMA memory (its "slot"), so callers may pass any buffer.
  *
- * A transfer is split into requests of at most the device's limits (SEG_MAX
- * segments of at most SIZE_MAX bytes) and the slot size; up to VIRTIO_BLK_SLOTS
- * requests are in flight at once and may complete in any order. Completions are
- * collected by virtio_blk_irq() (from the PCI interrupt) or, when no interrupt
- * arrives, by the waiter polling the used ring. A request that has not completed
- * within the timeout fails the transfer with -ETIMEDOUT; its slot stays reserved
- * until the device hands it back, so the device never writes into reused memory.
+ * An in-place request that times out cannot be taken back from the device the
+ * way a bounce buffer can (the device might write the caller's memory later), so
+ * the driver resets the device: every request in flight fails with -EIO, and so
+ * does every later one (`dead`).
+ *
+ * Requests come asynchronously (block_submit(): one request, at most
+ * `bdev.max_request` blocks, in one slot; -EAGAIN when every slot or too many
+ * descriptors are taken) or synchronously (block_read() and friends: a transfer
+ * split into requests of at most the device's limits (SEG_MAX segments of at most
+ * SIZE_MAX bytes) and the slot size, submitted and waited for as a batch). Up to
+ * VIRTIO_BLK_SLOTS requests are in flight at once and may complete in any order;
+ * each has its own result. Completions are collected by virtio_blk_irq() (from the
+ * PCI interrupt) or, when no interrupt arrives, by a waiter polling the used ring.
+ * A request that has not completed within the timeout completes with -ETIMEDOUT
+ * (a synchronous transfer fails with it); its slot stays reserved until the
+ * device hands it back, so the device never writes into reused memory.
  *
  * Status IOERR gives -EIO, UNSUPP -ENOSYS; a range beyond the capacity is
  * refused with -ENXIO before reaching the device (block.h has the table).
@@ -62,7 +74,7 @@
 
 #define VIRTIO_BLK_SECTOR       512          /**< The protocol's sector size. */
 #define VIRTIO_BLK_SLOTS        16           /**< Requests in flight per device. */
-#define VIRTIO_BLK_MAX_SEGS     32           /**< Data segments per request we build. */
+#define VIRTIO_BLK_MAX_SEGS     128          /**< Data segments per request we build. */
 #define VIRTIO_BLK_DEFAULT_SLOT (64u * 1024) /**< Default bounce buffer per slot. */
 
 /** @brief The request header (device-readable). */
@@ -87,29 +99,34 @@ struct virtio_blk_options {
      */
     void (*wake)(void *ctx);
     void *wake_ctx; /**< For wake(). */
+    bool intx_only; /**< virtio_blk_attach_irq() uses INTx even when MSI-X is offered. */
 };
 
 /** @brief Slot states. */
 enum virtio_blk_slot_state {
-    VBLK_SLOT_FREE = 0,  /**< Unused. */
-    VBLK_SLOT_BUSY,      /**< Submitted, the device owns it. */
-    VBLK_SLOT_DONE,      /**< Completed, its owner has not collected it yet. */
-    VBLK_SLOT_ABANDONED, /**< Timed out: freed when the device returns it. */
+    VBLK_SLOT_FREE = 0,   /**< Unused. */
+    VBLK_SLOT_BUSY,       /**< Submitted, the device owns it. */
+    VBLK_SLOT_COMPLETING, /**< Off the used ring; its collector is finishing it. */
+    VBLK_SLOT_ABANDONED,  /**< Timed out: freed when the device returns it. */
 };
+
+struct virtio_blk;
 
 /** @brief One request in flight. */
 struct virtio_blk_slot {
-    struct virtio_blk_req_hdr *hdr;   /**< Header (DMA). */
-    uint64_t hdr_phys;                /**< Its physical address. */
-    volatile uint8_t *status;         /**< Status byte (DMA). */
-    uint64_t status_phys;             /**< Its physical address. */
-    uint8_t *data;                    /**< Bounce buffer (DMA). */
-    uint64_t data_phys;               /**< Its physical address. */
-    enum virtio_blk_slot_state state; /**< Lifecycle. */
-    uint32_t owner;                   /**< Transfer that submitted it. */
-    uint32_t bytes;                   /**< Data bytes. */
-    size_t offset;                    /**< Where in the caller's buffer. */
-    int result;                       /**< 0 or negative error, when done. */
+    struct virtio_blk_req_hdr *hdr;         /**< Header (DMA). */
+    uint64_t hdr_phys;                      /**< Its physical address. */
+    volatile uint8_t *status;               /**< Status byte (DMA). */
+    uint64_t status_phys;                   /**< Its physical address. */
+    uint8_t *data;                          /**< Bounce buffer (DMA). */
+    uint64_t data_phys;                     /**< Its physical address. */
+    enum virtio_blk_slot_state state;       /**< Lifecycle. */
+    struct virtio_blk *owner;               /**< The device it belongs to. */
+    struct block_request *rq;               /**< The request in it (BUSY, COMPLETING). */
+    uint32_t bytes;                         /**< Data bytes. */
+    bool direct;                            /**< Data in place (sg), not in the bounce buffer. */
+    uint16_t nsg;                           /**< Segments in sg. */
+    struct dma_seg sg[VIRTIO_BLK_MAX_SEGS]; /**< The caller's buffer, when direct. */
 };
 
 /** @brief One virtio-blk device. */
@@ -119,28 +136,37 @@ struct virtio_blk {
     struct dma_pool *pool;     /**< DMA memory. */
     struct block_device bdev;  /**< The interface (registered by the driver). */
     struct spinlock lock;      /**< Protects vq and slots. */
-    struct virtio_blk_slot slots[VIRTIO_BLK_SLOTS]; /**< Requests. */
-    uint16_t nslots;                                /**< Slots in use. */
-    uint32_t slot_bytes;                            /**< Bounce buffer size. */
-    void *hdr_page;                                 /**< Headers and status bytes (DMA). */
-    uint64_t hdr_page_phys;                         /**< Its physical address. */
-    uint64_t capacity;                              /**< 512-byte sectors. */
-    uint32_t blk_size;                              /**< Logical block size. */
-    uint32_t size_max;                              /**< Largest segment (0: unlimited). */
-    uint32_t seg_max;                               /**< Most data segments per request. */
-    uint32_t max_req_bytes;                         /**< Largest request we build. */
-    uint32_t next_owner;                            /**< Transfer ids. */
-    dev_wait_fn wait;                               /**< Waiter. */
-    void *wait_ctx;                                 /**< Its context. */
+    struct virtio_blk_slot slots[VIRTIO_BLK_SLOTS];  /**< Requests. */
+    uint16_t nslots;                                 /**< Slots in use. */
+    uint32_t slot_bytes;                             /**< Bounce buffer size. */
+    void *hdr_page;                                  /**< Headers and status bytes (DMA). */
+    uint64_t hdr_page_phys;                          /**< Its physical address. */
+    uint64_t capacity;                               /**< 512-byte sectors. */
+    uint32_t blk_size;                               /**< Logical block size. */
+    uint32_t size_max;                               /**< Largest segment (0: unlimited). */
+    uint32_t seg_max;                                /**< Most data segments per request. */
+    uint32_t max_req_bytes;                          /**< Largest request we build. */
+    struct virtq_buf chain[VIRTIO_BLK_MAX_SEGS + 2]; /**< A chain being queued (under lock). */
+    dev_wait_fn wait;                                /**< Waiter. */
+    void *wait_ctx;                                  /**< Its context. */
     struct dev_poll_waiter poller; /**< Default waiter's settings (PAUSE polling). */
     void (*wake)(void *ctx);       /**< Completion notification (options.wake). */
     void *wake_ctx;                /**< For wake(). */
     uint32_t timeout_ms;           /**< Wait bound. */
-    struct dev_irq_action irq;     /**< Shared-line action (irq < 0: polling). */
+    struct dev_irq_action irq;     /**< Shared-line action (irq < 0: none). */
+    const struct virtio_env *env;  /**< The platform (maps the MSI-X table). */
+    struct pci_msix msix;          /**< The function's MSI-X capability. */
+    int msix_vector;               /**< CPU vector of the queue's MSI-X entry (-1: none). */
+    bool intx_only;                /**< options.intx_only. */
+    dma_translate_fn translate;    /**< env->translate: DMA in place (NULL: bounce). */
+    void *translate_ctx;           /**< For translate(). */
+    bool dead;                     /**< Reset after a lost in-place request: all fail. */
+    uint64_t direct;               /**< Requests whose data went in place. */
+    uint64_t bounced;              /**< Requests whose data went through a slot. */
     bool irq_attached;             /**< Interrupt wired. */
     uint64_t requests;             /**< Requests submitted. */
     uint64_t errors;               /**< Requests that failed. */
-    uint64_t timeouts;             /**< Transfers that timed out. */
+    uint64_t timeouts;             /**< Waits that timed out. */
     uint64_t interrupts;           /**< Interrupts that were ours. */
     uint64_t late;                 /**< Abandoned requests the device returned later. */
 };
@@ -159,11 +185,14 @@ int virtio_blk_init(struct virtio_blk *vb, struct pci_device *pci, const struct 
                     const struct virtio_blk_options *opt, const char *name);
 
 /**
- * @brief Route the function's legacy interrupt line to virtio_blk_irq() (shared
- * line) and unmask it; the default waiter then halts until an interrupt instead
- * of spinning (set `poller.use_hlt = false` to spin). Without it the driver polls.
+ * @brief Wire the completion interrupt. With MSI-X offered, a local APIC ready
+ * (arch/apic.h) and `intx_only` off: a vector of its own, through table entry 0,
+ * handled without reading the ISR. Otherwise, or if that fails: the legacy line
+ * to virtio_blk_irq() (shared line), unmasked. The default waiter then halts
+ * until an interrupt instead of spinning (set `poller.use_hlt = false` to spin).
+ * Without it the driver polls.
  * @param vb the device
- * @return 0, -ENXIO (no usable line), or an error from dev_irq_attach()
+ * @return 0, -ENXIO (no MSI-X and no usable line), or an error from dev_irq_attach()
  */
 int virtio_blk_attach_irq(struct virtio_blk *vb);
 
@@ -175,7 +204,9 @@ int virtio_blk_attach_irq(struct virtio_blk *vb);
 uint8_t virtio_blk_irq(struct virtio_blk *vb);
 
 /**
- * @brief Collect completions from the used ring (the polling fallback).
+ * @brief Collect completions from the used ring (the interrupt handler's work,
+ * and the polling fallback): copy read data out, complete the requests (their
+ * done() callbacks run here), then call the wake hook.
  * @param vb the device
  * @return requests completed
  */

@@ -160,10 +160,14 @@ struct procfs_cpu {
     uint32_t phys_bits;  /**< Physical address bits (36 if unknown). */
     uint32_t virt_bits;  /**< Virtual address bits (48 if unknown). */
     uint64_t khz;        /**< Clock from the TSC calibration (0 unknown). */
+    uint32_t processor;  /**< Logical CPU number (probe: 0). */
+    uint32_t apicid;     /**< Its local APIC id (probe: 0). */
+    uint32_t ncpus;      /**< CPUs online, shown as siblings and cores (probe: 1). */
 };
 
 /**
- * @brief Fill @p c from CPUID.
+ * @brief Fill @p c from CPUID (as CPU 0 of 1: set processor, apicid and ncpus
+ * afterwards for the others; every CPU is alike, so one probe serves all).
  * @param c     out
  * @param cpuid the instruction (cpu_cpuid() in the kernel; a fake in tests)
  * @param khz   the TSC rate in kHz
@@ -199,6 +203,7 @@ struct procfs_pid {
     uint32_t umask;      /**< File-creation mask. */
     int exit_code;       /**< Wait status of a zombie, else 0. */
     int fds;             /**< Descriptors open. */
+    uint32_t processor;  /**< CPU its thread runs on or last ran on. */
 };
 
 /**
@@ -234,19 +239,24 @@ int procfs_fmt_pci(struct synthfs_buf *b, const struct pci_device *d, const char
  */
 int procfs_fmt_klog(struct synthfs_buf *b, const struct klog_record *r);
 
+#define PROCFS_STAT_CPUS 16 /**< CPUs /proc/stat lists (cpu0 ... cpu15). */
+
 /** @brief System-wide counters for /proc/stat. */
 struct procfs_stat {
-    uint64_t busy;      /**< CPU time of every thread but the idle one (PROCFS_USER_HZ ticks). */
-    uint64_t idle;      /**< CPU time of the idle thread (PROCFS_USER_HZ ticks). */
-    uint64_t switches;  /**< Context switches since boot. */
-    uint64_t boot_time; /**< Boot time, seconds since the Unix epoch (0 unknown). */
-    uint64_t forks;     /**< Processes created since boot. */
-    unsigned running;   /**< Threads ready or running. */
+    unsigned ncpus;                  /**< CPUs in busy[] and idle[] (at most PROCFS_STAT_CPUS). */
+    uint64_t busy[PROCFS_STAT_CPUS]; /**< Each CPU's time not in its idle thread, since boot,
+                                          exited threads' included (PROCFS_USER_HZ ticks). */
+    uint64_t idle[PROCFS_STAT_CPUS]; /**< Each CPU's idle-thread time (PROCFS_USER_HZ ticks). */
+    uint64_t switches;               /**< Context switches since boot. */
+    uint64_t boot_time;              /**< Boot time, seconds since the Unix epoch (0 unknown). */
+    uint64_t forks;                  /**< Processes created since boot. */
+    unsigned running;                /**< Threads ready or running. */
 };
 
 /**
- * @brief /proc/stat: the "cpu" and "cpu0" lines (busy time counted as user
- * time), intr, ctxt, btime, processes, procs_running, procs_blocked.
+ * @brief /proc/stat: the "cpu" line (the sum) and one "cpuN" line per CPU, in
+ * Linux's ten columns (busy time counted as user time: no split is kept),
+ * then intr, ctxt, btime, processes, procs_running, procs_blocked.
  * @param b out @param s the counters @return @p b's error
  */
 int procfs_fmt_stat_all(struct synthfs_buf *b, const struct procfs_stat *s);

@@ -316,6 +316,49 @@ long uvm_strncpy_in(struct uvm *vm, char *dst, uint64_t uaddr, size_t max);
 int uvm_populate(struct uvm *vm, uint64_t addr, const void *src, size_t n);
 
 /**
+ * @brief Pin the pages under [addr, addr + n) so a device can read or write
+ * them in place (direct I/O): back each one as a fault would (a fresh zeroed
+ * frame for a page never touched), break copy-on-write first when the device
+ * will write them (@p device_writes), and take a reference on each frame, so
+ * it stays allocated even if the range is unmapped, until uvm_unpin().
+ * @param vm            the address space
+ * @param addr          first byte (any alignment)
+ * @param n             bytes (> 0)
+ * @param device_writes the device writes the pages (a read() into them): the
+ *                      range must be writable; else readable
+ * @param frames        out: the physical address of each page, in order
+ * @param max           capacity of @p frames
+ * @return pages pinned (nothing stays pinned on failure), -EFAULT (a page
+ *         outside the VMAs or without the access), -E2BIG (more than @p max
+ *         pages) or -ENOMEM
+ */
+long uvm_pin(struct uvm *vm, uint64_t addr, size_t n, bool device_writes, uint64_t *frames,
+             size_t max);
+
+/**
+ * @brief Drop the references uvm_pin() took (the last one frees a frame the
+ * process unmapped meanwhile).
+ * @param vm     the address space
+ * @param frames what uvm_pin() filled in
+ * @param count  what it returned
+ */
+void uvm_unpin(struct uvm *vm, const uint64_t *frames, size_t count);
+
+/**
+ * @brief Map an existing frame at @p va, shared: the page takes one more
+ * reference on it and gets no write permission, so a write copies it first
+ * (copy-on-write, as after uvm_fork()) unless the page is by then the frame's
+ * only user. For exec's shared program pages (proc/exec_image.h).
+ * @param vm the address space
+ * @param va a page-aligned address inside a VMA other than a guard gap
+ * @param pa the frame (allocated, at least one reference held by the caller)
+ * @return 0; -EINVAL (unaligned); -EFAULT (no VMA there, or a guard gap);
+ *         -EEXIST (a page is present there); -EOVERFLOW (the frame holds
+ *         MM_FRAME_REF_MAX references: copy it instead); -ENOMEM
+ */
+int uvm_share_frame(struct uvm *vm, uint64_t va, uint64_t pa);
+
+/**
  * @brief The page tables, for CR3 switching (mm_aspace_activate()).
  * @param vm the address space
  * @return its mm_aspace

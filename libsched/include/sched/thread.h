@@ -5,17 +5,19 @@
  * Each thread has its own stack (guard-paged in the kernel: the stack hooks come
  * from libmm) and a saved context; switching saves the callee-saved registers on
  * the old stack and loads them from the new one (switch.S). The scheduler keeps
- * one run queue (round robin), a sleep list ordered by wake time, and an idle
- * thread that halts the CPU when nothing is runnable.
+ * a run queue per CPU (round robin; an idle CPU steals from the longest
+ * queue, sched/runq.h), a sleep list ordered by wake time, and per CPU an idle
+ * thread that halts it when nothing is runnable.
  *
  * Preemption: sched_tick() (called from the timer interrupt) charges the running
  * thread and, when its time slice is used up, asks for a reschedule; the switch
  * happens on the way out of the interrupt, after the EOI, unless preemption is
  * disabled (preempt_disable(), or any spinlock held: arch/spinlock.h).
  *
- * Locking: this is a uniprocessor scheduler; its queues are protected by
- * disabling interrupts. Blocking calls (join, sleep, mutex, semaphore, wait
- * queue) must not be made from interrupt context or with a spinlock held.
+ * Locking: the scheduler's state is protected by disabling interrupts on the
+ * calling CPU, and across CPUs by the kernel's big lock (sched.c says more). Blocking calls (join,
+ * sleep, mutex, semaphore, wait queue) must not be made from interrupt context or with a spinlock
+ * held.
  */
 #ifndef SCHED_THREAD_H
 #define SCHED_THREAD_H
@@ -64,6 +66,9 @@ struct thread {
     struct wait_queue *waiting; /**< The queue it is blocked on. */
     struct thread *joiner;      /**< Thread blocked in thread_join() on us. */
     void *owner;                /**< The layer above's state (a process), or NULL. */
+    uint32_t cpu;               /**< CPU it runs on, is queued on, or last ran on. */
+    uint64_t affinity;          /**< CPUs it may run on (bit i: CPU i); 0: any. */
+    uint64_t queued_seq;        /**< When it was queued, in run-queue order (sched/runq.h). */
 };
 
 /** @brief Hooks the scheduler needs from below. */
@@ -80,6 +85,17 @@ struct sched_config {
     void (*idle)(void);
     /** @brief Milliseconds since boot (sleeps). */
     uint64_t (*now_ms)(void);
+    /**
+     * @brief This CPU's number, below SCHED_MAX_CPUS (NULL: one CPU, number 0).
+     * @return the number
+     */
+    unsigned (*cpu_index)(void);
+    /**
+     * @brief Make CPU @p cpu look at its run queue soon: an IPI that ends its
+     * idle halt (NULL: one CPU).
+     * @param cpu the CPU
+     */
+    void (*kick)(unsigned cpu);
     /**
      * @brief Called with interrupts off just before the CPU moves from @p prev
      * to @p next (may be NULL): where the layer above switches the kernel stack
@@ -180,10 +196,35 @@ struct thread_info {
     char name[THREAD_NAME_MAX]; /**< Name. */
     enum thread_state state;    /**< State. */
     uint64_t ticks;             /**< CPU ticks. */
+    uint32_t cpu;               /**< CPU it runs on, or last ran on. */
+    bool idle;                  /**< A CPU's idle thread. */
 };
 
 /**
- * @brief Snapshot of every thread (including the idle thread).
+ * @brief Make the calling CPU, newly started, take part in scheduling: the
+ * calling context becomes the CPU's idle thread (named @p name), and the CPU
+ * runs threads from then on. For application processors, after sched_init()
+ * ran on the boot CPU; cfg.cpu_index must tell the CPUs apart.
+ * @param name the idle thread's name ("idle1")
+ * @return does not return on success; -EINVAL if the CPU is already
+ *         scheduling or its number is too large, -ENOMEM
+ */
+int sched_cpu_enter(const char *name);
+
+/** @brief CPUs taking part in scheduling. @return the count (1 before any AP enters) */
+unsigned sched_cpu_count(void);
+
+/**
+ * @brief Restrict @p t to the CPUs in @p mask (bit i: CPU i; 0: any CPU). A
+ * queued thread moves at once, a running one at its next switch.
+ * @param t    the thread
+ * @param mask the CPUs
+ * @return 0, or -EINVAL if @p mask names no CPU that is scheduling
+ */
+int thread_set_affinity(struct thread *t, uint64_t mask);
+
+/**
+ * @brief Snapshot of every thread: the threads, then each CPU's idle thread.
  * @param out where to write
  * @param max capacity of @p out
  * @return the number of threads (may exceed @p max: only @p max were written)
@@ -196,6 +237,22 @@ int sched_snapshot(struct thread_info *out, int max);
  * @return a static string
  */
 const char *thread_state_name(enum thread_state s);
+
+/** @brief A CPU's time since it took part in scheduling, in its timer's ticks. */
+struct sched_cpu_time {
+    /** Ticks that found a thread other than the idle one running (exited ones too). */
+    uint64_t busy;
+    uint64_t idle; /**< Ticks that found the CPU's idle thread running. */
+};
+
+/**
+ * @brief The busy and idle time of one CPU, counted at each of its ticks
+ * (unlike the threads' own counts, the busy time keeps what exited threads ran).
+ * @param cpu the CPU's number
+ * @param out where to write
+ * @return 0, -EINVAL if @p cpu is not taking part in scheduling
+ */
+int sched_cpu_time(unsigned cpu, struct sched_cpu_time *out);
 
 /** @brief Context switches so far. @return the count */
 uint64_t sched_switch_count(void);

@@ -2,12 +2,11 @@
  * @file sfs.h
  * @brief libsfs public API: a portable, freestanding SFS file-system library.
  *
- * Why one header, past the house limit of about 700 lines: it is the whole
- * public API and three quarters of it is Doxygen. A port includes this one file
- * and finds every call it may make documented in one place; the declarations
- * themselves are short and grouped in sections (errors and flags, the port
- * surface, the volume, files and path calls, the inode API, the path walker,
- * directory handles). What a port may do without is already apart: the
+ * A port includes this one file and gets the whole public API: the
+ * declarations are grouped in sections (errors and flags, the port surface,
+ * the volume, files and path calls, the path walker, directory handles), and
+ * the inode API, included at the end, lives in sfs_inode.h to keep each
+ * header near the house size. What a port may do without is apart: the
  * checker and repair in sfs_check.h, and the on-disk format, shared with the
  * tools, in sfs_disk.h.
  *
@@ -50,6 +49,7 @@
 #define SFS_EPERM        (-1)   /**< Operation not permitted */
 #define SFS_ENOENT       (-2)   /**< No such file or directory */
 #define SFS_EIO          (-5)   /**< I/O error from the block device */
+#define SFS_ENXIO        (-6)   /**< FIFO, device or socket: the port's drivers open it */
 #define SFS_EBADF        (-9)   /**< Bad or closed handle, or wrong access mode */
 #define SFS_ENOMEM       (-12)  /**< Not enough cache memory */
 #define SFS_EBUSY        (-16)  /**< Resource busy (root, mounted volume) */
@@ -82,9 +82,12 @@
 #define SFS_SEEK_CUR 1 /**< From the current position */
 #define SFS_SEEK_END 2 /**< From the end of the file */
 
-/** @brief Longest path accepted, including the terminating NUL. */
-#define SFS_PATH_MAX 1024
-/** @brief Longest symbolic-link target in bytes. */
+/** @brief Longest path accepted, including the terminating NUL (Linux's PATH_MAX). */
+#define SFS_PATH_MAX 4096
+/**
+ * @brief Longest symbolic-link target in bytes (SFS_SYMLINK_MAX_V1 on a volume
+ * without SFS_FEAT_INCOMPAT_POSIX).
+ */
 #define SFS_SYMLINK_MAX (SFS_PATH_MAX - 1)
 /** @brief Symbolic links followed in one path resolution before SFS_ELOOP. */
 #define SFS_SYMLOOP_MAX 40
@@ -108,7 +111,17 @@ struct sfs_blockdev {
     int (*write)(void *ctx, uint64_t sector, uint32_t count, const void *buf);
     /** @brief Make every completed write durable (may be NULL). */
     int (*flush)(void *ctx);
-    void *ctx;             /**< Passed to every callback. */
+    void *ctx; /**< Passed to every callback. */
+    /**
+     * @brief Optional, with write_wait: start writing @p count sectors from
+     * @p buf (unchanged until write_wait()), to complete in any order by the
+     * next write_wait(). Write-back of many cached blocks uses it so they are
+     * in flight together. NULL: every write is synchronous.
+     */
+    int (*write_start)(void *ctx, uint64_t sector, uint32_t count, const void *buf);
+    /** @brief Wait for every write_start() so far: 0, or < 0 if any failed. */
+    int (*write_wait)(void *ctx);
+    void *async_ctx;       /**< Passed to write_start and write_wait. */
     uint32_t sector_size;  /**< Bytes per sector: a power of two, 512..65536. */
     uint64_t sector_count; /**< Sectors on the device. */
 };
@@ -140,8 +153,14 @@ struct sfs_config {
     void (*unlock)(void *ctx);
     /** @brief Optional log hook: a fixed message and two numbers (inode, block, ...). */
     void (*log)(void *ctx, const char *msg, uint64_t a, uint64_t b);
-    void *hook_ctx; /**< Passed to every hook above. */
+    void *hook_ctx;       /**< Passed to every hook above. */
     uint32_t mount_flags; /**< SFS_MOUNT_* flags for sfs_mount(). */
+    /**
+     * @brief Optional clock with nanoseconds, preferred to @c clock: nanoseconds
+     * since the Unix epoch (or any monotonic count). Volumes without
+     * SFS_FEAT_INCOMPAT_POSIX keep whole seconds only.
+     */
+    uint64_t (*clock_ns)(void *ctx);
 };
 
 /** @brief sfs_config::mount_flags: mount read-only; nothing is ever written to the device. */
@@ -154,7 +173,15 @@ struct sfs_format_opts {
     uint32_t journal_blocks;      /**< Reserved journal blocks (UINT32_MAX: none; 0: default). */
     uint64_t block_count;         /**< Volume size in blocks (0: the whole device). */
     char label[SFS_SB_LABEL_LEN]; /**< Volume label (NUL padded). */
+    uint32_t flags;               /**< SFS_FORMAT_* flags. */
 };
+
+/**
+ * @brief sfs_format_opts::flags: leave SFS_FEAT_INCOMPAT_POSIX clear, making a
+ * volume that readers from before the feature can mount (whole-second times,
+ * no FIFO/device/socket inodes, symbolic-link targets up to SFS_SYMLINK_MAX_V1).
+ */
+#define SFS_FORMAT_NO_POSIX 0x1u
 
 struct sfs_buf;
 struct sfs_file;
@@ -196,6 +223,7 @@ struct sfs {
     uint16_t *jhash;              /**< Logged block -> slot + 1 (open addressing, 0: empty). */
     uint16_t *jfhash;             /**< Freed block -> @c jfreed index + 1 (likewise). */
     uint32_t jfreed_max;          /**< Capacity of @c jfreed. */
+    uint32_t jfmask;              /**< Buckets in @c jfhash - 1 (a power of two - 1). */
     uint32_t jfreed_count;        /**< Entries in @c jfreed. */
     uint32_t jcap;                /**< Blocks one transaction may log (0: no journal). */
     uint32_t jcount;              /**< Blocks logged by the running transaction. */
@@ -240,17 +268,76 @@ struct sfs_file {
 
 /** @brief File status, as returned by sfs_stat() and sfs_fstat(). */
 struct sfs_stat {
-    uint32_t ino;     /**< Inode number. */
-    uint32_t mode;    /**< Type and permission bits (SFS_S_IF*). */
-    uint32_t nlink;   /**< Link count. */
-    uint32_t uid;     /**< Owner. */
-    uint32_t gid;     /**< Group. */
-    uint32_t blksize; /**< File-system block size. */
-    uint64_t size;    /**< Size in bytes. */
-    uint64_t blocks;  /**< Blocks owned (data and indirect). */
-    uint64_t atime;   /**< Access time. */
-    uint64_t mtime;   /**< Modification time. */
-    uint64_t ctime;   /**< Change time. */
+    uint32_t ino;        /**< Inode number. */
+    uint32_t mode;       /**< Type and permission bits (SFS_S_IF*). */
+    uint32_t nlink;      /**< Link count. */
+    uint32_t uid;        /**< Owner. */
+    uint32_t gid;        /**< Group. */
+    uint32_t blksize;    /**< File-system block size. */
+    uint64_t size;       /**< Size in bytes. */
+    uint64_t blocks;     /**< Blocks owned (data and indirect), in file-system blocks. */
+    int64_t atime;       /**< Access time, seconds since the epoch. */
+    int64_t mtime;       /**< Modification time, seconds. */
+    int64_t ctime;       /**< Change time (inode or data), seconds. */
+    uint32_t atime_nsec; /**< Nanoseconds of @c atime (0..999999999). */
+    uint32_t mtime_nsec; /**< Nanoseconds of @c mtime. */
+    uint32_t ctime_nsec; /**< Nanoseconds of @c ctime. */
+    uint64_t rdev;       /**< Device number of a character or block device (0 otherwise). */
+};
+
+/**
+ * @brief Attribute changes for sfs_setattr_ino(): set the fields named in
+ * @c valid (SFS_SET_* bits), ignore the rest.
+ */
+struct sfs_setattr {
+    uint32_t valid;      /**< SFS_SET_* bits. */
+    uint32_t mode;       /**< SFS_SET_MODE: permission bits (07777); the type is kept. */
+    uint32_t uid;        /**< SFS_SET_UID: new owner. */
+    uint32_t gid;        /**< SFS_SET_GID: new group. */
+    uint64_t size;       /**< SFS_SET_SIZE: new size (regular files only). */
+    int64_t atime_sec;   /**< SFS_SET_ATIME: access time, seconds since the epoch. */
+    uint32_t atime_nsec; /**< SFS_SET_ATIME: nanoseconds (0..999999999). */
+    int64_t mtime_sec;   /**< SFS_SET_MTIME: modification time, seconds. */
+    uint32_t mtime_nsec; /**< SFS_SET_MTIME: nanoseconds. */
+    int64_t ctime_sec;   /**< SFS_SET_CTIME: change time, seconds. */
+    uint32_t ctime_nsec; /**< SFS_SET_CTIME: nanoseconds. */
+};
+
+#define SFS_SET_MODE      0x01 /**< Set the permission bits (07777) only; the type is unchanged. */
+#define SFS_SET_UID       0x02 /**< Set the owner. */
+#define SFS_SET_GID       0x04 /**< Set the group. */
+#define SFS_SET_SIZE      0x08 /**< New size; a change makes mtime and ctime now. */
+#define SFS_SET_ATIME     0x10 /**< Set the access time to atime_sec/atime_nsec. */
+#define SFS_SET_MTIME     0x20 /**< Set the modification time to mtime_sec/mtime_nsec. */
+#define SFS_SET_ATIME_NOW 0x40 /**< Set the access time to now (wins over SFS_SET_ATIME). */
+#define SFS_SET_MTIME_NOW 0x80 /**< Set the modification time to now (wins over SFS_SET_MTIME). */
+/** @brief Set the change time to ctime_sec/ctime_nsec instead of now (FUSE's FATTR_CTIME). */
+#define SFS_SET_CTIME 0x100
+/**
+ * @brief On a non-directory, clear set-user-ID, and set-group-ID if group
+ * execute is set (what chown(2) does to a file; applied after SFS_SET_MODE).
+ */
+#define SFS_SET_KILL_SUID 0x200
+
+/**
+ * @brief What sfs_make_at() creates: type, permissions, owner, and the
+ * type's payload.
+ *
+ * Ownership of new inodes: the creating call says it. sfs_make_at() takes the
+ * owner here (a kernel passes the caller's effective uid and gid, a FUSE
+ * server the request's). The older calls (sfs_create_at(), sfs_mkdir_at(),
+ * sfs_symlink_at(), sfs_mknod_at() and the path calls) create inodes owned by
+ * uid 0, gid 0. In both cases, when the parent directory has SFS_S_ISGID the
+ * new inode takes the directory's group instead, and a new directory also
+ * gets SFS_S_ISGID (the BSD/Linux rule). Everything else (umask, permission
+ * checks, dropping SFS_S_ISGID for a non-member) is the caller's policy.
+ */
+struct sfs_make {
+    uint32_t mode;      /**< Type (SFS_S_IF*; 0 means SFS_S_IFREG) and permission bits (07777). */
+    uint32_t uid;       /**< Owner. */
+    uint32_t gid;       /**< Group (replaced by the directory's under SFS_S_ISGID). */
+    uint64_t rdev;      /**< SFS_S_IFCHR/SFS_S_IFBLK: device number, stored as given. */
+    const char *target; /**< SFS_S_IFLNK: link contents, NUL terminated. */
 };
 
 /** @brief Volume statistics, as returned by sfs_statfs(). */
@@ -265,12 +352,14 @@ struct sfs_statfs {
     uint32_t name_max;                /**< Longest name. */
     uint32_t journal_blocks;          /**< Reserved journal blocks. */
     char label[SFS_SB_LABEL_LEN + 1]; /**< Volume label, NUL terminated. */
+    uint32_t feat_incompat;           /**< Incompatible features (SFS_FEAT_INCOMPAT_*). */
+    uint32_t symlink_max;             /**< Longest symbolic-link target on this volume. */
 };
 
 /** @brief One directory entry, as returned by sfs_dir_read(). */
 struct sfs_dirent {
     uint32_t ino;                /**< Inode number. */
-    uint32_t type;               /**< SFS_DT_REG, SFS_DT_DIR or SFS_DT_LNK. */
+    uint32_t type;               /**< SFS_DT_* (REG, DIR, LNK, FIFO, CHR, BLK, SOCK). */
     uint32_t name_len;           /**< Bytes in @c name. */
     char name[SFS_NAME_MAX + 1]; /**< NUL-terminated name. */
 };
@@ -417,7 +506,8 @@ int64_t sfs_tell(struct sfs *fs, struct sfs_file *f);
 int sfs_ftruncate(struct sfs *fs, struct sfs_file *f, uint64_t size);
 
 /**
- * @brief Set the size of the file at @p path.
+ * @brief Set the size of the file at @p path (truncate(2): the times change
+ *        only if the size does; sfs_ftruncate() and SFS_O_TRUNC always set them).
  * @param fs Mounted volume.
  * @param path Path of a regular file.
  * @param size New size in bytes.
@@ -481,6 +571,28 @@ int sfs_create(struct sfs *fs, const char *path, uint32_t mode);
 int sfs_mkdir(struct sfs *fs, const char *path, uint32_t mode);
 
 /**
+ * @brief Create a FIFO, device, socket or regular file (mknod(2)), owned by
+ *        uid 0, gid 0.
+ * @param fs Mounted volume.
+ * @param path New path.
+ * @param mode Type (as for sfs_mknod_at()) and permission bits.
+ * @param rdev Device number for SFS_S_IFCHR/SFS_S_IFBLK.
+ * @return 0 or SFS_EPERM, SFS_EINVAL, SFS_EEXIST, SFS_ENOENT, SFS_ENOSPC ...
+ */
+int sfs_mknod(struct sfs *fs, const char *path, uint32_t mode, uint64_t rdev);
+
+/**
+ * @brief Change the attributes of the inode at @p path, as sfs_setattr_ino().
+ * @param fs Mounted volume.
+ * @param path Path.
+ * @param follow Non-zero to follow a final symbolic link (chmod, chown,
+ *        utimensat); zero to change the link itself (lchown, AT_SYMLINK_NOFOLLOW).
+ * @param sa Changes to make.
+ * @return 0 or SFS_ENOENT, SFS_ENOTDIR, SFS_ELOOP, or what sfs_setattr_ino() returns
+ */
+int sfs_setattr(struct sfs *fs, const char *path, int follow, const struct sfs_setattr *sa);
+
+/**
  * @brief Remove an empty directory.
  * @param fs Mounted volume.
  * @param path Directory.
@@ -534,197 +646,6 @@ int sfs_symlink(struct sfs *fs, const char *target, const char *linkpath);
  */
 long sfs_readlink(struct sfs *fs, const char *path, char *buf, size_t len);
 
-
-/* ---- The inode API: files by number, names by (directory inode, name) ---- */
-
-/**
- * @brief Hold inode @p ino: it stays alive (readable, stat-able, truncatable)
- *        until sfs_iput(), even if its last name is removed meanwhile.
- * @param fs Mounted volume.
- * @param ref Caller-allocated handle; valid until sfs_iput().
- * @param ino Inode number (SFS_ROOT_INO is the root directory).
- * @return 0 or SFS_ECORRUPT (not an inode in use), SFS_EBUSY (@p ref already held), SFS_EIO
- */
-int sfs_iget(struct sfs *fs, struct sfs_file *ref, uint32_t ino);
-
-/**
- * @brief Release a reference from sfs_iget(). An inode with no names and no
- *        other handle is freed now.
- * @param fs Mounted volume.
- * @param ref Handle from sfs_iget().
- * @return 0 or SFS_EBADF, SFS_EIO
- */
-int sfs_iput(struct sfs *fs, struct sfs_file *ref);
-
-/**
- * @brief Look a name up in a directory ("." and ".." included).
- * @param fs Mounted volume.
- * @param dir Directory inode.
- * @param name Name (not NUL terminated).
- * @param len Bytes in @p name.
- * @param ino Set to the entry's inode.
- * @return 0 or SFS_ENOENT, SFS_ENOTDIR, SFS_ENAMETOOLONG, SFS_EIO ...
- */
-int sfs_lookup(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t *ino);
-
-/**
- * @brief Create an empty regular file @p name in directory @p dir.
- * @param fs Mounted volume.
- * @param dir Directory inode.
- * @param name New name.
- * @param len Bytes in @p name.
- * @param mode Permission bits.
- * @param ino Set to the new inode (may be NULL).
- * @return 0 or SFS_EEXIST, SFS_ENOENT (directory removed), SFS_ENOSPC, SFS_EROFS ...
- */
-int sfs_create_at(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
-                  uint32_t *ino);
-
-/**
- * @brief Create directory @p name in directory @p dir.
- * @param fs Mounted volume.
- * @param dir Directory inode.
- * @param name New name.
- * @param len Bytes in @p name.
- * @param mode Permission bits.
- * @param ino Set to the new inode (may be NULL).
- * @return 0 or SFS_EEXIST, SFS_EMLINK, SFS_ENOSPC, SFS_EROFS ...
- */
-int sfs_mkdir_at(struct sfs *fs, uint32_t dir, const char *name, size_t len, uint32_t mode,
-                 uint32_t *ino);
-
-/**
- * @brief Create symbolic link @p name in directory @p dir.
- * @param fs Mounted volume.
- * @param dir Directory inode.
- * @param name New name.
- * @param len Bytes in @p name.
- * @param target Link contents, NUL terminated (1..SFS_SYMLINK_MAX bytes).
- * @param ino Set to the new inode (may be NULL).
- * @return 0 or SFS_EEXIST, SFS_ENAMETOOLONG, SFS_ENOSPC, SFS_EROFS ...
- */
-int sfs_symlink_at(struct sfs *fs, uint32_t dir, const char *name, size_t len, const char *target,
-                   uint32_t *ino);
-
-/**
- * @brief Give inode @p ino (not a directory) another name.
- * @param fs Mounted volume.
- * @param ino Existing inode with at least one name.
- * @param dir Directory inode for the new name.
- * @param name New name.
- * @param len Bytes in @p name.
- * @return 0 or SFS_EEXIST, SFS_EPERM (directory), SFS_EMLINK, SFS_ENOENT (no names left) ...
- */
-int sfs_link_at(struct sfs *fs, uint32_t ino, uint32_t dir, const char *name, size_t len);
-
-/**
- * @brief Remove name @p name (not a directory) from directory @p dir. The inode
- *        is freed with its last name unless a handle still holds it.
- * @param fs Mounted volume.
- * @param dir Directory inode.
- * @param name Name.
- * @param len Bytes in @p name.
- * @return 0 or SFS_ENOENT, SFS_EISDIR, SFS_EROFS ...
- */
-int sfs_unlink_at(struct sfs *fs, uint32_t dir, const char *name, size_t len);
-
-/**
- * @brief Remove empty directory @p name from directory @p dir.
- * @param fs Mounted volume.
- * @param dir Directory inode.
- * @param name Name.
- * @param len Bytes in @p name.
- * @return 0 or SFS_ENOTEMPTY, SFS_ENOTDIR, SFS_EINVAL ("."), SFS_EBUSY (root) ...
- */
-int sfs_rmdir_at(struct sfs *fs, uint32_t dir, const char *name, size_t len);
-
-/**
- * @brief Rename with POSIX semantics: (@p sdir, @p sname) becomes
- *        (@p ddir, @p dname), replacing a compatible target.
- * @param fs Mounted volume.
- * @param sdir Source directory inode.
- * @param sname Source name.
- * @param slen Bytes in @p sname.
- * @param ddir Destination directory inode.
- * @param dname Destination name.
- * @param dlen Bytes in @p dname.
- * @return 0 or SFS_ENOENT, SFS_EINVAL (into itself, dot names), SFS_EISDIR, SFS_ENOTDIR,
- *         SFS_ENOTEMPTY ...
- */
-int sfs_rename_at(struct sfs *fs, uint32_t sdir, const char *sname, size_t slen, uint32_t ddir,
-                  const char *dname, size_t dlen);
-
-/**
- * @brief Read the next entry of directory @p dir, without a handle.
- * @param fs Mounted volume.
- * @param dir Directory inode.
- * @param cookie Position: 0 to start; advanced past the entry returned.
- * @param ent Filled in.
- * @return 1 with an entry, 0 at the end, or a negative SFS_E* code
- */
-int sfs_readdir_at(struct sfs *fs, uint32_t dir, uint64_t *cookie, struct sfs_dirent *ent);
-
-/**
- * @brief Open inode @p ino: a regular file with any access mode, a directory
- *        read-only (then read it with sfs_dir_read()).
- * @param fs Mounted volume.
- * @param f Caller-allocated handle; valid until sfs_close().
- * @param ino Inode number.
- * @param flags SFS_O_RDONLY/WRONLY/RDWR, SFS_O_APPEND, SFS_O_TRUNC.
- * @return 0 or SFS_EISDIR (directory for writing), SFS_EROFS, SFS_ECORRUPT, SFS_EIO ...
- */
-int sfs_open_ino(struct sfs *fs, struct sfs_file *f, uint32_t ino, int flags);
-
-/**
- * @brief Status of inode @p ino.
- * @param fs Mounted volume.
- * @param ino Inode number.
- * @param st Filled in.
- * @return 0 or SFS_ECORRUPT (not in use), SFS_EIO
- */
-int sfs_stat_ino(struct sfs *fs, uint32_t ino, struct sfs_stat *st);
-
-/**
- * @brief Set the size of regular file @p ino.
- * @param fs Mounted volume.
- * @param ino Inode number.
- * @param size New size in bytes.
- * @return 0 or SFS_EISDIR, SFS_EINVAL (not a file), SFS_EFBIG, SFS_EROFS, SFS_EIO
- */
-int sfs_truncate_ino(struct sfs *fs, uint32_t ino, uint64_t size);
-
-/**
- * @brief Set the access and modification times of inode @p ino (utimensat);
- * its change time becomes now.
- * @param fs Mounted volume.
- * @param ino Inode number of a file, directory or symlink in use.
- * @param atime Access time, in the volume's clock's units (seconds).
- * @param mtime Modification time.
- * @return 0 or SFS_EROFS, SFS_EIO (also for an inode not in use)
- */
-int sfs_set_times_ino(struct sfs *fs, uint32_t ino, uint64_t atime, uint64_t mtime);
-
-/**
- * @brief Read symbolic link @p ino's target.
- * @param fs Mounted volume.
- * @param ino Inode number.
- * @param buf Destination (not NUL terminated).
- * @param len Bytes at @p buf.
- * @return bytes placed or SFS_EINVAL (not a link) ...
- */
-long sfs_readlink_ino(struct sfs *fs, uint32_t ino, char *buf, size_t len);
-
-/**
- * @brief Resolve a path to an inode (a convenience over sfs_lookup()).
- * @param fs Mounted volume.
- * @param dir Directory that a relative path starts from (SFS_ROOT_INO: the root).
- * @param path Path; absolute paths start at the root.
- * @param follow Non-zero to follow a final symbolic link.
- * @param ino Set to the inode.
- * @return 0 or SFS_ENOENT, SFS_ENOTDIR, SFS_ELOOP, SFS_ENAMETOOLONG ...
- */
-int sfs_resolve_path(struct sfs *fs, uint32_t dir, const char *path, int follow, uint32_t *ino);
-
 /* ---- Generic path walker ---- */
 
 /** @brief sfs_walk_ops::kind: not a directory nor a symbolic link. */
@@ -737,6 +658,13 @@ int sfs_resolve_path(struct sfs *fs, uint32_t dir, const char *path, int follow,
 #define SFS_WALK_FOLLOW 0x1
 /** @brief sfs_walk_path() flag: stop at the parent of the last component. */
 #define SFS_WALK_PARENT 0x2
+/**
+ * @brief sfs_walk_path() flag, with SFS_WALK_PARENT: return a last name
+ * longer than @c name_max (@c name_len says how long) for the caller to
+ * refuse with SFS_ENAMETOOLONG in its own order, as Linux does (it resolves
+ * both paths of a rename before it looks at either last name).
+ */
+#define SFS_WALK_LONG_LAST 0x4
 
 /**
  * @brief Callbacks of the generic path walker. Nodes are opaque 64-bit
@@ -776,9 +704,9 @@ struct sfs_walk {
     uint64_t root;                  /**< Where absolute paths and targets start. */
     uint64_t start;                 /**< Where relative paths start. */
     char *buf;                      /**< Work buffer, @c buf_size bytes. */
-    size_t buf_size;                /**< Longest path + 1 (SFS_ENAMETOOLONG beyond). */
+    size_t buf_size;                /**< Longest path or link target + 1 (else ENAMETOOLONG). */
     size_t name_max;                /**< Longest component (0: SFS_NAME_MAX). */
-    int symloop_max;                /**< Links followed per walk (0: SFS_SYMLOOP_MAX). */
+    int symloop_max;                /**< Links per walk (0 or over SFS_SYMLOOP_MAX: that). */
     uint64_t node;                  /**< Result: the node (one reference), or the parent. */
     const char *name;               /**< Result (SFS_WALK_PARENT): last name in @c buf, or NULL. */
     size_t name_len;                /**< Result: bytes in @c name. */
@@ -790,9 +718,11 @@ struct sfs_walk {
  *
  * Repeated slashes are skipped; "." stays; ".." goes through lookup(); a
  * symbolic link in the middle of the path (or at its end with
- * SFS_WALK_FOLLOW, or before a trailing slash) is replaced by its target
- * followed by the rest of the path, restarting at @c root when the target is
- * absolute. With SFS_WALK_PARENT the walk stops before the last component:
+ * SFS_WALK_FOLLOW, or before a trailing slash) is walked in its place, from
+ * @c root when the target is absolute, and then the rest of the path (as in
+ * Linux, the path and the targets need not fit in @c buf together; each
+ * must). A target ending in '/' makes its last name need a directory, as a
+ * trailing slash in the path does. With SFS_WALK_PARENT the walk stops before the last component:
  * @c node is its directory and @c name/@c name_len the component (NULL/0 when
  * the path names a directory itself, e.g. "/" or "a/.."). A trailing slash
  * on a non-directory gives SFS_ENOTDIR.
@@ -856,5 +786,8 @@ int sfs_dir_close(struct sfs *fs, struct sfs_dir *d);
  * @return a static string
  */
 const char *sfs_strerror(int err);
+
+/* The inode API (uses the types above). */
+#include <sfs/sfs_inode.h>
 
 #endif

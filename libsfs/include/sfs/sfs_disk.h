@@ -1,6 +1,6 @@
 /**
  * @file sfs_disk.h
- * @brief SFS on-disk format, version 1: constants and byte offsets.
+ * @brief SFS on-disk format, version 1 (with feature bits): constants and byte offsets.
  *
  * This header is the single description of the on-disk layout shared by the
  * library, the host tools and docs/sfs-format.md. Every multi-byte field is
@@ -81,8 +81,17 @@
  * Readers that do not know it must refuse the volume.
  */
 #define SFS_FEAT_INCOMPAT_JOURNAL 0x1u
+/**
+ * @brief Incompatible feature: POSIX inodes. Timestamps carry nanoseconds
+ * (SFS_TIME_* packing of the three time fields), inodes may be FIFOs,
+ * character or block devices or sockets (SFS_S_IFIFO ..., with SFS_I_RDEV),
+ * and symbolic-link targets may be up to SFS_SYMLINK_MAX_POSIX bytes. Readers
+ * that do not know it must refuse the volume: they would read the packed
+ * times as seconds and the new inode types as corruption.
+ */
+#define SFS_FEAT_INCOMPAT_POSIX 0x2u
 /** @brief Incompatible features this library knows. */
-#define SFS_FEAT_INCOMPAT_KNOWN SFS_FEAT_INCOMPAT_JOURNAL
+#define SFS_FEAT_INCOMPAT_KNOWN (SFS_FEAT_INCOMPAT_JOURNAL | SFS_FEAT_INCOMPAT_POSIX)
 /** @brief Read-only-compatible features this library knows (none yet). */
 #define SFS_FEAT_RO_COMPAT_KNOWN 0u
 
@@ -99,9 +108,9 @@
 #define SFS_I_GID       8   /**< u32 group */
 #define SFS_I_BLOCKS    12  /**< u32 blocks owned (data + indirect) */
 #define SFS_I_SIZE      16  /**< u64 size in bytes */
-#define SFS_I_ATIME     24  /**< u64 access time (seconds) */
-#define SFS_I_MTIME     32  /**< u64 modification time */
-#define SFS_I_CTIME     40  /**< u64 change time */
+#define SFS_I_ATIME     24  /**< u64 access time (seconds; POSIX volumes: packed, SFS_TIME_*) */
+#define SFS_I_MTIME     32  /**< u64 modification time (likewise) */
+#define SFS_I_CTIME     40  /**< u64 change time (likewise) */
 #define SFS_I_DIRECT    48  /**< u32[12] direct pointers */
 #define SFS_I_IND1      96  /**< u32 single-indirect pointer */
 #define SFS_I_IND2      100 /**< u32 double-indirect pointer */
@@ -111,6 +120,26 @@
 #define SFS_I_DIR_COUNT 116 /**< u32 directories: live entries including . and .. */
 #define SFS_I_DIR_ICAP  120 /**< u32 directories: index capacity in entries (power of two) */
 #define SFS_I_FLAGS     124 /**< u32 reserved, zero (journaled volumes: SFS_I_ORPHAN_NEXT) */
+/**
+ * @brief u64 in FIFO, device and socket inodes (SFS_FEAT_INCOMPAT_POSIX): the
+ * device number as the creator gave it, in place of the first two direct
+ * pointers (such inodes own no blocks).
+ */
+#define SFS_I_RDEV 48
+
+/*
+ * Time packing on SFS_FEAT_INCOMPAT_POSIX volumes: each u64 time field holds
+ * (seconds << 30) | nanoseconds, seconds being a signed 34-bit count from the
+ * Unix epoch (two's complement in bits 30..63). Without the feature the field
+ * is plain u64 seconds.
+ */
+/** @brief Bits of nanoseconds in a packed time. */
+#define SFS_TIME_NSEC_BITS 30
+/** @brief Earliest second a packed time holds (-2^33: year 1697). */
+#define SFS_TIME_SEC_MIN (-(1ll << 33))
+/** @brief Latest second a packed time holds (2^33 - 1: year 2242). */
+#define SFS_TIME_SEC_MAX ((1ll << 33) - 1)
+
 /** @brief u32 on journaled volumes: next orphan inode (0: not an orphan; SFS_ORPHAN_END: last). */
 #define SFS_I_ORPHAN_NEXT 124
 /** @brief SFS_I_ORPHAN_NEXT value of the last inode on the orphan list. */
@@ -124,6 +153,25 @@
 #define SFS_S_IFDIR 0x4000u
 /** @brief Symbolic link. */
 #define SFS_S_IFLNK 0xA000u
+/** @brief FIFO (SFS_FEAT_INCOMPAT_POSIX volumes). */
+#define SFS_S_IFIFO 0x1000u
+/** @brief Character device (SFS_FEAT_INCOMPAT_POSIX volumes). */
+#define SFS_S_IFCHR 0x2000u
+/** @brief Block device (SFS_FEAT_INCOMPAT_POSIX volumes). */
+#define SFS_S_IFBLK 0x6000u
+/** @brief Socket (SFS_FEAT_INCOMPAT_POSIX volumes). */
+#define SFS_S_IFSOCK 0xC000u
+/** @brief Set-user-ID bit. */
+#define SFS_S_ISUID 04000u
+/** @brief Set-group-ID bit (on a directory: new entries inherit its group). */
+#define SFS_S_ISGID 02000u
+/** @brief Sticky bit. */
+#define SFS_S_ISVTX 01000u
+
+/** @brief Longest symbolic-link target on a volume without SFS_FEAT_INCOMPAT_POSIX. */
+#define SFS_SYMLINK_MAX_V1 1023u
+/** @brief Longest symbolic-link target on a volume with SFS_FEAT_INCOMPAT_POSIX. */
+#define SFS_SYMLINK_MAX_POSIX 4095u
 
 /** @brief Longest name in a directory entry, in bytes. */
 #define SFS_NAME_MAX 255u
@@ -139,6 +187,14 @@
 #define SFS_DT_REG 1
 /** @brief Directory entry type: directory. */
 #define SFS_DT_DIR 2
+/** @brief Directory entry type: character device. */
+#define SFS_DT_CHR 3
+/** @brief Directory entry type: block device. */
+#define SFS_DT_BLK 4
+/** @brief Directory entry type: FIFO. */
+#define SFS_DT_FIFO 5
+/** @brief Directory entry type: socket. */
+#define SFS_DT_SOCK 6
 /** @brief Directory entry type: symbolic link. */
 #define SFS_DT_LNK 7
 

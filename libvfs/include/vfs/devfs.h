@@ -17,6 +17,23 @@
 
 #include <vfs/vfs.h>
 
+/**
+ * @brief Major number of devfs's block devices: the n-th registered device
+ * (from 0) is (254, n). The character devices have Linux's numbers: `null`
+ * 1:3, `zero` 1:5, `random` 1:8, `urandom` 1:9, `tty` 5:0, `console` 5:1.
+ */
+#define DEVFS_BLOCK_MAJOR 254
+
+/**
+ * @brief The devfs vnode of device number @p rdev, for a device node on
+ * another file system being opened. Uses the first devfs mount. VFS lock held.
+ * @param type VFS_TYPE_CHARDEV or VFS_TYPE_BLOCKDEV
+ * @param rdev the device number (VFS_MKDEV)
+ * @param out  the vnode, with one reference
+ * @return 0, or -ENXIO when no such device exists or devfs is not mounted
+ */
+int devfs_rdev_vnode(uint32_t type, uint64_t rdev, struct vnode **out);
+
 /** @brief The "devfs" type, to register with vfs_register_fs(). */
 extern const struct vfs_fs_type devfs_type;
 

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <vfs/attr.h>
 
 #define VFS_NAME_MAX    255  /**< Longest name of one component. */
 #define VFS_PATH_MAX    4096 /**< Longest path. */
@@ -42,7 +43,8 @@
 #define VFS_TYPE_SYMLINK  3 /**< Symbolic link. */
 #define VFS_TYPE_CHARDEV  4 /**< Character device. */
 #define VFS_TYPE_BLOCKDEV 5 /**< Block device. */
-#define VFS_TYPE_FIFO     6 /**< Pipe. */
+#define VFS_TYPE_FIFO     6 /**< Pipe (named or not). */
+#define VFS_TYPE_SOCKET   7 /**< Socket node (made by mknod; opening it is -ENXIO). */
 /** @} */
 
 /** @name Open flags */
@@ -57,6 +59,8 @@
 #define VFS_O_APPEND    0x0400  /**< Every write goes to the end. */
 #define VFS_O_DIRECTORY 0x10000 /**< Fail unless a directory. */
 #define VFS_O_NOFOLLOW  0x20000 /**< Do not follow a final symlink. */
+#define VFS_O_NONBLOCK  0x0800  /**< Opening a FIFO does not wait for the other end. */
+#define VFS_O_DIRECT    0x4000  /**< Transfers may go in place (vfs_rw_pages()). */
 /** @} */
 
 /** @name lseek whence */
@@ -67,19 +71,25 @@
 /** @} */
 
 struct vnode;
+struct vfs_pages;
 struct vfs_mount;
 
 /** @brief File attributes. */
 struct vfs_stat {
-    uint64_t ino;     /**< Inode number within its file system. */
-    uint32_t type;    /**< VFS_TYPE_*. */
-    uint32_t mode;    /**< Permission bits. */
-    uint32_t nlink;   /**< Links. */
-    uint32_t blksize; /**< Preferred I/O size. */
-    uint64_t size;    /**< Bytes (for devices: capacity). */
-    uint64_t blocks;  /**< Storage used, in 512-byte units. */
-    uint64_t mtime;   /**< Modification time (seconds, 0 if unknown). */
-    uint32_t dev;     /**< Mount id. */
+    uint64_t ino;          /**< Inode number within its file system. */
+    uint32_t type;         /**< VFS_TYPE_*. */
+    uint32_t mode;         /**< Permission bits (07777: set-user-ID, set-group-ID, sticky, rwx). */
+    uint32_t nlink;        /**< Links. */
+    uint32_t blksize;      /**< Preferred I/O size. */
+    uint32_t uid;          /**< Owner. */
+    uint32_t gid;          /**< Group. */
+    uint64_t rdev;         /**< Device number of a device node (VFS_MKDEV), else 0. */
+    uint64_t size;         /**< Bytes (for devices: capacity). */
+    uint64_t blocks;       /**< Storage used, in 512-byte units. */
+    struct vfs_time atime; /**< Last access (0 if unknown). */
+    struct vfs_time mtime; /**< Last change of the contents (0 if unknown). */
+    struct vfs_time ctime; /**< Last change of the contents or attributes (0 if unknown). */
+    uint32_t dev;          /**< Mount id. */
 };
 
 /** @brief One directory entry. */
@@ -147,10 +157,31 @@ struct vnode_ops {
     long (*read)(struct vnode *vn, void *handle, uint64_t off, void *buf, size_t n);
     /** @brief Write at @p off; returns bytes written. */
     long (*write)(struct vnode *vn, void *handle, uint64_t off, const void *buf, size_t n);
+    /**
+     * @brief Read (@p write false) or write @p pg->len bytes at @p off in
+     * place, to or from the pages @p pg lists (vfs_rw_pages()); NULL: no
+     * direct I/O. Returns bytes moved (short only at the end of the device),
+     * -ENOTBLK if this request cannot go in place (unaligned), or an error.
+     */
+    long (*rw_pages)(struct vnode *vn, void *handle, uint64_t off, const struct vfs_pages *pg,
+                     bool write);
     /** @brief Set the size. */
     int (*truncate)(struct vnode *vn, uint64_t size);
-    /** @brief Set the access and modification times (seconds); NULL: -EPERM. */
-    int (*set_times)(struct vnode *vn, uint64_t atime, uint64_t mtime);
+    /**
+     * @brief Change the attributes in @p attr->mask, and set ctime to
+     * @p attr->ctime (NULL: every change is -EPERM). The VFS checked the mount
+     * is writable and applied the ownership rules first.
+     */
+    int (*setattr)(struct vnode *vn, const struct vfs_attr *attr);
+    /**
+     * @brief Make a special node @p name in @p dir: VFS_TYPE_FIFO,
+     * VFS_TYPE_CHARDEV, VFS_TYPE_BLOCKDEV or VFS_TYPE_SOCKET, with permission
+     * bits @p mode, owned by uid 0 and gid 0, and device number @p rdev (the
+     * devices'; 0 for the others). NULL: -EPERM. Such a node keeps no data:
+     * opening it goes where vfs_special_open() says, so its ops need no read
+     * or write.
+     */
+    int (*mknod)(struct vnode *dir, const char *name, uint32_t type, uint32_t mode, uint64_t rdev);
     /** @brief Fill in attributes (the VFS fills dev). */
     int (*getattr)(struct vnode *vn, struct vfs_stat *st);
     /**
@@ -172,6 +203,18 @@ struct vnode_ops {
     bool stream;
 };
 
+/**
+ * @brief Memory held in place for direct I/O: the pages of a buffer, by
+ * physical address, which whoever pinned them keeps pinned until the call
+ * returns (libproc's uvm_pin()).
+ */
+struct vfs_pages {
+    const uint64_t *frames; /**< Physical address of each 4 KiB page, in order. */
+    size_t nframes;         /**< Entries in frames. */
+    uint32_t first;         /**< Offset of the first byte in frames[0]. */
+    size_t len;             /**< Bytes (within the pages). */
+};
+
 /** @brief An in-memory node. */
 struct vnode {
     const struct vnode_ops *ops; /**< The file system's operations. */
@@ -180,6 +223,8 @@ struct vnode {
     uint32_t type;               /**< VFS_TYPE_*. */
     uint64_t ino;                /**< Inode number (unique within the mount). */
     void *priv;                  /**< File-system private data. */
+    struct vnode *fifo;          /**< A named FIFO's pipe while files have it open (one
+                                      reference; the VFS's, NULL otherwise). */
 };
 
 /** @brief A file-system type ("ramfs", "devfs", "sfs"). */
@@ -204,33 +249,37 @@ struct vfs_fs_type {
 
 /** @brief A mounted file system. */
 struct vfs_mount {
-    const struct vfs_fs_type *type; /**< Its type. */
-    void *priv;                     /**< File-system private data. */
-    struct vnode *root;             /**< Its root directory. */
-    struct vnode *covered;          /**< The directory it is mounted on (NULL for /). */
-    char path[VFS_PATH_MAX];        /**< Where it is mounted (for listings). */
-    uint32_t id;                    /**< Unique id (vfs_stat.dev). */
-    uint32_t busy;                  /**< Open files and working directories inside. */
-    uint32_t flags;                 /**< VFS_MNT_* flags. */
-    uint32_t writers;               /**< Files open for writing inside (vfs_remount). */
+    const struct vfs_fs_type *type;  /**< Its type. */
+    void *priv;                      /**< File-system private data. */
+    struct vnode *root;              /**< Its root directory. */
+    struct vnode *covered;           /**< The directory it is mounted on (NULL for /). */
+    char path[VFS_PATH_MAX];         /**< Where it is mounted (for listings). */
+    uint32_t id;                     /**< Unique id (vfs_stat.dev). */
+    uint32_t busy;                   /**< Open files and working directories inside. */
+    uint32_t flags;                  /**< VFS_MNT_* flags. */
+    uint32_t writers;                /**< Files open for writing inside (vfs_remount). */
     char source[VFS_MNT_SOURCE_MAX]; /**< What is mounted, for listings ("/dev/vda", "proc"):
                                           the type's name unless the mount op or the caller
                                           sets it. */
-    void *source_ptr;               /**< The source given to mount (a device may be mounted
-                                         once only; NULL for none). */
-    struct vfs_mount *next;         /**< Mount list link. */
+    void *source_ptr;                /**< The source given to mount (a device may be mounted
+                                          once only; NULL for none). */
+    struct vfs_mount *next;          /**< Mount list link. */
 };
 
 /** @brief An open file. */
 struct vfs_file {
-    struct vnode *vn; /**< What is open (one reference). */
-    void *handle;     /**< The file system's per-open state. */
-    uint64_t off;     /**< Current offset (a directory's readdir cookie). */
-    int flags;        /**< VFS_O_* given to open. */
-    uint32_t refs;    /**< Descriptors sharing it. */
-    char *path;       /**< The absolute path it was opened by, for listings such as
-                           /proc/PID/fd (vfs_alloc'd; NULL when opened without a name,
-                           as pipes are, or when memory was short). */
+    struct vnode *vn;   /**< What is open (one reference). */
+    void *handle;       /**< The file system's per-open state. */
+    uint64_t off;       /**< Current offset (a directory's readdir cookie). */
+    int flags;          /**< VFS_O_* given to open. */
+    uint32_t refs;      /**< Descriptors sharing it. */
+    char *path;         /**< The absolute path it was opened by, for listings such as
+                             /proc/PID/fd (vfs_alloc'd; NULL when opened without a name,
+                             as pipes are, or when memory was short). */
+    struct vnode *node; /**< A special node opened by name (a named FIFO, a device node
+                             on ramfs or SFS; one reference): what fstat, fchmod, fchown
+                             and futimens act on, while @p vn (its pipe, its devfs
+                             device) does the I/O. NULL for every other file. */
 };
 
 /** @brief Root, working directory and descriptors of one user of the VFS. */
@@ -249,6 +298,8 @@ struct vfs_config {
     void (*unlock)(void *ctx);   /**< Release it (may be NULL). */
     void *lock_ctx;              /**< Passed to lock/unlock. */
     uint64_t (*now)(void);       /**< Seconds for timestamps (may be NULL). */
+    uint64_t (*now_ns)(void);    /**< Nanoseconds since the epoch, for timestamps (may be
+                                      NULL: now() seconds, whole). */
 };
 
 /**
@@ -265,6 +316,8 @@ void *vfs_alloc(size_t n);
 void vfs_free(void *p);
 /** @brief Seconds from the config's clock (0 without one). @return the time */
 uint64_t vfs_now(void);
+/** @brief The config's clock with nanoseconds (now_ns, else now). @return the time */
+struct vfs_time vfs_now_time(void);
 
 /**
  * @brief Make a vnode with one reference.
@@ -463,28 +516,6 @@ long vfs_readlink(struct vfs_ctx *ctx, const char *path, char *buf, size_t size)
  * an error */
 int vfs_truncate(struct vfs_ctx *ctx, const char *path, uint64_t size);
 
-#define VFS_TIME_NOW  UINT64_MAX       /**< vfs_utimes(): the current time (vfs_now()). */
-#define VFS_TIME_OMIT (UINT64_MAX - 1) /**< vfs_utimes(): leave this time as it is. */
-
-/**
- * @brief Set a file's access and modification times (utimensat(2)).
- * @param ctx    context
- * @param path   path
- * @param follow follow a final symlink (false: set the link's own times)
- * @param atime  seconds since the epoch, VFS_TIME_NOW or VFS_TIME_OMIT
- * @param mtime  the same for the modification time
- * @return 0; -EROFS on a read-only mount; -EPERM when the file system keeps
- *         no settable times; or the walk's error
- */
-int vfs_utimes(struct vfs_ctx *ctx, const char *path, bool follow, uint64_t atime,
-               uint64_t mtime);
-
-/**
- * @brief vfs_utimes() on an open descriptor (futimens(3)).
- * @param ctx context @param fd descriptor @param atime as vfs_utimes() @param mtime as vfs_utimes()
- * @return 0, -EBADF, or as vfs_utimes()
- */
-int vfs_futimes(struct vfs_ctx *ctx, int fd, uint64_t atime, uint64_t mtime);
 /** @brief Change the working directory. @param ctx context @param path path @return 0 or an error
  */
 int vfs_chdir(struct vfs_ctx *ctx, const char *path);
@@ -624,6 +655,32 @@ long vfs_pread(struct vfs_ctx *ctx, int fd, void *buf, size_t n, uint64_t off);
  * @return bytes written, or -EBADF, -EISDIR, -EINVAL, -ENOSPC, -EIO
  */
 long vfs_pwrite(struct vfs_ctx *ctx, int fd, const void *buf, size_t n, uint64_t off);
+
+/**
+ * @brief How a user buffer must be aligned for vfs_rw_pages() on @p fd: the
+ * block size of an O_DIRECT file whose vnode moves data in place.
+ * @param ctx context
+ * @param fd  descriptor
+ * @return the alignment in bytes (address, length and offset), or 0 when the
+ *         file takes no direct I/O (not open with VFS_O_DIRECT, no rw_pages)
+ */
+uint32_t vfs_direct_align(struct vfs_ctx *ctx, int fd);
+
+/**
+ * @brief Direct I/O: read into or write from pinned pages, in place, at the
+ * file offset (moving it on, @p at false) or at @p off (@p at true). A block
+ * device's transfer runs without the VFS lock, as its reads and writes do.
+ * @param ctx   context
+ * @param fd    descriptor (open with VFS_O_DIRECT, for reading or writing)
+ * @param pg    the pages (kept pinned by the caller during the call)
+ * @param write true: the pages' bytes go to the file
+ * @param at    use @p off, not the file offset
+ * @param off   the offset for @p at
+ * @return bytes moved, -ENOTBLK when this transfer cannot go in place (the
+ *         caller then copies as for any file), -EBADF, or the device's error
+ */
+long vfs_rw_pages(struct vfs_ctx *ctx, int fd, const struct vfs_pages *pg, bool write, bool at,
+                  uint64_t off);
 /** @brief Move the offset. @param ctx context @param fd descriptor @param off offset @param whence
  * VFS_SEEK_* @return new offset or an error */
 int64_t vfs_lseek(struct vfs_ctx *ctx, int fd, int64_t off, int whence);

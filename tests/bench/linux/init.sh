@@ -74,5 +74,15 @@ for bs in $SIZES; do
     us=$(($(usecs /tmp/t1) - $(usecs /tmp/t0)))
     echo "vbench: read $bs $count $us $rc $(head -n 1 /tmp/dd.err)"
 done
+# The same static musl dd that Kestrel runs (its kbox, when the script put it
+# here): it times itself with clock_gettime, as on Kestrel.
+if [ -x /bin/kbox ]; then
+    for bs in $SIZES; do
+        count=$((BYTES / bs))
+        /bin/kbox dd if=/dev/vda of=/dev/null bs="$bs" count="$count" iflag=direct 2>/tmp/kdd.err
+        rc=$?
+        echo "vbench: kdd $bs $count $rc $(tail -n 1 /tmp/kdd.err)"
+    done
+fi
 echo "vbench: done"
 poweroff -f

@@ -262,13 +262,18 @@ START_TEST(test_sleep_hook_takes_over)
 END_TEST
 
 /* PIT channel 2 and the gate port: the output bit rises after @c polls_left
- * reads of port 0x61 once the count has been written. */
+ * reads of port 0x61 once the count has been written. Each command (port
+ * 0x43) starts a new measurement with @c polls reads (if set), the first
+ * @c late of them seeing the output rise @c late_cycles after it did (the
+ * TSC jumps: a CPU that was not running). @c runs counts the commands. */
 struct pit2 {
     int polls_left;
     uint8_t gate;
     uint16_t count;
     int count_bytes;
     bool armed, restored;
+    int polls, late, runs;
+    uint64_t late_cycles;
 };
 
 static uint32_t pit2_device(void *ctx, uint16_t port, int width, bool write, uint32_t val)
@@ -280,12 +285,19 @@ static uint32_t pit2_device(void *ctx, uint16_t port, int width, bool write, uin
             p->gate = (uint8_t)val;
             return 0;
         }
-        if (p->armed && p->polls_left > 0)
-            p->polls_left--;
+        if (p->armed && p->polls_left > 0 && --p->polls_left == 0 && p->runs <= p->late)
+            cpu_mock_advance_tsc(p->late_cycles);
         return (uint32_t)(p->gate & 0xdf) | (p->armed && p->polls_left == 0 ? 0x20 : 0);
     }
-    if (port == 0x43 && write)
+    if (port == 0x43 && write) {
         ck_assert_uint_eq(val, 0xb0); /* channel 2, lo/hi, mode 0 */
+        p->runs++;
+        p->count = 0;
+        p->count_bytes = 0;
+        p->armed = false;
+        if (p->polls)
+            p->polls_left = p->polls;
+    }
     if (port == 0x42 && write) {
         p->count |= (uint16_t)(val << (8 * p->count_bytes++));
         p->armed = p->count_bytes == 2;
@@ -299,10 +311,12 @@ START_TEST(test_tsc_calibration_polls_channel_2)
     struct pit2 p = { .polls_left = 50, .gate = 0x4c };
     cpu_mock_set_device(pit2_device, &p);
     uint64_t rate = timer_calibrate_tsc(10);
-    /* The mock TSC advances 100 per read; the loop reads it once before the
-     * first poll and once after the 50th: 100 cycles over 10 ms. */
+    /* The mock TSC advances 100 per read. Read around the count's high byte
+     * (100, 200: start 150), then before each poll: the 49th low poll at
+     * 5100, the 50th high one at 5200, then 5300 (end 5200). 5050 cycles
+     * over 10 ms. */
     ck_assert_uint_eq(p.count, PIT_BASE_HZ / 1000 * 10);
-    ck_assert_uint_eq(rate, 10);
+    ck_assert_uint_eq(rate, 505);
     ck_assert(p.restored);
     ck_assert_uint_eq(timer_calibrate_tsc(0), 0);
     ck_assert_uint_eq(timer_calibrate_tsc(51), 0);
@@ -311,19 +325,44 @@ END_TEST
 
 START_TEST(test_tsc_clock_counts_from_init)
 {
-    struct pit2 p = { .polls_left = 1000, .gate = 0 };
+    /* 4000 polls of 100 cycles over 5 ms (start 50 cycles before the last
+     * count write's reading, end 400000 after it): spread 300 cycles, under
+     * 0.1% of the interval, so one measurement is enough. */
+    struct pit2 p = { .polls = 4000, .gate = 0 };
     cpu_mock_set_device(pit2_device, &p);
-    uint64_t rate = timer_tsc_init(); /* 100 cycles over 20 ms: 5 per ms */
-    ck_assert_uint_eq(rate, 5);
-    ck_assert_uint_eq(timer_tsc_per_ms(), 5);
+    uint64_t rate = timer_tsc_init(); /* 400050 / 5 */
+    ck_assert_uint_eq(rate, 80010);
+    ck_assert_int_eq(p.runs, 1);
+    ck_assert_uint_eq(timer_tsc_per_ms(), 80010);
     uint64_t a = timer_now_ns(), b = timer_now_ns();
-    ck_assert_uint_eq(b - a, 100ull * 1000000 / 5); /* one mock read: 100 cycles = 20 ms */
+    /* one mock read, 100 cycles: 1249.8 ns, each reading rounded down */
+    ck_assert_uint_ge(b - a, 100ull * 1000000 / 80010);
+    ck_assert_uint_le(b - a, 100ull * 1000000 / 80010 + 1);
     timer_set_epoch(1796152828);
     ck_assert(timer_has_epoch());
     ck_assert_uint_eq(timer_epoch(), 1796152828);
     uint64_t r = timer_realtime_s();
     ck_assert_uint_ge(r, 1796152828);
     ck_assert_uint_lt(r, 1796152828 + 60);
+}
+END_TEST
+
+START_TEST(test_tsc_calibration_skips_late_measurements)
+{
+    /* The first two measurements see the output rise 10^6 cycles late (the
+     * CPU was not running): they are measured again, and the third, whose
+     * spread is small, gives the rate. Taken as it came, the first would
+     * have made it (400050 + 10^6 / 2) / 5 = 180010, 2.25 times too high. */
+    struct pit2 p = { .polls = 4000, .late = 2, .late_cycles = 1000000, .gate = 0 };
+    cpu_mock_set_device(pit2_device, &p);
+    ck_assert_uint_eq(timer_tsc_init(), 80010);
+    ck_assert_int_eq(p.runs, 3);
+    /* Always late: six measurements, and the least uncertain of them (all
+     * alike here: the first) is kept. */
+    struct pit2 q = { .polls = 4000, .late = 100, .late_cycles = 1000000, .gate = 0 };
+    cpu_mock_set_device(pit2_device, &q);
+    ck_assert_uint_eq(timer_tsc_init(), 180010);
+    ck_assert_int_eq(q.runs, 6);
 }
 END_TEST
 
@@ -357,6 +396,7 @@ Suite *pic_timer_suite(void)
     tcase_add_test(pit, test_tsc_calibration_polls_channel_2);
     tcase_add_test(pit, test_tsc_clock_counts_from_init);
     tcase_set_timeout(pit, 60);
+    tcase_add_test(pit, test_tsc_calibration_skips_late_measurements);
     tcase_add_test(pit, test_tsc_calibration_gives_up_without_a_pit);
     suite_add_tcase(s, pit);
     return s;

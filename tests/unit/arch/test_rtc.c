@@ -151,6 +151,7 @@ Suite *rtc_suite(void)
 {
     Suite *s = suite_create("rtc");
     TCase *tc = tcase_create("rtc");
+    tcase_set_timeout(tc, 60); /* loops over many dates under ASan: slow when the host is busy */
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, test_bcd_24_hour);
     tcase_add_test(tc, test_binary_12_hour_without_century);

@@ -134,6 +134,36 @@ START_TEST(test_dispatch_runs_registered_handler)
 }
 END_TEST
 
+START_TEST(test_only_the_probe_instruction_survives_a_page_fault)
+{
+    trap_set_probe_fixup(0xffffffff80101000ull, 0xffffffff80101010ull);
+    trap_set_handler(TRAP_PAGE_FAULT, handler);
+    calls = 0;
+    /* The probe's load, in the kernel: resumes at its fixup, no handler runs. */
+    struct trap_frame tf = { .vector = TRAP_PAGE_FAULT, .rip = 0xffffffff80101000ull, .cs = 8 };
+    trap_dispatch(&tf);
+    ck_assert_uint_eq(tf.rip, 0xffffffff80101010ull);
+    ck_assert_int_eq(calls, 0);
+    /* Any other instruction, a user-mode fault at that address, or another
+     * exception there goes to the handler as before. */
+    struct trap_frame other = { .vector = TRAP_PAGE_FAULT, .rip = 0xffffffff80101004ull, .cs = 8 };
+    trap_dispatch(&other);
+    struct trap_frame user = { .vector = TRAP_PAGE_FAULT,
+                               .rip = 0xffffffff80101000ull,
+                               .cs = 0x23 };
+    trap_dispatch(&user);
+    trap_set_handler(TRAP_GP, handler);
+    struct trap_frame gp = { .vector = TRAP_GP, .rip = 0xffffffff80101000ull, .cs = 8 };
+    trap_dispatch(&gp);
+    ck_assert_int_eq(calls, 3);
+    ck_assert_uint_eq(gp.rip, 0xffffffff80101002ull);
+    trap_set_probe_fixup(0, 0);
+    tf.rip = 0xffffffff80101000ull;
+    trap_dispatch(&tf); /* none registered */
+    ck_assert_int_eq(calls, 4);
+}
+END_TEST
+
 START_TEST(test_breakpoint_reports_and_resumes)
 {
     struct trap_frame tf = { .vector = TRAP_BREAKPOINT, .rip = 0xffffffff80100000ull, .cs = 8 };
@@ -249,6 +279,7 @@ Suite *trap_suite(void)
     tcase_add_test(tc, test_names_and_error_codes);
     tcase_add_test(tc, test_page_fault_description);
     tcase_add_test(tc, test_dispatch_runs_registered_handler);
+    tcase_add_test(tc, test_only_the_probe_instruction_survives_a_page_fault);
     tcase_add_test(tc, test_breakpoint_reports_and_resumes);
     tcase_add_test(tc, test_unexpected_interrupt_ignored);
     tcase_add_test(tc, test_report_contents);

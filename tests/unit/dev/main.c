@@ -14,6 +14,12 @@ Suite *ramdisk_suite(void);
 Suite *virtqueue_suite(void);
 Suite *virtio_blk_suite(void);
 Suite *virtio_blk_io_suite(void);
+Suite *virtio_blk_async_suite(void);
+Suite *virtio_blk_msix_suite(void);
+Suite *dma_sg_suite(void);
+Suite *virtio_blk_direct_suite(void);
+Suite *blockdev_sg_suite(void);
+Suite *blockdev_ra_suite(void);
 
 int main(void)
 {
@@ -27,6 +33,12 @@ int main(void)
     srunner_add_suite(sr, virtqueue_suite());
     srunner_add_suite(sr, virtio_blk_suite());
     srunner_add_suite(sr, virtio_blk_io_suite());
+    srunner_add_suite(sr, virtio_blk_async_suite());
+    srunner_add_suite(sr, virtio_blk_msix_suite());
+    srunner_add_suite(sr, dma_sg_suite());
+    srunner_add_suite(sr, virtio_blk_direct_suite());
+    srunner_add_suite(sr, blockdev_sg_suite());
+    srunner_add_suite(sr, blockdev_ra_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -11,7 +11,13 @@ TEST_SRCS := \
 	tests/unit/dev/test_virtqueue.c \
 	tests/unit/dev/virtio_blk_fixture.c \
 	tests/unit/dev/test_virtio_blk.c \
-	tests/unit/dev/test_virtio_blk_io.c
+	tests/unit/dev/test_virtio_blk_io.c \
+	tests/unit/dev/test_virtio_blk_async.c \
+	tests/unit/dev/test_virtio_blk_msix.c \
+	tests/unit/dev/test_dma_sg.c \
+	tests/unit/dev/test_virtio_blk_direct.c \
+	tests/unit/dev/test_blockdev_sg.c \
+	tests/unit/dev/test_blockdev_ra.c
 TEST_LIBS := dev
 TEST_MOCKS := \
 	tests/mocks/cpu_mock.c \

@@ -146,7 +146,12 @@ START_TEST(test_bar_sizing)
     pci_mock_set_bar(f, 5, PCI_MOCK_MEM64, false, 0xfe000000, 0x4000);
     f->cfg[0x04] = PCI_CMD_MEMORY | PCI_CMD_IO;
     struct pci_device d;
+    pm.cmd_writes = pm.sized_while_decoding = 0;
     ck_assert_int_eq(pci_probe_function(&d, 0, 2, 0), 0);
+    /* Decoding went off once for all the BARs (each change remaps the device
+     * under QEMU), and no BAR was sized while the device decoded. */
+    ck_assert_uint_eq(pm.cmd_writes, 2);
+    ck_assert_uint_eq(pm.sized_while_decoding, 0);
     ck_assert_int_eq(d.bars[0].type, PCI_BAR_IO);
     ck_assert_uint_eq(d.bars[0].base, 0xc040);
     ck_assert_uint_eq(d.bars[0].size, 0x40);
@@ -167,7 +172,17 @@ START_TEST(test_bar_sizing)
     ck_assert_uint_eq(pci_read16(&d, PCI_COMMAND), PCI_CMD_MEMORY | PCI_CMD_IO);
     struct pci_bar b;
     ck_assert_int_eq(pci_bar_decode(&d, 2, &b), 2);
+    ck_assert_uint_eq(b.size, 0x200000000ull);
     ck_assert_int_eq(pci_bar_decode(&d, 1, &b), 1);
+    ck_assert_uint_eq(pm.sized_while_decoding, 0);
+    ck_assert_uint_eq(pci_read16(&d, PCI_COMMAND), PCI_CMD_MEMORY | PCI_CMD_IO);
+    /* A device that does not decode keeps its command register untouched. */
+    pci_write16(&d, PCI_COMMAND, 0);
+    pm.cmd_writes = 0;
+    ck_assert_int_eq(pci_bar_decode(&d, 1, &b), 1);
+    ck_assert_uint_eq(b.size, 0x1000);
+    ck_assert_uint_eq(pm.cmd_writes, 0);
+    pci_write16(&d, PCI_COMMAND, PCI_CMD_MEMORY | PCI_CMD_IO);
     ck_assert_int_eq(pci_bar_decode(&d, 6, &b), -EINVAL);
     ck_assert_int_eq(pci_bar_decode(&d, -1, &b), -EINVAL);
 
@@ -286,6 +301,58 @@ static const struct pci_device_id storage_ids[] = {
     { 0, 0, 0, 0, 0 },
 };
 
+/* Boot enumerates with PCI_SCAN_LAZY_BARS: no decode change at all until a
+ * driver matches a function (its BARs are sized before its probe) or the
+ * rest are asked for (pci_size_bars()), once per function. */
+static const struct pci_device_id lazy_ids[] = { { 0x1af4, 0x1001, 0, 0, 7 }, { 0 } };
+static int lazy_probe_saw_bars;
+
+static int lazy_probe(struct device *dev, const void *id)
+{
+    (void)id;
+    struct pci_device *d = pci_from_device(dev);
+    lazy_probe_saw_bars = d->bars_sized && d->bars[1].size == 0x1000;
+    return 0;
+}
+
+START_TEST(test_lazy_bar_sizing)
+{
+    struct pci_mock_fn *f = pci_mock_add(&pm, 0, 2, 0, 0x1af4, 0x1001, 0x01, 0, 0);
+    pci_mock_set_bar(f, 1, PCI_MOCK_MEM32, false, 0xfebf1000, 0x1000);
+    f->cfg[0x04] = PCI_CMD_MEMORY | PCI_CMD_IO;
+    struct pci_mock_fn *g = pci_mock_add(&pm, 0, 3, 0, 0x1234, 0x1111, 0x03, 0x00, 0);
+    pci_mock_set_bar(g, 0, PCI_MOCK_MEM32, true, 0xfd000000, 0x1000000);
+    g->cfg[0x04] = PCI_CMD_MEMORY;
+    pm.cmd_writes = pm.sized_while_decoding = 0;
+    int n = pci_enumerate(devs, 16, PCI_SCAN_LAZY_BARS);
+    ck_assert_int_eq(n, 2);
+    ck_assert_uint_eq(pm.cmd_writes, 0);
+    ck_assert(!devs[0].bars_sized && !devs[1].bars_sized);
+    ck_assert_int_eq(devs[0].bars[1].type, PCI_BAR_NONE);
+
+    struct bus_type bus;
+    pci_bus_init(&bus);
+    ck_assert_int_eq(pci_register_devices(&bus, devs, (size_t)n), 0);
+    struct driver drv = { .name = "lazy", .id_table = lazy_ids, .probe = lazy_probe };
+    lazy_probe_saw_bars = 0;
+    ck_assert_int_eq(driver_register(&bus, &drv), 1);
+    ck_assert_int_eq(lazy_probe_saw_bars, 1);
+    ck_assert_uint_eq(pm.cmd_writes, 2); /* the bound function only: off, back on */
+    ck_assert(!devs[1].bars_sized);
+
+    pci_size_bars(&devs[0]); /* already sized: nothing to do */
+    pci_size_bars(&devs[1]);
+    ck_assert_uint_eq(pm.cmd_writes, 4);
+    ck_assert_uint_eq(pm.sized_while_decoding, 0);
+    ck_assert(devs[1].bars_sized);
+    ck_assert_int_eq(devs[1].bars[0].type, PCI_BAR_MEM32);
+    ck_assert_uint_eq(devs[1].bars[0].size, 0x1000000);
+    ck_assert(devs[1].bars[0].prefetchable);
+    ck_assert_uint_eq(pci_read16(&devs[1], PCI_COMMAND), PCI_CMD_MEMORY);
+    ck_assert_int_eq(driver_unregister(&drv), 0);
+}
+END_TEST
+
 START_TEST(test_driver_model_binding)
 {
     probes = removes = probe_result = 0;
@@ -364,6 +431,7 @@ Suite *pci_suite(void)
     tcase_add_test(tc, test_capabilities);
     tcase_add_test(tc, test_enable_and_listing);
     tcase_add_test(tc, test_driver_model_binding);
+    tcase_add_test(tc, test_lazy_bar_sizing);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -175,6 +175,26 @@ START_TEST(test_console_ops)
 }
 END_TEST
 
+/* The screen is written, never read: a scroll copies from the RAM shadow, and
+ * cells that keep their value are not written again. Marks put into the
+ * screen memory behind the console's back show both. */
+START_TEST(test_scroll_reads_shadow_and_skips_unchanged_cells)
+{
+    put("first\nsecond");
+    cells[1 * VGA_COLS + 0] = 0x0758;  /* row 1 col 0 reads 'X' on the screen only */
+    cells[1 * VGA_COLS + 70] = 0x0759; /* a blank cell of row 1: 'Y' */
+    cells[0 * VGA_COLS + 70] = 0x075a; /* a blank cell of row 0: 'Z' */
+    for (int r = 2; r < VGA_ROWS; r++)
+        put("\nline");
+    put("\nlast"); /* one scroll */
+    ck_assert_str_eq(row_text(VGA_ROWS - 1), "last");
+    ck_assert_uint_eq((uint8_t)ch(0, 0), 's');  /* row 0 is old row 1 as the console wrote it */
+    ck_assert_uint_eq((uint8_t)ch(0, 70), 'Z'); /* blank to blank: not rewritten */
+    ck_assert_uint_eq((uint8_t)ch(1, 70), 'Y');
+    ck_assert_uint_eq((uint8_t)ch(1, 0), 'l');
+}
+END_TEST
+
 Suite *vga_suite(void)
 {
     Suite *s = suite_create("vga");
@@ -189,6 +209,7 @@ Suite *vga_suite(void)
     tcase_add_test(tc, test_bad_escapes_do_not_print_garbage);
     tcase_add_test(tc, test_hardware_cursor_follows);
     tcase_add_test(tc, test_console_ops);
+    tcase_add_test(tc, test_scroll_reads_shadow_and_skips_unchanged_cells);
     suite_add_tcase(s, tc);
     return s;
 }

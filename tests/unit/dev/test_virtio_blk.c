@@ -191,7 +191,7 @@ START_TEST(test_bad_capabilities)
     for (uint8_t off = pci_cap_find(&pdev, PCI_CAP_ID_VENDOR, 0); off;
          off = pci_cap_find(&pdev, PCI_CAP_ID_VENDOR, off)) {
         if (model.fn->cfg[off + 3] == VIRTIO_PCI_CAP_NOTIFY)
-            model.fn->cfg[off + 8 + 1] = 0x40; /* offset 0x4000 + 0x3000: past the BAR */
+            model.fn->cfg[off + 8 + 1] = 0x80; /* offset 0x8000 + 0x3000: past the BAR */
     }
     ck_assert_int_eq(virtio_blk_init(&vb, &pdev, &env, NULL, "vda"), -ENODEV);
     uint8_t first = pci_cap_find(&pdev, PCI_CAP_ID_VENDOR, 0);
@@ -275,7 +275,10 @@ START_TEST(test_pci_driver_binds_and_registers)
     vblk_model_attach(&model2, &pm, 0, 5);
     pci_mock_add(&pm, 0, 0, 0, 0x8086, 0x1237, 0x06, 0x00, 0);
     pci_mock_install(&pm, two_io, NULL);
-    env = (struct virtio_env){ &pool, vblk_model_map, &model2, { &vblk_model_mmio_ops, &model2 } };
+    env = (struct virtio_env){ .dma = &pool,
+                               .map_mmio = vblk_model_map,
+                               .map_ctx = &model2,
+                               .mmio = { &vblk_model_mmio_ops, &model2 } };
 
     static struct pci_device devs[8];
     int n = pci_enumerate(devs, 8, 0);

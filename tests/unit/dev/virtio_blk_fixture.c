@@ -47,7 +47,10 @@ void attach(void)
     vblk_model_attach(&model, &pm, 0, 4);
     pci_mock_install(&pm, vblk_model_io, &model);
     ck_assert_int_eq(pci_probe_function(&pdev, 0, 4, 0), 0);
-    env = (struct virtio_env){ &pool, vblk_model_map, &model, { &vblk_model_mmio_ops, &model } };
+    env = (struct virtio_env){ .dma = &pool,
+                               .map_mmio = vblk_model_map,
+                               .map_ctx = &model,
+                               .mmio = { &vblk_model_mmio_ops, &model } };
 }
 
 int up(const struct virtio_blk_options *opt)

@@ -15,6 +15,8 @@ int main(void)
     srunner_add_suite(sr, uvm_suite());
     srunner_add_suite(sr, uvm_fork_suite());
     srunner_add_suite(sr, uvm_model_suite());
+    srunner_add_suite(sr, uvm_pin_suite());
+    srunner_add_suite(sr, exec_image_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -9,7 +9,9 @@ TEST_SRCS := \
 	tests/unit/proc/test_uvm.c \
 	tests/unit/proc/test_uvm_fixture.c \
 	tests/unit/proc/test_uvm_fork.c \
-	tests/unit/proc/test_uvm_model.c
+	tests/unit/proc/test_uvm_model.c \
+	tests/unit/proc/test_uvm_pin.c \
+	tests/unit/proc/test_exec_image.c
 TEST_LIBS := proc
 TEST_MOCKS := tests/mocks/cpu_mock.c tests/mocks/mm_sim.c
 include mk/unittest.mk

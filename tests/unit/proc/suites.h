@@ -24,5 +24,7 @@ Suite *sys_names_suite(void);
 Suite *uvm_suite(void);
 Suite *uvm_fork_suite(void);
 Suite *uvm_model_suite(void);
+Suite *uvm_pin_suite(void);
+Suite *exec_image_suite(void);
 
 #endif

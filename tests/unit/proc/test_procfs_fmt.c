@@ -144,8 +144,9 @@ END_TEST
 
 START_TEST(test_system_stat)
 {
-    struct procfs_stat st = { .busy = 120,
-                              .idle = 3456,
+    struct procfs_stat st = { .ncpus = 1,
+                              .busy = { 120 },
+                              .idle = { 3456 },
                               .switches = 789,
                               .boot_time = 1790000000,
                               .forks = 12,
@@ -155,6 +156,25 @@ START_TEST(test_system_stat)
                              "cpu0 120 0 0 3456 0 0 0 0 0 0\n"
                              "intr 0\nctxt 789\nbtime 1790000000\nprocesses 12\n"
                              "procs_running 2\nprocs_blocked 0\n");
+}
+END_TEST
+
+/* Linux's layout with several CPUs: the sum first, then one line per CPU. */
+START_TEST(test_system_stat_cpus)
+{
+    struct procfs_stat st = { .ncpus = 3, .busy = { 1, 20, 300 }, .idle = { 4000, 500, 60 } };
+    procfs_fmt_stat_all(&b, &st);
+    ck_assert_ptr_eq(strstr(text(), "cpu  321 0 0 4560 0 0 0 0 0 0\n"
+                                    "cpu0 1 0 0 4000 0 0 0 0 0 0\n"
+                                    "cpu1 20 0 0 500 0 0 0 0 0 0\n"
+                                    "cpu2 300 0 0 60 0 0 0 0 0 0\nintr 0\n"),
+                     text());
+    /* A count past the array is clamped, never read beyond it. */
+    synthfs_buf_free(&b);
+    memset(&b, 0, sizeof(b));
+    st.ncpus = 1000;
+    procfs_fmt_stat_all(&b, &st);
+    ck_assert_ptr_nonnull(strstr(text(), "\ncpu15 0 0 0 0 0 0 0 0 0 0\nintr"));
 }
 END_TEST
 
@@ -413,6 +433,26 @@ START_TEST(test_cpu_probe_and_cpuinfo)
 }
 END_TEST
 
+/* Another CPU of several: its number, APIC id and the count appear where
+ * Linux puts them. */
+START_TEST(test_cpuinfo_of_one_cpu_among_several)
+{
+    struct procfs_cpu c;
+    basic = 0;
+    procfs_cpu_probe(&c, fake_cpuid, 1000000);
+    ck_assert_uint_eq(c.processor, 0);
+    ck_assert_uint_eq(c.ncpus, 1);
+    c.processor = 2;
+    c.apicid = 5;
+    c.ncpus = 4;
+    procfs_fmt_cpuinfo(&b, &c);
+    const char *t = text();
+    ck_assert_ptr_eq(strstr(t, "processor\t: 2\n"), t);
+    ck_assert_ptr_nonnull(strstr(t, "\nsiblings\t: 4\ncore id\t\t: 2\ncpu cores\t: 4\n"
+                                    "apicid\t\t: 5\ninitial apicid\t: 5\n"));
+}
+END_TEST
+
 static void family15(uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
     (void)sub;
@@ -444,6 +484,7 @@ Suite *procfs_fmt_suite(void)
     tcase_add_test(tc, test_slabinfo_rows_add_up_to_live_allocations);
     tcase_add_test(tc, test_uptime);
     tcase_add_test(tc, test_system_stat);
+    tcase_add_test(tc, test_system_stat_cpus);
     tcase_add_test(tc, test_mount_lines_and_escapes);
     tcase_add_test(tc, test_stat_fields_in_linux_order);
     tcase_add_test(tc, test_status_and_statm);
@@ -452,6 +493,7 @@ Suite *procfs_fmt_suite(void)
     tcase_add_test(tc, test_klog_record);
     tcase_add_test(tc, test_cpu_probe_and_cpuinfo);
     tcase_add_test(tc, test_cpu_extended_family);
+    tcase_add_test(tc, test_cpuinfo_of_one_cpu_among_several);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,5 +1,6 @@
 /*
- * test_sys_names.c - the name system calls (libproc/sys_names.c) on the host:
+ * test_sys_names.c - the name system calls (libproc/sys_names.c) and those
+ * that change attributes (libproc/sys_attr.c: chmod, chown, mknod) on the host:
  * a process with a real user address space (uvm on simulated RAM) and a ramfs
  * root, calling proc_sys_* as the syscall table does. User pointers are real
  * user addresses: the calls must copy through uvm and turn every bad pointer
@@ -250,6 +251,149 @@ START_TEST(test_getdents64_lists_with_linux_records)
 }
 END_TEST
 
+/* A 32-bit field of Linux's struct stat of @p path (lstat with !follow). */
+static uint64_t stat_field(const char *path, bool follow, size_t off, size_t size)
+{
+    if (follow)
+        ck_assert_int_eq(proc_sys_stat(&p, upath(path), UOUT, 0, 0, 0, 0), 0);
+    else
+        ck_assert_int_eq(proc_sys_lstat(&p, upath(path), UOUT, 0, 0, 0, 0), 0);
+    uint64_t v = 0;
+    ck_assert_int_eq(uvm_copy_in(&p.vm, &v, UOUT + off, size), 0);
+    return v;
+}
+#define ST_MODE(path)  stat_field(path, true, 24, 4)
+#define ST_UID(path)   stat_field(path, true, 28, 4)
+#define ST_GID(path)   stat_field(path, true, 32, 4)
+#define ST_RDEV(path)  stat_field(path, true, 40, 8)
+#define EOPNOTSUPP_    95
+
+START_TEST(test_chmod_family)
+{
+    ck_assert_int_eq(proc_sys_mkdir(&p, upath("/d"), 0777, 0, 0, 0, 0), 0);
+    int fd = vfs_open(&p.files, "/d/f", VFS_O_CREAT | VFS_O_RDWR, 0644);
+    ck_assert_int_eq(proc_sys_chmod(&p, upath("/d/f"), 0777777, 0, 0, 0, 0), 0);
+    ck_assert_uint_eq(ST_MODE("/d/f"), 0100000 | 07777); /* bits above 07777 ignored */
+    int dfd = vfs_open(&p.files, "/d", VFS_O_RDONLY, 0);
+    ck_assert_int_eq(proc_sys_fchmodat(&p, (uint64_t)dfd, upath("f"), 0640, 0, 0, 0), 0);
+    ck_assert_uint_eq(ST_MODE("/d/f"), 0100640);
+    ck_assert_int_eq(proc_sys_fchmod(&p, (uint64_t)fd, 0600, 0, 0, 0, 0), 0);
+    ck_assert_uint_eq(ST_MODE("/d/f"), 0100600);
+    ck_assert_int_eq(proc_sys_fchmodat2(&p, (uint64_t)fd, upath(""), 0444, AT_EMPTY_PATH, 0, 0),
+                     0);
+    ck_assert_uint_eq(ST_MODE("/d/f"), 0100444);
+    ck_assert_int_eq(uvm_copy_out(&p.vm, UBUF, "f\0/d/l", 7), 0);
+    ck_assert_int_eq(proc_sys_symlink(&p, UBUF, UBUF + 2, 0, 0, 0, 0), 0);
+    ck_assert_int_eq(proc_sys_fchmodat2(&p, (uint64_t)AT_FDCWD, upath("/d/l"), 0600,
+                                        AT_SYMLINK_NOFOLLOW, 0, 0),
+                     -EOPNOTSUPP_);
+    ck_assert_int_eq(proc_sys_fchmodat2(&p, (uint64_t)AT_FDCWD, upath("/d/l"), 0600, 0x4, 0, 0),
+                     -EINVAL);
+    ck_assert_int_eq(proc_sys_chmod(&p, upath("/d/l"), 0604, 0, 0, 0, 0), 0); /* followed */
+    ck_assert_uint_eq(ST_MODE("/d/f"), 0100604);
+    ck_assert_int_eq(proc_sys_chmod(&p, 0xdead0000, 0600, 0, 0, 0, 0), -EFAULT);
+    ck_assert_int_eq(proc_sys_chmod(&p, 0, 0600, 0, 0, 0, 0), -EFAULT);
+    ck_assert_int_eq(proc_sys_chmod(&p, upath(""), 0600, 0, 0, 0, 0), -ENOENT);
+    ck_assert_int_eq(proc_sys_chmod(&p, upath("/nope"), 0600, 0, 0, 0, 0), -ENOENT);
+    ck_assert_int_eq(proc_sys_fchmod(&p, 99, 0600, 0, 0, 0, 0), -EBADF);
+    ck_assert_int_eq(proc_sys_fchmodat(&p, 99, upath("f"), 0600, 0, 0, 0), -EBADF);
+    vfs_close(&p.files, fd);
+    vfs_close(&p.files, dfd);
+}
+END_TEST
+
+START_TEST(test_chown_family)
+{
+    int fd = vfs_open(&p.files, "/f", VFS_O_CREAT | VFS_O_RDWR, 0644);
+    ck_assert_int_eq(proc_sys_chown(&p, upath("/f"), 1000, 100, 0, 0, 0), 0);
+    ck_assert_uint_eq(ST_UID("/f"), 1000);
+    ck_assert_uint_eq(ST_GID("/f"), 100);
+    ck_assert_int_eq(proc_sys_chown(&p, upath("/f"), (uint32_t)-1, 5, 0, 0, 0), 0); /* -1: kept */
+    ck_assert_uint_eq(ST_UID("/f"), 1000);
+    ck_assert_uint_eq(ST_GID("/f"), 5);
+    ck_assert_int_eq(proc_sys_fchown(&p, (uint64_t)fd, 7, (uint64_t)-1, 0, 0, 0), 0);
+    ck_assert_uint_eq(ST_UID("/f"), 7);
+    ck_assert_uint_eq(ST_GID("/f"), 5);
+    ck_assert_int_eq(uvm_copy_out(&p.vm, UBUF, "/f\0/l", 6), 0);
+    ck_assert_int_eq(proc_sys_symlink(&p, UBUF, UBUF + 3, 0, 0, 0, 0), 0);
+    ck_assert_int_eq(proc_sys_lchown(&p, upath("/l"), 1, 2, 0, 0, 0), 0);
+    ck_assert_uint_eq(stat_field("/l", false, 28, 4), 1);
+    ck_assert_uint_eq(ST_UID("/f"), 7);
+    ck_assert_int_eq(proc_sys_fchownat(&p, (uint64_t)AT_FDCWD, upath("/l"), 3, 4, 0, 0), 0);
+    ck_assert_uint_eq(ST_UID("/f"), 3);
+    ck_assert_int_eq(proc_sys_fchownat(&p, (uint64_t)fd, upath(""), 8, 9, AT_EMPTY_PATH, 0), 0);
+    ck_assert_uint_eq(ST_GID("/f"), 9);
+    ck_assert_int_eq(proc_sys_fchownat(&p, (uint64_t)AT_FDCWD, upath("/f"), 1, 1, 0x1, 0),
+                     -EINVAL);
+    ck_assert_int_eq(proc_sys_fchownat(&p, (uint64_t)fd, upath(""), 1, 1, 0, 0), -ENOENT);
+    ck_assert_int_eq(proc_sys_chown(&p, 0xdead0000, 1, 1, 0, 0, 0), -EFAULT);
+    ck_assert_int_eq(proc_sys_fchown(&p, 99, 1, 1, 0, 0, 0), -EBADF);
+    vfs_close(&p.files, fd);
+}
+END_TEST
+
+START_TEST(test_mknod_family)
+{
+    ck_assert_int_eq(proc_sys_mknod(&p, upath("/p"), 0010666, 0, 0, 0, 0), 0);
+    ck_assert_uint_eq(ST_MODE("/p"), 0010644); /* umask 022 */
+    ck_assert_int_eq(proc_sys_mknod(&p, upath("/c"), 0020600, 0x0103, 0, 0, 0), 0); /* 1:3 */
+    ck_assert_uint_eq(ST_MODE("/c"), 0020600);
+    ck_assert_uint_eq(ST_RDEV("/c"), 0x0103);
+    ck_assert_int_eq(proc_sys_mknod(&p, upath("/b"), 0060600, 0x12345678, 0, 0, 0), 0);
+    ck_assert_uint_eq(ST_RDEV("/b"), 0x12345678); /* Linux's 32-bit encoding, as given */
+    ck_assert_int_eq(proc_sys_mknod(&p, upath("/s"), 0140755, 0, 0, 0, 0), 0);
+    ck_assert_uint_eq(ST_MODE("/s"), 0140755);
+    ck_assert_int_eq(proc_sys_mknod(&p, upath("/r"), 0600, 0, 0, 0, 0), 0);
+    ck_assert_uint_eq(ST_MODE("/r"), 0100600);
+    ck_assert_int_eq(proc_sys_mknod(&p, upath("/r2"), 0100600, 0, 0, 0, 0), 0);
+    ck_assert_int_eq(proc_sys_mknod(&p, upath("/d"), 0040755, 0, 0, 0, 0), -EPERM);
+    ck_assert_int_eq(proc_sys_mknod(&p, upath("/x"), 0070755, 0, 0, 0, 0), -EINVAL);
+    ck_assert_int_eq(proc_sys_mknod(&p, upath("/x"), 0170755, 0, 0, 0, 0), -EINVAL);
+    ck_assert_int_eq(proc_sys_mknod(&p, upath("/p"), 0010666, 0, 0, 0, 0), -EEXIST);
+    ck_assert_int_eq(proc_sys_mknod(&p, 0xdead0000, 0010666, 0, 0, 0, 0), -EFAULT);
+    ck_assert_int_eq(proc_sys_mknod(&p, upath("/no/p"), 0010666, 0, 0, 0, 0), -ENOENT);
+    ck_assert_int_eq(proc_sys_mkdir(&p, upath("/dir"), 0755, 0, 0, 0, 0), 0);
+    int dfd = vfs_open(&p.files, "/dir", VFS_O_RDONLY, 0);
+    ck_assert_int_eq(proc_sys_mknodat(&p, (uint64_t)dfd, upath("q"), 0010600, 0, 0, 0), 0);
+    ck_assert_uint_eq(ST_MODE("/dir/q"), 0010600);
+    ck_assert_int_eq(proc_sys_mknodat(&p, 99, upath("q"), 0010600, 0, 0, 0), -EBADF);
+    /* getdents64 names the types: DT_FIFO 1, DT_SOCK 12 */
+    int64_t n = proc_sys_getdents64(&p, (uint64_t)dfd, UOUT, 4096, 0, 0, 0);
+    uint8_t buf[512];
+    ck_assert_int_gt(n, 0);
+    ck_assert_int_eq(uvm_copy_in(&p.vm, buf, UOUT, (size_t)n), 0);
+    int fifo = 0;
+    for (int64_t off = 0; off < n;) {
+        uint16_t reclen;
+        memcpy(&reclen, buf + off + 16, 2);
+        if (strcmp((char *)buf + off + 19, "q") == 0)
+            fifo = buf[off + 18] == 1;
+        off += reclen;
+    }
+    ck_assert(fifo);
+    vfs_close(&p.files, dfd);
+}
+END_TEST
+
+START_TEST(test_stat_times_have_nanoseconds)
+{
+    int fd = vfs_open(&p.files, "/f", VFS_O_CREAT | VFS_O_RDWR, 0644);
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)AT_FDCWD, upath("/f"),
+                                        utimes_arg(-7, 123, 1700000000, 999999999), 0, 0, 0),
+                     0);
+    ck_assert_int_eq((int64_t)stat_field("/f", true, 72, 8), -7);         /* st_atime */
+    ck_assert_uint_eq(stat_field("/f", true, 80, 8), 123);                /* st_atime_nsec */
+    ck_assert_uint_eq(stat_field("/f", true, 88, 8), 1700000000);         /* st_mtime */
+    ck_assert_uint_eq(stat_field("/f", true, 96, 8), 999999999);          /* st_mtime_nsec */
+    ck_assert_int_eq(proc_sys_utimes(&p, upath("/f"), utimes_arg(1, 2, 3, 999999), 0, 0, 0, 0),
+                     0);
+    ck_assert_uint_eq(stat_field("/f", true, 96, 8), 999999000); /* microseconds */
+    ck_assert_int_eq(proc_sys_utimensat(&p, (uint64_t)fd, 0, 0, AT_SYMLINK_NOFOLLOW, 0, 0),
+                     -EINVAL); /* no flags on the descriptor form */
+    vfs_close(&p.files, fd);
+}
+END_TEST
+
 Suite *sys_names_suite(void)
 {
     Suite *s = suite_create("sys_names");
@@ -261,5 +405,12 @@ Suite *sys_names_suite(void)
     tcase_add_test(tc, test_symlink_readlink_rename_unlink);
     tcase_add_test(tc, test_getdents64_lists_with_linux_records);
     suite_add_tcase(s, tc);
+    TCase *ta = tcase_create("attr");
+    tcase_add_checked_fixture(ta, setup, teardown);
+    tcase_add_test(ta, test_chmod_family);
+    tcase_add_test(ta, test_chown_family);
+    tcase_add_test(ta, test_mknod_family);
+    tcase_add_test(ta, test_stat_times_have_nanoseconds);
+    suite_add_tcase(s, ta);
     return s;
 }

@@ -428,6 +428,53 @@ START_TEST(test_snapshot_lists_threads)
 }
 END_TEST
 
+static void burn_ticks(void *arg)
+{
+    for (int i = 0; i < (int)(intptr_t)arg; i++)
+        timer_interrupt();
+}
+
+/* A CPU's busy time keeps what a thread ran after the thread has gone (the
+ * threads' own counts lose it), and every tick is either busy or idle. */
+START_TEST(test_cpu_time_keeps_exited_threads)
+{
+    struct sched_cpu_time t0, t1;
+    ck_assert_int_eq(sched_cpu_time(0, &t0), 0);
+    struct thread *a = thread_create("burner", burn_ticks, (void *)(intptr_t)10);
+    ck_assert_int_eq(thread_join(a, NULL), 0);
+    for (int i = 0; i < 5; i++) {
+        struct thread *s = thread_create("s", sleeper, (void *)(uintptr_t)2);
+        thread_join(s, NULL); /* both blocked: the idle thread's ticks */
+    }
+    ck_assert_int_eq(sched_cpu_time(0, &t1), 0);
+    ck_assert_uint_ge(t1.busy - t0.busy, 10);
+    ck_assert_uint_ge(t1.idle - t0.idle, 5);
+    ck_assert_uint_eq(t1.busy + t1.idle, now); /* each tick counted once */
+    ck_assert_int_eq(sched_cpu_time(1, &t1), -EINVAL);
+    ck_assert_int_eq(sched_cpu_time(1000, &t1), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_cpus_and_affinity)
+{
+    ck_assert_uint_eq(sched_cpu_count(), 1);
+    ck_assert_int_eq(sched_cpu_enter("idle0"), -EINVAL); /* CPU 0 schedules already */
+    struct thread *a = thread_create("alpha", returns, NULL);
+    ck_assert_int_eq(thread_set_affinity(a, 1u << 3), -EINVAL); /* CPU 3 is not scheduling */
+    ck_assert_int_eq(thread_set_affinity(a, 1u << 0 | 1u << 3), 0);
+    ck_assert_uint_eq(a->affinity, 1u << 0 | 1u << 3);
+    ck_assert_int_eq(thread_set_affinity(a, 0), 0);
+    struct thread_info info[8];
+    int n = sched_snapshot(info, 8);
+    ck_assert_int_eq(n, 3);
+    for (int i = 0; i < n; i++) {
+        ck_assert_uint_eq(info[i].cpu, 0);
+        ck_assert(info[i].idle == (i == n - 1)); /* the idle threads come last */
+    }
+    thread_join(a, NULL);
+}
+END_TEST
+
 START_TEST(test_create_fails_cleanly)
 {
     /* a stack allocation failure leaves nothing behind */
@@ -462,7 +509,9 @@ Suite *threads_suite(void)
     tcase_add_test(tc, test_thousand_threads_no_leaks);
     tcase_add_test(tc, test_wait_queue_wake_one_and_all);
     tcase_add_test(tc, test_snapshot_lists_threads);
+    tcase_add_test(tc, test_cpu_time_keeps_exited_threads);
     tcase_add_test(tc, test_create_fails_cleanly);
+    tcase_add_test(tc, test_cpus_and_affinity);
     suite_add_tcase(s, tc);
     return s;
 }

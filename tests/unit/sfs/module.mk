@@ -13,12 +13,16 @@ TEST_SRCS := \
 	tests/unit/sfs/test_check.c \
 	tests/unit/sfs/test_repair.c \
 	tests/unit/sfs/test_bcache.c \
+	tests/unit/sfs/test_writeback.c \
 	tests/unit/sfs/test_errors.c \
 	tests/unit/sfs/test_port.c \
 	tests/unit/sfs/port_example.c \
 	tests/unit/sfs/test_fuzz.c \
 	tests/unit/sfs/test_recovery.c \
-	tests/unit/sfs/test_powerloss.c
+	tests/unit/sfs/test_powerloss.c \
+	tests/unit/sfs/test_fixes.c \
+	tests/unit/sfs/test_posix.c \
+	tests/unit/sfs/test_errno.c
 TEST_LIBS := sfs
 TEST_MOCKS := tests/mocks/sfs_ramdev.c
 include mk/unittest.mk

@@ -5,6 +5,8 @@
  */
 #include "../../../libsfs/sfs_priv.h"
 #include "sfs_test.h"
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 Suite *bcache_suite(void);
@@ -153,6 +155,43 @@ START_TEST(write_error_keeps_dirty_data)
 }
 END_TEST
 
+/* Journal commits while removing a 4 MiB file: 4,096 blocks freed. */
+static uint32_t commits_to_remove(uint32_t cache)
+{
+    struct tfs t;
+    struct sfs_format_opts o = { .block_size = 1024 };
+    tfs_setup_opts(&t, 8u << 20, &o, cache);
+    size_t len = 4u << 20;
+    uint8_t *data = calloc(1, len);
+    ck_assert_ptr_nonnull(data);
+    ck_assert_ok(tfs_put(&t, "/big", data, len));
+    free(data);
+    ck_assert_ok(sfs_sync(&t.fs));
+    uint32_t seq = t.fs.jseq;
+    ck_assert_ok(sfs_unlink(&t.fs, "/big"));
+    ck_assert_ok(sfs_sync(&t.fs));
+    uint32_t n = t.fs.jseq - seq;
+    tfs_remount(&t);
+    ck_assert_int_eq(tfs_count(&t, "/"), 0);
+    ck_assert_int_eq(tfs_check(&t), 0);
+    tfs_teardown(&t);
+    return n;
+}
+
+START_TEST(freed_list_grows_with_the_cache)
+{
+    /* One block of freed-block list (256 entries at 1 KiB) up to 63 cache
+     * blocks; a bigger cache gets a longer list, so a removal commits less. */
+    ck_assert_uint_eq(sfs_mem_size(1024, 32) - sfs_mem_size(1024, 31),
+                      sfs_mem_size(1024, 31) - sfs_mem_size(1024, 30));
+    size_t step = sfs_mem_size(1024, 64) - sfs_mem_size(1024, 63);
+    ck_assert_uint_ge(step, 3 * 1024); /* a cache block + one list and one hash block */
+    uint32_t small = commits_to_remove(32), big = commits_to_remove(1024);
+    fprintf(stderr, "freed list: %u commits with 32 cache blocks, %u with 1024\n", small, big);
+    ck_assert_msg(big * 4 <= small, "commits: %u with 32 cache blocks, %u with 1024", small, big);
+}
+END_TEST
+
 Suite *bcache_suite(void)
 {
     Suite *s = suite_create("bcache");
@@ -162,6 +201,7 @@ Suite *bcache_suite(void)
     tcase_add_test(tc, all_pinned);
     tcase_add_test(tc, read_error_leaves_nothing_cached);
     tcase_add_test(tc, write_error_keeps_dirty_data);
+    tcase_add_test(tc, freed_list_grows_with_the_cache);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -295,12 +295,12 @@ static void op_link(struct tfs *t, struct model *m)
     char p[PLEN];
     rand_path(m, p);
     int r = sfs_link(&t->fs, m->ents[e].path, p);
-    if (m->ents[e].is_dir) {
-        EXPECT(r, SFS_EPERM);
+    if (find(m, p) >= 0) { /* Linux: an existing new name before a directory source */
+        EXPECT(r, SFS_EEXIST);
         return;
     }
-    if (find(m, p) >= 0) {
-        EXPECT(r, SFS_EEXIST);
+    if (m->ents[e].is_dir) {
+        EXPECT(r, SFS_EPERM);
         return;
     }
     if (r == SFS_ENOSPC) {
@@ -338,6 +338,16 @@ static void op_rename(struct tfs *t, struct model *m)
         EXPECT(r, 0);
         return;
     }
+    /* Linux's order: into itself (EINVAL), then a target above the source
+     * (ENOTEMPTY), then the same inode, the types and emptiness. */
+    if (sdir && under(dst, src)) {
+        EXPECT(r, SFS_EINVAL);
+        return;
+    }
+    if (d >= 0 && m->ents[d].is_dir && under(src, dst)) {
+        EXPECT(r, SFS_ENOTEMPTY);
+        return;
+    }
     if (d >= 0) {
         if (!sdir && !m->ents[d].is_dir && m->ents[d].node == m->ents[s].node) {
             EXPECT(r, 0);
@@ -355,10 +365,6 @@ static void op_rename(struct tfs *t, struct model *m)
             EXPECT(r, SFS_ENOTEMPTY);
             return;
         }
-    }
-    if (sdir && under(dst, src)) {
-        EXPECT(r, SFS_EINVAL);
-        return;
     }
     if (d < 0 && r == SFS_ENOSPC) {
         m->enospc++;

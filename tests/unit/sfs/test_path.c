@@ -103,7 +103,19 @@ START_TEST(symlinks)
     ck_assert_int_eq(sfs_stat(&t.fs, "/dangle", &st), SFS_ENOENT);
     ck_assert_ok(sfs_lstat(&t.fs, "/dangle", &st));
     struct sfs_file fh;
-    ck_assert_int_eq(sfs_open(&t.fs, &fh, "/dangle", SFS_O_CREAT | SFS_O_WRONLY, 0644), SFS_EEXIST);
+    /* As Linux: O_CREAT follows a dangling link and makes its target;
+     * with O_EXCL the link itself is EEXIST; a missing directory is ENOENT. */
+    ck_assert_int_eq(sfs_open(&t.fs, &fh, "/dangle",
+                              SFS_O_CREAT | SFS_O_EXCL | SFS_O_WRONLY, 0644), SFS_EEXIST);
+    ck_assert_ok(sfs_symlink(&t.fs, "/nodir/x", "/dangle2"));
+    ck_assert_int_eq(sfs_open(&t.fs, &fh, "/dangle2", SFS_O_CREAT | SFS_O_WRONLY, 0644),
+                     SFS_ENOENT);
+    ck_assert_ok(sfs_open(&t.fs, &fh, "/dangle", SFS_O_CREAT | SFS_O_WRONLY, 0644));
+    ck_assert_ok(sfs_close(&t.fs, &fh));
+    ck_assert_ok(sfs_stat(&t.fs, "/dangle", &st));
+    ck_assert_uint_eq(st.mode & SFS_S_IFMT, SFS_S_IFREG);
+    ck_assert_ok(sfs_unlink(&t.fs, "/nowhere"));
+    ck_assert_ok(sfs_unlink(&t.fs, "/dangle2"));
     /* Unlinking a link removes the link, not the target. */
     ck_assert_ok(sfs_unlink(&t.fs, "/a/rel"));
     ck_assert_uint_eq(ino_of(&t, "/a/b/f"), f);

@@ -47,12 +47,23 @@ static uint64_t t_now(void)
     return 1000;
 }
 
+uint32_t fixture_ns;
+
+static uint64_t t_now_ns(void)
+{
+    return 1000ull * 1000000000ull + fixture_ns;
+}
+
 void vfs_fixture_setup(void)
 {
     live_allocs = 0;
-    struct vfs_config cfg = {
-        .alloc = t_alloc, .free = t_free, .lock = t_lock, .unlock = t_unlock, .now = t_now
-    };
+    struct vfs_config cfg = { .alloc = t_alloc,
+                              .free = t_free,
+                              .lock = t_lock,
+                              .unlock = t_unlock,
+                              .now = t_now,
+                              .now_ns = t_now_ns };
+    fixture_ns = 0;
     ck_assert_int_eq(vfs_init(&cfg), 0);
     ck_assert_int_eq(vfs_register_fs(&ramfs_type), 0);
     ck_assert_int_eq(vfs_register_fs(&devfs_type), 0);
@@ -95,4 +106,25 @@ const char *get_file(const char *path, int *err)
     }
     buf[n] = '\0';
     return buf;
+}
+
+static struct vfs_time one_time(int64_t t)
+{
+    if (t == T_NOW)
+        return (struct vfs_time){ .nsec = VFS_NSEC_NOW };
+    if (t == T_OMIT)
+        return (struct vfs_time){ .nsec = VFS_NSEC_OMIT };
+    return (struct vfs_time){ .sec = t };
+}
+
+int utimes_s(const char *path, bool follow, int64_t atime, int64_t mtime)
+{
+    struct vfs_time t[2] = { one_time(atime), one_time(mtime) };
+    return vfs_utimens(&ctx, path, follow, t);
+}
+
+int futimes_s(int fd, int64_t atime, int64_t mtime)
+{
+    struct vfs_time t[2] = { one_time(atime), one_time(mtime) };
+    return vfs_futimens(&ctx, fd, t);
 }

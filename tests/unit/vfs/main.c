@@ -5,8 +5,10 @@
 #include <stdlib.h>
 
 Suite *at_suite(void);
+Suite *attr_suite(void);
 Suite *cpio_suite(void);
 Suite *devfs_suite(void);
+Suite *devfs_direct_suite(void);
 Suite *files_suite(void);
 Suite *mount_suite(void);
 Suite *mountopts_suite(void);
@@ -20,8 +22,10 @@ int main(void)
     srunner_add_suite(sr, files_suite());
     srunner_add_suite(sr, mount_suite());
     srunner_add_suite(sr, devfs_suite());
+    srunner_add_suite(sr, devfs_direct_suite());
     srunner_add_suite(sr, sfs_vfs_suite());
     srunner_add_suite(sr, at_suite());
+    srunner_add_suite(sr, attr_suite());
     srunner_add_suite(sr, cpio_suite());
     srunner_add_suite(sr, mountopts_suite());
     srunner_add_suite(sr, synthfs_suite());

@@ -3,8 +3,10 @@ TEST_SRCS := \
 	tests/unit/vfs/fixture.c \
 	tests/unit/vfs/main.c \
 	tests/unit/vfs/test_at.c \
+	tests/unit/vfs/test_attr.c \
 	tests/unit/vfs/test_cpio.c \
 	tests/unit/vfs/test_devfs.c \
+	tests/unit/vfs/test_devfs_direct.c \
 	tests/unit/vfs/test_files.c \
 	tests/unit/vfs/test_mount.c \
 	tests/unit/vfs/test_mountopts.c \

@@ -204,6 +204,66 @@ START_TEST(test_console_and_tty_are_the_terminal)
 }
 END_TEST
 
+/* A block device that records whether the VFS lock was held when it was called. */
+static int spy_calls, spy_locked;
+
+static int spy_read(struct block_device *dev, uint64_t lba, uint32_t count, void *buf)
+{
+    (void)dev;
+    spy_calls++;
+    spy_locked += vfs_fixture_lock_depth();
+    return rd.bdev.ops->read(&rd.bdev, lba, count, buf);
+}
+
+static int spy_write(struct block_device *dev, uint64_t lba, uint32_t count, const void *buf)
+{
+    (void)dev;
+    spy_calls++;
+    spy_locked += vfs_fixture_lock_depth();
+    return rd.bdev.ops->write(&rd.bdev, lba, count, buf);
+}
+
+START_TEST(test_block_device_io_runs_without_the_vfs_lock)
+{
+    static const struct block_ops spy_ops = { .read = spy_read, .write = spy_write };
+    struct block_device spy = {
+        .ops = &spy_ops, .name = "spy0", .block_size = 512, .block_count = 8
+    };
+    ck_assert_int_eq(blockdev_register(&spy), 0);
+    spy_calls = spy_locked = 0;
+    int fd = vfs_open(&ctx, "/dev/spy0", VFS_O_RDWR, 0);
+    ck_assert_int_ge(fd, 0);
+    static uint8_t blk[1024];
+    memset(blk, 0x3c, sizeof(blk));
+    ck_assert_int_eq(vfs_write(&ctx, fd, blk, 1024), 1024);
+    ck_assert_int_eq(vfs_lseek(&ctx, fd, 0, VFS_SEEK_CUR), 1024); /* the offset moved */
+    ck_assert_int_eq(vfs_pwrite(&ctx, fd, blk, 512, 2048), 512);
+    ck_assert_int_eq(vfs_lseek(&ctx, fd, 0, VFS_SEEK_SET), 0);
+    memset(blk, 0, sizeof(blk));
+    ck_assert_int_eq(vfs_read(&ctx, fd, blk, 1024), 1024);
+    ck_assert_int_eq(blk[0] & blk[1023], 0x3c);
+    ck_assert_int_eq(vfs_lseek(&ctx, fd, 0, VFS_SEEK_CUR), 1024);
+    ck_assert_int_eq(vfs_pread(&ctx, fd, blk, 512, 2048), 512);
+    ck_assert_int_eq(vfs_lseek(&ctx, fd, 0, VFS_SEEK_CUR), 1024); /* pread keeps it */
+    ck_assert_int_eq(disk_mem[2048], 0x3c);
+    vfs_close(&ctx, fd);
+    /* Every device call came without the namespace lock: a disk wait must not
+     * stall the rest of the file system. */
+    ck_assert_int_ge(spy_calls, 4);
+    ck_assert_int_eq(spy_locked, 0);
+    /* A write-only descriptor still cannot read, nor a read-only one write. */
+    fd = vfs_open(&ctx, "/dev/spy0", VFS_O_WRONLY, 0);
+    ck_assert_int_eq(vfs_read(&ctx, fd, blk, 512), -EBADF);
+    ck_assert_int_eq(vfs_pread(&ctx, fd, blk, 512, 0), -EBADF);
+    vfs_close(&ctx, fd);
+    fd = vfs_open(&ctx, "/dev/spy0", VFS_O_RDONLY, 0);
+    ck_assert_int_eq(vfs_write(&ctx, fd, blk, 512), -EBADF);
+    ck_assert_int_eq(vfs_pwrite(&ctx, fd, blk, 512, 0), -EBADF);
+    vfs_close(&ctx, fd);
+    ck_assert_int_eq(blockdev_unregister(&spy), 0);
+}
+END_TEST
+
 Suite *devfs_suite(void)
 {
     Suite *s = suite_create("devfs");
@@ -212,6 +272,7 @@ Suite *devfs_suite(void)
     tcase_add_test(tc, test_listing);
     tcase_add_test(tc, test_null_zero_console);
     tcase_add_test(tc, test_block_device_bytes);
+    tcase_add_test(tc, test_block_device_io_runs_without_the_vfs_lock);
     tcase_add_test(tc, test_random);
     tcase_add_test(tc, test_console_and_tty_are_the_terminal);
     suite_add_tcase(s, tc);

@@ -71,30 +71,106 @@ START_TEST(test_file_times)
 {
     ck_assert_int_eq(put_file("/disk/f", "x"), 0);
     struct vfs_stat st;
-    ck_assert_int_eq(vfs_utimes(&ctx, "/disk/f", true, 100, 200), 0); /* SFS */
+    ck_assert_int_eq(utimes_s("/disk/f", true, 100, 200), 0); /* SFS */
     ck_assert_int_eq(vfs_stat(&ctx, "/disk/f", &st), 0);
-    ck_assert_uint_eq(st.mtime, 200);
+    ck_assert_int_eq(st.mtime.sec, 200);
     int fd = vfs_open(&ctx, "/disk/f", VFS_O_RDONLY, 0);
     ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(vfs_futimes(&ctx, fd, VFS_TIME_OMIT, 300), 0);
+    ck_assert_int_eq(futimes_s(fd, T_OMIT, 300), 0);
     ck_assert_int_eq(vfs_fstat(&ctx, fd, &st), 0);
-    ck_assert_uint_eq(st.mtime, 300);
-    ck_assert_int_eq(vfs_futimes(&ctx, fd, 1, VFS_TIME_OMIT), 0); /* mtime kept */
+    ck_assert_int_eq(st.mtime.sec, 300);
+    ck_assert_int_eq(futimes_s(fd, 1, T_OMIT), 0); /* mtime kept */
     ck_assert_int_eq(vfs_fstat(&ctx, fd, &st), 0);
-    ck_assert_uint_eq(st.mtime, 300);
+    ck_assert_int_eq(st.mtime.sec, 300);
     ck_assert_int_eq(vfs_close(&ctx, fd), 0);
-    ck_assert_int_eq(vfs_futimes(&ctx, fd, 1, 2), -EBADF);
+    ck_assert_int_eq(futimes_s(fd, 1, 2), -EBADF);
     ck_assert_int_eq(vfs_symlink(&ctx, "f", "/disk/l"), 0);
-    ck_assert_int_eq(vfs_utimes(&ctx, "/disk/l", false, 7, 8), 0); /* the link itself */
+    ck_assert_int_eq(utimes_s("/disk/l", false, 7, 8), 0); /* the link itself */
     ck_assert_int_eq(vfs_lstat(&ctx, "/disk/l", &st), 0);
-    ck_assert_uint_eq(st.mtime, 8);
+    ck_assert_int_eq(st.mtime.sec, 8);
     ck_assert_int_eq(vfs_stat(&ctx, "/disk/l", &st), 0);
-    ck_assert_uint_eq(st.mtime, 300);
-    ck_assert_int_eq(vfs_utimes(&ctx, "/f", true, 1, 2), -ENOENT);
+    ck_assert_int_eq(st.mtime.sec, 300);
+    ck_assert_int_eq(utimes_s("/f", true, 1, 2), -ENOENT);
     ck_assert_int_eq(put_file("/g", "ram"), 0); /* ramfs, the fixture's root */
-    ck_assert_int_eq(vfs_utimes(&ctx, "/g", true, VFS_TIME_NOW, 42), 0);
+    ck_assert_int_eq(utimes_s("/g", true, T_NOW, 42), 0);
     ck_assert_int_eq(vfs_stat(&ctx, "/g", &st), 0);
-    ck_assert_uint_eq(st.mtime, 42);
+    ck_assert_int_eq(st.mtime.sec, 42);
+}
+END_TEST
+
+/* chmod, chown, times with nanoseconds and special nodes on SFS, kept over a
+ * remount; FIFOs open their pipe through the VFS as on ramfs. */
+static int nul_create(struct vnode **out)
+{
+    (void)out;
+    return -ENOMEM; /* no pipes here: the open must fail cleanly */
+}
+
+static const struct vfs_fifo_ops nul_fifo = { .create = nul_create };
+
+START_TEST(test_attributes_persist)
+{
+    fixture_ns = 250;
+    ck_assert_int_eq(put_file("/disk/f", "x"), 0);
+    ck_assert_int_eq(vfs_chmod(&ctx, "/disk/f", true, 04751), 0);
+    ck_assert_int_eq(vfs_chown(&ctx, "/disk/f", true, 1000, 100), 0); /* drops set-user-ID */
+    struct vfs_time t[2] = { { -5, 7 }, { 1234567890, 999999999 } };
+    ck_assert_int_eq(vfs_utimens(&ctx, "/disk/f", true, t), 0);
+    ck_assert_int_eq(vfs_mknod(&ctx, "/disk/p", VFS_TYPE_FIFO, 0620, 0), 0);
+    ck_assert_int_eq(vfs_mknod(&ctx, "/disk/c", VFS_TYPE_CHARDEV, 0600, VFS_MKDEV(1, 3)), 0);
+    ck_assert_int_eq(vfs_mknod(&ctx, "/disk/b", VFS_TYPE_BLOCKDEV, 0600, VFS_MKDEV(254, 1)), 0);
+    ck_assert_int_eq(vfs_mknod(&ctx, "/disk/s", VFS_TYPE_SOCKET, 0700, 0), 0);
+    ck_assert_int_eq(vfs_mknod(&ctx, "/disk/r", VFS_TYPE_FILE, 0600, 0), 0);
+    ck_assert_int_eq(vfs_symlink(&ctx, "f", "/disk/l"), 0);
+    ck_assert_int_eq(vfs_chown(&ctx, "/disk/l", false, 3, 4), 0);
+    ck_assert_int_eq(vfs_chmod(&ctx, "/disk/l", false, 0600), -ENOTSUP);
+    ck_assert_int_eq(vfs_open(&ctx, "/disk/s", VFS_O_RDONLY, 0), -ENXIO);
+    ck_assert_int_eq(vfs_open(&ctx, "/disk/c", VFS_O_RDONLY, 0), -ENXIO); /* no devfs */
+    ck_assert_int_eq(vfs_open(&ctx, "/disk/p", VFS_O_RDONLY, 0), -ENXIO); /* no provider */
+    vfs_set_fifo_ops(&nul_fifo);
+    ck_assert_int_eq(vfs_open(&ctx, "/disk/p", VFS_O_RDONLY, 0), -ENOMEM);
+    vfs_set_fifo_ops(NULL);
+    ck_assert_int_eq(vfs_umount(&ctx, "/disk"), 0);
+    ck_assert_int_eq(vfs_mount(&ctx, "/disk", "sfs", &rd.bdev), 0);
+    struct vfs_stat st;
+    ck_assert_int_eq(vfs_stat(&ctx, "/disk/f", &st), 0);
+    ck_assert_uint_eq(st.mode, 0751);
+    ck_assert_uint_eq(st.uid, 1000);
+    ck_assert_uint_eq(st.gid, 100);
+    ck_assert_int_eq(st.atime.sec, -5);
+    ck_assert_uint_eq(st.atime.nsec, 7);
+    ck_assert_int_eq(st.mtime.sec, 1234567890);
+    ck_assert_uint_eq(st.mtime.nsec, 999999999);
+    ck_assert_int_eq(st.ctime.sec, 1000);
+    ck_assert_uint_eq(st.ctime.nsec, 250);
+    ck_assert_int_eq(vfs_stat(&ctx, "/disk/p", &st), 0);
+    ck_assert_uint_eq(st.type, VFS_TYPE_FIFO);
+    ck_assert_uint_eq(st.mode, 0620);
+    ck_assert_int_eq(vfs_stat(&ctx, "/disk/c", &st), 0);
+    ck_assert_uint_eq(st.type, VFS_TYPE_CHARDEV);
+    ck_assert_uint_eq(st.rdev, VFS_MKDEV(1, 3));
+    ck_assert_int_eq(vfs_stat(&ctx, "/disk/b", &st), 0);
+    ck_assert_uint_eq(st.type, VFS_TYPE_BLOCKDEV);
+    ck_assert_uint_eq(st.rdev, VFS_MKDEV(254, 1));
+    ck_assert_int_eq(vfs_stat(&ctx, "/disk/s", &st), 0);
+    ck_assert_uint_eq(st.type, VFS_TYPE_SOCKET);
+    ck_assert_int_eq(vfs_stat(&ctx, "/disk/r", &st), 0);
+    ck_assert_uint_eq(st.type, VFS_TYPE_FILE);
+    ck_assert_int_eq(vfs_lstat(&ctx, "/disk/l", &st), 0);
+    ck_assert_uint_eq(st.uid, 3);
+    ck_assert_uint_eq(st.gid, 4);
+    int fd = vfs_open(&ctx, "/disk", VFS_O_RDONLY, 0);
+    struct vfs_dirent de;
+    uint32_t types = 0;
+    while (vfs_readdir(&ctx, fd, &de) == 1)
+        types |= 1u << de.type;
+    ck_assert_uint_eq(types, (1u << VFS_TYPE_FILE) | (1u << VFS_TYPE_DIR) |
+                                 (1u << VFS_TYPE_SYMLINK) | (1u << VFS_TYPE_FIFO) |
+                                 (1u << VFS_TYPE_CHARDEV) | (1u << VFS_TYPE_BLOCKDEV) |
+                                 (1u << VFS_TYPE_SOCKET));
+    ck_assert_int_eq(vfs_close(&ctx, fd), 0);
+    ck_assert_int_eq(vfs_unlink(&ctx, "/disk/p"), 0);
+    ck_assert_int_eq(vfs_unlink(&ctx, "/disk/c"), 0);
 }
 END_TEST
 
@@ -421,7 +497,9 @@ static int probe_flush(struct block_device *dev)
     return probe_inner->flush(dev);
 }
 
-static const struct block_ops probe_ops = { probe_read, probe_write, probe_flush };
+static const struct block_ops probe_ops = { .read = probe_read,
+                                            .write = probe_write,
+                                            .flush = probe_flush };
 
 static long report_lines;
 
@@ -498,6 +576,7 @@ Suite *sfs_vfs_suite(void)
     tcase_add_test(tc, test_files_dirs_and_persistence);
     tcase_add_test(tc, test_readdir_and_errors);
     tcase_add_test(tc, test_file_times);
+    tcase_add_test(tc, test_attributes_persist);
     tcase_add_test(tc, test_cwd_follows_a_renamed_directory);
     tcase_add_test(tc, test_mount_refuses_bad_disks);
     suite_add_tcase(s, tc);

@@ -164,9 +164,8 @@ START_TEST(test_long_splice)
     n = (size_t)sprintf(path, "/long");
     for (int i = 0; i < 600; i++)
         n += (size_t)sprintf(path + n, "/.");
-    sprintf(path + n, "/f"); /* 3002 + 1202 bytes: too long once spliced */
-    get_file(path, &err);
-    ck_assert_int_eq(err, -ENAMETOOLONG);
+    sprintf(path + n, "/f"); /* 3002 + 1202 bytes: more than PATH_MAX in all, fine (Linux) */
+    ck_assert_str_eq(get_file(path, &err), "hello");
 }
 END_TEST
 

@@ -7,9 +7,18 @@
 
 #include <check.h>
 #include <vfs/vfs.h>
+#include <vfs/vfs_attr.h>
+
+#define T_NOW  INT64_MIN       /* a time argument of the helpers below: VFS_NSEC_NOW */
+#define T_OMIT (INT64_MIN + 1) /* VFS_NSEC_OMIT */
+/* vfs_utimens / vfs_futimens with whole seconds (or T_NOW, T_OMIT). */
+int utimes_s(const char *path, bool follow, int64_t atime, int64_t mtime);
+int futimes_s(int fd, int64_t atime, int64_t mtime);
 
 extern struct vfs_ctx ctx;
 extern long live_allocs;
+/* The fixture's clock is 1000 s and this many nanoseconds. */
+extern uint32_t fixture_ns;
 
 void vfs_fixture_setup(void);
 void vfs_fixture_teardown(void);
