@@ -41,6 +41,9 @@ static void meminfo(struct procfs_meminfo *m)
     m->slab = hs.in_use;
     m->heap_size = hs.heap_size;
     m->heap_max = MM_KHEAP_MAX;
+    /* The kernel's tables too, as Linux counts them: mapping the heap, a
+     * stack or a device into a new 2 MiB range takes one for good. */
+    m->page_tables += mm_aspace_table_frames(mm_kernel_aspace()) * MM_PAGE_SIZE;
     struct thread_info *t = kmalloc(THREADS_MAX * sizeof(*t));
     if (t) {
         int n = sched_snapshot(t, THREADS_MAX);

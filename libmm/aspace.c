@@ -95,6 +95,11 @@ void mm_aspace_activate(struct mm_aspace *as)
     write_cr3(as->pml4);
 }
 
+uint64_t mm_aspace_table_frames(const struct mm_aspace *as)
+{
+    return __atomic_load_n(&as->table_frames, __ATOMIC_RELAXED);
+}
+
 bool mm_aspace_is_active(const struct mm_aspace *as)
 {
     return (read_cr3() & MM_PTE_ADDR) == as->pml4;

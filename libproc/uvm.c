@@ -344,7 +344,7 @@ void uvm_stats(struct uvm *vm, struct uvm_stats *st)
     for (uint32_t i = 0; i < vm->nvmas; i++)
         if (vm->vmas[i].kind != UVM_VMA_GUARD)
             st->mapped_bytes += vm->vmas[i].end - vm->vmas[i].start;
-    st->table_frames = vm->as.table_frames;
+    st->table_frames = mm_aspace_table_frames(&vm->as);
     st->brk_base = vm->brk_base;
     st->brk = vm->brk;
 }

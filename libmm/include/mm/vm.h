@@ -110,6 +110,15 @@ void mm_aspace_activate(struct mm_aspace *as);
 bool mm_aspace_is_active(const struct mm_aspace *as);
 
 /**
+ * @brief How many page-table frames @p as has now, its PML4 included. For
+ * the kernel address space that is every upper-half table; a user space
+ * counts only its lower half (the upper half is the kernel's).
+ * @param as the address space
+ * @return the number of table frames
+ */
+uint64_t mm_aspace_table_frames(const struct mm_aspace *as);
+
+/**
  * @brief Map one 4 KiB page.
  * @param as    the address space
  * @param va    virtual address (page aligned, canonical)

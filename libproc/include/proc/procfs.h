@@ -50,7 +50,7 @@ struct procfs_meminfo {
     uint64_t shmem;        /**< Of @ref cached, what cannot be dropped (all of ramfs). */
     uint64_t slab;         /**< Kernel heap in use. */
     uint64_t kernel_stack; /**< Kernel thread stacks. */
-    uint64_t page_tables;  /**< Page-table frames of user address spaces. */
+    uint64_t page_tables;  /**< Page-table frames: user address spaces' and the kernel's. */
     uint64_t heap_max;     /**< Kernel heap: its virtual range (VmallocTotal). */
     uint64_t heap_size; /**< Kernel heap: the part of the range backed by frames (VmallocUsed). */
 };

@@ -61,7 +61,7 @@ uint64_t pt_frame(void)
 START_TEST(test_kernel_space_shape)
 {
     /* PML4 plus 256 upper-half PDPTs. */
-    ck_assert_uint_eq(pt_kas.table_frames, 257);
+    ck_assert_uint_eq(mm_aspace_table_frames(&pt_kas), 257);
     ck_assert_uint_eq(mm_frames_free_count(&pt_fa), free_at_start - 257);
     const uint64_t *pml4 = mm_phys_to_virt(pt_kas.pml4);
     for (int i = 0; i < 256; i++)

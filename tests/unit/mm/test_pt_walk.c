@@ -175,20 +175,20 @@ START_TEST(test_walk_clearing_frees_tables)
     for (size_t i = 0; i < NBOUNDARY; i++)
         ck_assert_int_eq(mm_pt_map_anon(&as, boundary_pages[i], 4096, MM_PTE_U), 0);
     ck_assert_int_eq(mm_pt_mark_guard(&as, USER_VA), 0); /* keeps its PT, PD and PDPT */
-    uint64_t tables = as.table_frames;
+    uint64_t tables = mm_aspace_table_frames(&as);
     /* Clearing the first two pages (one PT each, one PD, one PDPT shared with the guard). */
     struct visits v = { .clear = true, .fa = &pt_fa };
     ck_assert_int_eq(mm_pt_walk(&as, 0, 0x200000 + 4096, visit, &v), 0);
     ck_assert_int_eq(v.n, 2);
-    ck_assert_uint_eq(as.table_frames, tables - 2); /* two PTs; the PD holds the guard's PT */
+    ck_assert_uint_eq(mm_aspace_table_frames(&as), tables - 2); /* two PTs; the PD holds the guard's PT */
     /* Everything: only the guard's tables and the PML4 are left. */
     v = (struct visits){ .clear = true, .fa = &pt_fa };
     ck_assert_int_eq(mm_pt_walk(&as, 0, 0x0000800000000000ull, visit, &v), 0);
     ck_assert_int_eq(v.n, NBOUNDARY - 2);
-    ck_assert_uint_eq(as.table_frames, 4);
+    ck_assert_uint_eq(mm_aspace_table_frames(&as), 4);
     ck_assert(mm_pt_is_guard(&as, USER_VA));
     ck_assert_int_eq(mm_pt_clear_guard(&as, USER_VA), 0);
-    ck_assert_uint_eq(as.table_frames, 1);
+    ck_assert_uint_eq(mm_aspace_table_frames(&as), 1);
     mm_aspace_activate(&pt_kas);
     mm_aspace_destroy(&as);
     ck_assert_uint_eq(mm_frames_free_count(&pt_fa), before);
@@ -268,7 +268,7 @@ START_TEST(test_unmap_range_cost)
     ck_assert_int_eq(mm_pt_unmap_range(&as, 0, 0x40000000), 3);
     /* The walk, then one emptiness check each for the PT, the PD and the PDPT. */
     ck_assert_uint_le(as.pt_reads - reads, 1 + 1 + 512 + 512 + 3 * 512);
-    ck_assert_uint_eq(as.table_frames, 1);
+    ck_assert_uint_eq(mm_aspace_table_frames(&as), 1);
     mm_aspace_destroy(&as);
 }
 END_TEST
@@ -281,12 +281,12 @@ START_TEST(test_remap)
     mm_aspace_activate(&as);
     uint64_t a = pt_frame(), b = pt_frame(), pa, flags, old;
     ck_assert_int_eq(mm_pt_map(&as, USER_VA, a, MM_PTE_U | MM_PTE_OWNED), 0);
-    uint64_t tables = as.table_frames;
+    uint64_t tables = mm_aspace_table_frames(&as);
     /* Owned to owned: a is released (it was the only page of its PT: no table moved). */
     ck_assert_int_eq(mm_pt_remap(&as, USER_VA, b, MM_PTE_U | MM_PTE_W | MM_PTE_OWNED, &old), 0);
     ck_assert_uint_eq(old, a);
     ck_assert(!mm_frame_is_allocated(&pt_fa, a));
-    ck_assert_uint_eq(as.table_frames, tables);
+    ck_assert_uint_eq(mm_aspace_table_frames(&as), tables);
     ck_assert_int_eq(mm_pt_translate(&as, USER_VA + 8, &pa, &flags), 0);
     ck_assert_uint_eq(pa, b + 8);
     ck_assert_uint_eq(flags, MM_PTE_P | MM_PTE_U | MM_PTE_W | MM_PTE_OWNED);
