@@ -47,6 +47,8 @@ int64_t proc_sys_read(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n, ui
     if (bg)
         return bg;
     int64_t direct = proc_direct_io(p, (int)fd, ubuf, n, false, false, 0);
+    if (direct == -ENOTBLK)
+        direct = proc_inplace_io(p, (int)fd, ubuf, n, false, false, 0);
     if (direct != -ENOTBLK)
         return direct;
     size_t size = bounce_size(n);
@@ -96,6 +98,8 @@ static int64_t write_common(struct proc *p, int fd, uint64_t ubuf, uint64_t n, b
     if (n && is_dev_null(p, fd) && (p->files.fds[fd]->flags & VFS_O_ACCMODE) != VFS_O_RDONLY)
         return (int64_t)(n < 0x7ffff000u ? n : 0x7ffff000u); /* Linux's MAX_RW_COUNT */
     int64_t direct = proc_direct_io(p, fd, ubuf, n, true, at, off);
+    if (direct == -ENOTBLK)
+        direct = proc_inplace_io(p, fd, ubuf, n, true, at, off);
     if (direct != -ENOTBLK)
         return direct;
     size_t size = bounce_size(n);
@@ -143,6 +147,8 @@ int64_t proc_sys_pread64(struct proc *p, uint64_t fd, uint64_t ubuf, uint64_t n,
     if ((int64_t)off < 0)
         return -EINVAL;
     int64_t direct = proc_direct_io(p, (int)fd, ubuf, n, false, true, off);
+    if (direct == -ENOTBLK)
+        direct = proc_inplace_io(p, (int)fd, ubuf, n, false, true, off);
     if (direct != -ENOTBLK)
         return direct;
     char *buf = kmalloc(IOBUF);

@@ -7,7 +7,7 @@
 MUSL_CC   := musl-gcc
 UCFLAGS   := -static -O2 -g -Wall -Wextra -Werror
 USER_TEST_PROGS := hello forkexec forkregs fault pipetest sigtest sysfuzz attest fstest proctest \
-                   ttytest attrtest directtest
+                   ttytest attrtest directtest iotest
 USER_TEST_BINS  := $(patsubst %,$(BUILD)/user/tests/%,$(USER_TEST_PROGS)) \
                    $(BUILD)/user/tests/hello-glibc
 

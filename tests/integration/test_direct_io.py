@@ -4,7 +4,10 @@ at 4 KiB, 64 KiB and 1 MiB blocks, and must read back exactly what the host
 wrote; /proc/diskstats must show the reads went in place (no bounce copy in
 the kernel); and user/tests/directtest checks the rest from inside a process
 (untouched pages faulted in, copy-on-write after fork, EFAULT for bad
-pointers, unaligned buffers copied, direct writes).
+pointers, unaligned buffers copied, direct writes). user/tests/iotest does
+the same for large ordinary reads and writes of a file on SFS, which the
+kernel moves in place without O_DIRECT (no kernel buffer between the file
+system and the process's pages).
 """
 import os
 import re
@@ -46,7 +49,8 @@ class DirectIo(unittest.TestCase):
         os.makedirs(ts.WORK, exist_ok=True)
         cls.img = ts.mkfs(os.path.join(ts.WORK, "direct.img"))
         ts.sfs_tool(cls.img, "mkdir", "/t")
-        ts.sfs_tool(cls.img, "put", os.path.join(USER, "directtest"), "/t/directtest")
+        for prog in ("directtest", "iotest"):
+            ts.sfs_tool(cls.img, "put", os.path.join(USER, prog), "/t/" + prog)
         cls.data = os.urandom(DATA_MIB << 20)
         cls.disk = os.path.join(ts.WORK, "direct-data.img")
         with open(cls.disk, "wb") as f:
@@ -100,6 +104,11 @@ class DirectIo(unittest.TestCase):
         self.assertEqual(read_ahead(self.sh), before)
         self.sh.run("rm /r")
         self.assertGreater(reads, 0)
+
+    def test_iotest_large_file_transfers(self):
+        out = self.sh.run("/t/iotest /", timeout=180)
+        self.assertRegex(out, r"iotest: \d+ checks, all passed", out)
+        self.assertIn("ok a new run of the program still sees its own .data", out)
 
     def test_zz_directtest(self):
         # Last (it writes to the disk): faults, copy-on-write, EFAULT, writes.
