@@ -7,7 +7,8 @@
  *
  * A read of a slot's size or more goes straight to the device (it is a
  * large request already, moved in place), unless it continues the stream
- * and is at most a quarter of the largest window. Any other first updates
+ * and is at most a quarter of the largest window; only the blocks that
+ * slots already hold (a stream whose reads grew) come from those slots. Any other first updates
  * the stream: one that starts where the last one ended
  * grows the window (4x the read, then doubling, up to all the slots), any
  * other read closes it. With a window open, the blocks right after the read
@@ -71,6 +72,17 @@ static struct block_ra_slot *holding(struct block_ra *ra, uint64_t lba)
             return s;
     }
     return NULL;
+}
+
+/* Does a live slot hold any block of [lba, end)? Caller holds the lock. */
+static bool overlapping(struct block_ra *ra, uint64_t lba, uint64_t end)
+{
+    for (int i = 0; i < BLOCK_RA_SLOTS; i++) {
+        struct block_ra_slot *s = &ra->slot[i];
+        if (s->used && !s->stale && s->rq.lba < end && slot_end(s) > lba)
+            return true;
+    }
+    return false;
 }
 
 /* A slot that may take a new request: empty, or finished, unused, and either
@@ -148,12 +160,17 @@ int block_ra_read(struct block_device *dev, uint64_t lba, uint32_t count, void *
          * costs less than a device round trip the reader waits for. */
         ra->window = 0;
         ra->next = end;
-        ra->misses += count;
-        spin_unlock_irqrestore(&ra->lock, fl);
-        block_note_read(dev, count);
-        return dev->ops->read(dev, lba, count, buf);
+        if (!overlapping(ra, lba, end)) {
+            ra->misses += count;
+            spin_unlock_irqrestore(&ra->lock, fl);
+            block_note_read(dev, count);
+            return dev->ops->read(dev, lba, count, buf);
+        }
+        /* Blocks already read ahead (the stream grew its reads): take them
+         * from their slots below rather than read them twice. */
+    } else {
+        read_ahead(dev, ra, lba, end);
     }
-    read_ahead(dev, ra, lba, end);
     spin_unlock_irqrestore(&ra->lock, fl);
     while (pos < end) {
         fl = spin_lock_irqsave(&ra->lock);
