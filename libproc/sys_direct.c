@@ -17,8 +17,8 @@
  *   it). The frames go to the VFS (vfs_rw_pages()) and the driver builds its
  *   scatter-gather list from them: the device reads or writes the user's
  *   pages, and nothing is copied.
- * - proc_inplace_io(): every other read or write of INPLACE_MIN bytes or more
- *   of a regular file or block device. Each run of physically contiguous
+ * - proc_inplace_io(): every other read or write of a regular file or block
+ *   device of INPLACE_MIN bytes or more, or of whole pages. Each run of physically contiguous
  *   frames is reached through the kernel's direct map (mm_phys_to_virt()) and
  *   handed to the ordinary vfs_read()/vfs_write() as the buffer. So the file
  *   system copies cached data straight into the user's pages, and a large
@@ -36,8 +36,8 @@
  * not page aligned). */
 #define DIRECT_PAGES 257u
 
-/* Smaller transfers copy through a kernel buffer: pinning costs about as
- * much as the copy it saves. */
+/* Smaller transfers copy through a kernel buffer (pinning a few pages costs
+ * about as much as the copy it saves), unless they are whole pages. */
 #define INPLACE_MIN (16u * 1024u)
 
 int64_t proc_direct_io(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool write, bool at,
@@ -126,7 +126,8 @@ static long move_runs(struct proc *p, int fd, const uint64_t *frames, size_t nfr
 int64_t proc_inplace_io(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool write, bool at,
                         uint64_t off)
 {
-    if (n < INPLACE_MIN || !inplace_file(p, fd))
+    bool whole = n && (ubuf | n) % MM_PAGE_SIZE == 0;
+    if ((n < INPLACE_MIN && !whole) || !inplace_file(p, fd))
         return -ENOTBLK;
     uint64_t *frames = kmalloc(DIRECT_PAGES * sizeof(*frames));
     if (!frames)

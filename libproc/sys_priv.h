@@ -157,9 +157,10 @@ int proc_put_stat(struct proc *p, uint64_t ubuf, const struct vfs_stat *st);
  * Bytes moved, an error, or -ENOTBLK: not possible here, copy as usual. */
 int64_t proc_direct_io(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool write, bool at,
                        uint64_t off);
-/* Any other large read or write of a file or block device: the file system
- * copies (or its device moves) the data straight to or from the user's pinned
- * pages, with no kernel buffer between (sys_direct.c). Same answers. */
+/* Any other read or write of a file or block device of 16 KiB or more, or of
+ * whole pages: the file system copies (or its device moves) the data straight
+ * to or from the user's pinned pages, with no kernel buffer between
+ * (sys_direct.c). Same answers. */
 int64_t proc_inplace_io(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool write, bool at,
                         uint64_t off);
 

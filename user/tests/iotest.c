@@ -122,6 +122,17 @@ int main(int argc, char **argv)
     CHECK(lseek(fd, 0, SEEK_CUR) == SIZE, "the offset is at the end");
     CHECK(read(fd, fresh, MIB) == 0, "then end of file");
 
+    /* One whole page, page aligned: in place too. */
+    unsigned char *page = map(4096, PROT_READ | PROT_WRITE);
+    CHECK(page && pread(fd, page, 4096, 3 * 4096) == 4096 && matches(page, 3 * 4096, 4096),
+          "pread of one aligned page");
+    CHECK(pwrite(fd, page, 4096, 3 * 4096) == 4096 && pread(fd, small, 4096, 3 * 4096) == 4096 &&
+              matches(small, 3 * 4096, 4096),
+          "pwrite of one aligned page");
+    CHECK(mprotect(page, 4096, PROT_READ) == 0 && pread(fd, page, 4096, 0) == -1 &&
+              errno == EFAULT,
+          "EFAULT reading a page into a read-only page");
+
     unsigned char *heap = malloc(MIB + 64);
     CHECK(heap && pread(fd, heap + 1, 200 * KIB, 4093) == 200 * KIB &&
               matches(heap + 1, 4093, 200 * KIB),
