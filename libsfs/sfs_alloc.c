@@ -113,6 +113,7 @@ int sfs_bfree(struct sfs *fs, uint32_t blk)
         return r;
     if (!used || sfs_txn_freed(fs, blk))
         return sfs_corrupt(fs, "freeing a block that is already free", blk, 0);
+    fs->free_gen++; /* a read that let the lock go must look again */
     sfs_bforget(fs, blk);
     /* Journaled: the committed state may still own it, so an uncommitted
      * write must not reuse it. Its bit is cleared when the transaction commits. */

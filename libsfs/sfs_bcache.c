@@ -353,7 +353,26 @@ static struct sfs_buf *run_block(struct sfs *fs, uint32_t blk, int mode, bool *p
     return *err == 0 ? b : NULL;
 }
 
-int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data)
+/* dev_read_run() with the lock let go around the device's work, if the port
+ * allows (sfs_config::io_unlock). The volume is not touched meanwhile. */
+static int dev_read_run_unlocked(struct sfs *fs, uint32_t blk, uint32_t count, void *data)
+{
+    if (!fs->cfg.io_unlock || !fs->cfg.io_lock || !fs->cfg.io_unlock(fs->cfg.hook_ctx))
+        return dev_read_run(fs, blk, count, data);
+    int r = fs->dev.read(fs->dev.ctx, (uint64_t)blk * fs->sec_per_block, count * fs->sec_per_block,
+                         data);
+    fs->cfg.io_lock(fs->cfg.hook_ctx);
+    fs->stat_reads += count;
+    fs->stat_unlocked_reads++;
+    if (r < 0) {
+        sfs_log(fs, "device read failed", blk, (uint64_t)(int64_t)r);
+        return SFS_EIO;
+    }
+    return fs->mounted ? 0 : SFS_EIO;
+}
+
+int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data,
+                          bool may_unlock)
 {
     uint8_t *dst = data;
     uint32_t start = 0; /* first block of the uncached stretch not yet read */
@@ -367,11 +386,23 @@ int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *da
             continue;
         /* The cached copy may be newer than the disk: read around it. */
         if (i > start) {
-            int r = dev_read_run(fs, blk + start, i - start, dst + (size_t)start * fs->block_size);
+            uint8_t *to = dst + (size_t)start * fs->block_size;
+            /* Unlocked only when no buffer of ours is pinned meanwhile. */
+            int r = may_unlock && !pinned ? dev_read_run_unlocked(fs, blk + start, i - start, to)
+                                          : dev_read_run(fs, blk + start, i - start, to);
             if (r < 0) {
                 if (pinned)
                     sfs_bput(fs, b);
                 return r;
+            }
+            /* The lock may have gone and come back: look for the block again. */
+            if (b && !pinned)
+                b = i < count ? run_block(fs, blk + i, SFS_BGET_READ, &pinned, &err) : NULL;
+            if (err < 0)
+                return err;
+            if (i < count && !b) {
+                start = i; /* it left the cache meanwhile: read it with the next stretch */
+                continue;
             }
         }
         if (b)

@@ -465,6 +465,7 @@ long sfs_inode_pread(struct sfs *fs, struct sfs_inode *ip, void *buf, size_t len
     size_t done = 0;
     uint32_t bs = fs->block_size;
     bool stream = len >= (size_t)SFS_STREAM_BLOCKS * bs;
+    bool may_unlock = true; /* until a block is freed under an unlocked read */
     while (done < len) {
         uint64_t pos = off + done;
         uint32_t boff = (uint32_t)(pos % bs);
@@ -485,7 +486,22 @@ long sfs_inode_pread(struct sfs *fs, struct sfs_inode *ip, void *buf, size_t len
                     break;
                 count++;
             }
-            r = sfs_bread_through_run(fs, pblk, count, dst + done);
+            uint64_t gen = fs->free_gen;
+            r = sfs_bread_through_run(fs, pblk, count, dst + done, may_unlock);
+            if (r == 0 && fs->free_gen != gen) {
+                /* A block was freed while the lock was let go: these may
+                 * not be the file's blocks any more. Take the inode as it
+                 * is now and read this piece again, locked throughout. */
+                may_unlock = false;
+                r = sfs_inode_read(fs, ip->ino, ip);
+                if (r < 0)
+                    return done ? (long)done : r;
+                if (off + done >= ip->size)
+                    return (long)done;
+                if (len > ip->size - off)
+                    len = (size_t)(ip->size - off);
+                continue;
+            }
             n = (size_t)count * bs;
         } else if (r == 0) {
             struct sfs_buf *b;

@@ -124,8 +124,11 @@ void sfs_bput(struct sfs *fs, struct sfs_buf *b);
 void sfs_bforget(struct sfs *fs, uint32_t blk);
 int sfs_bflush_all(struct sfs *fs);
 /* Read @count consecutive blocks into @data: cached blocks from the cache
- * (they may be newer), each uncached stretch with one device request. */
-int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data);
+ * (they may be newer), each uncached stretch with one device request, with
+ * the lock let go around it if @may_unlock and the port allows
+ * (sfs_config::io_unlock; the caller checks fs->free_gen afterwards). */
+int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data,
+                          bool may_unlock);
 /* Write @count consecutive blocks from @data: cached blocks into the cache
  * (marked dirty), each uncached stretch with one device request. */
 int sfs_bwrite_through_run(struct sfs *fs, uint32_t blk, uint32_t count, const void *data);

@@ -34,6 +34,9 @@
  * lock for its whole duration (the "is mounted" check included); otherwise
  * the caller serialises calls on one struct sfs. Different volumes never
  * share state. A struct sfs must be zeroed or mounted before any call.
+ * One exception, only if the port asks for it (io_unlock/io_lock): a read
+ * of file data lets the lock go while the device reads whole blocks that no
+ * cache buffer holds, so other calls run meanwhile (see io_unlock).
  */
 #ifndef SFS_SFS_H
 #define SFS_SFS_H
@@ -161,6 +164,21 @@ struct sfs_config {
      * SFS_FEAT_INCOMPAT_POSIX keep whole seconds only.
      */
     uint64_t (*clock_ns)(void *ctx);
+    /**
+     * @brief Optional: release the lock that serialises calls on this volume
+     * (the @c lock hook's, or the caller's own) while the device reads file
+     * data, and say so by returning true; false keeps it held. Called from
+     * sfs_read()/sfs_pread() only, just before a device read of whole blocks
+     * of a file that no cache buffer holds: nothing of the volume's state is
+     * touched until @c io_lock takes the lock back. If any block was freed
+     * meanwhile (the blocks read may no longer be the file's), the read
+     * re-reads the inode and that part again with the lock held, so a
+     * reader never returns another file's data. A read that overlaps a
+     * concurrent write of the same blocks may see part of it, as on Linux.
+     */
+    int (*io_unlock)(void *ctx);
+    /** @brief Take back the lock that @c io_unlock released. */
+    void (*io_lock)(void *ctx);
 };
 
 /** @brief sfs_config::mount_flags: mount read-only; nothing is ever written to the device. */
@@ -247,6 +265,8 @@ struct sfs {
     uint64_t stat_reads;          /**< Device block reads (statistics). */
     uint64_t stat_writes;         /**< Device block writes (statistics). */
     uint64_t stat_lookups;        /**< Cache lookups, hits and misses (statistics). */
+    uint64_t free_gen;            /**< Blocks freed so far (reads done unlocked check it). */
+    uint64_t stat_unlocked_reads; /**< Device reads done with the lock let go (statistics). */
 };
 
 /**

@@ -23,6 +23,7 @@ Suite *recovery_suite(void);
 Suite *fixes_suite(void);
 Suite *posix_suite(void);
 Suite *errno_suite(void);
+Suite *unlocked_suite(void);
 
 int main(void)
 {
@@ -44,6 +45,7 @@ int main(void)
     srunner_add_suite(sr, powerloss_suite());
     srunner_add_suite(sr, fixes_suite());
     srunner_add_suite(sr, posix_suite());
+    srunner_add_suite(sr, unlocked_suite());
     srunner_add_suite(sr, errno_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -22,7 +22,8 @@ TEST_SRCS := \
 	tests/unit/sfs/test_powerloss.c \
 	tests/unit/sfs/test_fixes.c \
 	tests/unit/sfs/test_posix.c \
-	tests/unit/sfs/test_errno.c
+	tests/unit/sfs/test_errno.c \
+	tests/unit/sfs/test_unlocked.c
 TEST_LIBS := sfs
 TEST_MOCKS := tests/mocks/sfs_ramdev.c
 include mk/unittest.mk
