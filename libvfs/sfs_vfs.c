@@ -23,7 +23,10 @@
  * straight through.
  *
  * Locking: the VFS's namespace lock serialises every call into libsfs. The
- * vnode ops run with it held; sfs_vfs_format() and sfs_vfs_check() take it
+ * vnode ops run with it held, except that a read lets it go while the device
+ * reads file data (libsfs's io_unlock hook, vfs_io_unlock(): not for a read
+ * whose offset another descriptor shares; libsfs reads again, locked, what a
+ * concurrent free may have changed meanwhile); sfs_vfs_format() and sfs_vfs_check() take it
  * themselves, so they never race a mount, an unmount or a file operation. The
  * list of mounted volumes (to find a device's volume) is guarded by it too.
  *
@@ -146,6 +149,20 @@ static uint64_t cfg_clock_ns(void *ctx)
 
 /* Allocate a volume over @bd and mount it, or (@format) format it. On success
  * *@out holds a mounted volume (format: an unmounted one to free). */
+/* A read of file data lets the namespace lock go while the device works,
+ * when the read allows it (vfs_io_unlock()). */
+static int cfg_io_unlock(void *ctx)
+{
+    (void)ctx;
+    return vfs_io_unlock();
+}
+
+static void cfg_io_lock(void *ctx)
+{
+    (void)ctx;
+    vfs_lock();
+}
+
 static int vol_open(struct block_device *bd, bool format, struct sfs_vol **out)
 {
     if (!bd)
@@ -168,6 +185,8 @@ static int vol_open(struct block_device *bd, bool format, struct sfs_vol **out)
         .cache_blocks = SFS_CACHE_BLOCKS, .alloc = cfg_alloc, .free = cfg_free, .clock = cfg_clock
     };
     cfg.clock_ns = cfg_clock_ns;
+    cfg.io_unlock = cfg_io_unlock;
+    cfg.io_lock = cfg_io_lock;
     struct sfs_format_opts opts;
     memset(&opts, 0, sizeof(opts));
     int err = format ? sfs_format(&v->fs, &v->dev, &cfg, &opts) : sfs_mount(&v->fs, &v->dev, &cfg);

@@ -69,6 +69,21 @@ void vfs_unlock(void)
         cfg.unlock(cfg.lock_ctx);
 }
 
+static bool io_unlock_ok; /* namespace lock held to read or write it */
+
+void vfs_io_allow_unlock(bool ok)
+{
+    io_unlock_ok = ok;
+}
+
+bool vfs_io_unlock(void)
+{
+    if (!io_unlock_ok)
+        return false;
+    vfs_unlock();
+    return true;
+}
+
 struct vnode *vnode_new(struct vfs_mount *mnt, const struct vnode_ops *ops, uint32_t type,
                         uint64_t ino, void *priv)
 {

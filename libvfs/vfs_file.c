@@ -9,7 +9,9 @@
  *
  * Locking: the VFS lock is held throughout, except across the I/O of stream
  * vnodes (terminals, pipes) and of devfs block devices (a disk wait can be
- * long; the driver locks its own state), which hold an extra file reference.
+ * long; the driver locks its own state), which hold an extra file reference,
+ * and while a file system lets it go for a disk wait inside a read
+ * (vfs_io_unlock(): SFS's reads of file data), also with an extra reference.
  * Direct I/O (vfs_rw_pages(): O_DIRECT files whose vnode has rw_pages) moves
  * data in place to or from pages the caller has pinned, under the same rules.
  */
@@ -368,10 +370,20 @@ long vfs_read(struct vfs_ctx *ctx, int fd, void *buf, size_t n)
         r = stream_io(f, buf, NULL, n);
     } else if (f && devfs_block_device(f->vn) && (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY) {
         r = blockdev_io(f, buf, NULL, n, f->off, true);
-    } else {
-        r = f ? do_read(f, buf, n, f->off) : -EBADF;
+    } else if (f) {
+        /* The file system may let the lock go during a disk wait (SFS does):
+         * the extra reference keeps the open file alive meanwhile. Only if
+         * no other descriptor shares the offset, so that reads through one
+         * open file stay atomic with each other. */
+        f->refs++;
+        vfs_io_allow_unlock(f->refs == 2);
+        r = do_read(f, buf, n, f->off);
+        vfs_io_allow_unlock(false);
         if (r > 0)
             f->off += (uint64_t)r;
+        file_put(f);
+    } else {
+        r = -EBADF;
     }
     vfs_unlock();
     return r;
@@ -384,8 +396,15 @@ long vfs_pread(struct vfs_ctx *ctx, int fd, void *buf, size_t n, uint64_t off)
     long r;
     if (f && devfs_block_device(f->vn) && (f->flags & VFS_O_ACCMODE) != VFS_O_WRONLY)
         r = blockdev_io(f, buf, NULL, n, off, false);
-    else
-        r = !f ? -EBADF : f->vn->ops->stream ? -ESPIPE : do_read(f, buf, n, off);
+    else if (!f || f->vn->ops->stream)
+        r = !f ? -EBADF : -ESPIPE;
+    else {
+        f->refs++; /* as in vfs_read(); no offset to keep, so always allowed */
+        vfs_io_allow_unlock(true);
+        r = do_read(f, buf, n, off);
+        vfs_io_allow_unlock(false);
+        file_put(f);
+    }
     vfs_unlock();
     return r;
 }

@@ -11,6 +11,16 @@
 void vfs_lock(void);
 void vfs_unlock(void);
 
+/* Reads of regular files may let the namespace lock go while their device
+ * works (a file system's io_unlock hook calls vfs_io_unlock()). Each read sets
+ * whether its own may, with the lock held, before calling the file system:
+ * only the lock holder reads or writes the setting, and a read that may not
+ * keeps the lock throughout, so no other read can change it under it. */
+void vfs_io_allow_unlock(bool ok);
+/* Release the lock if the running read allows it; true if released (take it
+ * back with vfs_lock()). Lock held. */
+bool vfs_io_unlock(void);
+
 /* Same node? (Transient vnodes of one inode compare equal.) */
 bool vnode_same(const struct vnode *a, const struct vnode *b);
 

@@ -548,6 +548,55 @@ START_TEST(test_fsck_of_a_mounted_disk_checks_the_live_volume_under_the_lock)
 }
 END_TEST
 
+/* A large read of a file that is not in the cache lets the namespace lock go
+ * while the device reads its blocks, unless another descriptor shares the
+ * offset; the bytes are right either way. */
+START_TEST(test_large_reads_let_the_lock_go_during_the_disk_wait)
+{
+    enum { N = 256 * 1024 };
+    struct ramdisk rd2;
+    uint8_t *mem = calloc(DISK_BLOCKS, 512), *data = malloc(N), *back = malloc(N);
+    ck_assert_int_eq(ramdisk_init(&rd2, "rd1", mem, 512, DISK_BLOCKS), 0);
+    struct block_device probe = rd2.bdev;
+    probe_inner = rd2.bdev.ops;
+    probe.ops = &probe_ops;
+    ck_assert_int_eq(sfs_vfs_format(&probe), 0);
+    ck_assert_int_eq(vfs_mkdir(&ctx, "/p", 0755), 0);
+    ck_assert_int_eq(vfs_mount(&ctx, "/p", "sfs", &probe), 0);
+    for (int i = 0; i < N; i++)
+        data[i] = (uint8_t)(i * 7 + i / 4096);
+    int fd = vfs_open(&ctx, "/p/big", VFS_O_RDWR | VFS_O_CREAT, 0644);
+    ck_assert_int_eq(vfs_write(&ctx, fd, data, N), N);
+    ck_assert_int_eq(vfs_close(&ctx, fd), 0);
+    for (int shared = 0; shared < 2; shared++) {
+        /* A cold cache: the volume is mounted again. */
+        ck_assert_int_eq(vfs_umount(&ctx, "/p"), 0);
+        ck_assert_int_eq(vfs_mount(&ctx, "/p", "sfs", &probe), 0);
+        fd = vfs_open(&ctx, "/p/big", VFS_O_RDONLY, 0);
+        ck_assert_int_ge(fd, 0);
+        int other = shared ? vfs_dup(&ctx, fd) : -1;
+        probe_calls = probe_unlocked = 0;
+        memset(back, 0, N);
+        ck_assert_int_eq(vfs_read(&ctx, fd, back, N), N);
+        ck_assert_mem_eq(back, data, N);
+        ck_assert_int_gt(probe_calls, 0);
+        if (shared)
+            ck_assert_int_eq(probe_unlocked, 0);
+        else
+            ck_assert_int_gt(probe_unlocked, 0);
+        ck_assert_int_eq(vfs_umount(&ctx, "/p"), -EBUSY); /* open: the mount stays */
+        ck_assert_int_eq(vfs_close(&ctx, fd), 0);
+        if (other >= 0)
+            ck_assert_int_eq(vfs_close(&ctx, other), 0);
+    }
+    ck_assert_int_eq(vfs_umount(&ctx, "/p"), 0);
+    ck_assert_int_eq(vfs_fixture_lock_depth(), 0);
+    free(mem);
+    free(data);
+    free(back);
+}
+END_TEST
+
 static uint32_t le32_at(const uint8_t *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -590,6 +639,7 @@ Suite *sfs_vfs_suite(void)
     tcase_add_test(ti, test_open_unlinked_file_survives_a_crash_as_an_orphan);
     tcase_add_test(ti, test_mkfs_and_a_second_mount_refuse_a_mounted_disk);
     tcase_add_test(ti, test_fsck_of_a_mounted_disk_checks_the_live_volume_under_the_lock);
+    tcase_add_test(ti, test_large_reads_let_the_lock_go_during_the_disk_wait);
     tcase_add_test(ti, test_fsck_reports_after_dropping_the_lock);
     suite_add_tcase(s, ti);
     return s;
