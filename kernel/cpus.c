@@ -31,6 +31,7 @@ struct maps {
     int n;
 };
 
+/* Filled at boot by the boot CPU, before any other CPU starts; read only after. */
 static struct acpi_madt madt;
 static bool have_madt;
 

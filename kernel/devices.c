@@ -7,6 +7,13 @@
  * wake hook); so does the timer tick while anyone sleeps there, which bounds
  * the wait (the timeout) and covers a device whose interrupt never comes.
  * Woken threads re-check their condition, so waking too many is harmless.
+ *
+ * Locking: `disk_waiters`, `io_sleepers` and `io_stats` are changed with
+ * interrupts off (the waiter), or in the completion interrupt and the tick,
+ * all under the big kernel lock (arch/bkl.h), so one CPU at a time and never
+ * interleaved with this CPU's handler. The PCI list, the DMA pool's set-up and
+ * the drivers' arrays are filled at boot; kernel_pci_devices() sizes BARs
+ * later, under the big lock (PCI configuration space has its own lock, dev/pci.h).
  */
 #include <arch/apic.h>
 #include <arch/cpu.h>

@@ -22,6 +22,9 @@
 #include <vfs/ramfs.h>
 #include <vfs/sfs_vfs.h>
 
+/* Locking: the VFS's lock is this sleeping mutex (libvfs holds it across disk
+ * I/O, which sleeps), taken under the big kernel lock and before any spinlock.
+ * `kctx`, `root_error` and `root_changed` are set at boot, by one thread. */
 static struct mutex vfs_mutex;
 static struct vfs_ctx kctx;
 static int root_error;

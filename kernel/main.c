@@ -59,6 +59,9 @@ const struct boot_info *kernel_boot_info(void)
     return &boot_info;
 }
 
+/* libk's console registry and every kprintf() line: irqsave, as interrupt
+ * handlers print too. The innermost lock: taken under any other, and nothing
+ * is taken under it but the consoles' own output. */
 static struct spinlock console_spinlock = SPINLOCK_INIT("console");
 
 static void console_init(void)

@@ -20,7 +20,10 @@
 
 /* Not a cryptographic generator: a xorshift stream seeded from the TSC,
  * stirred with the TSC again on every call. Good enough for AT_RANDOM's
- * stack-protector canary and getrandom() in a teaching system. */
+ * stack-protector canary and getrandom() in a teaching system. Locking: its
+ * callers (exec, getrandom, /dev/random) hold the big kernel lock; a thread
+ * preempted in the middle only interleaves its stream with another's, which
+ * costs nothing here. */
 static uint64_t rng_state;
 
 static void random_bytes(void *buf, size_t n)

@@ -1,5 +1,12 @@
 /*
  * threads.c - wire libsched to libmm, the PIT and the keyboard (kernel/threads.h).
+ *
+ * Locking: the executor, the timer queue and the keyboard event have their own
+ * spinlocks (sched/executor.h, sched/async.h); `exec_wakeups` is a semaphore
+ * (sched/sync.h). The hooks are installed once, with interrupts off, before
+ * another CPU schedules. The idle hook gives the big kernel lock back for the
+ * halt and takes it again (arch_bkl_lock_idle()) before the scheduler looks
+ * for work; an application processor takes it before it enters the scheduler.
  */
 #include <arch/apic.h>
 #include <arch/bkl.h>

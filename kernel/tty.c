@@ -17,6 +17,15 @@
  * Output: processed bytes go straight to COM1 and the screen under the
  * console lock, so they never interleave with a kprintf line (and COM1 does
  * not add a second CR: ONLCR already did).
+ *
+ * Locking: the terminal's state is under the spinlock "tty" (irqsave, given to
+ * libdev's tty); the line discipline calls the output hook and tty_room() with
+ * it held, so the order is "tty", then "console", and "tty", then "event",
+ * then "executor". `tty_readers` and `timed_sleepers` change with interrupts
+ * off under the big kernel lock (sched/sync.h); the tick reads
+ * `timed_sleepers` under the big lock too. The pointers to COM1, the screen
+ * and the keyboard are set once by kernel_tty_init(), the keyboard's hook
+ * with interrupts off.
  */
 #include <arch/cpu.h>
 #include <arch/spinlock.h>

@@ -22,9 +22,15 @@
  * release wakes the CPU (an interrupt that arrives before the halt ends it
  * at once).
  *
- * Locking: the lock word is shared; each CPU's slot of `cpus` is written only
- * by that CPU, and read by a shootdown's sender. `idle_waiting` is shared,
- * changed with atomic operations.
+ * Locking: the lock word is shared, changed with atomic operations (only the
+ * holder advances its served half). Each CPU's slot of `cpus` is written only
+ * by that CPU, and read by a shootdown's sender. `idle_waiting` and
+ * `kernel_gen` are shared, changed with atomic operations. Of `stats`,
+ * acquired, contended and shootdowns are counted by the holder; flushes,
+ * idle_waits and idle_wakes are counted without the lock (in a shootdown's
+ * handler, before an idle halt, after a release), so atomically.
+ * arch_bkl_get_stats() copies without the lock: each counter is one aligned
+ * word, the copy a snapshot. `wake_cpu` and `send_ipi` are set at boot.
  */
 #include <arch/bkl.h>
 #include <arch/cpu.h>
@@ -128,7 +134,7 @@ void arch_bkl_lock_idle(void)
         /* Halt until the next interrupt (the CPU's tick, an IPI): an idle
          * CPU spinning would take time from the others under emulation.
          * No ticket is held here, so the interrupt may take the lock. */
-        stats.idle_waits++;
+        __atomic_add_fetch(&stats.idle_waits, 1, __ATOMIC_RELAXED); /* no lock held */
         cpu_sti_hlt();
     }
 }
@@ -151,7 +157,7 @@ void arch_bkl_unlock(void)
          * do not wake it again; it sets it before its next try. */
         unsigned cpu = (unsigned)__builtin_ctzll(waiting);
         __atomic_fetch_and(&idle_waiting, ~(1ull << cpu), __ATOMIC_RELAXED);
-        stats.idle_wakes++;
+        __atomic_add_fetch(&stats.idle_wakes, 1, __ATOMIC_RELAXED); /* the lock is given back */
         wake_cpu(cpu);
     }
 }

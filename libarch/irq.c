@@ -1,6 +1,11 @@
 /*
  * irq.c - the IRQ layer (arch/irq.h): handlers for lines 0-15 and their
  * dispatch through whichever controller (irq_chip) delivers them.
+ *
+ * Locking (arch/irq.h): `irqs`, `chip` and `exit_hook` change with interrupts
+ * off, under the big kernel lock; irq_dispatch() runs under the big lock too
+ * (no IRQ vector is lockless), so the counters and `depth` need nothing more:
+ * `depth` is the big lock's holder's.
  */
 #include <arch/cpu.h>
 #include <arch/irq.h>
@@ -76,17 +81,26 @@ const struct irq_chip *irq_get_chip(void)
     return chip;
 }
 
+/* The controller's registers are reached in steps (an I/O APIC's select,
+ * then window; a PIC's read-modify-write of its mask): interrupts are off
+ * while they are, so that no handler on this CPU comes in between. */
 int irq_unmask(int irq)
 {
     if (irq < 0 || irq >= IRQ_LINES)
         return -EINVAL;
-    return chip->unmask(irq);
+    uint64_t f = cpu_irq_save();
+    int r = chip->unmask(irq);
+    cpu_irq_restore(f);
+    return r;
 }
 
 void irq_mask(int irq)
 {
-    if (irq >= 0 && irq < IRQ_LINES)
-        chip->mask(irq);
+    if (irq < 0 || irq >= IRQ_LINES)
+        return;
+    uint64_t f = cpu_irq_save();
+    chip->mask(irq);
+    cpu_irq_restore(f);
 }
 
 int irq_set_handler(int irq, irq_handler_fn fn, void *ctx)

@@ -1,5 +1,10 @@
 /*
  * panic.c - fatal errors and backtraces (arch/panic.h).
+ *
+ * Locking: none; a panic may come on any CPU, with or without the big kernel
+ * lock (an NMI or double fault is lockless). `panicking` is counted with an
+ * atomic operation, so that of two CPUs panicking at once exactly one prints
+ * and runs the hook; the other halts. `panic_hook` is set at boot.
  */
 #include <k/console.h>
 #include <k/klog.h>
@@ -70,9 +75,11 @@ void backtrace_print(uintptr_t rbp)
 void panic_at(const char *file, int line, const char *fmt, ...)
 {
     cpu_cli();
-    if (panicking++) {
-        /* A panic while panicking: say so once and stop without recursing. */
-        if (panicking == 2)
+    int before = __atomic_fetch_add(&panicking, 1, __ATOMIC_ACQ_REL);
+    if (before) {
+        /* A panic while panicking (here or on another CPU): say so once and
+         * stop without recursing. */
+        if (before == 1)
             kprintf("\nnested panic at %s:%d\n", file, line);
         cpu_halt_forever();
     }

@@ -16,7 +16,9 @@
  * Interface: mm_frames_init() once, then mm_frame_alloc/free (single frames) and
  * mm_frame_alloc_contig/free_contig (runs), mm_frame_ref/unref/refcount, plus
  * counters.
- * Locking: fa->lock (irqsave) around every operation on the bitmaps and counters.
+ * Locking: fa->lock (irqsave) around every operation on the bitmaps, the
+ * reference array and the counters; the counts' getters read one word without
+ * it. refs_phys is set once, under the lock, and read atomically before it.
  */
 #include <k/errno.h>
 #include <arch/panic.h>

@@ -3,7 +3,8 @@
  *
  * Layer: virtual memory bookkeeping, no page tables. A sorted array of free
  * ranges; allocation is first fit with alignment, freeing merges neighbours.
- * Locking: vr->lock (irqsave) around each call.
+ * Locking: vr->lock (irqsave) around each allocation and free; the two
+ * counters' getters read one word without it.
  */
 #include <k/errno.h>
 #include <mm/phys.h>

@@ -10,9 +10,14 @@
  * Locking: every function touches this state with interrupts disabled on its
  * CPU, which is the whole rule while one CPU runs threads. Other CPUs may
  * only enter here under the kernel's big lock (one CPU in the kernel at a
- * time); a scheduler lock of its own, held across the switch, replaces that
- * when the big lock is broken up. schedule() is entered with interrupts
- * disabled and the thread that resumes restores its own interrupt state.
+ * time: the tick on another CPU takes it too, arch/timer.h); a scheduler lock
+ * of its own, held across the switch, replaces that when the big lock is
+ * broken up. That covers the shared lists and every CPU's struct sched_cpu
+ * too, which other CPUs read (on_a_cpu()) and write (need_resched, from
+ * thread_set_affinity()). schedule() is entered with interrupts disabled and
+ * the thread that resumes restores its own interrupt state. A thread blocks
+ * only with no spinlock held (check_may_block()); sched_preempt() does not
+ * switch while one is.
  */
 #include <arch/cpu.h>
 #include <k/errno.h>
@@ -152,6 +157,13 @@ static void schedule(void)
         cfg.switch_hook(prev, next);
     sched_context_switch(&prev->ctx, &next->ctx);
     reap(); /* back on prev's stack: any exited thread is off the CPU now */
+}
+
+/* The running thread is about to block: it must hold no spinlock (the lock
+ * would stay taken, and preemption off, while other threads run). */
+static void check_may_block(void)
+{
+    assert(preempt_count() == 0 && "a thread blocks holding a spinlock");
 }
 
 /* Could this CPU run something now (its queue, or a queue it may steal from)? */
@@ -361,6 +373,7 @@ int thread_join(struct thread *t, int *code)
     }
     t->joiner = self;
     while (t->state != THREAD_ZOMBIE) {
+        check_may_block();
         self->state = THREAD_BLOCKED;
         schedule();
     }
@@ -390,6 +403,7 @@ void thread_sleep_ms(uint64_t ms)
 {
     uint64_t f = cpu_irq_save();
     struct thread *t = me()->current;
+    check_may_block();
     t->wake_at = cfg.now_ms() + ms;
     struct thread **pp = &sleepers;
     while (*pp && (*pp)->wake_at <= t->wake_at)
@@ -473,6 +487,7 @@ void sched_block_locked(void)
 {
     struct sched_cpu *c = me();
     assert(c->current != c->idle);
+    check_may_block();
     c->current->state = THREAD_BLOCKED;
     schedule();
 }

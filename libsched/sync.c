@@ -1,6 +1,12 @@
 /*
  * sync.c - wait queues, mutexes and semaphores on top of the scheduler
- * (sched/sync.h). Uniprocessor: each operation runs with interrupts disabled.
+ * (sched/sync.h).
+ *
+ * Locking: each operation runs with interrupts disabled on its CPU, which keeps
+ * out this CPU's interrupt handlers and its other threads; other CPUs are kept
+ * out by the big kernel lock, which every caller holds (as for the scheduler,
+ * sched.c). A waiter sleeps with the big lock still on its CPU: the next
+ * thread there runs with it.
  */
 #include <arch/cpu.h>
 #include <arch/panic.h>

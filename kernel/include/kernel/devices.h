@@ -28,7 +28,8 @@ const struct pci_device *kernel_pci_devices(size_t *n);
 /** @brief The PCI bus (devices and their bound drivers). @return it */
 struct bus_type *kernel_pci_bus(void);
 
-/** @brief How the drivers' sleeping waiter has been used. */
+/** @brief How the drivers' sleeping waiter has been used. Counted under the big
+ * kernel lock; read live without it (each field one word: a snapshot). */
 struct kernel_io_stats {
     uint64_t sleeps;     /**< Times a thread went to sleep waiting for a device. */
     uint64_t wakeups;    /**< Completion interrupts that woke the sleepers. */

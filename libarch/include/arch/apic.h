@@ -20,7 +20,11 @@
  * kernel maps the physical base from the IA32_APIC_BASE MSR and passes it to
  * apic_init(). Host tests pass plain memory.
  *
- * Locking: apic_vector_alloc/free change the table with interrupts disabled.
+ * Locking: apic_vector_alloc/free change the vector table with interrupts
+ * disabled, under the big kernel lock; the vectors' handlers run under it too
+ * (trap_dispatch()), so their counts need nothing more. The spurious count is
+ * atomic. The register window is set once at boot; the registers are each
+ * CPU's own (apic_send_ipi() keeps interrupts off between the ICR's halves).
  */
 #ifndef ARCH_APIC_H
 #define ARCH_APIC_H

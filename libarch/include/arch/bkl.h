@@ -29,7 +29,18 @@
  * takes the lock catches up too, so the sender never waits on a CPU that
  * waits on it.
  *
- * Locking: the lock itself; per-CPU state is touched only by its own CPU.
+ * Locking: what the lock protects is every piece of kernel state whose rule
+ * does not name another lock (the scheduler's queues, the IRQ tables, the
+ * files and processes...): one CPU at a time touches it. It does not keep out
+ * this CPU's interrupt handlers, nor the other threads this CPU runs (a thread
+ * is preempted, or sleeps, with the lock still on the CPU): against those the
+ * old uniprocessor rules stay, interrupts off or a spinlock (irqsave), and a
+ * mutex across a sleep. Lock order: the big lock is the outermost lock; every
+ * spinlock is taken inside it and none is held when it is given back
+ * (arch/spinlock.h). A mutex or wait queue sleeps with it held, and the next
+ * thread on the CPU has it. Lockless handlers (arch_tlb_shootdown_irq(), the
+ * wake-up IPI, the local timer's entry, NMI, double fault, machine check) touch
+ * only their own CPU's state or atomics. The lock's own state: bkl.c.
  */
 #ifndef ARCH_BKL_H
 #define ARCH_BKL_H
@@ -37,7 +48,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/** @brief Counters, for tests and /proc. */
+/** @brief Counters, for tests and /proc (bkl.c says which are counted under
+ * the lock and which atomically; a copy is a snapshot). */
 struct arch_bkl_stats {
     uint64_t acquired;   /**< Times a CPU took the lock. */
     uint64_t contended;  /**< Of those, times it had to wait. */

@@ -16,8 +16,11 @@
  * through a `struct ioapic_io`: ioapic_mmio_io for the real window, a model in
  * host tests. libarch maps nothing: the kernel maps each window.
  *
- * Locking: the table of I/O APICs is filled at boot, before interrupts are
- * on; the chip's operations run with interrupts disabled on the boot CPU.
+ * Locking: the table of I/O APICs and the routing are filled at boot, before
+ * interrupts are on and before another CPU starts, then only read. The chip's
+ * operations (a select, then the window) run under the big kernel lock with
+ * interrupts off (irq_mask()/irq_unmask() disable them), so two never
+ * interleave; the EOI goes to the local APIC, which is per CPU.
  */
 #ifndef ARCH_IOAPIC_H
 #define ARCH_IOAPIC_H

@@ -14,8 +14,13 @@
  *
  * IRQ handlers run with interrupts disabled, on the interrupted stack; anything
  * they share with other code must be protected with spin_lock_irqsave().
- * Locking: handlers and the controller change with interrupts disabled; all
- * device IRQs go to the boot CPU.
+ * Locking: the handler table and the controller change with interrupts
+ * disabled, under the big kernel lock (arch/bkl.h); irq_mask()/irq_unmask()
+ * disable interrupts themselves around the controller's registers. IRQ handlers
+ * run under the big lock (trap_dispatch() takes it: no IRQ vector is
+ * lockless), with interrupts off, so the per-line counts and irq_depth() are the
+ * big lock holder's. Legacy lines are delivered to the boot CPU; MSIs to the
+ * CPU that set them up (apic_msi_message()).
  */
 #ifndef ARCH_IRQ_H
 #define ARCH_IRQ_H

@@ -13,9 +13,15 @@
  * not checked (instances of one class nest by address or not at all).
  *
  * Spinlocks call it in debug builds (arch/spinlock.h). It keeps one stack of
- * held locks for the CPU, which is right while spinlocks disable preemption;
- * with SMP it becomes per CPU. Interrupts are off while it works, so an
- * interrupt handler's locks can't interleave with its updates.
+ * held locks for the whole machine, which is right while spinlocks disable
+ * preemption and only the big kernel lock's holder takes them (arch/spinlock.h);
+ * it becomes per CPU when the big lock is broken up. The big kernel lock is not
+ * a spinlock and is not tracked: it is outermost by construction.
+ *
+ * Locking: the graph, the class table and the stack are changed with
+ * interrupts off, under the big kernel lock, so an interrupt handler's locks
+ * can't interleave with its updates, nor another CPU's. `busy` keeps the
+ * report's own locks (the log's, the console's) out of the graph.
  */
 #ifndef ARCH_LOCKORDER_H
 #define ARCH_LOCKORDER_H

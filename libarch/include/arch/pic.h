@@ -10,6 +10,12 @@
  * register shows nothing): those get no EOI from the master (a spurious IRQ 15
  * still needs one, from the slave's cascade on the master). When the I/O APIC
  * takes over, pic_disable() masks every line.
+ *
+ * Locking: no state but the chips' own, which the whole machine shares: their
+ * ports are used under the big kernel lock with interrupts off (the IRQ
+ * layer's dispatch, and irq_mask()/irq_unmask(), which disable them), so a
+ * mask's read-modify-write and the in-service register's read (a command,
+ * then a read) never interleave.
  */
 #ifndef ARCH_PIC_H
 #define ARCH_PIC_H

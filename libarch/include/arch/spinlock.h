@@ -12,6 +12,18 @@
  * Holding any spinlock disables preemption (the scheduler will not switch
  * threads on a timer interrupt while the count is nonzero): otherwise a thread
  * preempted while holding a lock would leave every other thread spinning.
+ *
+ * SMP: spinlocks are taken only by the CPU that holds the big kernel lock
+ * (arch/bkl.h), always inside it: the handlers that run without the big lock
+ * (the wake-up and shootdown IPIs, the local timer's entry) take none; only a
+ * panic from an NMI or double fault may. So the big lock is the outermost lock,
+ * a spinlock is never held while the big lock is given back (idle halt, return
+ * to user mode), and the preemption count and the lock-order checker's stack of
+ * held locks, which are one for the whole machine, belong to the big lock's
+ * holder. A spinlock of its own still guards against this CPU's interrupt
+ * handlers (irqsave) and against another thread on this CPU (a thread can be
+ * preempted, and can sleep, while it holds the big lock). When the big lock is
+ * broken up, the count and the checker's stack become per CPU.
  */
 #ifndef ARCH_SPINLOCK_H
 #define ARCH_SPINLOCK_H
@@ -51,7 +63,8 @@ struct spinlock {
 #include <k/console.h>
 
 /** @cond INTERNAL */
-/* Uniprocessor: one preemption count for the one CPU (spinlock.c). */
+/* One preemption count (spinlock.c): the big kernel lock's holder's, as only
+ * that CPU takes spinlocks (see above). */
 extern volatile unsigned arch_preempt_depth;
 /* spinlock.c: the contended wait, and the debug hooks after taking and before
  * releasing a lock. */

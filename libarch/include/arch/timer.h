@@ -11,6 +11,13 @@
  * calls an optional tick hook (the scheduler's). timer_sleep_ms() halts the CPU
  * between ticks instead of spinning, or hands the wait to a sleep hook once the
  * scheduler installs one.
+ *
+ * Locking: the tick count is atomic, counted by one CPU (the PIT's IRQ, or the
+ * boot CPU's local timer) and read anywhere. The period, the source and the
+ * TSC calibration are set at boot, before another CPU starts, then only read.
+ * The hooks are set with interrupts off, at boot. The tick hook runs under the
+ * big kernel lock: the local timer's entry takes it (waiting on the boot CPU,
+ * skipping the tick on another CPU that finds it taken, arch/bkl.h).
  */
 #ifndef ARCH_TIMER_H
 #define ARCH_TIMER_H

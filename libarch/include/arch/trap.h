@@ -9,6 +9,11 @@
  * (name, decoded error code, registers, backtrace) and the kernel panics;
  * breakpoints (`int3`) are reported and execution resumes. A double fault whose
  * faulting address is a stack guard page is reported as a kernel stack overflow.
+ *
+ * Locking: the handler and lockless tables, the hooks and the probe fix-up are
+ * set at boot (or under the big kernel lock, with interrupts off) and read by
+ * every CPU's dispatch without a lock: each entry is one aligned word. Which
+ * vectors run without the big lock: trap_set_lockless().
  */
 #ifndef ARCH_TRAP_H
 #define ARCH_TRAP_H

@@ -24,6 +24,11 @@
  * state lives in the CPU until a context switch, when the scheduler's switch
  * hook saves it into the outgoing thread's area and restores the incoming one's
  * (arch_fpu_save/arch_fpu_restore, FXSAVE format).
+ *
+ * Locking: the handler and the initial FPU state are set at boot; the MSRs,
+ * GS and the FPU are each CPU's own. A system call takes the big kernel lock
+ * (arch/bkl.h) before the handler runs, and arch_enter_user() gives it back
+ * on the way to ring 3.
  */
 #ifndef ARCH_USER_H
 #define ARCH_USER_H

@@ -25,7 +25,15 @@
  * freed; its frames count as used. A frame can hold at most
  * MM_FRAME_REF_MAX references. Until the array exists every frame has one.
  *
- * Locking: every function takes the allocator's spinlock (interrupt-safe).
+ * Locking: the allocator's spinlock "frames" (irqsave: an IRQ handler may
+ * allocate) protects the bitmaps, the reference array and the counters; every
+ * function that reads or changes them takes it, except mm_frames_init() (on an
+ * allocator nobody uses yet). mm_frames_free_count(), mm_frames_used_count()
+ * and mm_frames_shared_count() read without it: one aligned word each, a
+ * snapshot. The geometry (nframes, the bitmaps' place, managed) is fixed by
+ * init and read freely. It is the innermost lock of libmm: nothing is taken
+ * under it, and the heap's, an address space's and an exec cache's locks may be
+ * held around it.
  */
 #ifndef MM_FRAME_H
 #define MM_FRAME_H

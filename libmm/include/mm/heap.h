@@ -19,8 +19,13 @@
  * Misuse (freeing a pointer the heap did not hand out, or freeing twice) is
  * detected: counted in the statistics, and a panic when @c panic_on_misuse.
  *
- * Locking: h->lock (irqsave) in every call, so kmalloc() works in IRQ handlers.
- * The grow callback runs with that lock held.
+ * Locking: the spinlock "heap" (irqsave) in every call, so kmalloc() works in
+ * IRQ handlers; it protects the backend's lists, the usable end and the
+ * statistics. The grow callback runs with that lock held, so the kernel's
+ * lock order is: heap, then the kernel address space (mm_kmap_heap_grow()),
+ * then the frame allocator. Nothing may call kmalloc() with an address space's
+ * or the frame allocator's lock held. mm_heap_usable_size() checks the range
+ * before it takes the lock: the usable end only grows.
  */
 #ifndef MM_HEAP_H
 #define MM_HEAP_H

@@ -8,7 +8,9 @@
  * virtual-region allocator explicitly, so host tests can run them on simulated
  * RAM; the kernel passes mm_kernel_aspace() and mm_kernel_vregion() (mm/mm.h).
  *
- * Locking: none of its own; the address space and region allocator lock.
+ * Locking: none of its own; the address space and region allocator lock, one
+ * at a time (a range is taken from the region allocator, then mapped). Kernel
+ * mappings change under the big kernel lock (mm/vm.h).
  */
 #ifndef MM_KMAP_H
 #define MM_KMAP_H

@@ -37,9 +37,13 @@
  *    (default block: the fastest, with list as its fallback), 100 KiB at first,
  *    growing up to MM_KHEAP_MAX.
  *
- * Locking: mm_init() runs once, on the boot CPU, before any other CPU starts.
- * Interrupts may be enabled (all libmm locks are irqsave); an IRQ handler that
- * calls kmalloc() before the heap exists gets NULL.
+ * Locking: mm_init() runs once, on the boot CPU, before any other CPU starts;
+ * the kernel's allocator, address space, region allocator and heap it sets up
+ * each have their own spinlock (irqsave). Interrupts may be enabled (all libmm
+ * locks are irqsave); an IRQ handler that calls kmalloc() before the heap
+ * exists gets NULL. Lock order in libmm, outermost first: "heap" (its grow
+ * callback maps pages), "aspace", "frames"; "vregion" is taken alone (a kernel
+ * stack or MMIO window takes its range, lets go, then maps it).
  */
 #ifndef MM_MM_H
 #define MM_MM_H

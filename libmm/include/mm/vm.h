@@ -23,8 +23,20 @@
  * present) in the range, whatever its size. @ref mm_aspace::pt_reads counts the
  * entries every call reads, a deterministic cost measure for tests and benchmarks.
  *
- * Locking: each address space has a spinlock (irqsave) taken by every call.
- * Changes to the kernel half must be made through the kernel address space.
+ * Locking: each address space has a spinlock "aspace" (irqsave) that protects
+ * its tables and counters: every single-page call and every walk takes it for
+ * its whole length; mm_pt_map_range() and mm_pt_map_anon() are loops of
+ * single-page calls, not atomic as a whole. mm_pt_is_guard() reads without it
+ * (a fault report, which may come while it is held); mm_aspace_table_frames()
+ * reads one word. Changes to the kernel half must be made through the kernel
+ * address space, under the big kernel lock (arch/bkl.h): each is shot down on
+ * every CPU (arch_tlb_kernel_changed()) while the lock is held. A lower-half
+ * change is flushed from this CPU's TLB only: right because a user address
+ * space is loaded only on the CPU that runs its one thread (the switch hook
+ * loads another space when that thread leaves the CPU). Lock order: the
+ * address space, then the frame allocator; two spaces nest parent first (fork:
+ * mm_pt_walk()'s callback maps into the child). create/destroy run on a space
+ * nobody else uses yet, or any more.
  */
 #ifndef MM_VM_H
 #define MM_VM_H

@@ -8,7 +8,10 @@
  * coalesced with their neighbours. A free that would need more than
  * MM_VREGION_MAX separate holes fails with -ENOMEM (the range stays allocated).
  *
- * Locking: vr->lock (irqsave) in every call.
+ * Locking: the spinlock "vregion" (irqsave) in mm_vregion_alloc() and
+ * mm_vregion_free(), which protects the free ranges and their count and sum;
+ * mm_vregion_free_bytes() and mm_vregion_fragments() read one word without it
+ * (a snapshot). No other lock is taken under it.
  */
 #ifndef MM_VREGION_H
 #define MM_VREGION_H

@@ -7,6 +7,11 @@
  * task_poll_fn: it returns TASK_READY when the awaited thing happened, or stores
  * a clone of the waker and returns TASK_PENDING. All wake paths are
  * interrupt-safe.
+ *
+ * Locking: each object has its own spinlock (irqsave), "timerq", "oneshot" or
+ * "event", which protects its fields and stored waker. Lock order: an object's
+ * lock, then the executor's (storing or firing a waker); a stored waker is
+ * dropped (which may free its task) only after the object's lock is let go.
  */
 #ifndef SCHED_ASYNC_H
 #define SCHED_ASYNC_H

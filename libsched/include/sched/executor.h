@@ -16,6 +16,13 @@
  * disabled and halts with `sti; hlt`, so a wakeup that races with going to
  * sleep is never lost.
  *
+ * Locking: the spinlock "executor" (irqsave) of each executor protects its
+ * ready queue, its counters, and every task's state and reference count. Poll
+ * functions, drop hooks and the allocator run without it; the notify hook runs
+ * under it, so it must not block (the kernel's is semaphore_up()). Lock order:
+ * an async object's lock (sched/async.h), then "executor"; nothing else is
+ * taken under it.
+ *
  * Memory: tasks are allocated with the hooks in `struct executor_config`
  * (kmalloc in the kernel). A task's `state` belongs to the caller; `drop` (if
  * given) is called once the task is finished or cancelled.

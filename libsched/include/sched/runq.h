@@ -25,7 +25,8 @@
  * it on the real CPUs, and host tests run it on simulated ones.
  *
  * Locking: none of its own; the scheduler serialises every call (with
- * interrupts off, and across CPUs by its lock).
+ * interrupts off, and across CPUs by the big kernel lock, sched.c). The
+ * counters are read under the same rule.
  */
 #ifndef SCHED_RUNQ_H
 #define SCHED_RUNQ_H

@@ -6,6 +6,13 @@
  *
  * Wakeups are FIFO. None of the blocking calls may be made from interrupt
  * context; wait_queue_wake_one/all() and semaphore_up() may (they never block).
+ *
+ * Locking: a queue, mutex or semaphore is changed with interrupts disabled on
+ * the calling CPU, under the big kernel lock (arch/bkl.h) that keeps the other
+ * CPUs out, as the scheduler's own state (sched/thread.h). A thread must hold
+ * no spinlock when it blocks (debug builds panic); it may hold mutexes, and
+ * the big lock, which passes to the next thread on its CPU. A mutex is the lock
+ * to hold across a sleep: take mutexes before spinlocks, never under one.
  */
 #ifndef SCHED_SYNC_H
 #define SCHED_SYNC_H

@@ -14,10 +14,11 @@
  * happens on the way out of the interrupt, after the EOI, unless preemption is
  * disabled (preempt_disable(), or any spinlock held: arch/spinlock.h).
  *
- * Locking: the scheduler's state is protected by disabling interrupts on the
- * calling CPU, and across CPUs by the kernel's big lock (sched.c says more). Blocking calls (join,
- * sleep, mutex, semaphore, wait queue) must not be made from interrupt context or with a spinlock
- * held.
+ * Locking: the scheduler's state, struct thread's fields included, is protected
+ * by disabling interrupts on the calling CPU, and across CPUs by the kernel's
+ * big lock (sched.c says more). Blocking calls (join, sleep, mutex, semaphore,
+ * wait queue) must not be made from interrupt context or with a spinlock held
+ * (debug builds panic on the latter).
  */
 #ifndef SCHED_THREAD_H
 #define SCHED_THREAD_H

@@ -6,6 +6,7 @@
  */
 #include "cpu_mock.h"
 #include <arch/apic.h>
+#include <arch/cpu.h>
 #include <arch/ioapic.h>
 #include <arch/pic.h>
 #include <arch/timer.h>
@@ -196,6 +197,58 @@ START_TEST(test_chip_unmask_mask_and_eoi)
 }
 END_TEST
 
+/* A controller that records whether interrupts were on at each change. */
+static int changes, changes_with_irqs_on;
+
+static void note_change(void)
+{
+    changes++;
+    changes_with_irqs_on += cpu_mock_irq_enabled();
+}
+
+static int fake_unmask(int irq)
+{
+    (void)irq;
+    note_change();
+    return 0;
+}
+
+static void fake_mask(int irq)
+{
+    (void)irq;
+    note_change();
+}
+
+static void fake_eoi(int irq)
+{
+    (void)irq;
+}
+
+static const struct irq_chip fake_chip = {
+    .name = "fake", .unmask = fake_unmask, .mask = fake_mask, .eoi = fake_eoi
+};
+
+/* The controller's registers are reached in steps (select, then window): an
+ * interrupt handler on this CPU must not come in between, so irq_mask() and
+ * irq_unmask() turn interrupts off around them, and restore the state after. */
+START_TEST(test_controller_changes_with_interrupts_off)
+{
+    irq_set_chip(&fake_chip);
+    changes = changes_with_irqs_on = 0;
+    cpu_sti();
+    ck_assert_int_eq(irq_unmask(3), 0);
+    irq_mask(3);
+    ck_assert_int_eq(changes, 2);
+    ck_assert_int_eq(changes_with_irqs_on, 0);
+    ck_assert(cpu_mock_irq_enabled());
+    cpu_cli();
+    ck_assert_int_eq(irq_unmask(3), 0);
+    ck_assert(!cpu_mock_irq_enabled());
+    ck_assert_int_eq(changes, 3);
+    irq_set_chip(NULL);
+}
+END_TEST
+
 START_TEST(test_local_setup_and_spurious_vector)
 {
     lapic[APIC_REG_SVR / 4] = 0x0f;
@@ -352,6 +405,7 @@ Suite *ioapic_suite(void)
     tcase_add_test(tc, test_isa_routing_by_overrides);
     tcase_add_test(tc, test_add_masks_every_input);
     tcase_add_test(tc, test_chip_unmask_mask_and_eoi);
+    tcase_add_test(tc, test_controller_changes_with_interrupts_off);
     suite_add_tcase(s, tc);
     TCase *la = tcase_create("lapic");
     tcase_add_checked_fixture(la, setup, teardown);

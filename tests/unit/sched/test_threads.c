@@ -5,6 +5,7 @@
  */
 #include "cpu_mock.h"
 #include <arch/cpu.h>
+#include <arch/panic.h>
 #include <k/errno.h>
 #include <arch/spinlock.h>
 #include <check.h>
@@ -360,6 +361,33 @@ START_TEST(test_no_preemption_while_spinlock_held)
 }
 END_TEST
 
+static void exit_on_panic(void)
+{
+    exit(70);
+}
+
+/* Sleeping with a spinlock held would leave the lock taken, and preemption
+ * off, while other threads run: the scheduler refuses (debug builds). */
+START_TEST(test_blocking_with_spinlock_held_panics)
+{
+    panic_set_hook(exit_on_panic);
+    struct semaphore s;
+    semaphore_init(&s, 0);
+    spin_lock(&sl);
+    semaphore_down(&s);
+    exit(71); /* not reached */
+}
+END_TEST
+
+START_TEST(test_sleeping_with_spinlock_held_panics)
+{
+    panic_set_hook(exit_on_panic);
+    spin_lock(&sl);
+    thread_sleep_ms(10);
+    exit(71); /* not reached */
+}
+END_TEST
+
 START_TEST(test_thousand_threads_no_leaks)
 {
     for (int round = 0; round < 10; round++) {
@@ -506,6 +534,8 @@ Suite *threads_suite(void)
     tcase_add_test(tc, test_sleepers_wake_in_order);
     tcase_add_test(tc, test_busy_thread_is_preempted);
     tcase_add_test(tc, test_no_preemption_while_spinlock_held);
+    tcase_add_exit_test(tc, test_blocking_with_spinlock_held_panics, 70);
+    tcase_add_exit_test(tc, test_sleeping_with_spinlock_held_panics, 70);
     tcase_add_test(tc, test_thousand_threads_no_leaks);
     tcase_add_test(tc, test_wait_queue_wake_one_and_all);
     tcase_add_test(tc, test_snapshot_lists_threads);
