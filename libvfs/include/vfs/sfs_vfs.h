@@ -13,6 +13,9 @@
  * Locking: the vnode ops run under the VFS lock; sfs_vfs_format() and
  * sfs_vfs_check() take the VFS lock themselves (call them without it), so
  * neither races a mount or a file operation. A device is mounted at most once.
+ * libsfs gets no lock hooks: the VFS lock is what serialises each volume, and
+ * it is held across the volume's disk waits. sfs_vfs_blank() only reads the
+ * device, without the VFS lock.
  */
 #ifndef VFS_SFS_VFS_H
 #define VFS_SFS_VFS_H
