@@ -19,11 +19,16 @@
  * waits; O_NONBLOCK never waits, and for writing fails with -ENXIO while
  * nobody reads. Reads and writes do not look at O_NONBLOCK.
  *
- * Locking: one CPU. Each pipe's state is changed with interrupts disabled,
- * which also makes "check, then sleep on the wait queue" atomic. The copies
- * into and out of the ring run with interrupts disabled too: they are
- * memcpy of at most one bounce buffer (64 KiB) at a time: on one CPU a pipe's
- * state must not change under a copy, and 64 KiB is a few microseconds.
+ * Locking: pipes are stream vnodes, so reads, writes and FIFO waits run
+ * without the VFS lock (vfs/vfs.h), under the big kernel lock, which keeps
+ * other CPUs out. Each pipe's state is changed with interrupts disabled,
+ * against preemption on this CPU, which also makes "check, then sleep on the
+ * wait queue" atomic. The copies into and out of the ring run with interrupts
+ * disabled too: they are memcpy of at most one bounce buffer (64 KiB) at a
+ * time, so a pipe's state cannot change under a copy, and 64 KiB is a few
+ * microseconds. Open and close run under the VFS lock. `next_ino` and a new
+ * pipe's vnode (its references, before proc_pipe() returns the descriptors)
+ * are reached only by the thread making it, so they need no lock.
  */
 #include "proc_priv.h"
 
