@@ -21,8 +21,8 @@
  * kernel a sleeping mutex, so it is taken only in thread context and never
  * under a spinlock) serialises every call. It protects the mount list and every
  * `struct vfs_mount` field that changes (`busy`, `writers`, `flags`), vnode
- * reference counts and `fifo`, open files (`refs`, `off`, `flags`) and
- * descriptor tables. A context's table is changed only by the thread that owns
+ * reference counts and `fifo` (a new vnode that only its maker can reach yet
+ * needs no lock), open files (`refs`, `off`, `flags`) and descriptor tables. A context's table is changed only by the thread that owns
  * it (one per process), which may read its own table without the lock; anyone
  * else reads it under the lock (procfs). File-system ops run with it held, and
  * may sleep holding it (a disk wait), except where the VFS drops it around an
