@@ -21,8 +21,9 @@
  * its reaper once it is a zombie. Others (procfs, kill, the terminal) read
  * them with interrupts off, and see a snapshot; `vm` is only read while
  * `vm_live` is set, and its VMA array is published before the old one is
- * freed (uvm.h). No interrupt handler touches a process; the terminal's
- * signal hook runs in a thread, under the tty lock.
+ * freed (uvm.h). No interrupt handler changes these fields (the switch hook,
+ * which may run on the way out of one, saves only the outgoing process's own
+ * registers); the terminal's signal hook runs in a thread, under the tty lock.
  */
 #ifndef PROC_PROC_H
 #define PROC_PROC_H
