@@ -8,7 +8,8 @@
  * driver without a queue has them run synchronously here). Requests whose data
  * is a list of physical segments (rq->sg) are checked against the device's
  * segment limits; blockdev_sg.c splits transfers into such requests.
- * Locking: the registry list is changed at boot/probe time only.
+ * Locking: `registry` is changed at boot/probe time only (thread context,
+ * big kernel lock); walks take no lock. Counters are relaxed atomics (COUNT).
  */
 #include <k/errno.h>
 #include <k/kprintf.h>

@@ -9,6 +9,9 @@
  * without a queue, or a write longer than its max_request, is written
  * synchronously in place. Errors are kept and reported once by finish, so a
  * caller can keep every block dirty and try again.
+ *
+ * Locking: none; a batch belongs to one caller at a time (SFS's, under the
+ * VFS lock), and the driver locks its own queue.
  */
 #include <k/errno.h>
 #include <dev/block.h>

@@ -17,6 +17,7 @@
  *
  * Memory: none allocated; the requests live on the caller's stack. Bounds:
  * every loop is bounded by the list's length and the transfer's size.
+ * Locking: none; every state is the call's own, and the driver locks its queue.
  */
 #include <k/errno.h>
 #include <dev/block.h>

@@ -2,9 +2,10 @@
  * dev_irq.c - shared legacy interrupt lines (dev/irq.h).
  *
  * Layer: between the PIC's one-handler-per-line IRQ layer and PCI drivers.
- * One dispatcher per line walks that line's list of actions. Lists change with
- * interrupts disabled, so the dispatcher (which runs with them disabled) never
- * sees a half-linked list.
+ * One dispatcher per line walks that line's list of actions. Locking (`lines`):
+ * lists change with interrupts disabled, so the dispatcher (which runs with them
+ * disabled) never sees a half-linked list on this CPU; on another CPU it waits
+ * for the big kernel lock, which the callers of attach/detach hold.
  */
 #include <arch/cpu.h>
 #include <k/errno.h>

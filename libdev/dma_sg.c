@@ -8,6 +8,8 @@
  * page tables) and starts a new segment where the physical addresses stop
  * following on, or where a segment would exceed the device's largest one. The
  * walk is bounded by the buffer's page count and by the caller's array.
+ * Locking: none of its own; the translate hook locks the page tables it reads
+ * (the kernel's: the address space's spinlock, mm/vm.h).
  */
 #include <k/errno.h>
 #include <dev/dma.h>

@@ -5,8 +5,9 @@
  * 0xCF8/0xCFC). Interface: pci_config_*, pci_read/write*, pci_probe_function,
  * pci_enumerate, pci_size_bars, pci_bar_decode, pci_cap_next/find, pci_enable.
  * Locking: pci_lock (interrupt-safe) covers each address/data pair;
- * enumeration runs at boot, BAR sizing before a driver uses the function
- * (or, for a function no driver binds, at its first listing).
+ * enumeration (and its `scan_state`) runs at boot, from one thread; BAR sizing
+ * before a driver uses the function (or, for a function no driver binds, at
+ * its first listing, which /proc serialises under the VFS lock).
  */
 #include <arch/cpu.h>
 #include <k/errno.h>

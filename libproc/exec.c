@@ -17,7 +17,8 @@
 #include <proc/ustack.h>
 #include <string.h>
 
-/* The pages of the programs that run (proc/exec_image.h). */
+/* The pages of the programs that run (proc/exec_image.h); its own spinlock
+ * guards it. */
 static struct exec_cache images;
 
 void proc_exec_init(void)

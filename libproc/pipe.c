@@ -19,11 +19,18 @@
  * waits; O_NONBLOCK never waits, and for writing fails with -ENXIO while
  * nobody reads. Reads and writes do not look at O_NONBLOCK.
  *
- * Locking: one CPU. Each pipe's state is changed with interrupts disabled,
- * which also makes "check, then sleep on the wait queue" atomic. The copies
- * into and out of the ring run with interrupts disabled too: they are
- * memcpy of at most one bounce buffer (64 KiB) at a time: on one CPU a pipe's
- * state must not change under a copy, and 64 KiB is a few microseconds.
+ * Locking: pipes are stream vnodes, so reads, writes and FIFO waits run
+ * without the VFS lock (vfs/vfs.h), under the big kernel lock, which keeps
+ * other CPUs out. Each pipe's state is changed with interrupts disabled,
+ * against preemption on this CPU, which also makes "check, then sleep on the
+ * wait queue" atomic. The copies into and out of the ring run with interrupts
+ * disabled too: they are memcpy of at most one bounce buffer (64 KiB) at a
+ * time, so a pipe's state cannot change under a copy, and 64 KiB is a few
+ * microseconds. Open and close run under the VFS lock. A new pipe's vnode
+ * (its references, before proc_pipe() returns the descriptors) is reached
+ * only by the thread making it, so it needs no lock; `next_ino` is shared by
+ * pipe(2), which runs without the VFS lock, and the first open of a FIFO,
+ * which runs with it, so it is taken atomically.
  */
 #include "proc_priv.h"
 
@@ -232,7 +239,8 @@ static int pipe_new(struct vnode **out)
     wait_queue_init(&pp->can_read);
     wait_queue_init(&pp->can_write);
     wait_queue_init(&pp->opened);
-    struct vnode *vn = vnode_new(vfs_anon_mount(), &pipe_ops, VFS_TYPE_FIFO, next_ino++, pp);
+    uint64_t ino = __atomic_fetch_add(&next_ino, 1, __ATOMIC_RELAXED);
+    struct vnode *vn = vnode_new(vfs_anon_mount(), &pipe_ops, VFS_TYPE_FIFO, ino, pp);
     if (!vn) {
         kfree(ring);
         kfree(pp);

@@ -7,10 +7,12 @@
  * and uvm.c (the address space); exec.c loads programs, syscall.c is the
  * system-call table.
  *
- * Locking: one CPU. The table (the slots, states, parent links) is changed
- * with interrupts disabled, which also makes "check for a zombie, then sleep"
- * atomic in wait4. A process's own fields (its vm, files) are touched only by
- * its own thread, or by the parent once it is a zombie.
+ * Locking (proc/proc.h): the big kernel lock keeps other CPUs out; `table`,
+ * `next_pid`, the states, parent links and `pending` change with interrupts
+ * disabled, against preemption on this CPU, which also makes "check for a
+ * zombie, then sleep" atomic in wait4 (on `child_exit`, `kernel_children`). A
+ * process's own fields (its vm, files) are touched only by its own thread, or
+ * by the parent once it is a zombie; `proc_cfg` is set at boot.
  */
 #include "proc_priv.h"
 
@@ -490,7 +492,9 @@ static void user_fault(struct trap_frame *tf)
      * as Linux does for a fault, the process ends). */
     uint64_t mask = 1ull << (sig - 1);
     if (p->act[sig - 1].handler > 1 && !(p->sigmask & mask)) {
+        cpu_cli(); /* pending changes with interrupts off (signal.c) */
         p->pending |= mask;
+        cpu_sti();
         proc_deliver_signals(p, tf);
         cpu_cli();
         return;

@@ -9,10 +9,12 @@
  *   /proc/PID/{stat,status,statm,cmdline,comm,cwd,exe,fd/N}
  *
  * Locking: every callback runs with the VFS's namespace lock held (synthfs).
- * Another process's fields are copied out with interrupts off (one CPU), so a
- * process cannot be reaped or exec'd half way through the copy; its
- * descriptor table changes only under the VFS lock, which we hold. Nothing is
- * allocated with interrupts off.
+ * Another process's fields are copied out with interrupts off, under the big
+ * kernel lock (proc/proc.h), so no other thread runs during the copy: a
+ * process cannot be reaped or exec'd half way through it; its descriptor
+ * table changes only under the VFS lock, which we hold. Nothing is allocated
+ * with interrupts off. `pcfg` is set at boot; `load` is written only by the
+ * sampler thread (procfs_loadavg_tick()) and copied with interrupts off.
  */
 #include "proc_priv.h"
 

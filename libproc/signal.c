@@ -10,8 +10,10 @@
  * nanosleep) check proc_signal_pending() and return -EINTR; Kestrel does not
  * restart them (as if no action had SA_RESTART).
  *
- * Locking: p->pending is set by proc_kill() with interrupts disabled; every
- * other field here is touched only by the process's own thread.
+ * Locking: p->pending changes only with interrupts disabled (proc_kill(), a
+ * child's exit, a fault, delivery, sigaction), under the big kernel lock;
+ * every other field here is touched only by the process's own thread, and
+ * read by /proc with interrupts off.
  */
 #include "proc_priv.h"
 

@@ -261,6 +261,7 @@ enum {
 #define RECORD_TEXT_MAX (4 + 20 + 1 + 6 + 2 + KLOG_SUBSYS_MAX + 2 + KLOG_TEXT_MAX + 1)
 #define SYSLOG_BUF_SIZE (KLOG_RECORDS * RECORD_TEXT_MAX)
 
+/* syslog(2)'s state, changed by the calls below under the big kernel lock. */
 static uint64_t clear_seq;     /* records before it were cleared (actions 4 and 5) */
 static int saved_console = -1; /* the level before CONSOLE_OFF */
 

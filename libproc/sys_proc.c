@@ -215,9 +215,12 @@ int64_t proc_sys_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t
     cpu_irq_restore(f);
     uvm_destroy(&p->vm);
     proc_exec_sweep(); /* the old program's pages go if nobody else runs it */
+    /* /proc readers copy p->vm with interrupts off (proc.h): move it whole. */
+    f = cpu_irq_save();
     p->vm = *fresh;
-    kfree(fresh);
     mm_aspace_activate(uvm_aspace(&p->vm)); /* the struct moved: reload from its new home */
+    cpu_irq_restore(f);
+    kfree(fresh);
     for (int fd = 0; fd < 64; fd++)
         if ((p->cloexec >> fd) & 1)
             vfs_close(&p->files, fd);

@@ -21,7 +21,8 @@
  *
  * The line discipline is libdev's (dev/tty.h); devfs tells which open files
  * are the terminal. Locking: the terminal locks itself; the process table
- * is read with interrupts disabled (proc.c).
+ * is read with interrupts disabled (proc.c); the descriptor table read here
+ * is the calling process's own, which only its thread changes (vfs/vfs.h).
  */
 #include "sys_priv.h"
 

@@ -145,6 +145,9 @@ static const proc_sys_fn table[] = {
 };
 
 #define NSYS (sizeof(table) / sizeof(table[0]))
+/* Numbers already logged: a set bit may be set twice by threads that preempt
+ * each other (a second log line at worst); the big kernel lock keeps other
+ * CPUs out. */
 static uint8_t warned[(NSYS + 64 + 7) / 8 + 64];
 
 void proc_syscall(struct trap_frame *tf)

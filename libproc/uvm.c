@@ -18,7 +18,7 @@
  * are checked and VMA slots reserved first. The one exception is fork, which
  * builds a new address space and destroys it again on failure.
  *
- * Locking: none; the caller holds the process's vm lock.
+ * Locking: none; the caller owns the uvm (proc/uvm.h, Locking).
  */
 #include <k/errno.h>
 #include <string.h>
@@ -61,11 +61,13 @@ void uvm_destroy(struct uvm *vm)
 {
     /* Every user page is MM_PTE_OWNED: this drops one reference per frame. */
     mm_aspace_destroy(&vm->as);
-    if (vm->vmas)
-        vm->cfg.free(vm->vmas);
+    /* Empty before the free: a /proc reader may run at any preemption point. */
+    struct uvm_vma *vmas = vm->vmas;
     vm->vmas = NULL;
     vm->nvmas = vm->cap = 0;
     vm->resident = 0;
+    if (vmas)
+        vm->cfg.free(vmas);
 }
 
 struct mm_aspace *uvm_aspace(struct uvm *vm)

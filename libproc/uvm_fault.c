@@ -19,7 +19,7 @@
  * uvm_pin() backs and holds the pages of a user buffer for a device that reads
  * or writes them in place (direct I/O); uvm_unpin() lets go.
  *
- * Locking: none; the caller holds the process's vm lock.
+ * Locking: none; the caller owns the uvm (proc/uvm.h, Locking).
  */
 #include <k/errno.h>
 #include <string.h>

@@ -11,7 +11,8 @@
  * uvm_vma_split/add/remove/merge; lookups uvm_find_vma(), uvm_vma_lower_bound(),
  * uvm_vma_range_free(), uvm_vma_find_gap().
  * Memory: the array comes from cfg.alloc and grows by doubling.
- * Locking: the caller holds the process's vm lock.
+ * Locking: the caller owns the uvm (proc/uvm.h, Locking); the array is
+ * replaced only after the uvm points to its successor.
  */
 #include <k/errno.h>
 #include <string.h>
@@ -32,12 +33,15 @@ int uvm_vma_reserve(struct uvm *vm, uint32_t extra)
     struct uvm_vma *a = vm->cfg.alloc(cap * sizeof(*a));
     if (!a)
         return -ENOMEM;
-    if (vm->vmas) {
-        memcpy(a, vm->vmas, vm->nvmas * sizeof(*a));
-        vm->cfg.free(vm->vmas);
-    }
+    struct uvm_vma *old = vm->vmas;
+    if (old)
+        memcpy(a, old, vm->nvmas * sizeof(*a));
+    /* Publish the new array before freeing the old: a /proc reader may run
+     * at any preemption point (uvm.h, Locking). */
     vm->vmas = a;
     vm->cap = (uint32_t)cap;
+    if (old)
+        vm->cfg.free(old);
     return 0;
 }
 

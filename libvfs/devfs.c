@@ -15,6 +15,10 @@
  * A block device's node copies through a one-block bounce buffer only for
  * bytes that are not whole blocks; O_DIRECT transfers of whole blocks go in
  * place to or from the caller's pinned pages (rw_pages, block_rw_sg()).
+ *
+ * Locking (vfs/devfs.h): `the_tty` and `the_random` are set once at boot;
+ * block_rw() and devfs_rw_pages() run without the VFS lock and use only the
+ * device and their own buffers.
  */
 #include <k/console.h>
 #include <k/errno.h>

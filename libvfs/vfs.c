@@ -2,8 +2,12 @@
  * vfs.c - vnodes, file-system types, mounts and the path walk (vfs/vfs.h).
  *
  * Layer: under the path calls (vfs_path.c) and the descriptor calls
- * (vfs_file.c); over the file systems' vnode ops. Locking: the callers hold the
- * namespace lock (vfs_lock()); nothing here takes it.
+ * (vfs_file.c); over the file systems' vnode ops. Locking: vnode_get/put and
+ * the helpers (vfs_cross_down, vfs_statfs_locked, vfs_for_each_mount_locked)
+ * run with the namespace lock (vfs_lock()) held by their caller; the mount
+ * calls, vfs_sync and vfs_statfs take it themselves. `mounts` and
+ * `next_mount_id` are guarded by it; `cfg` and `fs_types` are set at boot
+ * (vfs_init, vfs_register_fs) and only read afterwards.
  */
 #include <k/errno.h>
 #include <k/kprintf.h>

@@ -8,10 +8,15 @@
  * temporary context (vfs_path.c) and puts the descriptor in the caller's table.
  *
  * Locking: the VFS lock is held throughout, except across the I/O of stream
- * vnodes (terminals, pipes) and of devfs block devices (a disk wait can be
- * long; the driver locks its own state), which hold an extra file reference,
- * and while a file system lets it go for a disk wait inside a read
- * (vfs_io_unlock(): SFS's reads of file data), also with an extra reference.
+ * vnodes (terminals, pipes), of devfs block devices (a disk wait can be long;
+ * the driver locks its own state) and a FIFO's wait for its other end, which
+ * hold an extra file reference, and while a file system lets it go for a disk
+ * wait inside a read (vfs_io_unlock(): SFS's reads of file data), also with an
+ * extra reference, and only when no other descriptor shares the offset. A
+ * block device's offset is read before the lock is dropped and stored after
+ * it is taken again, so two threads reading one shared open file at once may
+ * both read at the same offset (Linux serialises such calls with a per-file
+ * lock; Kestrel does not).
  * Direct I/O (vfs_rw_pages(): O_DIRECT files whose vnode has rw_pages) moves
  * data in place to or from pages the caller has pinned, under the same rules.
  */

@@ -32,9 +32,14 @@
  * Devices may be registered by name (blockdev_register()) so others find them
  * with blockdev_find("vda"). The registry does not own the devices.
  *
- * Locking: the registry is changed only at boot or probe time (not from
- * interrupts). Drivers lock their own state; the ops may be called from any
- * thread, never from interrupt context.
+ * Locking: the registry (`next`) is changed only at boot or probe time, in
+ * thread context under the big kernel lock (arch/bkl.h); readers walk it
+ * without a lock of their own, which that makes safe. The geometry fields are
+ * set before registration and never change. `stats` are bumped with relaxed
+ * atomics from any thread and read without a lock. Drivers lock their own
+ * state; the ops and the wrappers may be called from any thread, with or
+ * without the VFS lock (devfs calls them without it), never from interrupt
+ * context; a request's done() callback may run in interrupt context.
  */
 #ifndef DEV_BLOCK_H
 #define DEV_BLOCK_H

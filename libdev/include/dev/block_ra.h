@@ -20,9 +20,14 @@
  * Memory: the caller's, @p mem in block_ra_attach(), cut into
  * BLOCK_RA_SLOTS slots; it must stay until block_ra_detach().
  *
- * Locking: an interrupt-safe spinlock guards the slots' states; it is never
- * held while waiting or copying (a slot being copied from is pinned by a
- * count of users and is not reused meanwhile).
+ * Locking: an interrupt-safe spinlock ("block-ra") guards the slots, the
+ * stream state and the counters; it is never held while waiting or copying (a
+ * slot being copied from is pinned by a count of users and is not reused
+ * meanwhile). Read-ahead requests are submitted with it held (block_submit()
+ * never waits), so the lock order is "block-ra", then the driver's lock
+ * ("virtio-blk"); the driver never calls back into the read-ahead under its
+ * own. `dev->ra` is set and cleared at set-up, before and after the device is
+ * shared.
  */
 #ifndef DEV_BLOCK_RA_H
 #define DEV_BLOCK_RA_H

@@ -12,8 +12,10 @@
  * Every buffer has two addresses: @c phys, which goes into descriptors the device
  * reads, and @c virt, which the CPU uses. Both are page-aligned.
  *
- * Locking: a pool is not locked; its owner (one driver instance) serialises calls,
- * and none of them may run in interrupt context.
+ * Locking: a pool is not locked; its callers serialise. The kernel has one pool,
+ * shared by every virtio-blk instance and the read-ahead memory, and uses it only
+ * when a device is set up or shut down (thread context, under the big kernel
+ * lock, arch/bkl.h), never per request. No call may run in interrupt context.
  */
 #ifndef DEV_DMA_H
 #define DEV_DMA_H

@@ -8,7 +8,11 @@
  * device (e.g. reads its ISR status) and ignores interrupts that are not its own.
  *
  * Memory: actions are caller-owned (embedded in the driver's state).
- * Locking: attach/detach run with interrupts disabled around the list change.
+ * Locking: the per-line lists change in attach/detach with interrupts disabled
+ * on this CPU, so this CPU's dispatcher never sees a half-linked list; a
+ * dispatcher on another CPU is kept out by the big kernel lock (arch/bkl.h),
+ * which both the callers and every device interrupt hold. `count` is written
+ * only by the dispatcher.
  */
 #ifndef DEV_IRQ_H
 #define DEV_IRQ_H

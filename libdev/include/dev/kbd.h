@@ -14,6 +14,11 @@
  *   and returns bytes in the same form a serial terminal sends them — arrows,
  *   Home, End and Delete become VT100 escape sequences — so the shell reads one
  *   input format from both consoles.
+ *
+ * Locking: none. The ring is single-producer (the IRQ handler owns `head` and
+ * `dropped`) single-consumer (the reader owns `tail`), published with
+ * release/acquire. The decoder and `pending` belong to the one consumer (the
+ * terminal's input task, or a caller under the console registry's lock).
  */
 #ifndef DEV_KBD_H
 #define DEV_KBD_H

@@ -8,6 +8,9 @@
  * that perform the access on host memory *and* let a device model react (a write
  * to a "queue select" register changes what the next reads return), which plain
  * memory cannot do.
+ *
+ * Locking: none; the accessors keep no state. The driver that owns the device
+ * serialises accesses that must go together.
  */
 #ifndef DEV_MMIO_H
 #define DEV_MMIO_H

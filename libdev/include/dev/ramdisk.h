@@ -6,7 +6,9 @@
  * emulated device does: fail reads or writes after N successful calls, or on one
  * bad block. Counters record every call.
  *
- * Locking: none; callers serialise (the kernel's RAM disk is used from one thread).
+ * Locking: none; callers serialise (host tests use it from one thread; the
+ * kernel builds no RAM disk). Its ops never sleep, so under the kernel's big
+ * kernel lock (arch/bkl.h) calls would not overlap either.
  */
 #ifndef DEV_RAMDISK_H
 #define DEV_RAMDISK_H

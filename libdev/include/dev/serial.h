@@ -5,6 +5,12 @@
  * Polled transmit; receive polled or by interrupt into a ring. 8N1. The
  * driver keeps no global state: each port is a caller-owned `struct serial_port`.
  * Writes translate "\n" to "\r\n" so terminals show proper lines.
+ *
+ * Locking: the receive ring is single-producer (serial_irq() owns `rx_head`)
+ * single-consumer (serial_getc() owns `rx_tail`, with interrupts off so the
+ * interrupt cannot refill the ring between its two looks); one consumer at a
+ * time (the caller serialises: the console registry's lock or the terminal).
+ * Transmit is not locked: callers serialise writes to one port.
  */
 #ifndef DEV_SERIAL_H
 #define DEV_SERIAL_H

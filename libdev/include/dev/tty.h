@@ -28,8 +28,12 @@
  *
  * Locking: every function takes the lock given to tty_init() (the kernel gives
  * an interrupt-safe spinlock); the output and signal hooks are called with it
- * held, so they must not call back into the tty. The wait hook is called
- * without it.
+ * held, so they must not call back into the tty; so are the wake and room
+ * hooks. The wait hook is called without it. Lock order (the kernel's hooks):
+ * "tty", then "console" (output takes the console registry's lock) and
+ * "event" (room signals the input task's event); the signal and wake hooks
+ * only wake wait queues, with interrupts off. Nothing here runs in interrupt
+ * context: the kernel feeds input from a thread.
  */
 #ifndef DEV_TTY_H
 #define DEV_TTY_H

@@ -8,6 +8,9 @@
  * escape sequences the shell emits, so the screen and a serial terminal show the
  * same thing: SGR colours (`ESC[0m`, `1`, `30-37`, `40-47`, `90-97`, `100-107`),
  * cursor moves (`A B C D H`), erase in line (`K`) and erase display (`2J`).
+ *
+ * Locking: none inside; callers serialise (the console registry's lock does,
+ * for vga_console_ops).
  */
 #ifndef DEV_VGA_H
 #define DEV_VGA_H

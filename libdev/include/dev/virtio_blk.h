@@ -30,8 +30,17 @@
  * Status IOERR gives -EIO, UNSUPP -ENOSYS; a range beyond the capacity is
  * refused with -ENXIO before reaching the device (block.h has the table).
  *
- * Locking: `lock` (interrupt-safe) protects the queue and the slots; it is never
- * held while waiting, so several threads may have transfers in flight.
+ * Locking: `lock` (interrupt-safe: the completion interrupt takes it) protects
+ * the queue, `chain` and the slots' `state`, and the counters `requests`,
+ * `errors`, `timeouts`, `late`, `direct` and `bounced`; it is never held while
+ * waiting, copying or completing, so several threads may have transfers in
+ * flight. A slot that is BUSY (between claim and queueing) or COMPLETING belongs
+ * to the one thread that moved it there, which fills or finishes it unlocked.
+ * Lockless readers: `state` and `vq.num_free` are read with atomic loads as
+ * hints before taking the lock (the claim re-checks under it); `dead` is an
+ * atomic flag. `interrupts` is written only by the interrupt handler (the big
+ * kernel lock serialises it). Set-up and shutdown run before the device is
+ * shared or after it no longer is.
  */
 #ifndef DEV_VIRTIO_BLK_H
 #define DEV_VIRTIO_BLK_H

@@ -16,7 +16,9 @@
  * and puts its descriptors back on the free list.
  *
  * Locking: a queue is not locked; its driver serialises add/kick/get_used (the
- * virtio-blk driver holds its interrupt-safe lock around them).
+ * virtio-blk driver holds its interrupt-safe lock around them). `num_free` is
+ * written only there; a driver may read it without its lock, with an atomic
+ * load, as a hint that it re-checks under the lock.
  */
 #ifndef DEV_VIRTQUEUE_H
 #define DEV_VIRTQUEUE_H

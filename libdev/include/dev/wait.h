@@ -9,6 +9,11 @@
  * the timer is not running. The kernel installs a sleeping waiter instead
  * (kernel/devices.c): the waiting thread sleeps until the completion interrupt
  * wakes it, and other threads run meanwhile. Host tests keep the default.
+ *
+ * Locking: a waiter is called with no spinlock held (it may halt or sleep); the
+ * condition it polls does its own locking. A `struct dev_poll_waiter` belongs to
+ * one driver instance; its `spins` counter is a statistic that waiters on
+ * several threads bump without a lock (under the big kernel lock in the kernel).
  */
 #ifndef DEV_WAIT_H
 #define DEV_WAIT_H

@@ -36,8 +36,10 @@
  * frames from the frame allocator of @ref exec_cache::frames.
  *
  * Locking: one spinlock (irqsave) per cache, held while an image is found
- * and mapped, never while the file is read; lock order: this cache, then the
- * address space's lock, then the frame allocator's.
+ * and mapped, never while the file is read; lock order (the checker's
+ * classes): this cache ("exec_cache"), then the address space's lock
+ * ("aspace"), then the frame allocator's ("frames"). Its counters change only
+ * under it; exec_cache_stats() copies them under it.
  */
 #ifndef PROC_EXEC_IMAGE_H
 #define PROC_EXEC_IMAGE_H

@@ -10,8 +10,20 @@
  * free themselves when they exit. Pids count up from 1 and are never reused while
  * the system runs.
  *
- * Locking: one CPU. The process table is changed only with interrupts off or
- * from process context under proc_lock (a mutex); see proc.c.
+ * Locking: all of libproc runs under the big kernel lock (arch/bkl.h), which
+ * keeps other CPUs out; threads on the same CPU may still preempt each other
+ * wherever interrupts are on and no spinlock is held. So the process table
+ * (slots, `state`, `parent`, `orphan`), `pending`, `cmdline` and `exe` are
+ * changed with interrupts off, which also makes "check, then sleep" atomic
+ * against a wake-up; there is no process mutex. A process's other fields (its
+ * vm, files, signal actions and mask, credentials) are changed only by its own
+ * thread (one per process), by its parent before it first runs (fork) or by
+ * its reaper once it is a zombie. Others (procfs, kill, the terminal) read
+ * them with interrupts off, and see a snapshot; `vm` is only read while
+ * `vm_live` is set, and its VMA array is published before the old one is
+ * freed (uvm.h). No interrupt handler changes these fields (the switch hook,
+ * which may run on the way out of one, saves only the outgoing process's own
+ * registers); the terminal's signal hook runs in a thread, under the tty lock.
  */
 #ifndef PROC_PROC_H
 #define PROC_PROC_H
@@ -61,7 +73,8 @@ enum proc_state {
     PROC_ZOMBIE,   /**< Exited, waiting to be reaped. */
 };
 
-/** @brief One process. Fields are owned by libproc; read them under proc_lock. */
+/** @brief One process. Fields are owned by libproc; the file comment's Locking says who may
+ * change and read which. */
 struct proc {
     int pid;                  /**< Process id (> 0). */
     enum proc_state state;    /**< Lifecycle state. */

@@ -21,6 +21,12 @@
  * PROCFS_LOADAVG_PERIOD_MS; it counts the threads ready or running (the
  * sampler itself and the idle thread excluded) and folds the count into three
  * exponentially decayed averages, as Linux does every 5 seconds.
+ *
+ * Locking: the tree's callbacks run under the VFS's namespace lock (synthfs)
+ * and copy other processes' fields with interrupts off (proc/proc.h).
+ * procfs_init() runs once at boot; the load averages are written only by the
+ * sampler thread and read with interrupts off. The formatting layer keeps no
+ * state.
  */
 #ifndef PROC_PROCFS_H
 #define PROC_PROCFS_H

@@ -50,8 +50,17 @@
  * grown by doubling, at most UVM_MAX_VMAS); page tables and user pages come
  * from the frame allocator. uvm_destroy() returns all of them.
  *
- * Locking: none inside. The caller holds the process's vm lock around every
- * call (single CPU today; TLB shootdown on other CPUs is not done).
+ * Locking: none inside; there is no vm lock. A process's uvm is changed only by
+ * its own thread (one per process; exec builds the new one there too), by its
+ * parent while fork builds it, or by its reaper, under the big kernel lock
+ * (arch/bkl.h). Others read it only through uvm_stats(), with interrupts off
+ * (procfs), which may run at any point where the owner is preempted: so the
+ * VMA array is replaced or dropped only after the uvm no longer points to it,
+ * and what they read is a snapshot of counters. The page tables are guarded
+ * by the address space's own spinlock (mm/vm.h). User mappings need no
+ * shootdown on other CPUs: one thread runs the process, on one CPU at a time,
+ * and every switch to it reloads CR3 (proc.c), which drops other CPUs' old
+ * entries when they switched away.
  */
 #ifndef PROC_UVM_H
 #define PROC_UVM_H

@@ -30,13 +30,20 @@
  * library: relative paths are resolved from a directory the caller names
  * (sfs_resolve_path()).
  *
- * Locking: if the config has lock/unlock hooks, every public call holds the
- * lock for its whole duration (the "is mounted" check included); otherwise
- * the caller serialises calls on one struct sfs. Different volumes never
- * share state. A struct sfs must be zeroed or mounted before any call.
- * One exception, only if the port asks for it (io_unlock/io_lock): a read
- * of file data lets the lock go while the device reads whole blocks that no
- * cache buffer holds, so other calls run meanwhile (see io_unlock).
+ * Locking: if the config has lock/unlock hooks, every public call on a mounted
+ * struct sfs holds the lock for its whole duration (the "is mounted" check
+ * included), device I/O and the check's report callback too, so the hooks
+ * must allow sleeping if the device sleeps (a mutex, not a spinlock), and a
+ * callback must not call back into the volume. sfs_mount() and sfs_format()
+ * take no lock (they install the hooks): nothing else may use that struct sfs,
+ * or that device, until they return. The pure helpers (sfs_mem_size(),
+ * sfs_strerror(), sfs_crc32(), and sfs_walk_path(), whose callbacks do their
+ * own locking) touch no volume. Without hooks the caller serialises calls on one
+ * struct sfs (the kernel: the VFS's namespace lock, vfs/sfs_vfs.h). Different
+ * volumes never share state. A struct sfs must be zeroed or mounted before
+ * any call. One exception, only if the port asks for it (io_unlock/io_lock):
+ * a read of file data lets the lock go while the device reads whole blocks
+ * that no cache buffer holds, so other calls run meanwhile (see io_unlock).
  */
 #ifndef SFS_SFS_H
 #define SFS_SFS_H

@@ -6,6 +6,11 @@
  * invariant through a callback, as a structured problem (code + numbers) so
  * callers format messages their own way (sfs_check_describe() gives text).
  * It does not repair anything: sfs_repair() does, on a read-write mount.
+ *
+ * Locking: as every call of sfs.h: sfs_check() and sfs_repair() hold the
+ * volume's lock (its hooks) for their whole run, report callbacks included, so
+ * a callback must not call into the same volume; the work memory is the
+ * caller's and private to the call.
  */
 #ifndef SFS_SFS_CHECK_H
 #define SFS_SFS_CHECK_H

@@ -11,6 +11,14 @@
  * and read whatever input is waiting (never blocking: 0 bytes when none).
  * `random` and `urandom` read the generator given to devfs_set_random()
  * (-ENXIO without one); writes to them are accepted and dropped.
+ *
+ * Locking: lookups, readdir and getattr run under the VFS lock. A block
+ * device's read, write and rw_pages, and the terminal's read and write, run
+ * without it (vfs/vfs.h): they touch only the device (the block layer and the
+ * tty lock themselves) and memory from vfs_alloc(). A partial block is read,
+ * patched and written back with no lock, so two writers of bytes of the same
+ * block at once may lose one's bytes. devfs_set_tty() and devfs_set_random()
+ * are called once at boot; the registry of block devices is dev/block.h's.
  */
 #ifndef VFS_DEVFS_H
 #define VFS_DEVFS_H

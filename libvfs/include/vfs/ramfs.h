@@ -2,6 +2,10 @@
  * @file vfs/ramfs.h
  * @brief A file system in memory: files, directories, symbolic links and hard
  * links, lost at reboot. Mounted as the root when there is no disk, and at /tmp.
+ *
+ * Locking: every op runs under the VFS's namespace lock, which guards a
+ * mount's nodes, their data and its byte and node counts; ramfs has no stream
+ * ops, so the VFS never drops the lock around its I/O.
  */
 #ifndef VFS_RAMFS_H
 #define VFS_RAMFS_H

@@ -13,6 +13,10 @@
  * Locking: the vnode ops run under the VFS lock; sfs_vfs_format() and
  * sfs_vfs_check() take the VFS lock themselves (call them without it), so
  * neither races a mount or a file operation. A device is mounted at most once.
+ * libsfs gets no lock hooks: the VFS lock is what serialises each volume, and
+ * it is held across the volume's disk waits, except the device reads of a
+ * read's streamed runs (libsfs's io_unlock hook: vfs_io_unlock()). sfs_vfs_blank()
+ * only reads the device, without the VFS lock.
  */
 #ifndef VFS_SFS_VFS_H
 #define VFS_SFS_VFS_H

@@ -17,8 +17,23 @@
  * - **File systems** register a `struct vfs_fs_type` and are mounted on a
  *   directory (vfs_mount) or as the root.
  *
- * Locking: one namespace-wide lock (the hooks in `struct vfs_config`; a sleeping
- * mutex in the kernel) serialises every call. File-system ops run with it held.
+ * Locking: one namespace-wide lock (the hooks in `struct vfs_config`; in the
+ * kernel a sleeping mutex, so it is taken only in thread context and never
+ * under a spinlock) serialises every call. It protects the mount list and every
+ * `struct vfs_mount` field that changes (`busy`, `writers`, `flags`), vnode
+ * reference counts and `fifo` (a new vnode that only its maker can reach yet
+ * needs no lock), open files (`refs`, `off`, `flags`) and descriptor tables.
+ * A context's table is changed only by the thread that owns it (one per
+ * process), which may read its own table without the lock; anyone else reads
+ * it under the lock (procfs). File-system ops run with it held, and may sleep
+ * holding it (a disk wait), except where the VFS drops it around an op: the
+ * read and write of stream vnodes (pipes, terminals), the read, write and
+ * rw_pages of devfs block devices (a disk wait can be long), and the wait of a
+ * FIFO's open for its other end. Across those the VFS holds an extra reference
+ * to the open file, and the op touches no VFS state: only its own object,
+ * which it locks itself (the pipe, the terminal, the block driver). The
+ * file-system type table changes only at boot. Lock order: this lock, then a
+ * file system's own locks, then the block layer's and drivers' spinlocks.
  *
  * Memory: vnodes, files and mount records come from the config's allocator.
  * Every call returns 0 (or a count) or a negative errno code (k/errno.h).

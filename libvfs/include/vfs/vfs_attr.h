@@ -20,6 +20,10 @@
  * vfs_set_fifo_ops() and shared by everyone who has it open; a character or
  * block device node to the devfs device with its device number (devfs.h);
  * a socket node is -ENXIO.
+ *
+ * Locking: each call takes the namespace lock (vfs/vfs.h); a FIFO's open waits
+ * for its other end without it. The FIFO provider is set once at boot
+ * (vfs_set_fifo_ops()) and only read afterwards.
  */
 #ifndef VFS_VFS_ATTR_H
 #define VFS_VFS_ATTR_H

@@ -643,6 +643,23 @@ START_TEST(test_populate)
 }
 END_TEST
 
+/* The VMA array is replaced (growth) and dropped (destroy) without a lock:
+ * another process's /proc reader may run at any point where the owner is
+ * preempted, so the old array must be unreachable before it is freed. */
+START_TEST(test_vma_array_unpublished_before_free)
+{
+    uvm_test_watch(&vm);
+    for (uint64_t i = 0; i < 40; i++) /* apart, so they never merge: 8 -> 16 -> 32 -> 64 */
+        map_fixed(BASE + 2 * i * PG, PG, RW);
+    ck_assert_uint_eq(vm.nvmas, 40);
+    uvm_destroy(&vm);
+    ck_assert_ptr_null(vm.vmas);
+    ck_assert_uint_eq(vm.nvmas, 0);
+    uvm_test_watch(NULL);
+    uvm_test_create(&vm); /* for the teardown */
+}
+END_TEST
+
 Suite *uvm_suite(void)
 {
     Suite *s = suite_create("uvm");
@@ -664,6 +681,7 @@ Suite *uvm_suite(void)
     tcase_add_test(tc, test_copy_faults);
     tcase_add_test(tc, test_strncpy_in);
     tcase_add_test(tc, test_populate);
+    tcase_add_test(tc, test_vma_array_unpublished_before_free);
     suite_add_tcase(s, tc);
     return s;
 }

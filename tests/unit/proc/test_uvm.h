@@ -27,6 +27,12 @@ struct uvm_config uvm_test_config(void);
 void uvm_test_create(struct uvm *vm);
 /** Make the next allocations of the counting heap fail after @p n more successes (-1: never). */
 void uvm_test_fail_alloc_after(int n);
+/**
+ * Check every free of the counting heap against @p vm (NULL: none): the block
+ * must no longer be @p vm's VMA array, as a reader of @p vm (procfs, which may
+ * run whenever the owner is preempted) would otherwise use freed memory.
+ */
+void uvm_test_watch(const struct uvm *vm);
 /** Heap blocks handed out and not yet freed. */
 long uvm_test_live_allocs(void);
 

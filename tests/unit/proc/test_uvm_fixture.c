@@ -15,6 +15,7 @@ uint64_t uvm_test_free_at_start;
 
 static long live_allocs;
 static int fail_after = -1;
+static const struct uvm *watched;
 
 static void *count_alloc(size_t n)
 {
@@ -29,6 +30,10 @@ static void *count_alloc(size_t n)
 static void count_free(void *p)
 {
     ck_assert_ptr_nonnull(p);
+    /* A reader that ran now (another process's /proc, after a preemption)
+     * must not find the block being freed through the uvm. */
+    if (watched)
+        ck_assert_ptr_ne(p, watched->vmas);
     live_allocs--;
     free(p);
 }
@@ -36,6 +41,11 @@ static void count_free(void *p)
 void uvm_test_fail_alloc_after(int n)
 {
     fail_after = n;
+}
+
+void uvm_test_watch(const struct uvm *vm)
+{
+    watched = vm;
 }
 
 long uvm_test_live_allocs(void)
@@ -55,6 +65,7 @@ void uvm_test_setup(void)
     mm_pt_set_nx_supported(true);
     live_allocs = 0;
     fail_after = -1;
+    watched = NULL;
 }
 
 void uvm_test_teardown(void)
