@@ -145,8 +145,8 @@ int64_t proc_inplace_io(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool 
                 done = -ENOTBLK;
             break;
         }
-        long r = move_runs(p, fd, frames, (size_t)pages, (uint32_t)(va & (MM_PAGE_SIZE - 1)),
-                           chunk, write, at, off + (uint64_t)done);
+        long r = move_runs(p, fd, frames, (size_t)pages, (uint32_t)(va & (MM_PAGE_SIZE - 1)), chunk,
+                           write, at, off + (uint64_t)done);
         uvm_unpin(&p->vm, frames, (size_t)pages);
         if (r < 0) {
             done = done ? done : r;

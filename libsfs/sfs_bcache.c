@@ -371,8 +371,7 @@ static int dev_read_run_unlocked(struct sfs *fs, uint32_t blk, uint32_t count, v
     return fs->mounted ? 0 : SFS_EIO;
 }
 
-int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data,
-                          bool may_unlock)
+int sfs_bread_through_run(struct sfs *fs, uint32_t blk, uint32_t count, void *data, bool may_unlock)
 {
     uint8_t *dst = data;
     uint32_t start = 0; /* first block of the uncached stretch not yet read */

@@ -129,8 +129,7 @@ int main(int argc, char **argv)
     CHECK(pwrite(fd, page, 4096, 3 * 4096) == 4096 && pread(fd, small, 4096, 3 * 4096) == 4096 &&
               matches(small, 3 * 4096, 4096),
           "pwrite of one aligned page");
-    CHECK(mprotect(page, 4096, PROT_READ) == 0 && pread(fd, page, 4096, 0) == -1 &&
-              errno == EFAULT,
+    CHECK(mprotect(page, 4096, PROT_READ) == 0 && pread(fd, page, 4096, 0) == -1 && errno == EFAULT,
           "EFAULT reading a page into a read-only page");
 
     unsigned char *heap = malloc(MIB + 64);

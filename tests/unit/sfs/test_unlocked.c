@@ -16,7 +16,7 @@ Suite *unlocked_suite(void);
 
 static struct tfs t;
 static int unlocks, relocks, declined;
-static int answer;            /* what io_unlock returns */
+static int answer;              /* what io_unlock returns */
 static void (*meanwhile)(void); /* what "another thread" does while the lock is down */
 
 static int t_io_unlock(void *ctx)
