@@ -40,15 +40,20 @@
  * about as much as the copy it saves), unless they are whole pages. */
 #define INPLACE_MIN (16u * 1024u)
 
-int64_t proc_direct_io(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool write, bool at,
-                       uint64_t off)
+/* What moves one pinned piece: @chunk bytes, @first bytes into frames[0].
+ * Bytes moved, or an error if none were. */
+typedef long (*move_fn)(struct proc *p, int fd, const uint64_t *frames, size_t nframes,
+                        uint32_t first, size_t chunk, bool write, bool at, uint64_t off);
+
+/* Pin the buffer a piece at a time and have @move move each. A failure
+ * before anything moved (no memory, a bad pointer) is -ENOTBLK with
+ * @fallback (the copying path then answers, exactly), else that error. */
+static int64_t pinned_io(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool write, bool at,
+                         uint64_t off, move_fn move, bool fallback)
 {
-    uint32_t align = n ? vfs_direct_align(&p->files, fd) : 0;
-    if (!align || ubuf % align || n % align)
-        return -ENOTBLK;
     uint64_t *frames = kmalloc(DIRECT_PAGES * sizeof(*frames));
     if (!frames)
-        return -ENOMEM;
+        return fallback ? -ENOTBLK : -ENOMEM;
     int64_t done = 0;
     while ((uint64_t)done < n) {
         uint64_t va = ubuf + (uint64_t)done;
@@ -56,16 +61,11 @@ int64_t proc_direct_io(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool w
         size_t chunk = (size_t)(n - (uint64_t)done < room ? n - (uint64_t)done : room);
         long pages = uvm_pin(&p->vm, va, chunk, !write, frames, DIRECT_PAGES);
         if (pages < 0) {
-            done = done ? done : pages;
+            done = done ? done : fallback ? -ENOTBLK : pages;
             break;
         }
-        struct vfs_pages pg = {
-            .frames = frames,
-            .nframes = (size_t)pages,
-            .first = (uint32_t)(va & (MM_PAGE_SIZE - 1)),
-            .len = chunk,
-        };
-        long r = vfs_rw_pages(&p->files, fd, &pg, write, at, off + (uint64_t)done);
+        long r = move(p, fd, frames, (size_t)pages, (uint32_t)(va & (MM_PAGE_SIZE - 1)), chunk,
+                      write, at, off + (uint64_t)done);
         uvm_unpin(&p->vm, frames, (size_t)pages);
         if (r < 0) {
             done = done ? done : r;
@@ -77,6 +77,23 @@ int64_t proc_direct_io(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool w
     }
     kfree(frames);
     return done;
+}
+
+/* O_DIRECT: the frames themselves go to the VFS and on to the driver. */
+static long move_frames(struct proc *p, int fd, const uint64_t *frames, size_t nframes,
+                        uint32_t first, size_t chunk, bool write, bool at, uint64_t off)
+{
+    struct vfs_pages pg = { .frames = frames, .nframes = nframes, .first = first, .len = chunk };
+    return vfs_rw_pages(&p->files, fd, &pg, write, at, off);
+}
+
+int64_t proc_direct_io(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool write, bool at,
+                       uint64_t off)
+{
+    uint32_t align = n ? vfs_direct_align(&p->files, fd) : 0;
+    if (!align || ubuf % align || n % align)
+        return -ENOTBLK;
+    return pinned_io(p, fd, ubuf, n, write, at, off, move_frames, false);
 }
 
 /* Files whose reads and writes may sleep in a device wait but never block
@@ -96,9 +113,8 @@ static long transfer(struct proc *p, int fd, void *k, size_t n, bool write, bool
     return at ? vfs_pread(&p->files, fd, k, n, off) : vfs_read(&p->files, fd, k, n);
 }
 
-/* Move @chunk bytes to or from the pinned @frames, starting @first bytes into
- * the first, one transfer per run of consecutive frames. Bytes moved, or an
- * error if none were. */
+/* Without O_DIRECT: one ordinary transfer per run of consecutive frames,
+ * through the kernel's direct map. */
 static long move_runs(struct proc *p, int fd, const uint64_t *frames, size_t nframes,
                       uint32_t first, size_t chunk, bool write, bool at, uint64_t off)
 {
@@ -129,33 +145,5 @@ int64_t proc_inplace_io(struct proc *p, int fd, uint64_t ubuf, uint64_t n, bool 
     bool whole = n && (ubuf | n) % MM_PAGE_SIZE == 0;
     if ((n < INPLACE_MIN && !whole) || !inplace_file(p, fd))
         return -ENOTBLK;
-    uint64_t *frames = kmalloc(DIRECT_PAGES * sizeof(*frames));
-    if (!frames)
-        return -ENOTBLK;
-    int64_t done = 0;
-    while ((uint64_t)done < n) {
-        uint64_t va = ubuf + (uint64_t)done;
-        uint64_t room = (DIRECT_PAGES - 1) * (uint64_t)MM_PAGE_SIZE;
-        size_t chunk = (size_t)(n - (uint64_t)done < room ? n - (uint64_t)done : room);
-        long pages = uvm_pin(&p->vm, va, chunk, !write, frames, DIRECT_PAGES);
-        if (pages < 0) {
-            /* A bad pointer: the copying path finds the exact byte (and
-             * gives back what it read), so let it answer for this piece. */
-            if (done == 0)
-                done = -ENOTBLK;
-            break;
-        }
-        long r = move_runs(p, fd, frames, (size_t)pages, (uint32_t)(va & (MM_PAGE_SIZE - 1)), chunk,
-                           write, at, off + (uint64_t)done);
-        uvm_unpin(&p->vm, frames, (size_t)pages);
-        if (r < 0) {
-            done = done ? done : r;
-            break;
-        }
-        done += r;
-        if ((size_t)r < chunk || (write && proc_signal_pending(p)))
-            break;
-    }
-    kfree(frames);
-    return done;
+    return pinned_io(p, fd, ubuf, n, write, at, off, move_runs, true);
 }
