@@ -513,17 +513,26 @@ static void report_line(void *c, const char *line)
     report_lines++;
 }
 
-START_TEST(test_fsck_of_a_mounted_disk_checks_the_live_volume_under_the_lock)
+/* A second disk behind the probe, formatted and mounted on /p; its memory. */
+static struct ramdisk rd2;
+static struct block_device probe;
+
+static uint8_t *mount_probe(void)
 {
-    struct ramdisk rd2;
     uint8_t *mem = calloc(DISK_BLOCKS, 512);
     ck_assert_int_eq(ramdisk_init(&rd2, "rd1", mem, 512, DISK_BLOCKS), 0);
-    struct block_device probe = rd2.bdev;
+    probe = rd2.bdev;
     probe_inner = rd2.bdev.ops;
     probe.ops = &probe_ops;
     ck_assert_int_eq(sfs_vfs_format(&probe), 0);
     ck_assert_int_eq(vfs_mkdir(&ctx, "/p", 0755), 0);
     ck_assert_int_eq(vfs_mount(&ctx, "/p", "sfs", &probe), 0);
+    return mem;
+}
+
+START_TEST(test_fsck_of_a_mounted_disk_checks_the_live_volume_under_the_lock)
+{
+    uint8_t *mem = mount_probe();
     /* an open, unlinked file: a second mount of the device would free it */
     int fd = vfs_open(&ctx, "/p/orphan", VFS_O_RDWR | VFS_O_CREAT, 0644);
     ck_assert_int_ge(fd, 0);
@@ -554,15 +563,7 @@ END_TEST
 START_TEST(test_large_reads_let_the_lock_go_during_the_disk_wait)
 {
     enum { N = 256 * 1024 };
-    struct ramdisk rd2;
-    uint8_t *mem = calloc(DISK_BLOCKS, 512), *data = malloc(N), *back = malloc(N);
-    ck_assert_int_eq(ramdisk_init(&rd2, "rd1", mem, 512, DISK_BLOCKS), 0);
-    struct block_device probe = rd2.bdev;
-    probe_inner = rd2.bdev.ops;
-    probe.ops = &probe_ops;
-    ck_assert_int_eq(sfs_vfs_format(&probe), 0);
-    ck_assert_int_eq(vfs_mkdir(&ctx, "/p", 0755), 0);
-    ck_assert_int_eq(vfs_mount(&ctx, "/p", "sfs", &probe), 0);
+    uint8_t *mem = mount_probe(), *data = malloc(N), *back = malloc(N);
     for (int i = 0; i < N; i++)
         data[i] = (uint8_t)(i * 7 + i / 4096);
     int fd = vfs_open(&ctx, "/p/big", VFS_O_RDWR | VFS_O_CREAT, 0644);
