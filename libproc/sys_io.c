@@ -320,9 +320,7 @@ int64_t proc_sys_fcntl(struct proc *p, uint64_t fd, uint64_t cmd, uint64_t arg, 
     case 3: /* F_GETFL */
         return p->files.fds[fd]->flags & (VFS_O_ACCMODE | VFS_O_APPEND | VFS_O_DIRECT);
     case 4: /* F_SETFL: O_APPEND and O_DIRECT are the flags that may change */
-        p->files.fds[fd]->flags = (p->files.fds[fd]->flags & ~(VFS_O_APPEND | VFS_O_DIRECT)) |
-                                  (int)(arg & (VFS_O_APPEND | VFS_O_DIRECT));
-        return 0;
+        return vfs_setfl(&p->files, (int)fd, VFS_O_APPEND | VFS_O_DIRECT, (int)arg);
     default:
         return -EINVAL;
     }

@@ -12,14 +12,14 @@
  * the driver locks its own state) and a FIFO's wait for its other end, which
  * hold an extra file reference, and while a file system lets it go for a disk
  * wait inside a read (vfs_io_unlock(): SFS's reads of file data), also with an
- * extra reference, and only when no other descriptor shares the offset. A
- * block device's offset is read before the lock is dropped and stored after
- * it is taken again, so two threads reading one shared open file at once may
- * both read at the same offset (Linux serialises such calls with a per-file
- * lock; Kestrel does not).
+ * extra reference. Either way the lock stays held when another descriptor
+ * shares the file's offset, so that transfers through one open file stay
+ * atomic with each other, and for a write of part of a device block (devfs
+ * reads, patches and writes the block back).
  * Direct I/O (vfs_rw_pages(): O_DIRECT files whose vnode has rw_pages) moves
  * data in place to or from pages the caller has pinned, under the same rules.
  */
+#include <dev/block.h>
 #include <k/errno.h>
 #include <string.h>
 #include <vfs/devfs.h>
@@ -236,6 +236,16 @@ static void file_put(struct vfs_file *f)
     vfs_free(f);
 }
 
+int vfs_setfl(struct vfs_ctx *ctx, int fd, int mask, int flags)
+{
+    vfs_lock();
+    struct vfs_file *f = get_file(ctx, fd);
+    if (f)
+        f->flags = (f->flags & ~mask) | (flags & mask);
+    vfs_unlock();
+    return f ? 0 : -EBADF;
+}
+
 int vfs_close(struct vfs_ctx *ctx, int fd)
 {
     vfs_lock();
@@ -306,18 +316,34 @@ static long stream_io(struct vfs_file *f, void *rbuf, const void *wbuf, size_t n
     return r;
 }
 
+/* May a block device's transfer run without the VFS lock? Not if its offset
+ * (@advance) is shared with another descriptor (reads and writes through one
+ * open file stay atomic with each other), nor for a write of part of a block,
+ * which devfs reads, patches and writes back (two at once would lose one's
+ * bytes). */
+static bool blockdev_unlocked(const struct vfs_file *f, bool advance, bool write, uint64_t off,
+                              size_t n)
+{
+    uint32_t bs = devfs_block_device(f->vn)->block_size;
+    return (!advance || f->refs == 1) && (!write || (off % bs == 0 && n % bs == 0));
+}
+
 /* A block device's read or write at @off, also without the VFS lock (held on
- * entry and on return): the driver locks its own state and a disk wait may be
- * long, so other threads keep using the file system meanwhile. The extra
- * reference keeps the open file alive; with @advance the offset moves on. */
+ * entry and on return) where blockdev_unlocked() allows: the driver locks its
+ * own state and a disk wait may be long, so other threads keep using the file
+ * system meanwhile. The extra reference keeps the open file alive; with
+ * @advance the offset moves on. */
 static long blockdev_io(struct vfs_file *f, void *rbuf, const void *wbuf, size_t n, uint64_t off,
                         bool advance)
 {
+    bool unlocked = blockdev_unlocked(f, advance, wbuf != NULL, off, n);
     f->refs++;
-    vfs_unlock();
+    if (unlocked)
+        vfs_unlock();
     long r = wbuf ? f->vn->ops->write(f->vn, f->handle, off, wbuf, n)
                   : f->vn->ops->read(f->vn, f->handle, off, rbuf, n);
-    vfs_lock();
+    if (unlocked)
+        vfs_lock();
     if (advance && r > 0)
         f->off = off + (uint64_t)r;
     file_put(f);
@@ -602,7 +628,8 @@ long vfs_rw_pages(struct vfs_ctx *ctx, int fd, const struct vfs_pages *pg, bool 
         r = -ENOTBLK;
     } else {
         uint64_t pos = at ? off : f->off;
-        bool unlocked = devfs_block_device(f->vn) != NULL;
+        bool unlocked = devfs_block_device(f->vn) != NULL &&
+                        blockdev_unlocked(f, !at, write, pos, pg->len);
         /* As blockdev_io(): a disk wait without the VFS lock, the open file
          * kept alive by an extra reference. */
         f->refs++;

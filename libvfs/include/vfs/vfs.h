@@ -28,10 +28,13 @@
  * it under the lock (procfs). File-system ops run with it held, and may sleep
  * holding it (a disk wait), except where the VFS drops it around an op: the
  * read and write of stream vnodes (pipes, terminals), the read, write and
- * rw_pages of devfs block devices (a disk wait can be long), and the wait of a
- * FIFO's open for its other end. Across those the VFS holds an extra reference
- * to the open file, and the op touches no VFS state: only its own object,
- * which it locks itself (the pipe, the terminal, the block driver). The
+ * rw_pages of devfs block devices (a disk wait can be long; not when another
+ * descriptor shares the offset, nor for a write of part of a block), the wait
+ * of a FIFO's open for its other end, and, inside a file system's read, its
+ * device wait if it asks (vfs_io_unlock() in vfs_priv.h: SFS, when no other
+ * descriptor shares the offset). Across those the VFS holds an extra
+ * reference to the open file, and the op touches no VFS state: only its own
+ * object, which it locks itself (the pipe, the terminal, the block driver). The
  * file-system type table changes only at boot. Lock order: this lock, then a
  * file system's own locks, then the block layer's and drivers' spinlocks.
  *
@@ -701,6 +704,16 @@ long vfs_rw_pages(struct vfs_ctx *ctx, int fd, const struct vfs_pages *pg, bool 
 int64_t vfs_lseek(struct vfs_ctx *ctx, int fd, int64_t off, int whence);
 /** @brief Close. @param ctx context @param fd descriptor @return 0 or -EBADF */
 int vfs_close(struct vfs_ctx *ctx, int fd);
+/**
+ * @brief Change status flags of @p fd's open file (F_SETFL), under the lock:
+ * every descriptor sharing the open file sees the change.
+ * @param ctx   context
+ * @param fd    descriptor
+ * @param mask  the VFS_O_* flags to change
+ * @param flags their new values (bits outside @p mask are ignored)
+ * @return 0 or -EBADF
+ */
+int vfs_setfl(struct vfs_ctx *ctx, int fd, int mask, int flags);
 /** @brief Attributes. @param ctx context @param fd descriptor @param st filled in @return 0 or an
  * error */
 int vfs_fstat(struct vfs_ctx *ctx, int fd, struct vfs_stat *st);

@@ -251,6 +251,24 @@ START_TEST(test_block_device_io_runs_without_the_vfs_lock)
      * stall the rest of the file system. */
     ck_assert_int_ge(spy_calls, 4);
     ck_assert_int_eq(spy_locked, 0);
+    /* But not where the lock keeps transfers whole: a shared offset, or part
+     * of a block written back. */
+    fd = vfs_open(&ctx, "/dev/spy0", VFS_O_RDWR, 0);
+    int twin = vfs_dup(&ctx, fd);
+    spy_calls = spy_locked = 0;
+    ck_assert_int_eq(vfs_read(&ctx, fd, blk, 512), 512);
+    ck_assert_int_eq(vfs_write(&ctx, twin, blk, 512), 512);
+    ck_assert_int_eq(spy_locked, spy_calls);
+    ck_assert_int_eq(vfs_pread(&ctx, fd, blk, 512, 0), 512); /* no offset: unlocked */
+    ck_assert_int_eq(spy_locked, spy_calls - 1);
+    vfs_close(&ctx, twin);
+    spy_calls = spy_locked = 0;
+    ck_assert_int_eq(vfs_pwrite(&ctx, fd, blk, 100, 600), 100); /* read, patch, write */
+    ck_assert_int_eq(spy_calls, 2);
+    ck_assert_int_eq(spy_locked, 2);
+    ck_assert_int_eq(vfs_write(&ctx, fd, blk, 512), 512); /* alone again, whole */
+    ck_assert_int_eq(spy_locked, 2);
+    vfs_close(&ctx, fd);
     /* A write-only descriptor still cannot read, nor a read-only one write. */
     fd = vfs_open(&ctx, "/dev/spy0", VFS_O_WRONLY, 0);
     ck_assert_int_eq(vfs_read(&ctx, fd, blk, 512), -EBADF);

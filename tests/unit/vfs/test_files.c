@@ -123,6 +123,13 @@ START_TEST(test_dup2_and_copied_descriptors_share_open_files)
     ck_assert_int_eq(c, 'a');
     ck_assert_int_eq(vfs_dup2(&ctx, f, f), f);
     ck_assert_int_eq(vfs_dup2(&ctx, f, VFS_FD_MAX), -EBADF);
+    /* F_SETFL on one descriptor is seen through the other; only the masked
+     * flags change. */
+    ck_assert_int_eq(vfs_setfl(&ctx, f, VFS_O_APPEND, VFS_O_APPEND | VFS_O_WRONLY), 0);
+    ck_assert_int_eq(ctx.fds[g]->flags, VFS_O_RDONLY | VFS_O_APPEND);
+    ck_assert_int_eq(vfs_setfl(&ctx, g, VFS_O_APPEND, 0), 0);
+    ck_assert_int_eq(ctx.fds[f]->flags, VFS_O_RDONLY);
+    ck_assert_int_eq(vfs_setfl(&ctx, VFS_FD_MAX, VFS_O_APPEND, 0), -EBADF);
     ck_assert_int_eq(vfs_dup2(&ctx, 40, 41), -EBADF);
     ck_assert_int_eq(vfs_dup2(&ctx, f, 40), 40);
 
