@@ -628,8 +628,8 @@ long vfs_rw_pages(struct vfs_ctx *ctx, int fd, const struct vfs_pages *pg, bool 
         r = -ENOTBLK;
     } else {
         uint64_t pos = at ? off : f->off;
-        bool unlocked = devfs_block_device(f->vn) != NULL &&
-                        blockdev_unlocked(f, !at, write, pos, pg->len);
+        bool unlocked =
+            devfs_block_device(f->vn) != NULL && blockdev_unlocked(f, !at, write, pos, pg->len);
         /* As blockdev_io(): a disk wait without the VFS lock, the open file
          * kept alive by an extra reference. */
         f->refs++;
