@@ -85,6 +85,9 @@ static void ap_enter(void)
     char name[THREAD_NAME_MAX];
     ksnprintf(name, sizeof(name), "idle%u", cpu_index());
     timer_apic_start_this_cpu(); /* its ticks also end arch_bkl_lock_idle()'s halts */
+    /* A CPU halted for the big lock runs once it is free: only now, so that
+     * one CPU alone pays no fence at each release. */
+    arch_bkl_set_wake(kick);
     arch_bkl_lock_idle();
     klogf(KLOG_DEBUG, "smp", "CPU %u takes part in scheduling\n", cpu_index());
     int err = sched_cpu_enter(name);
@@ -166,7 +169,6 @@ int kernel_threads_init(struct kbd *kbd)
     timer_set_tick_hook(tick);
     timer_set_cpu_tick_hook(cpu_tick);
     smp_set_ap_entry(ap_enter);
-    arch_bkl_set_wake(kick); /* a CPU halted for the big lock runs once it is free */
     timer_set_sleep_hook(thread_sleep_ms);
     irq_set_exit_hook(sched_preempt);
     kbd->on_input = kbd_input;

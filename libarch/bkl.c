@@ -30,7 +30,9 @@
  * idle_waits and idle_wakes are counted without the lock (in a shootdown's
  * handler, before an idle halt, after a release), so atomically.
  * arch_bkl_get_stats() copies without the lock: each counter is one aligned
- * word, the copy a snapshot. `wake_cpu` and `send_ipi` are set at boot.
+ * word, the copy a snapshot. `send_ipi` is set at boot; `wake_cpu` when the
+ * first application processor comes online (atomically: the holder reads it
+ * at every release).
  */
 #include <arch/bkl.h>
 #include <arch/cpu.h>
@@ -147,8 +149,9 @@ void arch_bkl_unlock(void)
     /* Only the holder writes the served half. */
     volatile uint16_t *served = (volatile uint16_t *)&word;
     __atomic_store_n(served, (uint16_t)(*served + 1), __ATOMIC_RELEASE);
-    if (!wake_cpu)
-        return;
+    void (*wake)(unsigned) = __atomic_load_n(&wake_cpu, __ATOMIC_RELAXED);
+    if (!wake)
+        return; /* one CPU: no fence on every return to user mode */
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     uint64_t waiting = __atomic_load_n(&idle_waiting, __ATOMIC_RELAXED) & ~(1ull << me);
     if (waiting) {
@@ -158,13 +161,13 @@ void arch_bkl_unlock(void)
         unsigned cpu = (unsigned)__builtin_ctzll(waiting);
         __atomic_fetch_and(&idle_waiting, ~(1ull << cpu), __ATOMIC_RELAXED);
         __atomic_add_fetch(&stats.idle_wakes, 1, __ATOMIC_RELAXED); /* the lock is given back */
-        wake_cpu(cpu);
+        wake(cpu);
     }
 }
 
 void arch_bkl_set_wake(void (*wake)(unsigned cpu))
 {
-    wake_cpu = wake;
+    __atomic_store_n(&wake_cpu, wake, __ATOMIC_SEQ_CST);
 }
 
 bool arch_bkl_held(void)

@@ -87,7 +87,9 @@ void arch_bkl_unlock(void);
 /**
  * @brief Say how to wake a CPU halted in arch_bkl_lock_idle() when the lock
  * is given back (an IPI). Without it such a CPU waits for its next tick: a
- * wake-up IPI that found the lock taken would be lost until then.
+ * wake-up IPI that found the lock taken would be lost until then. Each
+ * release with a waker set costs a full fence, so set it once a second CPU
+ * exists (a release that still read NULL then delays that CPU by one tick).
  * @param wake called with the CPU's index, interrupts off; NULL for none
  */
 void arch_bkl_set_wake(void (*wake)(unsigned cpu));
