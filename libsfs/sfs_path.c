@@ -55,8 +55,9 @@ static int res_kind(void *ctx, uint64_t node)
     int r = load(c, (uint32_t)node);
     if (r < 0)
         return r;
-    return sfs_is_dir(&c->last) ? SFS_WALK_DIR : sfs_is_lnk(&c->last) ? SFS_WALK_SYMLINK
-                                                                       : SFS_WALK_OTHER;
+    return sfs_is_dir(&c->last)   ? SFS_WALK_DIR
+           : sfs_is_lnk(&c->last) ? SFS_WALK_SYMLINK
+                                  : SFS_WALK_OTHER;
 }
 
 static long res_readlink(void *ctx, uint64_t node, char *buf, size_t size)
@@ -85,7 +86,11 @@ int sfs_resolve(struct sfs *fs, uint32_t dir, const char *path, int flags, struc
     char buf[SFS_PATH_MAX];
     struct res_ctx c = { .fs = fs };
     struct sfs_walk w = {
-        .ops = &res_ops, .ctx = &c, .root = SFS_ROOT_INO, .start = dir, .buf = buf,
+        .ops = &res_ops,
+        .ctx = &c,
+        .root = SFS_ROOT_INO,
+        .start = dir,
+        .buf = buf,
         .buf_size = sizeof(buf),
     };
     int wf = (flags & SFS_RES_FOLLOW ? SFS_WALK_FOLLOW : 0) |

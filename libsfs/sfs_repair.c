@@ -168,8 +168,8 @@ static int pass1_inode(struct rep *rp, uint32_t ino)
         return r;
     uint32_t t = ip.mode & SFS_S_IFMT;
     bool special = sfs_is_special(&ip);
-    bool valid = t == SFS_S_IFREG || t == SFS_S_IFDIR || t == SFS_S_IFLNK ||
-                 (special && sfs_has_posix(fs));
+    bool valid =
+        t == SFS_S_IFREG || t == SFS_S_IFDIR || t == SFS_S_IFLNK || (special && sfs_has_posix(fs));
     if (!marked && !(valid && ip.nlink))
         return 0; /* free */
     r = need(rp, 8);

@@ -277,8 +277,9 @@ int sfs_format(struct sfs *fs, const struct sfs_blockdev *dev, const struct sfs_
     else if (opts->journal_blocks)
         fs->journal_blocks = opts->journal_blocks;
     else /* total / 16, 64..1024 blocks, at most a quarter of the volume */
-        fs->journal_blocks = (uint32_t)(total / 16 < 64 ? (total / 4 < 64 ? total / 4 : 64)
-                                        : total / 16 > 1024 ? 1024 : total / 16);
+        fs->journal_blocks = (uint32_t)(total / 16 < 64     ? (total / 4 < 64 ? total / 4 : 64)
+                                        : total / 16 > 1024 ? 1024
+                                                            : total / 16);
     if (fs->journal_blocks >= total)
         return SFS_EINVAL;
     if (fs->journal_blocks >= 32) /* smaller: too small to hold one call's changes */

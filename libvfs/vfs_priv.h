@@ -38,7 +38,6 @@ int vfs_walk_parent(struct vfs_ctx *ctx, const char *path, struct vnode **dir, c
 /* Attributes of a vnode (type and dev filled in by the VFS). Lock held. */
 int vfs_getattr_locked(struct vnode *vn, struct vfs_stat *st);
 
-
 /* Statistics of mount @m (vfs_statfs and vfs_fstatfs). Lock held. */
 int vfs_statfs_locked(struct vfs_mount *m, struct vfs_statfs *st);
 

@@ -210,12 +210,12 @@
 #define SFS_JDESC_MAGIC 0x44534653u
 /** @brief Commit block magic, after the logged blocks ("SFSC"). */
 #define SFS_JCOMMIT_MAGIC 0x43534653u
-#define SFS_J_MAGIC    0  /**< u32 block magic (all three journal block kinds) */
-#define SFS_J_SEQ      4  /**< u32 transaction sequence number (journal superblock: next to replay) */
-#define SFS_J_COUNT    8  /**< u32 descriptor/commit: logged blocks; journal superblock: journal_blocks */
-#define SFS_J_CRC_DESC 12 /**< u32 commit: CRC-32 of the descriptor block's checksummed bytes */
-#define SFS_J_ENTRIES  16 /**< descriptor: u32 home block of each logged block (SFS_J_REVOKED: skip) */
-#define SFS_J_HDR_CRC  16 /**< journal superblock and commit: u32 CRC-32 of bytes 0..15 */
+#define SFS_J_MAGIC       0 /**< u32 block magic (all three journal block kinds) */
+#define SFS_J_SEQ         4 /**< u32 transaction sequence number (journal superblock: next to replay) */
+#define SFS_J_COUNT       8 /**< u32 logged blocks (descriptor, commit); journal_blocks (superblock) */
+#define SFS_J_CRC_DESC    12 /**< u32 commit: CRC-32 of the descriptor block's checksummed bytes */
+#define SFS_J_ENTRIES     16 /**< descriptor: u32 home of each logged block (SFS_J_REVOKED: skip) */
+#define SFS_J_HDR_CRC     16 /**< journal superblock and commit: u32 CRC-32 of bytes 0..15 */
 /** @brief Descriptor entry of a block freed after it was logged: not replayed. */
 #define SFS_J_REVOKED 0xFFFFFFFFu
 /** @brief Smallest journal that is used (superblock, descriptor, one block, commit). */
