@@ -205,42 +205,70 @@ static int misuse(struct mm_frames *fa, uint64_t pa, const char *what)
     return -EINVAL;
 }
 
+/* The maps, found once for a loop over many frames (each mm_phys_to_virt()
+ * is a call). Caller holds fa->lock. */
+struct maps {
+    uint64_t *used, *managed;
+    uint16_t *refs; /* NULL before mm_frames_enable_refs() */
+};
+
+static struct maps maps_of(struct mm_frames *fa)
+{
+    return (struct maps){ used_map(fa), managed_map(fa), ref_map(fa) };
+}
+
+static bool allocated_in(const struct mm_frames *fa, const struct maps *m, uint64_t i)
+{
+    return i < fa->nframes && bit_get(m->managed, i) && bit_get(m->used, i);
+}
+
 /* Is frame @p i allocated? Caller holds fa->lock. */
 static bool allocated(struct mm_frames *fa, uint64_t i)
 {
     return i < fa->nframes && bit_get(managed_map(fa), i) && bit_get(used_map(fa), i);
 }
 
-/* Check that frame @p i may be freed. Caller holds fa->lock. */
-static int check_free(struct mm_frames *fa, uint64_t pa)
+/* Check that frame @p pa may be freed. Caller holds fa->lock. */
+static int check_free_in(struct mm_frames *fa, const struct maps *m, uint64_t pa)
 {
     uint64_t i = FRAME(pa);
     if (pa & (MM_PAGE_SIZE - 1))
         return misuse(fa, pa, "unaligned free");
-    if (i >= fa->nframes || !bit_get(managed_map(fa), i))
+    if (i >= fa->nframes || !bit_get(m->managed, i))
         return misuse(fa, pa, "free of a frame never allocated");
-    if (!bit_get(used_map(fa), i))
+    if (!bit_get(m->used, i))
         return misuse(fa, pa, "double free");
     return 0;
+}
+
+static int check_free(struct mm_frames *fa, uint64_t pa)
+{
+    struct maps m = maps_of(fa);
+    return check_free_in(fa, &m, pa);
 }
 
 /*
  * Drop one reference to frame @p i (checked by check_free): the frame is freed
  * when it was the last. Returns the references left. Caller holds fa->lock.
  */
-static int drop_ref(struct mm_frames *fa, uint64_t i)
+static int drop_ref_in(struct mm_frames *fa, const struct maps *m, uint64_t i)
 {
-    uint16_t *refs = ref_map(fa);
-    if (refs && refs[i]) {
-        if (--refs[i] == 0)
+    if (m->refs && m->refs[i]) {
+        if (--m->refs[i] == 0)
             fa->shared--;
-        return refs[i] + 1;
+        return m->refs[i] + 1;
     }
-    bit_clear(used_map(fa), i);
+    bit_clear(m->used, i);
     fa->free++;
     if (i < fa->hint)
         fa->hint = i;
     return 0;
+}
+
+static int drop_ref(struct mm_frames *fa, uint64_t i)
+{
+    struct maps m = maps_of(fa);
+    return drop_ref_in(fa, &m, i);
 }
 
 int mm_frame_alloc(struct mm_frames *fa, uint64_t *out)
@@ -329,6 +357,53 @@ int mm_frame_ref(struct mm_frames *fa, uint64_t pa)
         err = -EOVERFLOW;
     else if (refs[i]++ == 0)
         fa->shared++;
+    spin_unlock_irqrestore(&fa->lock, flags);
+    return err;
+}
+
+int mm_frame_ref_many(struct mm_frames *fa, const uint64_t *pa, size_t n)
+{
+    int err = mm_frames_enable_refs(fa);
+    if (err)
+        return err;
+    uint64_t flags = spin_lock_irqsave(&fa->lock);
+    struct maps m = maps_of(fa);
+    size_t done = 0;
+    for (; done < n; done++) {
+        uint64_t i = FRAME(pa[done]);
+        if ((pa[done] & (MM_PAGE_SIZE - 1)) || !allocated_in(fa, &m, i)) {
+            err = -EINVAL;
+            break;
+        }
+        if (m.refs[i] == UINT16_MAX) {
+            err = -EOVERFLOW;
+            break;
+        }
+        if (m.refs[i]++ == 0)
+            fa->shared++;
+    }
+    /* All or nothing: the frames stay allocated, so taking back is a decrement. */
+    while (err && done > 0) {
+        uint64_t i = FRAME(pa[--done]);
+        if (--m.refs[i] == 0)
+            fa->shared--;
+    }
+    spin_unlock_irqrestore(&fa->lock, flags);
+    return err;
+}
+
+int mm_frame_unref_many(struct mm_frames *fa, const uint64_t *pa, size_t n)
+{
+    int err = 0;
+    uint64_t flags = spin_lock_irqsave(&fa->lock);
+    struct maps m = maps_of(fa);
+    for (size_t k = 0; k < n; k++) {
+        int r = check_free_in(fa, &m, pa[k]);
+        if (r == 0)
+            drop_ref_in(fa, &m, FRAME(pa[k]));
+        else if (!err)
+            err = r;
+    }
     spin_unlock_irqrestore(&fa->lock, flags);
     return err;
 }

@@ -15,9 +15,12 @@
  *
  * Interface: mm_pt_map/map_huge/unmap/translate/protect/remap for one page,
  * mm_pt_walk and the *_range calls, map_anon, mm_pt_mark/clear/is_guard.
+ * mm_pt_read_range copies the level-1 entries of a run of pages, one descent
+ * per 2 MiB, for callers that would otherwise translate page by page.
  * Locking: as->lock (irqsave) for each single-page operation and for the whole
- * of each walk (so mm_pt_walk's and mm_pt_unmap/protect_range's are atomic);
- * mm_pt_map_range and mm_pt_map_anon are loops of single-page calls and are not.
+ * of each walk (so mm_pt_walk, mm_pt_read_range and mm_pt_unmap/protect_range
+ * are atomic); mm_pt_map_range and mm_pt_map_anon are loops of single-page
+ * calls and are not.
  */
 #include <arch/bkl.h>
 #include <arch/cpu.h>
@@ -233,6 +236,37 @@ int mm_pt_translate(struct mm_aspace *as, uintptr_t va, uint64_t *pa_out, uint64
     if (flags_out)
         *flags_out = e & ~MM_PTE_ADDR;
     return 0;
+}
+
+int mm_pt_read_range(struct mm_aspace *as, uintptr_t va, size_t n, uint64_t *out)
+{
+    uintptr_t last = va + (n ? n - 1 : 0) * MM_PAGE_SIZE;
+    if ((va & (MM_PAGE_SIZE - 1)) || last < va || !canonical(va) || !canonical(last) ||
+        is_upper(va) != is_upper(last))
+        return -EINVAL;
+    int err = 0;
+    uint64_t irq = spin_lock_irqsave(&as->lock);
+    for (size_t k = 0; k < n && !err;) {
+        uintptr_t a = va + k * MM_PAGE_SIZE;
+        unsigned idx = mm_pt_index(a, 1);
+        size_t take = MM_PT_ENTRIES - idx < n - k ? MM_PT_ENTRIES - idx : n - k;
+        /* Down to this 2 MiB stretch's level-1 table, if it has one. */
+        uint64_t table = as->pml4;
+        for (int l = 4; l > 1 && table; l--) {
+            uint64_t e = mm_pt_table(table)[mm_pt_index(a, l)];
+            as->pt_reads++;
+            if (e & MM_PTE_PS)
+                err = -ENOTSUP;
+            table = (e & MM_PTE_P) && !(e & MM_PTE_PS) ? e & MM_PTE_ADDR : 0;
+        }
+        const uint64_t *t = table ? mm_pt_table(table) : NULL;
+        for (size_t j = 0; j < take; j++)
+            out[k + j] = t ? t[idx + j] : 0;
+        as->pt_reads += t ? take : 0;
+        k += take;
+    }
+    spin_unlock_irqrestore(&as->lock, irq);
+    return err;
 }
 
 int mm_pt_protect(struct mm_aspace *as, uintptr_t va, uint64_t flags)

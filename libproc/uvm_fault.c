@@ -14,10 +14,9 @@
  * SMAP on, and turn a bad pointer into -EFAULT.
  *
  * uvm_pin() backs and holds the pages of a user buffer for a device that reads
- * or writes them in place (direct I/O); uvm_unpin() lets go.
- *
- * uvm_pin() backs and holds the pages of a user buffer for a device that reads
- * or writes them in place (direct I/O); uvm_unpin() lets go.
+ * or writes them in place (direct I/O); uvm_unpin() lets go. Both take each
+ * lock once per call, not once per page: a 1 MiB buffer is 256 pages, and a
+ * lock round trip per page cost more than the device's transfer under TCG.
  *
  * Locking: none; the caller owns the uvm (proc/uvm.h, Locking).
  */
@@ -222,24 +221,35 @@ long uvm_pin(struct uvm *vm, uint64_t addr, size_t n, bool device_writes, uint64
     size_t pages = (size_t)((addr + n - first + PAGE - 1) / PAGE);
     if (pages > max)
         return -E2BIG;
+    /* One call reads every entry (frames[] holds them meanwhile). A page
+     * that is present, a user page and, for a device write, writable is
+     * usable as it is: write permission is only ever given to a frame the
+     * process has alone (copy-on-write withholds it). The rest are backed
+     * one by one, as a fault would. */
+    if (mm_pt_read_range(&vm->as, first, pages, frames))
+        memset(frames, 0, pages * sizeof(*frames)); /* no use: all the slow way */
+    uint64_t need = MM_PTE_P | MM_PTE_U | (device_writes ? MM_PTE_W : 0);
+    const struct uvm_vma *v = NULL;
     for (size_t i = 0; i < pages; i++) {
-        uint64_t va = first + i * PAGE;
-        /* A device write needs the frame ours alone, as a CPU write would. */
-        int err = uvm_page_get(vm, uvm_find_vma(vm, va), va, device_writes, &frames[i]);
-        if (!err)
-            err = mm_frame_ref(vm->cfg.frames, frames[i]);
-        if (err) {
-            uvm_unpin(vm, frames, i);
-            return err;
+        if ((frames[i] & need) == need) {
+            frames[i] &= MM_PTE_ADDR;
+            continue;
         }
+        uint64_t va = first + i * PAGE;
+        if (!v || va >= v->end)
+            v = uvm_find_vma(vm, va);
+        /* A device write needs the frame ours alone, as a CPU write would. */
+        int err = uvm_page_get(vm, v, va, device_writes, &frames[i]);
+        if (err)
+            return err; /* nothing pinned yet; pages backed so far stay */
     }
-    return (long)pages;
+    int err = mm_frame_ref_many(vm->cfg.frames, frames, pages);
+    return err ? err : (long)pages;
 }
 
 void uvm_unpin(struct uvm *vm, const uint64_t *frames, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
-        mm_frame_unref(vm->cfg.frames, frames[i]);
+    mm_frame_unref_many(vm->cfg.frames, frames, count);
 }
 
 int uvm_share_frame(struct uvm *vm, uint64_t va, uint64_t pa)

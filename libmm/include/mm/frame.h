@@ -176,6 +176,27 @@ int mm_frame_ref(struct mm_frames *fa, uint64_t pa);
 int mm_frame_unref(struct mm_frames *fa, uint64_t pa);
 
 /**
+ * @brief mm_frame_ref() on each of @p n frames, holding the allocator's lock
+ * once (pinning a user buffer for direct I/O takes hundreds at a time).
+ * @param fa the allocator
+ * @param pa the frames' physical addresses (a frame may appear more than once)
+ * @param n  how many
+ * @return 0; or mm_frame_ref()'s error for the first frame that fails, and
+ *         then no reference was added
+ */
+int mm_frame_ref_many(struct mm_frames *fa, const uint64_t *pa, size_t n);
+
+/**
+ * @brief mm_frame_unref() on each of @p n frames, holding the lock once.
+ * @param fa the allocator
+ * @param pa the frames' physical addresses
+ * @param n  how many
+ * @return 0, or -EINVAL if any was not an allocated frame (the others are
+ *         still dropped; @ref mm_frames::panic_on_misuse panics)
+ */
+int mm_frame_unref_many(struct mm_frames *fa, const uint64_t *pa, size_t n);
+
+/**
  * @brief References a frame holds.
  * @param fa the allocator
  * @param pa any physical address

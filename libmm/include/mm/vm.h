@@ -175,6 +175,20 @@ int mm_pt_unmap(struct mm_aspace *as, uintptr_t va, uint64_t *pa_out);
 int mm_pt_translate(struct mm_aspace *as, uintptr_t va, uint64_t *pa_out, uint64_t *flags_out);
 
 /**
+ * @brief Read the last-level entries of @p n consecutive pages in one hold of
+ * the lock, one descent per 2 MiB (pinning a buffer for direct I/O reads
+ * hundreds at a time).
+ * @param as  the address space
+ * @param va  start of the first page (page aligned)
+ * @param n   pages; the range must not leave its half of the address space
+ * @param out n entries, as the tables hold them (0 where a page has no
+ *            level-1 table; a not-present entry may hold a guard mark)
+ * @return 0; -EINVAL for an unaligned or non-canonical range; -ENOTSUP if a
+ *         large page maps part of it (its entries read as 0)
+ */
+int mm_pt_read_range(struct mm_aspace *as, uintptr_t va, size_t n, uint64_t *out);
+
+/**
  * @brief Change the flags of the page that starts at @p va (its frame and
  * ownership stay), and flush its TLB entry.
  * @param as    the address space

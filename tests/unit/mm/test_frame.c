@@ -371,6 +371,52 @@ START_TEST(test_refcount_limit)
 }
 END_TEST
 
+START_TEST(test_refcount_many)
+{
+    struct mm_frames fa;
+    mm_sim_frames(&fa);
+    uint64_t total = mm_frames_free_count(&fa), a, b, c;
+    ck_assert_int_eq(mm_frame_alloc(&fa, &a), 0);
+    ck_assert_int_eq(mm_frame_alloc(&fa, &b), 0);
+    ck_assert_int_eq(mm_frame_alloc(&fa, &c), 0);
+    uint64_t list[] = { a, b, a, c };
+    ck_assert_int_eq(mm_frame_ref_many(&fa, list, 4), 0); /* allocates the array */
+    ck_assert_uint_eq(mm_frame_refcount(&fa, a), 3);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, b), 2);
+    ck_assert_uint_eq(mm_frames_shared_count(&fa), 3);
+    ck_assert_int_eq(mm_frame_unref_many(&fa, list, 4), 0);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, a), 1);
+    ck_assert_uint_eq(mm_frames_shared_count(&fa), 0);
+
+    /* A bad frame in the list: nothing is added, the good ones included. */
+    ck_assert_int_eq(mm_frame_free(&fa, c), 0);
+    uint64_t bad[] = { a, b, c };
+    ck_assert_int_eq(mm_frame_ref_many(&fa, bad, 3), -EINVAL);
+    uint64_t odd[] = { a, b + 8 };
+    ck_assert_int_eq(mm_frame_ref_many(&fa, odd, 2), -EINVAL);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, a), 1);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, b), 1);
+    /* One at the limit: the same. */
+    for (uint32_t i = 1; i < MM_FRAME_REF_MAX; i++)
+        REQUIRE(mm_frame_ref(&fa, b) == 0);
+    uint64_t full[] = { a, b };
+    ck_assert_int_eq(mm_frame_ref_many(&fa, full, 2), -EOVERFLOW);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, a), 1);
+    ck_assert_uint_eq(mm_frame_refcount(&fa, b), MM_FRAME_REF_MAX);
+    for (uint32_t i = 1; i < MM_FRAME_REF_MAX; i++)
+        REQUIRE(mm_frame_unref(&fa, b) > 0);
+    ck_assert_uint_eq(mm_frames_shared_count(&fa), 0);
+
+    /* Dropping: a bad frame is reported and the others still go; the last
+     * reference frees. */
+    uint64_t drop[] = { a, c, b };
+    ck_assert_int_eq(mm_frame_unref_many(&fa, drop, 3), -EINVAL);
+    ck_assert(!mm_frame_is_allocated(&fa, a));
+    ck_assert(!mm_frame_is_allocated(&fa, b));
+    ck_assert_uint_eq(mm_frames_free_count(&fa), total - fa.refs_frames);
+}
+END_TEST
+
 START_TEST(test_refcount_contig)
 {
     /* A shared frame inside a freed run survives; the others are freed. */
@@ -450,6 +496,7 @@ Suite *frame_suite(void)
     tcase_add_test(tc, test_refcounts);
     tcase_add_test(tc, test_refcount_limit);
     tcase_add_test(tc, test_refcount_contig);
+    tcase_add_test(tc, test_refcount_many);
     tcase_add_test(tc, test_refcount_no_memory);
     tcase_add_exit_test(tc, test_unref_of_free_frame_panics, 77);
     suite_add_tcase(s, tc);

@@ -162,6 +162,64 @@ START_TEST(test_huge_pages)
 }
 END_TEST
 
+START_TEST(test_read_range)
+{
+    /* Pages on both sides of a 2 MiB boundary, holes between, and a 2 MiB
+     * stretch with no table at all. */
+    uint64_t base = USER_VA + MM_HUGE_SIZE - 3 * MM_PAGE_SIZE; /* 3 pages before a boundary */
+    uint64_t pa[6];
+    const int at[6] = { 0, 2, 3, 5, 4 + 512 + 512, 4 + 512 + 513 };
+    for (int i = 0; i < 6; i++) {
+        pa[i] = pt_frame();
+        ck_assert_int_eq(mm_pt_map(&pt_kas, base + at[i] * MM_PAGE_SIZE, pa[i],
+                                   MM_PTE_U | (i % 2 ? MM_PTE_W : 0)),
+                         0);
+    }
+    enum { N = 4 + 512 + 514 };
+    static uint64_t got[N];
+    uint64_t reads = pt_kas.pt_reads;
+    ck_assert_int_eq(mm_pt_read_range(&pt_kas, base, N, got), 0);
+    /* Four 2 MiB stretches, one descent (3 entries) each, then only the
+     * entries asked for in the three with a table: 3 + 512 + 3. */
+    ck_assert_uint_eq(pt_kas.pt_reads - reads, 4 * 3 + 3 + 512 + 3);
+    int k = 0;
+    for (int p = 0; p < N; p++) {
+        int level;
+        uint64_t want = pt_walk_leaf(&pt_kas, base + (uint64_t)p * MM_PAGE_SIZE, &level);
+        ck_assert_uint_eq(got[p], want);
+        if (k < 6 && p == at[k]) {
+            ck_assert_uint_eq(got[p] & MM_PTE_ADDR, pa[k]);
+            ck_assert_uint_eq(got[p] & (MM_PTE_P | MM_PTE_U | MM_PTE_W),
+                              MM_PTE_P | MM_PTE_U | (k % 2 ? MM_PTE_W : 0));
+            k++;
+        } else {
+            ck_assert_uint_eq(got[p], 0);
+        }
+    }
+    ck_assert_int_eq(k, 6);
+    /* A guard mark reads as itself: not present. */
+    ck_assert_int_eq(mm_pt_mark_guard(&pt_kas, base + MM_PAGE_SIZE), 0);
+    ck_assert_int_eq(mm_pt_read_range(&pt_kas, base, 2, got), 0);
+    ck_assert_uint_eq(got[1], MM_PTE_GUARD);
+    ck_assert_int_eq(mm_pt_clear_guard(&pt_kas, base + MM_PAGE_SIZE), 0);
+    /* Bad ranges. */
+    ck_assert_int_eq(mm_pt_read_range(&pt_kas, base + 8, 1, got), -EINVAL);
+    ck_assert_int_eq(mm_pt_read_range(&pt_kas, 0x00007ffffffff000ull, 2, got), -EINVAL);
+    ck_assert_int_eq(mm_pt_read_range(&pt_kas, 0x0000800000000000ull, 1, got), -EINVAL);
+    ck_assert_int_eq(mm_pt_read_range(&pt_kas, base, 0, got), 0);
+    for (int i = 0; i < 6; i++)
+        ck_assert_int_eq(mm_pt_unmap(&pt_kas, base + at[i] * MM_PAGE_SIZE, NULL), 0);
+    for (int i = 0; i < 6; i++)
+        mm_frame_free(&pt_fa, pa[i]);
+    /* A large page in the range: its entries are not level-1 entries. */
+    ck_assert_int_eq(mm_pt_map_huge(&pt_kas, KERNEL_VA, 0x400000, MM_PTE_W), 0);
+    got[0] = 1;
+    ck_assert_int_eq(mm_pt_read_range(&pt_kas, KERNEL_VA, 1, got), -ENOTSUP);
+    ck_assert_uint_eq(got[0], 0);
+    ck_assert_int_eq(mm_pt_unmap(&pt_kas, KERNEL_VA, NULL), 0);
+}
+END_TEST
+
 START_TEST(test_owned_huge_page)
 {
     uint64_t before = mm_frames_free_count(&pt_fa), run;
@@ -455,6 +513,7 @@ Suite *pt_suite(void)
     tcase_add_test(tc, test_tables_freed_only_when_empty);
     tcase_add_test(tc, test_huge_pages);
     tcase_add_test(tc, test_owned_huge_page);
+    tcase_add_test(tc, test_read_range);
     tcase_add_test(tc, test_bad_arguments);
     tcase_add_test(tc, test_protect_and_nx);
     tcase_add_test(tc, test_map_range_uses_huge_pages);

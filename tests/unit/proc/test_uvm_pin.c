@@ -1,6 +1,7 @@
 /*
  * test_uvm_pin.c - pinning user pages for direct I/O (uvm_pin, uvm_unpin):
- * pages never touched are backed, a copy-on-write page is broken before a
+ * pages never touched are backed, pages mapped already are taken as they
+ * are (one read of the tables), a copy-on-write page is broken before a
  * device may write it (and not before it only reads it), the frames survive
  * an munmap while pinned, bad ranges are -EFAULT with nothing left pinned, and
  * every frame comes back (the fixture's leak check).
@@ -101,6 +102,42 @@ START_TEST(test_pin_breaks_cow_only_for_device_writes)
 }
 END_TEST
 
+START_TEST(test_pin_takes_mapped_pages_as_they_are)
+{
+    /* Page 0 written (present, writable), page 1 never touched, page 2
+     * written then made read-only and writable again (present, ours alone,
+     * no write permission in its entry yet). */
+    map_fixed(BASE, 3 * PG, RW);
+    uint64_t v = 7, pa0, pa2;
+    ck_assert_int_eq(uvm_copy_out(&vm, BASE, &v, sizeof(v)), 0);
+    ck_assert_int_eq(uvm_copy_out(&vm, BASE + 2 * PG, &v, sizeof(v)), 0);
+    ck_assert_int_eq(uvm_protect(&vm, BASE + 2 * PG, PG, UVM_PROT_READ), 0);
+    ck_assert_int_eq(uvm_protect(&vm, BASE + 2 * PG, PG, RW), 0);
+    ck_assert_uint_ne(uvm_test_pte(&vm, BASE, &pa0), 0);
+    ck_assert_uint_eq(uvm_test_pte(&vm, BASE + PG, NULL), 0);
+    ck_assert_uint_eq(uvm_test_pte(&vm, BASE + 2 * PG, &pa2) & MM_PTE_W, 0);
+    struct uvm_stats before;
+    uvm_stats(&vm, &before);
+    uint64_t fr[3];
+    ck_assert_int_eq(uvm_pin(&vm, BASE, 3 * PG, true, fr, 3), 3);
+    struct uvm_stats after;
+    uvm_stats(&vm, &after);
+    ck_assert_uint_eq(fr[0], pa0);
+    ck_assert_uint_eq(fr[2], pa2); /* no copy: only the entry changed */
+    ck_assert_uint_ne(uvm_test_pte(&vm, BASE + 2 * PG, NULL) & MM_PTE_W, 0);
+    ck_assert_uint_eq(after.write_enables, before.write_enables + 1);
+    ck_assert_uint_eq(after.resident_pages, before.resident_pages + 1); /* page 1 */
+    uint64_t pa1;
+    ck_assert_uint_ne(uvm_test_pte(&vm, BASE + PG, &pa1), 0);
+    ck_assert_uint_eq(fr[1], pa1);
+    for (int i = 0; i < 3; i++)
+        ck_assert_uint_eq(refs(fr[i]), 2);
+    uvm_unpin(&vm, fr, 3);
+    for (int i = 0; i < 3; i++)
+        ck_assert_uint_eq(refs(fr[i]), 1);
+}
+END_TEST
+
 START_TEST(test_bad_ranges)
 {
     map_fixed(BASE, 2 * PG, RW);
@@ -155,6 +192,7 @@ Suite *uvm_pin_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_pin_backs_and_holds);
     tcase_add_test(tc, test_pin_breaks_cow_only_for_device_writes);
+    tcase_add_test(tc, test_pin_takes_mapped_pages_as_they_are);
     tcase_add_test(tc, test_bad_ranges);
     tcase_add_test(tc, test_out_of_memory_unpins);
     suite_add_tcase(s, tc);
