@@ -145,17 +145,23 @@ static void com1_irq(void *ctx, struct trap_frame *tf)
         kernel_tty_input();
 }
 
+/* The number given as "KEY=N" on the command line, else @p dflt. */
+static uint32_t cmdline_number(const char *key, uint32_t dflt)
+{
+    char v[16];
+    uint32_t n = dflt;
+    if (cmdline_get(boot_info.cmdline, key, v, sizeof(v)) > 0) {
+        n = 0;
+        for (char *p = v; *p >= '0' && *p <= '9' && n < 1000000; p++)
+            n = n * 10 + (uint32_t)(*p - '0');
+    }
+    return n;
+}
+
 /* The tick rate from "hz=N" on the command line, else the default. */
 static uint32_t tick_rate(void)
 {
-    char hz[16];
-    uint32_t rate = PIT_DEFAULT_HZ;
-    if (cmdline_get(boot_info.cmdline, "hz", hz, sizeof(hz)) > 0) {
-        rate = 0;
-        for (char *p = hz; *p >= '0' && *p <= '9' && rate < 1000000; p++)
-            rate = rate * 10 + (uint32_t)(*p - '0');
-    }
-    return rate;
+    return cmdline_number("hz", PIT_DEFAULT_HZ);
 }
 
 /* Descriptor tables, exception handling, the interrupt controllers (the local
@@ -236,6 +242,8 @@ void kmain(uint32_t magic, uint32_t info_phys)
     console_init_framebuffer();
     kernel_cpus_discover(&boot_info);
     interrupts_init();
+    /* "idlepoll=US": an idle CPU's longest spin for an interrupt (0: halt at once). */
+    kernel_idle_poll_set(cmdline_number("idlepoll", IDLE_POLL_DEFAULT_MAX_NS / 1000u));
     err = kernel_threads_init(&keyboard);
     if (err)
         panic("the scheduler failed to start: %d", err);

@@ -7,6 +7,7 @@
  * another CPU schedules. The idle hook gives the big kernel lock back for the
  * halt and takes it again (arch_bkl_lock_idle()) before the scheduler looks
  * for work; an application processor takes it before it enters the scheduler.
+ * Each CPU's idle poll window is its own, used with interrupts off.
  */
 #include <arch/apic.h>
 #include <arch/bkl.h>
@@ -22,6 +23,7 @@
 #include <kernel/threads.h>
 #include <proc/proc.h>
 #include <mm/mm.h>
+#include <sched/idle_poll.h>
 #include <sched/sync.h>
 #include <sched/thread.h>
 
@@ -48,16 +50,38 @@ static void stack_free(void *base, size_t size)
     mm_kstack_free(mm_kernel_aspace(), mm_kernel_vregion(), &s);
 }
 
-/* The idle thread's halt: without the big kernel lock (arch/bkl.h), so the
- * other CPUs can run kernel code meanwhile; taken again before the
- * scheduler looks for work. */
+/* Each CPU's idle poll window (sched/idle_poll.h), set up before any CPU idles. */
+static struct idle_poll idle_polls[ARCH_MAX_CPUS];
+static uint64_t idle_poll_max_ns = IDLE_POLL_DEFAULT_MAX_NS;
+
+/* The idle thread's wait for an interrupt: without the big kernel lock
+ * (arch/bkl.h), so the other CPUs can run kernel code meanwhile; taken again
+ * before the scheduler looks for work. It spins for the CPU's poll window
+ * first, then halts; the idle period's length adapts the window. */
 static void idle(void)
 {
+    struct idle_poll *ip = &idle_polls[cpu_index()];
     cpu_cli();
     arch_bkl_unlock();
-    cpu_sti_hlt();
+    uint64_t start = timer_now_ns();
+    uint64_t window = idle_poll_window(ip);
+    bool hit = window && arch_idle_poll(window * timer_tsc_per_ms() / 1000000u);
+    if (!hit)
+        cpu_sti_hlt(); /* the interrupt that ends it has been handled on return */
+    cpu_cli();
+    idle_poll_done(ip, window != 0, hit, timer_now_ns() - start);
     arch_bkl_lock_idle();
     cpu_sti();
+}
+
+void kernel_idle_poll_set(uint32_t max_us)
+{
+    idle_poll_max_ns = (uint64_t)max_us * 1000u;
+}
+
+const struct idle_poll *kernel_idle_poll(unsigned cpu)
+{
+    return cpu < ARCH_MAX_CPUS ? &idle_polls[cpu] : NULL;
 }
 
 static unsigned this_cpu(void)
@@ -138,6 +162,12 @@ static void kbd_input(void *ctx)
 
 int kernel_threads_init(struct kbd *kbd)
 {
+    /* At most half a tick: an idle CPU's tick must end a poll window's growth. */
+    uint64_t rate = timer_rate_mhz(); /* ticks per 1000 s */
+    uint64_t half_tick = rate ? 500000000000ull / rate : 0;
+    uint64_t max_ns = idle_poll_max_ns < half_tick ? idle_poll_max_ns : half_tick;
+    for (unsigned c = 0; c < ARCH_MAX_CPUS; c++)
+        idle_poll_init(&idle_polls[c], max_ns);
     struct sched_config cfg = {
         .alloc = kmalloc,
         .free = kfree,

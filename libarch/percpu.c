@@ -1,7 +1,9 @@
 /*
- * percpu.c - the per-CPU blocks and who is online (arch/percpu.h). Built for
- * the host too; the GS side (arch_cpu_this, arch_cpu_load_tables) is in gdt.c.
+ * percpu.c - the per-CPU blocks, who is online, and the idle poll
+ * (arch/percpu.h). Built for the host too; the GS side (arch_cpu_this,
+ * arch_cpu_load_tables) is in gdt.c.
  */
+#include <arch/cpu.h>
 #include <arch/percpu.h>
 #include <stddef.h>
 
@@ -19,4 +21,15 @@ unsigned arch_cpus_online(uint32_t *apic_ids, unsigned max)
         n++;
     }
     return n;
+}
+
+bool arch_idle_poll(uint64_t tsc_ticks)
+{
+    volatile uint64_t *taken = &arch_cpus[cpu_index()].interrupts;
+    uint64_t seen = *taken, start = rdtsc();
+    cpu_sti();
+    while (*taken == seen && rdtsc() - start < tsc_ticks)
+        cpu_pause();
+    cpu_cli();
+    return *taken != seen;
 }

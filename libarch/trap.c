@@ -6,6 +6,7 @@
 #include <arch/bkl.h>
 #include <arch/cpu.h>
 #include <arch/ksyms.h>
+#include <arch/percpu.h>
 #include <k/kprintf.h>
 #include <arch/panic.h>
 #include <arch/trap.h>
@@ -209,6 +210,8 @@ void trap_dispatch(struct trap_frame *tf)
      * from an idle halt, given back on the way out. A thread switch inside
      * keeps it with the CPU, so "took" stays right for whoever returns. */
     bool to_user = (tf->cs & 3) == 3;
+    if (tf->vector >= 32) /* what arch_idle_poll() watches for */
+        arch_cpus[cpu_index()].interrupts++;
     bool took = !lockless[tf->vector & 0xff] && arch_bkl_enter();
     dispatch(tf);
     /* A lockless handler may return to user mode without the lock (a tick

@@ -7,6 +7,7 @@ MODULE_SRCS := \
 	libsched/async.c \
 	libsched/context.c \
 	libsched/executor.c \
+	libsched/idle_poll.c \
 	libsched/runq.c \
 	libsched/sched.c \
 	libsched/switch.S \

@@ -14,6 +14,7 @@
 #include <k/errno.h>
 #include <k/kprintf.h>
 #include <arch/apic.h>
+#include <arch/percpu.h>
 #include <arch/timer.h>
 #include <dev/block.h>
 #include <dev/dma.h>
@@ -22,6 +23,7 @@
 #include <kernel/devices.h>
 #include <kernel/fs.h>
 #include <kernel/ktest.h>
+#include <kernel/threads.h>
 #include <mm/heap.h>
 #include <mm/mm.h>
 #include <mm/vm.h>
@@ -218,6 +220,40 @@ KTEST(virtio_blk_waiter_sleeps_while_other_threads_run)
     kprintf("  %llu sleeps, %llu completion wake-ups, %llu spins during 8 MiB + 64 small reads\n",
             (unsigned long long)(st->sleeps - sleeps0),
             (unsigned long long)(st->wakeups - wakeups0), (unsigned long long)seen_during_io);
+}
+
+/* Sum of the CPUs' idle poll counters (kernel/threads.h). */
+static void idle_poll_sums(uint64_t *polls, uint64_t *hits)
+{
+    *polls = *hits = 0;
+    for (unsigned c = 0; c < ARCH_MAX_CPUS; c++) {
+        const struct idle_poll *p = kernel_idle_poll(c);
+        *polls += p->polls;
+        *hits += p->hits;
+    }
+}
+
+/* While a thread waits for the disk, its idle CPU spins for the completion
+ * instead of halting once its idle periods have been short
+ * (sched/idle_poll.h): a run of small reads has polls that caught their
+ * interrupt. With "idlepoll=0" on the command line nothing polls. */
+KTEST(virtio_blk_idle_cpu_polls_for_completions)
+{
+    struct block_device *d = next_vd(NULL);
+    KT_ASSERT(d != NULL);
+    uint64_t polls0, hits0, polls1, hits1;
+    idle_poll_sums(&polls0, &hits0);
+    for (int i = 0; i < 64; i++)
+        KT_ASSERT_EQ(block_read(d, (uint64_t)(64 - i) * 64, 8, rbuf), 8);
+    idle_poll_sums(&polls1, &hits1);
+    kprintf("  64 reads: %llu idle polls, %llu caught their interrupt\n",
+            (unsigned long long)(polls1 - polls0), (unsigned long long)(hits1 - hits0));
+    char v[8];
+    if (cmdline_get(kernel_boot_info()->cmdline, "idlepoll", v, sizeof(v)) > 0 && v[0] == '0') {
+        KT_ASSERT_EQ(polls1, polls0);
+        return;
+    }
+    KT_ASSERT(hits1 - hits0 >= 8);
 }
 
 /* A thread reading a scratch disk through /dev, and a second one using the file

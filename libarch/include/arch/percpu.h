@@ -38,6 +38,7 @@ struct arch_cpu {
     uint64_t ist_top[3];    /**< Tops of its double-fault, NMI and machine-check stacks. */
     uint64_t stack_top;     /**< Top of the stack it started on (boot CPU: boot.S's). */
     volatile uint64_t ipis; /**< Test IPIs it has taken (smp.c). */
+    volatile uint64_t interrupts; /**< Interrupts it has taken (vectors 32 and up, trap.c). */
 };
 
 /** @brief The per-CPU blocks, indexed by logical CPU number. */
@@ -50,6 +51,17 @@ extern struct arch_cpu arch_cpus[ARCH_MAX_CPUS];
  * @return how many are online (which may exceed @p max)
  */
 unsigned arch_cpus_online(uint32_t *apic_ids, unsigned max);
+
+/**
+ * @brief Wait for an interrupt by spinning instead of halting, for at most
+ * @p tsc_ticks: on a virtual machine a spinning CPU takes an interrupt sooner
+ * than a halted one is woken for it (sched/idle_poll.h says when it pays).
+ * Enter with interrupts disabled; they are enabled while spinning, so the
+ * interrupt's handler runs in here, and disabled again on return.
+ * @param tsc_ticks the longest spin, in TSC ticks
+ * @return true if this CPU took an interrupt meanwhile; false if the time ran out
+ */
+bool arch_idle_poll(uint64_t tsc_ticks);
 
 /** @brief The running CPU's block (through GS). @return the block */
 struct arch_cpu *arch_cpu_this(void);

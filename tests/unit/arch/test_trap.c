@@ -3,8 +3,10 @@
  */
 #include "cpu_mock.h"
 #include <k/console.h>
+#include <arch/cpu.h>
 #include <arch/gdt.h>
 #include <arch/idt.h>
+#include <arch/percpu.h>
 #include <arch/panic.h>
 #include <arch/trap.h>
 #include <check.h>
@@ -173,6 +175,56 @@ START_TEST(test_breakpoint_reports_and_resumes)
 }
 END_TEST
 
+static int pauses, irq_at;
+static bool irq_was_on;
+
+/* The idle poll's spin: on the irq_at'th pause an interrupt arrives. */
+static void pause_then_interrupt(void)
+{
+    if (++pauses == irq_at) {
+        irq_was_on = cpu_mock_irq_enabled();
+        struct trap_frame tf = { .vector = 40 };
+        trap_dispatch(&tf);
+    }
+}
+
+START_TEST(test_interrupts_end_an_idle_poll)
+{
+    trap_set_handler(40, handler);
+    uint64_t before = arch_cpus[0].interrupts;
+    struct trap_frame irq = { .vector = 40 }, fault = { .vector = TRAP_INVALID_OPCODE };
+    trap_dispatch(&irq);
+    ck_assert_uint_eq(arch_cpus[0].interrupts, before + 1);
+    trap_set_handler(TRAP_INVALID_OPCODE, handler);
+    trap_dispatch(&fault); /* an exception is not an interrupt */
+    ck_assert_uint_eq(arch_cpus[0].interrupts, before + 1);
+
+    /* Nothing comes: the spin ends when the time is up (the mock TSC moves
+     * 100 per read), with interrupts disabled again. */
+    cpu_cli();
+    ck_assert(!arch_idle_poll(5000));
+    ck_assert(!cpu_mock_irq_enabled());
+    /* An interrupt during the spin ends it; it was taken with them enabled. */
+    cpu_mock_set_pause_hook(pause_then_interrupt);
+    pauses = 0;
+    irq_at = 3;
+    ck_assert(arch_idle_poll(1ull << 40));
+    ck_assert_int_eq(pauses, 3);
+    ck_assert(irq_was_on);
+    ck_assert(!cpu_mock_irq_enabled());
+    /* Another CPU's interrupt does not end this one's. */
+    cpu_mock_set_cpu(1);
+    pauses = 0;
+    irq_at = 1000000; /* never */
+    uint64_t cpu0 = arch_cpus[0].interrupts;
+    trap_dispatch(&irq);
+    ck_assert_uint_eq(arch_cpus[0].interrupts, cpu0);
+    cpu_mock_set_cpu(0);
+    ck_assert(!arch_idle_poll(5000));
+    cpu_mock_set_pause_hook(NULL);
+}
+END_TEST
+
 START_TEST(test_unexpected_interrupt_ignored)
 {
     struct trap_frame tf = { .vector = 200 };
@@ -279,6 +331,7 @@ Suite *trap_suite(void)
     tcase_add_test(tc, test_names_and_error_codes);
     tcase_add_test(tc, test_page_fault_description);
     tcase_add_test(tc, test_dispatch_runs_registered_handler);
+    tcase_add_test(tc, test_interrupts_end_an_idle_poll);
     tcase_add_test(tc, test_only_the_probe_instruction_survives_a_page_fault);
     tcase_add_test(tc, test_breakpoint_reports_and_resumes);
     tcase_add_test(tc, test_unexpected_interrupt_ignored);

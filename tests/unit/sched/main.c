@@ -6,6 +6,7 @@
 
 Suite *async_suite(void);
 Suite *executor_suite(void);
+Suite *idle_poll_suite(void);
 Suite *runq_suite(void);
 Suite *threads_suite(void);
 
@@ -13,6 +14,7 @@ int main(void)
 {
     SRunner *sr = srunner_create(executor_suite());
     srunner_add_suite(sr, async_suite());
+    srunner_add_suite(sr, idle_poll_suite());
     srunner_add_suite(sr, runq_suite());
     srunner_add_suite(sr, threads_suite());
     srunner_run_all(sr, CK_NORMAL);

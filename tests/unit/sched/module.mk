@@ -3,6 +3,7 @@ TEST_SRCS := \
 	tests/unit/sched/main.c \
 	tests/unit/sched/test_async.c \
 	tests/unit/sched/test_executor.c \
+	tests/unit/sched/test_idle_poll.c \
 	tests/unit/sched/test_runq.c \
 	tests/unit/sched/test_threads.c
 TEST_LIBS := sched
