@@ -28,6 +28,7 @@
 #include <sched/thread.h>
 
 #define PAGE_SIZE 4096
+#define SLICE_MS  10 /* a thread's time slice, rounded to whole ticks */
 
 static struct executor kexec;
 static struct timer_queue ktimers;
@@ -96,10 +97,11 @@ static void kick(unsigned cpu)
     apic_send_ipi(arch_cpus[cpu].apic_id, APIC_IPI_VECTOR);
 }
 
-/* An application processor's own tick (the local timer's, arch/timer.h). */
-static void cpu_tick(void)
+/* An application processor's own tick (the local timer's, arch/timer.h):
+ * without the big lock, which it takes only when the scheduler must run. */
+static bool cpu_tick(void)
 {
-    sched_tick(0);
+    return sched_tick_local();
 }
 
 /* An application processor, online, with interrupts off: it takes part in
@@ -168,6 +170,10 @@ int kernel_threads_init(struct kbd *kbd)
     uint64_t max_ns = idle_poll_max_ns < half_tick ? idle_poll_max_ns : half_tick;
     for (unsigned c = 0; c < ARCH_MAX_CPUS; c++)
         idle_poll_init(&idle_polls[c], max_ns);
+    /* A time slice of about 10 ms, whatever the tick rate (3 ticks at 250 Hz). */
+    uint32_t slice_ticks = (uint32_t)((SLICE_MS * rate + 500000u) / 1000000u);
+    if (slice_ticks == 0)
+        slice_ticks = 1;
     struct sched_config cfg = {
         .alloc = kmalloc,
         .free = kfree,
@@ -179,7 +185,7 @@ int kernel_threads_init(struct kbd *kbd)
         .cpu_index = this_cpu,
         .kick = kick,
         .stack_size = 16 * 1024,
-        .slice_ticks = 10,
+        .slice_ticks = slice_ticks,
     };
     int err = sched_init(&cfg);
     if (err)

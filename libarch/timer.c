@@ -24,7 +24,7 @@ static uint64_t period_num = 65536, period_den = PIT_BASE_HZ;
 static const char *source = "PIT";
 static uint64_t apic_ticks;
 static timer_tick_fn tick_hook;
-static void (*cpu_tick_hook)(void);
+static bool (*cpu_tick_hook)(void);
 static uint32_t apic_count; /* the local timers' initial count, 0 when the PIT ticks */
 static void (*sleep_hook)(uint64_t ms);
 
@@ -65,7 +65,8 @@ uint32_t pit_init(uint32_t hz)
 }
 
 /* The local timer's handler: the boot CPU's interrupts are the system tick;
- * other CPUs' will be their own scheduling ticks. */
+ * another CPU's did their work in apic_timer_trap() (its hook), and come here
+ * only for the way out (the exit hook preempts). */
 static void apic_timer_irq(void *ctx, struct trap_frame *tf)
 {
     (void)ctx;
@@ -73,8 +74,6 @@ static void apic_timer_irq(void *ctx, struct trap_frame *tf)
     if (cpu_index() == 0) {
         apic_ticks++;
         timer_tick();
-    } else if (cpu_tick_hook) {
-        cpu_tick_hook();
     }
 }
 
@@ -86,7 +85,7 @@ int timer_apic_start_this_cpu(void)
     return 0;
 }
 
-void timer_set_cpu_tick_hook(void (*hook)(void))
+void timer_set_cpu_tick_hook(bool (*hook)(void))
 {
     cpu_tick_hook = hook;
 }
@@ -94,15 +93,21 @@ void timer_set_cpu_tick_hook(void (*hook)(void))
 /*
  * The local timer's vector runs without the big kernel lock (arch/bkl.h)
  * and takes it here. The boot CPU's tick always waits for it. Another CPU's
- * tick only takes it if it is free: a CPU stuck in its timer handler,
- * waiting with interrupts off, could not take the IPIs that the lock's
- * holder may be waiting for; a tick skipped costs one slice of accounting.
+ * tick first runs its hook without it (the CPU's own accounting), and takes
+ * the lock only when the hook asks for the scheduler, and only if it is
+ * free: a CPU stuck in its timer handler, waiting with interrupts off, could
+ * not take the IPIs that the lock's holder may be waiting for. A tick that
+ * finds it taken leaves the request standing for the next. So CPUs running
+ * user code meet at the lock once per time slice, not once per tick.
  */
 static void apic_timer_trap(struct trap_frame *tf)
 {
     bool took;
     if (cpu_index() == 0) {
         took = arch_bkl_enter();
+    } else if (!cpu_tick_hook || !cpu_tick_hook()) {
+        apic_eoi();
+        return;
     } else if (arch_bkl_held()) {
         took = false;
     } else if (arch_bkl_trylock()) {

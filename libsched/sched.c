@@ -14,8 +14,13 @@
  * of its own, held across the switch, replaces that when the big lock is
  * broken up. That covers the shared lists and every CPU's struct sched_cpu
  * too, which other CPUs read (on_a_cpu()) and write (need_resched, from
- * thread_set_affinity()). schedule() is entered with interrupts disabled and
- * the thread that resumes restores its own interrupt state. A thread blocks
+ * thread_set_affinity()). One exception: sched_tick_local(), another CPU's
+ * tick, runs without the big lock (so that CPUs running user code do not
+ * take it a thousand times a second each): it touches only its own CPU's
+ * accounting (the running thread's ticks and slice, the CPU's busy_ticks) and
+ * need_resched, which is why those are read and written atomically.
+ * schedule() is entered with interrupts disabled and the thread that resumes
+ * restores its own interrupt state. A thread blocks
  * only with no spinlock held (check_may_block()); sched_preempt() does not
  * switch while one is.
  */
@@ -78,7 +83,8 @@ static void make_ready(struct thread *t)
     runq_push(&rq, c, t);
     if (c == self) {
         if (cpus[self].current == cpus[self].idle)
-            cpus[self].need_resched = true; /* leave the idle loop at the next interrupt exit */
+            /* leave the idle loop at the next interrupt exit */
+            __atomic_store_n(&cpus[self].need_resched, true, __ATOMIC_RELAXED);
         else
             kick_idle_for(c, self);
     } else if (rq.cpu[c].idle && cfg.kick) {
@@ -143,7 +149,7 @@ static void schedule(void)
     if (!next)
         next = c->idle;
     rq.cpu[self].idle = next == c->idle;
-    c->need_resched = false;
+    __atomic_store_n(&c->need_resched, false, __ATOMIC_RELAXED);
     next->slice = cfg.slice_ticks;
     next->state = THREAD_RUNNING;
     next->cpu = self;
@@ -300,7 +306,8 @@ int thread_set_affinity(struct thread *t, uint64_t mask)
         make_ready(t);
     } else if (t->state == THREAD_RUNNING && cpus[t->cpu].current == t &&
                !runq_allowed(&rq, t, t->cpu)) {
-        cpus[t->cpu].need_resched = true; /* its next schedule() moves it */
+        /* its next schedule() moves it */
+        __atomic_store_n(&cpus[t->cpu].need_resched, true, __ATOMIC_RELAXED);
         if (t->cpu != self && cfg.kick)
             cfg.kick(t->cpu);
     }
@@ -425,6 +432,23 @@ struct thread *thread_current(void)
     return t;
 }
 
+bool sched_tick_local(void)
+{
+    unsigned self = this_cpu();
+    if (self >= SCHED_MAX_CPUS || !rq.cpu[self].online)
+        return false; /* a CPU's tick that comes before it takes part */
+    struct sched_cpu *c = &cpus[self];
+    struct thread *t = c->current;
+    /* Only this CPU writes these; others read them (atomically) for /proc. */
+    __atomic_store_n(&t->ticks, t->ticks + 1, __ATOMIC_RELAXED);
+    if (t == c->idle)
+        return false; /* the idle loop looks for work after every interrupt */
+    __atomic_store_n(&c->busy_ticks, c->busy_ticks + 1, __ATOMIC_RELAXED);
+    if (t->slice > 0 && --t->slice == 0)
+        __atomic_store_n(&c->need_resched, true, __ATOMIC_RELAXED);
+    return __atomic_load_n(&c->need_resched, __ATOMIC_RELAXED);
+}
+
 void sched_tick(uint64_t ticks)
 {
     (void)ticks;
@@ -437,21 +461,16 @@ void sched_tick(uint64_t ticks)
         sleepers = t->next;
         make_ready(t);
     }
+    sched_tick_local();
     struct sched_cpu *c = &cpus[self];
-    c->current->ticks++;
-    if (c->current != c->idle)
-        c->busy_ticks++;
-    if (c->current == c->idle) {
-        if (work_for(self))
-            c->need_resched = true; /* a wake-up that found no idle CPU, or stealable work */
-    } else if (c->current->slice > 0 && --c->current->slice == 0) {
-        c->need_resched = true;
-    }
+    if (c->current == c->idle && work_for(self))
+        /* a wake-up that found no idle CPU, or stealable work */
+        __atomic_store_n(&c->need_resched, true, __ATOMIC_RELAXED);
 }
 
 void sched_preempt(void)
 {
-    if (me()->need_resched && preempt_count() == 0)
+    if (__atomic_load_n(&me()->need_resched, __ATOMIC_RELAXED) && preempt_count() == 0)
         schedule();
 }
 
@@ -460,7 +479,7 @@ static void fill_info(struct thread_info *i, const struct thread *t, bool idle)
     i->id = t->id;
     memcpy(i->name, t->name, THREAD_NAME_MAX);
     i->state = t->state;
-    i->ticks = t->ticks;
+    i->ticks = __atomic_load_n(&t->ticks, __ATOMIC_RELAXED);
     i->cpu = t->cpu;
     i->idle = idle;
 }
@@ -519,8 +538,8 @@ int sched_cpu_time(unsigned cpu, struct sched_cpu_time *out)
     if (cpu >= rq.ncpus || !rq.cpu[cpu].online || !cpus[cpu].idle)
         return -EINVAL;
     uint64_t f = cpu_irq_save();
-    out->busy = cpus[cpu].busy_ticks;
-    out->idle = cpus[cpu].idle->ticks;
+    out->busy = __atomic_load_n(&cpus[cpu].busy_ticks, __ATOMIC_RELAXED);
+    out->idle = __atomic_load_n(&cpus[cpu].idle->ticks, __ATOMIC_RELAXED);
     cpu_irq_restore(f);
     return 0;
 }

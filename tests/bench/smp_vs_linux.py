@@ -130,6 +130,7 @@ def main():
                     help="MiB each process covers (at 256 the fixed start-up cost hid the scaling)")
     ap.add_argument("--runs", type=int, default=3, help="runs per row; the median is reported")
     ap.add_argument("--kestrel-only", action="store_true", help="skip the Linux guest")
+    ap.add_argument("--cmdline", default="", help="Kestrel's kernel command line (e.g. hz=250)")
     a = ap.parse_args()
     crcbench = os.path.join(a.bins, "crcbench")
     for p in (a.kernel, crcbench, os.path.join(a.tools, "sfs")):
@@ -140,7 +141,7 @@ def main():
     image = os.path.join(WORK, "disk.img")
     make_disk(image, crcbench, a.tools)
     acc = qemu.accel(a.kernel)
-    iso = qemu.make_iso(a.kernel, "", os.path.join(WORK, "kestrel.iso"))
+    iso = qemu.make_iso(a.kernel, a.cmdline, os.path.join(WORK, "kestrel.iso"))
     kbase = qemu.base_args(acc, iso, disk=image)
     lbase = None
     ver = "-"

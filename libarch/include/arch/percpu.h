@@ -35,9 +35,9 @@ struct arch_cpu {
     uint32_t pad;             /**< Keeps what follows aligned. */
     uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16))); /**< Its GDT. */
     struct tss tss __attribute__((aligned(16)));            /**< Its TSS. */
-    uint64_t ist_top[3];    /**< Tops of its double-fault, NMI and machine-check stacks. */
-    uint64_t stack_top;     /**< Top of the stack it started on (boot CPU: boot.S's). */
-    volatile uint64_t ipis; /**< Test IPIs it has taken (smp.c). */
+    uint64_t ist_top[3];          /**< Tops of its double-fault, NMI and machine-check stacks. */
+    uint64_t stack_top;           /**< Top of the stack it started on (boot CPU: boot.S's). */
+    volatile uint64_t ipis;       /**< Test IPIs it has taken (smp.c). */
     volatile uint64_t interrupts; /**< Interrupts it has taken (vectors 32 and up, trap.c). */
 };
 

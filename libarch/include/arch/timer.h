@@ -4,7 +4,7 @@
  * uptime, sleeping, and the TSC clock.
  *
  * One of two sources gives the tick. pit_init() programs the PIT's channel 0
- * as a rate generator at the requested frequency (default 1000 Hz) and
+ * as a rate generator at the requested frequency (default 250 Hz) and
  * installs the IRQ 0 handler; in APIC mode timer_apic_init() instead
  * calibrates the boot CPU's local APIC timer against the TSC and runs it
  * periodically on APIC_TIMER_VECTOR. Either way each tick is counted and
@@ -22,10 +22,11 @@
 #ifndef ARCH_TIMER_H
 #define ARCH_TIMER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define PIT_BASE_HZ    1193182u /**< The PIT's input clock. */
-#define PIT_DEFAULT_HZ 1000u    /**< Default tick rate. */
+#define PIT_DEFAULT_HZ 250u     /**< Default tick rate (as Debian's Linux). */
 #define PIT_CH0_PORT   0x40     /**< Channel 0 data port. */
 #define PIT_CMD_PORT   0x43     /**< Mode/command port. */
 #define PIT_IRQ        0        /**< The PIT's IRQ line. */
@@ -79,10 +80,14 @@ timer_tick_fn timer_set_tick_hook(timer_tick_fn hook);
 
 /**
  * @brief Set the function an application processor's local timer calls on
- * each of its ticks (its scheduling tick), in interrupt context.
- * @param hook the function (NULL for none)
+ * each of its ticks (its scheduling tick), in interrupt context and without
+ * the big kernel lock (arch/bkl.h).
+ * @param hook the function (NULL for none); it returns true when the
+ *             scheduler must run: the tick then takes the lock if it is free
+ *             and leaves through the interrupt exit hook (irq.h), which may
+ *             switch threads
  */
-void timer_set_cpu_tick_hook(void (*hook)(void));
+void timer_set_cpu_tick_hook(bool (*hook)(void));
 
 /**
  * @brief Let the scheduler take over timer_sleep_ms() (NULL restores halting).

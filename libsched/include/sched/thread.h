@@ -12,7 +12,10 @@
  * Preemption: sched_tick() (called from the timer interrupt) charges the running
  * thread and, when its time slice is used up, asks for a reschedule; the switch
  * happens on the way out of the interrupt, after the EOI, unless preemption is
- * disabled (preempt_disable(), or any spinlock held: arch/spinlock.h).
+ * disabled (preempt_disable(), or any spinlock held: arch/spinlock.h). A
+ * CPU other than the one that keeps the system's time calls only
+ * sched_tick_local(), without the big lock, and takes the lock only when it
+ * says the scheduler must run.
  *
  * Locking: the scheduler's state, struct thread's fields included, is protected
  * by disabling interrupts on the calling CPU, and across CPUs by the kernel's
@@ -184,6 +187,16 @@ static inline uintptr_t thread_stack_top(const struct thread *t)
  * @param ticks tick count (unused beyond accounting)
  */
 void sched_tick(uint64_t ticks);
+
+/**
+ * @brief The part of a tick that needs no lock, for CPUs whose tick does not
+ * keep the system's time: charge the running thread and the CPU, count down
+ * the slice. Call from that CPU's timer interrupt with interrupts off, with
+ * or without the big kernel lock; sched_tick() does this too.
+ * @return true if the scheduler must run (a slice ended, or another CPU asked
+ *         this one to reschedule): take the lock and let sched_preempt() run
+ */
+bool sched_tick_local(void);
 
 /**
  * @brief On the way out of an interrupt: switch threads if a reschedule was

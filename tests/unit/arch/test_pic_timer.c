@@ -186,7 +186,7 @@ START_TEST(test_pit_programming)
     ck_assert_uint_eq(pm.pit_data[1], 1193 >> 8);
     ck_assert(!(pic_get_mask() & 1)); /* IRQ 0 unmasked */
     ck_assert_uint_eq(timer_rate_mhz(), 1000152);
-    ck_assert_uint_eq(pit_init(0), 1193);  /* 0 means the default rate */
+    ck_assert_uint_eq(pit_init(0), 4773);  /* 0 means the default rate, 250 Hz */
     ck_assert_uint_eq(pit_init(1), 65536); /* clamped to the slowest rate */
     ck_assert_uint_eq(pm.pit_data[0], 0);
     ck_assert_uint_eq(pm.pit_data[1], 0); /* 65536 is written as 0 */

@@ -336,6 +336,54 @@ START_TEST(test_busy_thread_is_preempted)
 }
 END_TEST
 
+/* Another CPU's tick: the lockless part, and the scheduler only when asked. */
+static int local_ticks, local_asked;
+
+static void local_tick(void)
+{
+    uint64_t f = cpu_irq_save();
+    local_ticks++;
+    if (sched_tick_local()) {
+        local_asked++;
+        sched_preempt();
+    }
+    cpu_irq_restore(f);
+}
+
+static void local_spinner(void *arg)
+{
+    volatile int *count = arg;
+    while (!stop) {
+        (*count)++;
+        local_tick();
+    }
+}
+
+START_TEST(test_local_tick_charges_and_preempts_once_a_slice)
+{
+    struct sched_cpu_time t0, t1;
+    ck_assert_int_eq(sched_cpu_time(0, &t0), 0);
+    stop = false;
+    spins_a = spins_b = 0;
+    local_ticks = local_asked = 0;
+    struct thread *a = thread_create("a", local_spinner, (void *)&spins_a);
+    struct thread *b = thread_create("b", local_spinner, (void *)&spins_b);
+    while (spins_a < 50 || spins_b < 50)
+        local_tick();
+    stop = true;
+    ck_assert_int_eq(sched_cpu_time(0, &t1), 0);
+    /* Every tick charged to a running thread, the CPU busy throughout... */
+    ck_assert_uint_eq(t1.busy - t0.busy, (uint64_t)local_ticks);
+    ck_assert_uint_eq(t1.idle, t0.idle);
+    /* ...and the scheduler asked for once per slice (3 ticks here), not per
+     * tick: that is when another CPU's tick takes the big lock. */
+    ck_assert_int_ge(local_asked, 30);
+    ck_assert_int_le(local_asked, local_ticks / 3 + 1);
+    thread_join(a, NULL);
+    thread_join(b, NULL);
+}
+END_TEST
+
 static struct spinlock sl = SPINLOCK_INIT("test");
 static volatile int ran;
 
@@ -533,6 +581,7 @@ Suite *threads_suite(void)
     tcase_add_test(tc, test_sleep_is_within_one_tick);
     tcase_add_test(tc, test_sleepers_wake_in_order);
     tcase_add_test(tc, test_busy_thread_is_preempted);
+    tcase_add_test(tc, test_local_tick_charges_and_preempts_once_a_slice);
     tcase_add_test(tc, test_no_preemption_while_spinlock_held);
     tcase_add_exit_test(tc, test_blocking_with_spinlock_held_panics, 70);
     tcase_add_exit_test(tc, test_sleeping_with_spinlock_held_panics, 70);
