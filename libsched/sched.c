@@ -16,13 +16,12 @@
  * too, which other CPUs read (on_a_cpu()) and write (need_resched, from
  * thread_set_affinity()). One exception: sched_tick_local(), another CPU's
  * tick, runs without the big lock (so that CPUs running user code do not
- * take it a thousand times a second each): it touches only its own CPU's
- * accounting (the running thread's ticks and slice, the CPU's busy_ticks) and
- * need_resched, which is why those are read and written atomically.
- * schedule() is entered with interrupts disabled and the thread that resumes
- * restores its own interrupt state. A thread blocks
- * only with no spinlock held (check_may_block()); sched_preempt() does not
- * switch while one is.
+ * meet at it on every tick): it touches only its own CPU's accounting (the
+ * running thread's ticks and slice, the CPU's busy_ticks) and need_resched,
+ * which is why those are read and written atomically. schedule() is entered
+ * with interrupts disabled and the thread that resumes restores its own
+ * interrupt state. A thread blocks only with no spinlock held
+ * (check_may_block()); sched_preempt() does not switch while one is.
  */
 #include <arch/cpu.h>
 #include <k/errno.h>
