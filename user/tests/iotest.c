@@ -15,8 +15,9 @@
  * reaches only this process; after fork the child's read leaves the parent's
  * copy alone; holes read as zeros; O_APPEND; bad pointers give EFAULT, and a
  * buffer running into unmapped memory moves the file offset by exactly what
- * was returned; large appends from several processes at once land whole. Prints one line per check and "iotest: N checks, all
- * passed"; exits 1 at the first failure.
+ * was returned; large appends from several processes at once land whole.
+ * Prints one line per check and "iotest: N checks, all passed"; exits 1 at
+ * the first failure.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -147,8 +148,8 @@ static int appends_stay_whole(const char *path)
         }
         for (long i = 1; i < RECORD; i++)
             if (rec[i] != rec[0]) {
-                printf("iotest: record %d is split at byte %ld ('%c' then '%c')\n", r, i,
-                       rec[0], rec[i]);
+                printf("iotest: record %d is split at byte %ld ('%c' then '%c')\n", r, i, rec[0],
+                       rec[i]);
                 ok = 0;
                 break;
             }
