@@ -229,6 +229,11 @@ void exec_cache_stats(struct exec_cache *c, struct exec_cache_stats *st)
 {
     uint64_t f = spin_lock_irqsave(&c->lock);
     *st = c->stats;
+    st->idle_pages = 0;
+    for (const struct exec_image *im = c->head; im; im = im->next)
+        for (unsigned s = 0; s < im->nseg; s++)
+            for (uint32_t k = 0; k < im->seg[s].npages; k++)
+                st->idle_pages += mm_frame_refcount(c->frames, im->seg[s].pages[k]) == 1;
     spin_unlock_irqrestore(&c->lock, f);
 }
 

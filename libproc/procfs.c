@@ -17,6 +17,7 @@
  * sampler thread (procfs_loadavg_tick()) and copied with interrupts off.
  */
 #include "proc_priv.h"
+#include <proc/exec_image.h>
 
 #include <arch/cpu.h>
 #include <arch/percpu.h>
@@ -113,6 +114,12 @@ void procfs_meminfo(struct procfs_meminfo *m)
         m->free = mm_frames_free_count(proc_cfg.frames) * 4096;
     }
     add_page_tables(m);
+    /* The programs' pages (exec cache): file data held in memory, as Linux's
+     * page cache holds them; those no process maps are inactive. */
+    struct exec_cache_stats es;
+    proc_exec_stats(&es);
+    m->cached += es.pages * 4096;
+    m->inactive_file = es.idle_pages * 4096;
     if (pcfg.meminfo)
         pcfg.meminfo(m);
     if (!m->available)
@@ -370,7 +377,15 @@ static int show_pid_statm(void *ctx, uint64_t pid, struct synthfs_buf *b)
     (void)ctx;
     struct procfs_pid p;
     int err = pid_info((int)pid, &p);
-    return err ? err : procfs_fmt_statm(b, &p);
+    if (err)
+        return err;
+    /* Shared: one walk of the process's tables, so only here. */
+    uint64_t f = cpu_irq_save();
+    struct proc *pr = proc_find((int)pid);
+    if (pr && pr->vm_live)
+        p.shared_pages = uvm_shared_pages(&pr->vm);
+    cpu_irq_restore(f);
+    return procfs_fmt_statm(b, &p);
 }
 
 static int show_pid_comm(void *ctx, uint64_t pid, struct synthfs_buf *b)

@@ -72,6 +72,7 @@ int procfs_fmt_meminfo(struct synthfs_buf *b, const struct procfs_meminfo *m)
     kb_line(b, "Buffers", m->buffers);
     kb_line(b, "Cached", m->cached);
     kb_line(b, "SwapCached", 0);
+    kb_line(b, "Inactive(file)", m->inactive_file);
     kb_line(b, "SwapTotal", 0);
     kb_line(b, "SwapFree", 0);
     kb_line(b, "Shmem", m->shmem);
@@ -249,8 +250,8 @@ int procfs_fmt_status(struct synthfs_buf *b, const struct procfs_pid *p)
 
 int procfs_fmt_statm(struct synthfs_buf *b, const struct procfs_pid *p)
 {
-    return synthfs_printf(b, "%llu %llu 0 0 0 0 0\n", (unsigned long long)(p->vsize >> 12),
-                          (unsigned long long)p->rss_pages);
+    return synthfs_printf(b, "%llu %llu %llu 0 0 0 0\n", (unsigned long long)(p->vsize >> 12),
+                          (unsigned long long)p->rss_pages, (unsigned long long)p->shared_pages);
 }
 
 /* ---- devices and the log ---- */

@@ -337,6 +337,27 @@ fail:
     return err;
 }
 
+struct shared_count {
+    struct mm_frames *frames;
+    uint64_t n;
+};
+
+/* mm_pt_walk() callback: count a page whose frame has other references. */
+static int count_shared(void *ctx, uintptr_t va, uint64_t *pte)
+{
+    (void)va;
+    struct shared_count *c = ctx;
+    if (mm_frame_refcount(c->frames, *pte & MM_PTE_ADDR) > 1)
+        c->n++;
+    return 0;
+}
+
+uint64_t uvm_shared_pages(struct uvm *vm)
+{
+    struct shared_count c = { vm->cfg.frames, 0 };
+    return mm_pt_walk(&vm->as, 0, UVM_USER_TOP, count_shared, &c) ? 0 : c.n;
+}
+
 void uvm_stats(struct uvm *vm, struct uvm_stats *st)
 {
     *st = vm->counter;

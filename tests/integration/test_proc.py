@@ -23,16 +23,20 @@ PROGS = ["hello", "hello-glibc", "forkexec", "forkregs", "fault", "pipetest", "s
 def kernel_state(sh):
     """What must come back after any scenario, read from /proc by one `cat`:
     the kernel's memory outside its heap (frames in use, less the heap's
-    (VmallocUsed), the user page tables and every process's resident pages,
-    which the shell's own malloc moves), the heap's live allocations (the rows
-    of /proc/slabinfo), and the number of processes."""
+    (VmallocUsed), the page tables, every process's resident pages of its own
+    (statm's resident less shared, which the shell's own malloc moves) and the
+    programs' file pages (Cached less Shmem), counted once however many
+    processes map them: the shell and `cat` are one program, and which of its
+    pages both have touched depends on the paths each took), the heap's live
+    allocations (the rows of /proc/slabinfo), and the number of processes."""
     out = sh.run("cat /proc/meminfo /proc/slabinfo /proc/[0-9]*/statm")
     mem = dict(re.findall(r"^(\w+):\s+(\d+) kB$", out, re.M))
     live = re.findall(r"^kmalloc-\S+\s+(\d+)", out, re.M)
-    statm = re.findall(r"^\d+ (\d+) \d+ \d+ \d+ \d+ \d+$", out, re.M)
+    statm = re.findall(r"^\d+ (\d+) (\d+) \d+ \d+ \d+ \d+$", out, re.M)
     assert mem and live and statm, out
+    own = sum(int(resident) - int(shared) for resident, shared in statm)
     used = (int(mem["MemTotal"]) - int(mem["MemFree"]) - int(mem["VmallocUsed"]) -
-            int(mem["PageTables"]) - 4 * sum(map(int, statm)))
+            int(mem["PageTables"]) - 4 * own - (int(mem["Cached"]) - int(mem["Shmem"])))
     return {"kB in use by the kernel outside its heap": used,
             "live heap allocations": sum(map(int, live)), "processes": len(statm)}
 

@@ -71,6 +71,8 @@ struct exec_cache_stats {
     uint64_t misses;       /**< Maps that loaded a new image. */
     uint64_t dropped;      /**< Images dropped by sweeps. */
     uint64_t shared_pages; /**< Pages mapped shared (not copied). */
+    uint64_t idle_pages;   /**< Frames no process maps now (the cache's reference alone),
+                                counted by exec_cache_stats(). */
 };
 
 /** @brief The images of all running programs. Initialise with exec_cache_init(). */

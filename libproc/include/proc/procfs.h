@@ -48,16 +48,17 @@ extern const struct vfs_fs_type procfs_type;
 
 /** @brief Memory figures for /proc/meminfo and sysinfo(2), in bytes. */
 struct procfs_meminfo {
-    uint64_t total;        /**< Usable RAM (the frame allocator's frames). */
-    uint64_t free;         /**< Frames not in use. */
-    uint64_t available;    /**< What could be had without swapping: free plus caches. */
-    uint64_t buffers;      /**< Block caches of mounted disks. */
-    uint64_t cached;       /**< File data held in memory (ramfs contents). */
-    uint64_t shmem;        /**< Of @ref cached, what cannot be dropped (all of ramfs). */
-    uint64_t slab;         /**< Kernel heap in use. */
-    uint64_t kernel_stack; /**< Kernel thread stacks. */
-    uint64_t page_tables;  /**< Page-table frames: user address spaces' and the kernel's. */
-    uint64_t heap_max;     /**< Kernel heap: its virtual range (VmallocTotal). */
+    uint64_t total;         /**< Usable RAM (the frame allocator's frames). */
+    uint64_t free;          /**< Frames not in use. */
+    uint64_t available;     /**< What could be had without swapping: free plus caches. */
+    uint64_t buffers;       /**< Block caches of mounted disks. */
+    uint64_t cached;        /**< File data held in memory (ramfs contents, program pages). */
+    uint64_t inactive_file; /**< Of @ref cached, program pages no process maps now. */
+    uint64_t shmem;         /**< Of @ref cached, what cannot be dropped (all of ramfs). */
+    uint64_t slab;          /**< Kernel heap in use. */
+    uint64_t kernel_stack;  /**< Kernel thread stacks. */
+    uint64_t page_tables;   /**< Page-table frames: user address spaces' and the kernel's. */
+    uint64_t heap_max;      /**< Kernel heap: its virtual range (VmallocTotal). */
     uint64_t heap_size; /**< Kernel heap: the part of the range backed by frames (VmallocUsed). */
 };
 
@@ -189,27 +190,28 @@ int procfs_fmt_cpuinfo(struct synthfs_buf *b, const struct procfs_cpu *c);
 
 /** @brief One process as its stat and status files show it. */
 struct procfs_pid {
-    int pid;             /**< Process id. */
-    int ppid;            /**< Parent (0: the kernel). */
-    int pgrp;            /**< Process group. */
-    int session;         /**< Session. */
-    char comm[16];       /**< Name. */
-    char state;          /**< 'R', 'S', 'Z'... */
-    uint64_t minflt;     /**< Page faults resolved. */
-    uint64_t utime;      /**< CPU time in PROCFS_USER_HZ ticks. */
-    uint64_t starttime;  /**< Start, in PROCFS_USER_HZ ticks since boot. */
-    uint64_t vsize;      /**< Bytes mapped. */
-    uint64_t rss_pages;  /**< Pages resident. */
-    uint64_t start_brk;  /**< Heap start. */
-    uint64_t brk;        /**< Program break. */
-    uint64_t sigpending; /**< Pending signals (bit n-1 for signal n). */
-    uint64_t sigblocked; /**< Blocked. */
-    uint64_t sigignored; /**< Ignored. */
-    uint64_t sigcaught;  /**< With a handler. */
-    uint32_t umask;      /**< File-creation mask. */
-    int exit_code;       /**< Wait status of a zombie, else 0. */
-    int fds;             /**< Descriptors open. */
-    uint32_t processor;  /**< CPU its thread runs on or last ran on. */
+    int pid;               /**< Process id. */
+    int ppid;              /**< Parent (0: the kernel). */
+    int pgrp;              /**< Process group. */
+    int session;           /**< Session. */
+    char comm[16];         /**< Name. */
+    char state;            /**< 'R', 'S', 'Z'... */
+    uint64_t minflt;       /**< Page faults resolved. */
+    uint64_t utime;        /**< CPU time in PROCFS_USER_HZ ticks. */
+    uint64_t starttime;    /**< Start, in PROCFS_USER_HZ ticks since boot. */
+    uint64_t vsize;        /**< Bytes mapped. */
+    uint64_t rss_pages;    /**< Pages resident. */
+    uint64_t shared_pages; /**< Of them, pages whose frame is shared (statm only). */
+    uint64_t start_brk;    /**< Heap start. */
+    uint64_t brk;          /**< Program break. */
+    uint64_t sigpending;   /**< Pending signals (bit n-1 for signal n). */
+    uint64_t sigblocked;   /**< Blocked. */
+    uint64_t sigignored;   /**< Ignored. */
+    uint64_t sigcaught;    /**< With a handler. */
+    uint32_t umask;        /**< File-creation mask. */
+    int exit_code;         /**< Wait status of a zombie, else 0. */
+    int fds;               /**< Descriptors open. */
+    uint32_t processor;    /**< CPU its thread runs on or last ran on. */
 };
 
 /**
@@ -225,7 +227,9 @@ int procfs_fmt_stat(struct synthfs_buf *b, const struct procfs_pid *p);
 int procfs_fmt_status(struct synthfs_buf *b, const struct procfs_pid *p);
 
 /**
- * @brief /proc/PID/statm: sizes in pages.
+ * @brief /proc/PID/statm: sizes in pages: size, resident, shared (resident
+ * pages whose frame is shared: the program's file pages, copy-on-write after
+ * fork), then zeros.
  * @param b out @param p the process @return @p b's error
  */
 int procfs_fmt_statm(struct synthfs_buf *b, const struct procfs_pid *p);

@@ -382,6 +382,15 @@ struct mm_aspace *uvm_aspace(struct uvm *vm);
 void uvm_stats(struct uvm *vm, struct uvm_stats *st);
 
 /**
+ * @brief Resident pages whose frame has other references too: shared with
+ * the program cache (the program's file pages) or with another process
+ * (copy-on-write after fork). One walk of the page tables that exist.
+ * @param vm the address space
+ * @return how many (0 for an empty or destroyed space)
+ */
+uint64_t uvm_shared_pages(struct uvm *vm);
+
+/**
  * @brief The VMA containing @p addr (guard gaps included: check the kind).
  * @param vm   the address space
  * @param addr any address

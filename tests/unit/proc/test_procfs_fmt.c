@@ -94,6 +94,7 @@ START_TEST(test_meminfo_columns)
                                 .slab = 5 << 20,
                                 .kernel_stack = 96 << 10,
                                 .page_tables = 8192,
+                                .inactive_file = 2 << 20,
                                 .heap_max = 64 << 20,
                                 .heap_size = 3 << 20 };
     procfs_fmt_meminfo(&b, &m);
@@ -104,6 +105,7 @@ START_TEST(test_meminfo_columns)
     ck_assert_ptr_nonnull(strstr(t, "\nBuffers:            1024 kB\n"));
     ck_assert_ptr_nonnull(strstr(t, "\nCached:             3072 kB\n"));
     ck_assert_ptr_nonnull(strstr(t, "\nSwapTotal:             0 kB\n"));
+    ck_assert_ptr_nonnull(strstr(t, "\nInactive(file):     2048 kB\n"));
     ck_assert_ptr_nonnull(strstr(t, "\nSUnreclaim:         5120 kB\n"));
     ck_assert_ptr_nonnull(strstr(t, "\nKernelStack:          96 kB\n"));
     ck_assert_ptr_nonnull(strstr(t, "\nPageTables:            8 kB\n"));
@@ -112,7 +114,7 @@ START_TEST(test_meminfo_columns)
     int lines = 0;
     for (const char *p = t; *p; p++)
         lines += *p == '\n';
-    ck_assert_int_eq(lines, 17);
+    ck_assert_int_eq(lines, 18);
 }
 END_TEST
 
@@ -293,6 +295,11 @@ START_TEST(test_status_and_statm)
 
     procfs_fmt_statm(&b, &sample);
     ck_assert_str_eq(text(), "2048 17 0 0 0 0 0\n");
+    synthfs_buf_free(&b);
+    struct procfs_pid shared = sample;
+    shared.shared_pages = 5;
+    procfs_fmt_statm(&b, &shared);
+    ck_assert_str_eq(text(), "2048 17 5 0 0 0 0\n");
 }
 END_TEST
 

@@ -93,6 +93,8 @@ START_TEST(test_cow_isolation)
     uvm_stats(&child, &st);
     ck_assert_uint_eq(st.resident_pages, 4);
     ck_assert_uint_eq(st.vmas, 1);
+    ck_assert_uint_eq(uvm_shared_pages(&child), 4); /* every page, on both sides */
+    ck_assert_uint_eq(uvm_shared_pages(&parent), 4);
 
     /* Each writes its own value; each sees its own. */
     user_write(&child, BASE, 2);
@@ -105,6 +107,8 @@ START_TEST(test_cow_isolation)
     ck_assert_uint_eq(refs(pa0), 1);
     ck_assert_uint_eq(child.counter.cow_copies, 1);
     ck_assert_uint_eq(parent.counter.write_enables, 1);
+    ck_assert_uint_eq(uvm_shared_pages(&child), 3); /* its copy is its own */
+    ck_assert_uint_eq(uvm_shared_pages(&parent), 3);
     ck_assert_uint_eq(parent.counter.cow_copies, 0);
     /* Pages nobody wrote are still shared and hold the old values. */
     for (int i = 1; i < 4; i++) {
