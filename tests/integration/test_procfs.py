@@ -70,6 +70,10 @@ class ProcfsTests(unittest.TestCase):
         self.assertGreater(kb["Slab"], 0)
         self.assertGreaterEqual(kb["Buffers"], 1024)  # the root disk's SFS cache
         self.assertGreater(kb["Cached"], 0)  # the initrd's files in ramfs
+        # ...and the running programs' pages (the shell's and cat's: kbox),
+        # which the cache holds whole while the two map only what they touched.
+        self.assertGreater(kb["Cached"] - kb["Shmem"], 64)
+        self.assertLessEqual(kb["Inactive(file)"], kb["Cached"] - kb["Shmem"])
         self.assertEqual(len(lines[0]), len("MemTotal:       ") + 8 + 3)  # Linux's columns
 
     def test_uptime_loadavg_version_cpuinfo_filesystems(self):

@@ -15,9 +15,11 @@
  * Locking: the tick count is atomic, counted by one CPU (the PIT's IRQ, or the
  * boot CPU's local timer) and read anywhere. The period, the source and the
  * TSC calibration are set at boot, before another CPU starts, then only read.
- * The hooks are set with interrupts off, at boot. The tick hook runs under the
- * big kernel lock: the local timer's entry takes it (waiting on the boot CPU,
- * skipping the tick on another CPU that finds it taken, arch/bkl.h).
+ * The hooks are set with interrupts off, at boot. The tick hook (the boot
+ * CPU's) runs under the big kernel lock, which the local timer's entry waits
+ * for (arch/bkl.h); another CPU's tick hook runs without it, and that CPU's
+ * tick takes the lock only when the hook asks for the scheduler and the lock
+ * is free (timer_set_cpu_tick_hook()).
  */
 #ifndef ARCH_TIMER_H
 #define ARCH_TIMER_H

@@ -237,11 +237,19 @@ START_TEST(test_sweep_frees_what_nobody_runs)
     ck_assert_int_eq(exec_into(&a, 1), 0);
     ck_assert_int_eq(exec_into(&b, 1), 0);
     ck_assert_uint_eq(exec_cache_sweep(&cache), 0);
+    struct exec_cache_stats st;
+    exec_cache_stats(&cache, &st);
+    ck_assert_uint_gt(st.pages, 0);
+    ck_assert_uint_lt(st.idle_pages, st.pages); /* mapped: not idle */
     uvm_destroy(&a);
     ck_assert_uint_eq(exec_cache_sweep(&cache), 0); /* b still runs it */
     check_contents(&b);
     uvm_destroy(&b);
+    exec_cache_stats(&cache, &st);
+    ck_assert_uint_eq(st.idle_pages, st.pages); /* nobody maps them until the sweep */
     ck_assert_uint_eq(exec_cache_sweep(&cache), 1);
+    exec_cache_stats(&cache, &st);
+    ck_assert_uint_eq(st.pages + st.idle_pages, 0);
     ck_assert_uint_eq(uvm_test_free_frames(), before);
     /* Clearing while a process still maps the pages leaves that process whole. */
     ck_assert_int_eq(exec_into(&c, 1), 0);
